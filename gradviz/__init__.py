@@ -1,0 +1,44 @@
+"""gradviz: an autograd engine built to be looked at.
+
+>>> from gradviz import Value
+>>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+>>> f = (x + y) * z
+>>> f.backward()
+>>> f.data, x.grad, y.grad, z.grad
+(-12.0, -4.0, -4.0, 3.0)
+"""
+
+from __future__ import annotations
+
+from .check import GradcheckResult, detect_anomaly, gradcheck
+from .context import enable_grad, is_grad_enabled, no_grad, scope
+from .errors import AnomalyError, GradcheckError, GradvizError, GradvizWarning, ShapeError
+from .graph import Graph
+from .tensor import Tensor
+from .trace import Trace, trace
+from .value import Value
+from . import functional  # noqa: E402  (after Tensor and Value, which it uses)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "Tensor",
+    "Graph",
+    "Trace",
+    "trace",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "scope",
+    "gradcheck",
+    "GradcheckResult",
+    "detect_anomaly",
+    "functional",
+    "GradvizError",
+    "ShapeError",
+    "AnomalyError",
+    "GradcheckError",
+    "GradvizWarning",
+    "__version__",
+]

@@ -1,0 +1,172 @@
+"""Checks: analytic against numerical gradients (gradcheck) and stopping at the first nan (detect_anomaly)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+
+from ._state import STATE
+from .context import no_grad
+from .errors import GradcheckError
+
+__all__ = ["gradcheck", "GradcheckResult", "detect_anomaly"]
+
+
+@dataclass
+class GradcheckResult:
+    """Per checked input: the largest |analytic − numeric| and whether it is within tolerance."""
+
+    labels: list[str]
+    analytic: list
+    numeric: list
+    errors: list[float]
+    passed: list[bool]
+
+    @property
+    def ok(self) -> bool:
+        return all(self.passed)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def report(self) -> str:
+        lines = []
+        for label, error, ok, a, n in zip(self.labels, self.errors, self.passed, self.analytic, self.numeric):
+            lines.append(f"{'ok ' if ok else 'BAD'} {label}: max |analytic − numeric| = {error:.3g}")
+            if not ok:
+                lines.append(f"     analytic: {np.array2string(np.asarray(a), precision=6, threshold=12)}")
+                lines.append(f"     numeric:  {np.array2string(np.asarray(n), precision=6, threshold=12)}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<GradcheckResult {'ok' if self.ok else 'FAILED'}: " + ", ".join(
+            f"{label}={error:.2g}" for label, error in zip(self.labels, self.errors)
+        ) + ">"
+
+
+def gradcheck(
+    fn: Callable,
+    *inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = False,
+) -> GradcheckResult:
+    """Compare the gradients backward() computes with central differences (f(x+h) − f(x−h)) / 2h.
+
+    `fn` takes the inputs (Values or Tensors) and returns a Value or Tensor; a non-scalar output
+    is reduced with fixed random weights so the whole Jacobian is exercised. Inputs that require
+    grad are checked; their `.grad` is left as it was.
+
+    >>> from gradviz import Value, gradcheck
+    >>> result = gradcheck(lambda a, b: (a * b).tanh(), Value(0.3), Value(-1.2))
+    >>> result.ok
+    True
+    """
+    checked = [x for x in inputs if getattr(x, "requires_grad", False)]
+    if not checked:
+        raise ValueError("gradcheck: none of the inputs requires grad, so there is nothing to check")
+    saved = [x.grad for x in checked]
+    for x in checked:
+        if not x._scalar and x.data.dtype != np.float64:
+            raise TypeError(
+                f"gradcheck needs float64 inputs (central differences are too coarse in {x.data.dtype}); "
+                "create the tensors with dtype='float64'"
+            )
+    weights = {}
+
+    def scalar_output():
+        out = fn(*inputs)
+        if not hasattr(out, "_prev"):
+            raise TypeError(f"gradcheck: fn must return a Value or Tensor, got {type(out).__name__}")
+        if out._scalar or out.data.size == 1:
+            return out.sum() if not out._scalar and out.data.ndim else out
+        if "w" not in weights:
+            weights["w"] = np.random.default_rng(0).uniform(0.5, 1.5, out.data.shape)
+        return (out * weights["w"]).sum()
+
+    try:
+        for x in checked:
+            x.grad = None
+        scalar_output().backward()
+        analytic = [_copy(x.grad) if x.grad is not None else _zeros(x) for x in checked]
+        numeric = [_numeric(scalar_output, x, eps) for x in checked]
+    finally:
+        for x, grad in zip(checked, saved):
+            x.grad = grad
+    errors, passed = [], []
+    for a, n in zip(analytic, numeric):
+        a, n = np.asarray(a, dtype=float), np.asarray(n, dtype=float)
+        diff = np.abs(a - n)
+        errors.append(float(diff.max()) if diff.size else 0.0)
+        passed.append(bool(np.all(diff <= atol + rtol * np.abs(n))))
+    labels = [x.label or f"input {i}" for i, x in enumerate(checked)]
+    result = GradcheckResult(labels, analytic, numeric, errors, passed)
+    if raise_exception and not result.ok:
+        raise GradcheckError("gradcheck: analytic and numerical gradients disagree\n" + result.report())
+    return result
+
+
+def _copy(grad):
+    return grad if isinstance(grad, float) else np.array(grad, copy=True)
+
+
+def _zeros(x):
+    return 0.0 if x._scalar else np.zeros_like(x.data)
+
+
+def _numeric(scalar_output, x, eps: float):
+    with no_grad():
+        if x._scalar:
+            original = x.data
+            try:
+                x.data = original + eps
+                plus = scalar_output().data
+                x.data = original - eps
+                minus = scalar_output().data
+            finally:
+                x.data = original
+            return (float(plus) - float(minus)) / (2 * eps)
+        original = x.data
+        grad = np.zeros_like(original, dtype=np.float64)
+        flat = grad.reshape(-1)
+        try:
+            for i in range(original.size):
+                bumped = original.copy()
+                bumped.reshape(-1)[i] += eps
+                x.data = bumped
+                plus = float(np.asarray(scalar_output().data).sum())
+                bumped.reshape(-1)[i] -= 2 * eps
+                minus = float(np.asarray(scalar_output().data).sum())
+                flat[i] = (plus - minus) / (2 * eps)
+        finally:
+            x.data = original
+        return grad
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Stop at the first op whose result (forward) or gradient (backward) is nan or ±inf.
+
+    Raises gradviz.AnomalyError naming the op, the node's label and scope, and the input values.
+
+    >>> from gradviz import Value, detect_anomaly, AnomalyError
+    >>> x = Value(-1.0, label="x")
+    >>> with detect_anomaly():
+    ...     try:
+    ...         y = x.log()
+    ...     except AnomalyError as error:
+    ...         print(error.op)
+    log
+    """
+    previous = STATE.anomaly
+    STATE.anomaly = True
+    STATE.refresh()
+    try:
+        yield
+    finally:
+        STATE.anomaly = previous
+        STATE.refresh()

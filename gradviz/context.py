@@ -1,0 +1,77 @@
+"""Context managers that change what the engine records: no_grad() and name scopes."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+from ._state import STATE
+
+__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "scope", "current_scope"]
+
+
+@contextlib.contextmanager
+def no_grad() -> Iterator[None]:
+    """Compute without recording a graph (evaluation, parameter updates).
+
+    >>> from gradviz import Value, no_grad
+    >>> w = Value(3.0)
+    >>> with no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad, y.inputs
+    (False, ())
+    """
+    previous = STATE.grad_enabled
+    STATE.grad_enabled = False
+    STATE.refresh()
+    try:
+        yield
+    finally:
+        STATE.grad_enabled = previous
+        STATE.refresh()
+
+
+@contextlib.contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record a graph again inside a no_grad() block."""
+    previous = STATE.grad_enabled
+    STATE.grad_enabled = True
+    STATE.refresh()
+    try:
+        yield
+    finally:
+        STATE.grad_enabled = previous
+        STATE.refresh()
+
+
+def is_grad_enabled() -> bool:
+    return STATE.grad_enabled
+
+
+@contextlib.contextmanager
+def scope(name: str) -> Iterator[str]:
+    """Tag every node created inside with a name scope; nested scopes join with '/'.
+
+    Renderers collapse a scope into one box.
+
+    >>> from gradviz import Value, scope
+    >>> x = Value(1.0)
+    >>> with scope("layer1"):
+    ...     h = (x * 2).relu()
+    >>> h.scope
+    'layer1'
+    """
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
+    previous = STATE.scope
+    STATE.scope = name if previous is None else f"{previous}/{name}"
+    STATE.refresh()
+    try:
+        yield STATE.scope
+    finally:
+        STATE.scope = previous
+        STATE.refresh()
+
+
+def current_scope() -> str | None:
+    return STATE.scope

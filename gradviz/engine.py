@@ -1,0 +1,332 @@
+"""The autograd machinery shared by Value and Tensor: the one forward choke point and backward.
+
+Every op goes through `apply` (the place where scopes, traces and anomaly checks hook in), and
+every backward pass through `backward`, which walks an iteratively computed topological order —
+no recursion anywhere, so a chain of a million nodes back-propagates.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ._state import STATE
+from .errors import AnomalyError, GradvizWarning
+from .ops import Op
+from .xp import scalar
+
+__all__ = ["Node", "apply", "backward", "topological_order"]
+
+_new = object.__new__
+_inf = math.inf
+
+
+class Node:
+    """What Value and Tensor share: data, gradient, and the op and inputs that produced them."""
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_params", "_scope", "__weakref__")
+
+    _xp: Any = None  # the array namespace of the engine (set by Value and Tensor)
+    _scalar = True
+
+    @property
+    def op(self) -> str:
+        """The name of the op that produced this node ('' for a leaf)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def inputs(self) -> tuple:
+        """The nodes this one was computed from (empty for a leaf)."""
+        return self._prev
+
+    @property
+    def params(self) -> dict:
+        """The op's constant parameters (an exponent, an axis, ...)."""
+        return self._params or {}
+
+    @property
+    def scope(self) -> str | None:
+        """The name scope the node was created in, e.g. 'mlp/layer1', or None."""
+        return self._scope
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    def graph(self):
+        """The computational graph that produced this node (a gradviz.Graph)."""
+        from .graph import Graph
+
+        return Graph.of(self)
+
+    def zero_grad(self) -> None:
+        """Forget this node's gradient (``.grad = None``)."""
+        self.grad = None
+
+
+def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
+    """Run `op` forward on nodes of one engine and record the result (the forward choke point).
+
+    `data` is the already computed result when a caller's fast path computed it (Value's methods).
+    """
+    cls = inputs[0].__class__
+    if data is None:
+        data = cls._compute(op, inputs, params)
+    node = _new(cls)
+    node.data = data
+    node.grad = None
+    node.label = None
+    node._scope = None
+    if op.domain and not STATE.anomaly and not cls._finite(data):
+        _warn_domain(op, inputs, data)
+    if STATE.slow:
+        return _record_slow(node, op, inputs, params)
+    for x in inputs:
+        if x.requires_grad:
+            node.requires_grad = True
+            node._prev = inputs
+            node._op = op
+            node._params = params
+            return node
+    node.requires_grad = False
+    node._prev = ()
+    node._op = None
+    node._params = None
+    return node
+
+
+def _record_slow(node, op: Op, inputs: tuple, params: dict | None):
+    """`apply`'s path when a trace, a scope, anomaly mode or no_grad is active."""
+    state = STATE
+    node._scope = state.scope
+    if state.anomaly:
+        _check_forward(node, op, inputs)
+    if state.grad_enabled and any(x.requires_grad for x in inputs):
+        node.requires_grad = True
+        node._prev = inputs
+        node._op = op
+        node._params = params
+        if state.trace is not None:
+            state.trace._forward(node, op, inputs, params)
+    else:
+        node.requires_grad = False
+        node._prev = ()
+        node._op = None
+        node._params = None
+    return node
+
+
+def _warn_domain(op: Op, inputs: tuple, data) -> None:
+    cls = inputs[0].__class__
+    shown = ", ".join(f"{x.label or 'input'} = {cls._describe(x.data)}" for x in inputs)
+    warnings.warn(
+        f"{op.name} gave a non-finite result ({cls._describe_bad(data)}) from {shown}: "
+        f"{op.name} needs {op.domain}. Inspect the inputs, or run inside gradviz.detect_anomaly() "
+        f"to stop at the op that first produces nan or inf.",
+        GradvizWarning,
+        stacklevel=4,
+    )
+
+
+def _check_forward(node, op: Op, inputs: tuple) -> None:
+    cls = node.__class__
+    if cls._finite(node.data):
+        return
+    shown = ", ".join(f"{x.label or '(unnamed)'} = {cls._describe(x.data)}" for x in inputs)
+    bad_inputs = [x.label or "(unnamed)" for x in inputs if not cls._finite(x.data)]
+    origin = (
+        f" The input(s) {', '.join(bad_inputs)} were already non-finite: they come from a leaf, not an op."
+        if bad_inputs
+        else ""
+    )
+    raise AnomalyError(
+        f"detect_anomaly: op {op.name!r} produced {cls._describe_bad(node.data)} "
+        f"(in scope {node._scope!r}) from inputs {shown}.{origin}"
+        + (f" {op.name} needs {op.domain}." if op.domain else ""),
+        op=op.name,
+        node=node,
+        inputs=inputs,
+    )
+
+
+def topological_order(root) -> list:
+    """Every node that `root` depends on and that requires grad, inputs before outputs (iterative)."""
+    order = []
+    visited = {root}
+    # each stack entry: a node and whether its inputs have been pushed already
+    stack = [root]
+    expanded = set()
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        node = stack[-1]
+        if node in expanded:
+            pop()
+            order.append(node)
+            continue
+        expanded.add(node)
+        for parent in node._prev:
+            if parent not in visited and parent.requires_grad:
+                visited.add(parent)
+                push(parent)
+    return order
+
+
+def backward(root, gradient=None) -> None:
+    """Back-propagate from `root` (see Value.backward / Tensor.backward for the semantics)."""
+    cls = root.__class__
+    if not root.requires_grad:
+        raise RuntimeError(
+            f"backward(): {cls.__name__} {root.label or ''} does not require grad, so no graph was recorded "
+            "for it. Either it was computed inside gradviz.no_grad(), or none of its inputs requires grad. "
+            "Compute it outside no_grad() from leaves created with requires_grad=True."
+        )
+    seed = cls._seed(root, gradient)
+    topo = topological_order(root)
+    for node in topo:
+        if node._op is not None:
+            node.grad = None  # intermediate gradients are recomputed, never accumulated across calls
+    trace = STATE.trace
+    if trace is not None:
+        trace._begin_backward(root, seed)
+    _accumulate(cls, root, seed)
+    anomaly = STATE.anomaly
+    if cls._scalar:
+        if trace is None and not anomaly:
+            _backward_scalar(topo)
+        else:
+            _backward_general(cls, topo, trace, anomaly)
+    else:
+        with np.errstate(all="ignore"):  # a nan gradient is visible in the result; anomaly mode reports it
+            _backward_general(cls, topo, trace, anomaly)
+    if trace is not None:
+        trace._end_backward(root)
+
+
+def _accumulate(cls, node, contribution) -> None:
+    if node.grad is None:
+        node.grad = contribution if cls._scalar else _owned(contribution, node)
+    else:
+        node.grad = node.grad + contribution
+
+
+def _owned(array, node):
+    """A leaf's gradient must be its own writable array, not a view of another node's."""
+    if node._op is None and (not array.flags.owndata or not array.flags.writeable):
+        return array.copy()
+    return array
+
+
+def _backward_scalar(topo: list) -> None:
+    """The Value engine's loop: the general loop below, specialised for floats and one or two inputs."""
+    xp = scalar
+    for node in reversed(topo):
+        op = node._op
+        if op is None:
+            continue
+        upstream = node.grad
+        prev = node._prev
+        params = node._params
+        locals_ = op.locals
+        if len(prev) == 2:
+            a, b = prev
+            if params is None:
+                if a.requires_grad:
+                    contribution = upstream * locals_[0](xp, node.data, a.data, b.data)
+                    grad = a.grad
+                    a.grad = contribution if grad is None else grad + contribution
+                if b.requires_grad:
+                    contribution = upstream * locals_[1](xp, node.data, a.data, b.data)
+                    grad = b.grad
+                    b.grad = contribution if grad is None else grad + contribution
+                continue
+        elif params is None:
+            a = prev[0]
+            contribution = upstream * locals_[0](xp, node.data, a.data)
+            grad = a.grad
+            a.grad = contribution if grad is None else grad + contribution
+            continue
+        datas = [p.data for p in prev]
+        for i, parent in enumerate(prev):
+            if parent.requires_grad:
+                contribution = upstream * locals_[i](xp, node.data, *datas, **params)
+                grad = parent.grad
+                parent.grad = contribution if grad is None else grad + contribution
+
+
+def _backward_general(cls, topo: list, trace, anomaly: bool) -> None:
+    """Back-propagate through `topo` in reverse, recording trace events and checking anomalies."""
+    xp = cls._xp
+    scalar_engine = cls._scalar
+    for node in reversed(topo):
+        op = node._op
+        if op is None:
+            continue
+        upstream = node.grad
+        prev = node._prev
+        out = node.data
+        params = node._params or {}
+        datas = [p.data for p in prev]
+        edges = [] if trace is not None else None
+        for i, parent in enumerate(prev):
+            if not parent.requires_grad:
+                continue
+            rule = op.rules[0] if op.variadic else op.rules[i]
+            if rule.local is not None:
+                local = rule.local(xp, out, *datas, **params)
+                contribution = upstream * local
+            else:
+                local = None
+                if op.variadic:
+                    contribution = rule.vjp(xp, upstream, out, *datas, index=i, **params)
+                else:
+                    contribution = rule.vjp(xp, upstream, out, *datas, **params)
+            if not scalar_engine:
+                contribution = _fit(contribution, parent.data)
+            if anomaly and not cls._finite(contribution):
+                _raise_backward(node, parent, upstream, local, contribution)
+            _accumulate(cls, parent, contribution)
+            if edges is not None:
+                if local is None:
+                    pass
+                elif scalar_engine:
+                    local = float(local)
+                else:
+                    local = np.broadcast_to(np.asarray(local, dtype=out.dtype), out.shape)
+                edges.append((parent, i, local, contribution, parent.grad))
+        if edges is not None:
+            trace._backward(node, upstream, edges)
+
+
+def _fit(contribution, data):
+    """Sum a contribution over the axes broadcasting added, and give it the input's dtype."""
+    contribution = np.asarray(contribution)
+    shape = data.shape
+    if contribution.shape != shape:
+        extra = contribution.ndim - len(shape)
+        if extra > 0:
+            contribution = contribution.sum(axis=tuple(range(extra)))
+        stretched = tuple(i for i, d in enumerate(shape) if d == 1 and contribution.shape[i] != 1)
+        if stretched:
+            contribution = contribution.sum(axis=stretched, keepdims=True)
+        if contribution.shape != shape:  # a scalar input whose gradient is still a 0-d array
+            contribution = contribution.reshape(shape)
+    if contribution.dtype != data.dtype:
+        contribution = contribution.astype(data.dtype)
+    return contribution
+
+
+def _raise_backward(node, parent, upstream, local, contribution) -> None:
+    cls = node.__class__
+    raise AnomalyError(
+        f"detect_anomaly: the backward pass of op {node._op.name!r} (node {node.label or '(unnamed)'}, "
+        f"scope {node._scope!r}) sent {cls._describe_bad(contribution)} to its input "
+        f"{parent.label or '(unnamed)'} = {cls._describe(parent.data)}: upstream gradient "
+        f"{cls._describe(upstream)}" + (f", local derivative {cls._describe(local)}" if local is not None else "") + ".",
+        op=node._op.name,
+        node=node,
+        inputs=node._prev,
+    )

@@ -1,0 +1,280 @@
+"""Functions over Values and Tensors: activations, softmax, and the course's losses (``import gradviz.functional as F``).
+
+Every function here is one registered op (see gradviz.ops), so it draws as one node and its
+gradient is the fused, numerically stable one.
+
+>>> import gradviz.functional as F
+>>> from gradviz import Tensor
+>>> logits = Tensor([[2.0, 0.5, -1.0]], requires_grad=True)
+>>> loss = F.cross_entropy(logits, [0])
+>>> loss.backward()
+>>> logits.grad.round(3)          # softmax(z) − one_hot(y), over the batch size
+array([[-0.214,  0.175,  0.039]])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import Node, apply
+from .errors import ShapeError
+from .ops import OPS
+from .tensor import Tensor, as_tensor
+from .value import Value, _const
+
+__all__ = [
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "sin",
+    "cos",
+    "maximum",
+    "minimum",
+    "clip",
+    "where",
+    "matmul",
+    "sum",
+    "mean",
+    "concatenate",
+    "stack",
+    "mse",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+]
+
+
+def _node(x) -> Node:
+    """A Value or Tensor as is; a Python number becomes a constant Value, anything else a Tensor."""
+    if isinstance(x, Node):
+        return x
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return _const(x)
+    return as_tensor(x)
+
+
+def _pair(a, b) -> tuple[Node, Node]:
+    a, b = _node(a), _node(b)
+    if isinstance(a, Tensor) and isinstance(b, Value):
+        b = as_tensor(b.data if b._op is None and not b.requires_grad else b, like=a)
+    elif isinstance(a, Value) and isinstance(b, Tensor):
+        a = as_tensor(a.data if a._op is None and not a.requires_grad else a, like=b)
+    return a, b
+
+
+def _unary(name: str):
+    op = OPS[name]
+
+    def function(x):
+        return apply(op, (_node(x),))
+
+    function.__name__ = name
+    function.__doc__ = f"{name}(x) = {op.text.format(a='x')}, elementwise (Value or Tensor)."
+    return function
+
+
+relu = _unary("relu")
+sigmoid = _unary("sigmoid")
+tanh = _unary("tanh")
+exp = _unary("exp")
+log = _unary("log")
+sqrt = _unary("sqrt")
+abs = _unary("abs")
+sin = _unary("sin")
+cos = _unary("cos")
+
+
+def leaky_relu(x, alpha: float = 0.01):
+    """x if x > 0 else alpha·x, elementwise."""
+    return apply(OPS["leaky_relu"], (_node(x),), {"alpha": float(alpha)})
+
+
+def maximum(a, b):
+    """The elementwise maximum; a tie sends half the gradient to each side."""
+    return apply(OPS["maximum"], _pair(a, b))
+
+
+def minimum(a, b):
+    """The elementwise minimum; a tie sends half the gradient to each side."""
+    return apply(OPS["minimum"], _pair(a, b))
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """e^x / Σ e^x along `axis`, shifted by the maximum so large logits do not overflow."""
+    return _tensor(x, "softmax").softmax(axis)
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """x − log Σ e^x along `axis` (stable)."""
+    return _tensor(x, "log_softmax").log_softmax(axis)
+
+
+def clip(x, low=None, high=None) -> Tensor:
+    return _tensor(x, "clip").clip(low, high)
+
+
+def where(condition, a, b) -> Tensor:
+    """`a` where `condition` holds, else `b` (the condition is not differentiable)."""
+    condition = np.asarray(condition.data if isinstance(condition, Node) else condition)
+    if condition.dtype != bool:
+        raise TypeError(f"where: the condition must be boolean, got dtype {condition.dtype}; compare first, e.g. x > 0")
+    a, b = _pair(a, b)
+    a, b = _tensor(a, "where"), _tensor(b, "where")
+    return apply(OPS["where"], (a, b), {"condition": condition})
+
+
+def matmul(a, b) -> Tensor:
+    a, b = _pair(a, b)
+    return _tensor(a, "matmul") @ _tensor(b, "matmul")
+
+
+def sum(x, axis=None, keepdims: bool = False) -> Tensor:
+    return _tensor(x, "sum").sum(axis, keepdims)
+
+
+def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+    return _tensor(x, "mean").mean(axis, keepdims)
+
+
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    tensors = _tensors(tensors, "concatenate")
+    return apply(OPS["concatenate"], tensors, {"axis": int(axis)})
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along a new axis."""
+    tensors = _tensors(tensors, "stack")
+    return apply(OPS["stack"], tensors, {"axis": int(axis)})
+
+
+# -- the course's costs -------------------------------------------------------------------------
+
+
+def mse(pred, target) -> Tensor:
+    """Mean squared error, mean((pred − target)²). Both must have the same shape.
+
+    >>> import gradviz.functional as F
+    >>> F.mse([1.0, 2.0], [1.0, 4.0]).item()
+    2.0
+    """
+    pred, target = _loss_pair(pred, target, "mse")
+    _same_shape(pred, target, "mse", "prediction", "target")
+    return apply(OPS["mse"], (pred, target))
+
+
+def binary_cross_entropy(p, y) -> Tensor:
+    """−mean(y·log p + (1 − y)·log(1 − p)) for probabilities p in [0, 1] (log clamped at −100, as torch)."""
+    p, y = _loss_pair(p, y, "binary_cross_entropy")
+    _same_shape(p, y, "binary_cross_entropy", "probabilities", "targets")
+    if p.data.size and (np.nanmin(p.data) < 0 or np.nanmax(p.data) > 1):
+        raise ValueError(
+            f"binary_cross_entropy expects probabilities in [0, 1], got values from {np.nanmin(p.data):.4g} "
+            f"to {np.nanmax(p.data):.4g}. If these are raw scores (logits), use "
+            "binary_cross_entropy_with_logits, or apply .sigmoid() first."
+        )
+    return apply(OPS["binary_cross_entropy"], (p, y))
+
+
+def binary_cross_entropy_with_logits(z, y) -> Tensor:
+    """Binary cross-entropy of sigmoid(z), computed from the logits z without overflow."""
+    z, y = _loss_pair(z, y, "binary_cross_entropy_with_logits")
+    _same_shape(z, y, "binary_cross_entropy_with_logits", "logits", "targets")
+    return apply(OPS["binary_cross_entropy_with_logits"], (z, y))
+
+
+def cross_entropy(logits, targets) -> Tensor:
+    """Categorical cross-entropy of softmax(logits), averaged over the batch.
+
+    `logits` has shape (N, C) (or (C,) for one sample); `targets` holds N integer class labels
+    in [0, C) or an (N, C) array of one-hot rows or probabilities. The gradient is
+    (softmax(logits) − one_hot(targets)) / N.
+    """
+    logits = _tensor(_node(logits), "cross_entropy")
+    if logits.ndim not in (1, 2):
+        raise ShapeError(f"cross_entropy: logits must have shape (N, C) or (C,), got {logits.shape}")
+    classes = logits.shape[-1]
+    if isinstance(targets, Tensor):
+        target = targets
+    else:
+        raw = np.asarray(targets.data if isinstance(targets, Node) else targets)
+        if raw.dtype.kind in "biu":
+            target = Tensor(raw.astype(np.int64), dtype=np.int64)
+        else:
+            target = as_tensor(raw, like=logits)
+    if (
+        target.dtype.kind == "f"
+        and not target.requires_grad
+        and target.shape == logits.shape[:-1]
+        and np.all(np.mod(target.data, 1) == 0)
+    ):
+        target = Tensor(target.data.astype(np.int64), dtype=np.int64)  # labels that arrived as floats
+    if target.dtype.kind in "iu" or target.dtype == bool:
+        expected = logits.shape[:-1]
+        if target.shape != expected:
+            raise ShapeError(
+                f"cross_entropy: {logits.shape[0] if logits.ndim == 2 else 1} sample(s) of logits {logits.shape} "
+                f"need integer labels of shape {expected}, got {target.shape}"
+                + (". Labels that are one-hot rows must be floats." if target.shape == logits.shape else ".")
+            )
+        if target.size and (target.data.min() < 0 or target.data.max() >= classes):
+            bad = target.data[(target.data < 0) | (target.data >= classes)][0]
+            raise ValueError(
+                f"cross_entropy: label {bad} is not a class index in [0, {classes}) for logits with {classes} classes"
+            )
+        if target.dtype != np.int64:
+            target = Tensor(target.data.astype(np.int64), dtype=np.int64)
+    elif target.shape != logits.shape:
+        raise ShapeError(
+            f"cross_entropy: one-hot/probability targets must have the logits' shape {logits.shape}, got "
+            f"{target.shape}. For class indices, pass an integer array of shape {logits.shape[:-1]}."
+        )
+    return apply(OPS["cross_entropy"], (logits, target))
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _tensor(x, op: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, Value):
+        raise TypeError(f"{op} works on Tensors; this is a scalar Value. Use gradviz.Tensor for tensor ops.")
+    return as_tensor(x)
+
+
+def _tensors(items, op: str) -> tuple:
+    items = tuple(items)
+    if not items:
+        raise ValueError(f"{op} needs at least one tensor")
+    first = next((t for t in items if isinstance(t, Tensor)), None)
+    return tuple(_tensor(t if isinstance(t, Node) else as_tensor(t, like=first), op) for t in items)
+
+
+def _loss_pair(a, b, op: str) -> tuple[Tensor, Tensor]:
+    a = _tensor(_node(a), op)
+    b = b if isinstance(b, Tensor) else as_tensor(b.data if isinstance(b, Node) else b, like=a)
+    if b.dtype != a.dtype and b.dtype.kind in "biuf" and not b.requires_grad:
+        b = as_tensor(b.data.astype(a.dtype))
+    return a, b
+
+
+def _same_shape(a: Tensor, b: Tensor, op: str, a_name: str, b_name: str) -> None:
+    if a.shape != b.shape:
+        hint = ""
+        if a.ndim == 2 and a.shape[1] == 1 and b.shape == (a.shape[0],):
+            hint = f" Reshape the {b_name} with .reshape(-1, 1)."
+        elif b.ndim == 2 and b.shape[1] == 1 and a.shape == (b.shape[0],):
+            hint = f" Reshape the {a_name} with .reshape(-1, 1)."
+        raise ShapeError(
+            f"{op}: {a_name} shape {a.shape} and {b_name} shape {b.shape} differ. Broadcasting them would "
+            f"compare every {a_name[:-1] if a_name.endswith('s') else a_name} with every target and give a wrong loss "
+            f"without an error, so gradviz refuses.{hint}"
+        )

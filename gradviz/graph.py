@@ -1,0 +1,259 @@
+"""Graph: the computational graph as plain data — nodes with stable ids and labels, edges, order.
+
+>>> from gradviz import Value, Graph
+>>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+>>> f = (x + y) * z
+>>> g = Graph.of(f)
+>>> [(n.id, n.label, n.op or n.kind) for n in g.nodes]
+[('n0', 'x', 'input'), ('n1', 'y', 'input'), ('n2', 'v1', 'add'), ('n3', 'z', 'input'), ('n4', 'v2', 'mul')]
+>>> g.counts()
+{'add': 1, 'mul': 1}
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+__all__ = ["Graph", "GraphNode", "Edge"]
+
+
+@dataclass(eq=False)
+class GraphNode:
+    """One node: `ref` is the live Value/Tensor; `value` and `grad` read it."""
+
+    id: str
+    ref: Any
+    label: str
+    kind: str  # "input" (a leaf that requires grad), "constant", "op" (intermediate) or "output"
+    op: str  # "" for leaves
+    scope: str | None
+    auto_label: bool  # True when gradviz chose the label
+
+    @property
+    def value(self):
+        return self.ref.data
+
+    @property
+    def grad(self):
+        return self.ref.grad
+
+    @property
+    def symbol(self) -> str:
+        return self.ref._op.symbol if self.ref._op is not None else ""
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(getattr(self.ref.data, "shape", ()))
+
+    @property
+    def dtype(self) -> str:
+        return str(getattr(self.ref.data, "dtype", "float"))
+
+    @property
+    def is_tensor(self) -> bool:
+        return not self.ref._scalar
+
+    @property
+    def params(self) -> dict:
+        return self.ref._params or {}
+
+    def __repr__(self) -> str:
+        return f"<GraphNode {self.id} {self.label!r} {self.op or self.kind}>"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`source` (an input) feeds `target` as its input number `position`."""
+
+    source: str
+    target: str
+    position: int
+
+
+class Graph:
+    """A computational graph, walked iteratively from one or more outputs.
+
+    Nodes come in topological order (inputs before the ops that use them); ids ``n0, n1, …``
+    follow that order, so the same computation always gets the same ids.
+    """
+
+    def __init__(self, nodes: list[GraphNode], edges: list[Edge], outputs: list[GraphNode]):
+        self.nodes = nodes
+        self.edges = edges
+        self.outputs = outputs
+        self._by_id = {n.id: n for n in nodes}
+        self._by_ref = {id(n.ref): n for n in nodes}
+
+    @classmethod
+    def of(cls, *outputs) -> "Graph":
+        """The graph of everything the given Values/Tensors were computed from."""
+        if not outputs:
+            raise ValueError("Graph.of() needs at least one Value or Tensor")
+        for out in outputs:
+            if not hasattr(out, "_prev"):
+                raise TypeError(f"Graph.of() takes Values or Tensors, got {type(out).__name__}")
+        order = _topological(outputs)
+        output_ids = {id(o) for o in outputs}
+        taken = {n.label for n in order if n.label}
+        counter = 0
+        nodes: list[GraphNode] = []
+        for i, ref in enumerate(order):
+            if ref._op is not None:
+                kind = "output" if id(ref) in output_ids else "op"
+            elif ref.requires_grad:
+                kind = "output" if id(ref) in output_ids else "input"
+            else:
+                kind = "constant"
+            label = ref.label
+            auto = not label
+            if auto:
+                if kind == "constant":
+                    label = _constant_label(ref.data)
+                else:
+                    counter += 1
+                    while f"v{counter}" in taken:
+                        counter += 1
+                    label = f"v{counter}"
+            nodes.append(GraphNode(f"n{i}", ref, label, kind, ref.op, ref._scope, auto))
+        index = {id(n.ref): n for n in nodes}
+        edges = [
+            Edge(index[id(parent)].id, node.id, position)
+            for node in nodes
+            for position, parent in enumerate(node.ref._prev)
+        ]
+        return cls(nodes, edges, [index[id(o)] for o in outputs])
+
+    # -- walking and counting -----------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __iter__(self) -> Iterator[GraphNode]:
+        return iter(self.nodes)
+
+    def __getitem__(self, key) -> GraphNode:
+        """A node by id ('n3'), by label ('q') or by the Value/Tensor itself."""
+        if isinstance(key, str):
+            if key in self._by_id:
+                return self._by_id[key]
+            for n in self.nodes:
+                if n.label == key:
+                    return n
+            raise KeyError(f"no node with id or label {key!r}")
+        node = self._by_ref.get(id(key))
+        if node is None:
+            raise KeyError(f"{key!r} is not in this graph")
+        return node
+
+    def node_of(self, ref) -> GraphNode:
+        """The GraphNode of a Value/Tensor."""
+        return self[ref]
+
+    def label_of(self, ref) -> str:
+        """The label shown for a Value/Tensor (its own, or the one gradviz chose)."""
+        node = self._by_ref.get(id(ref))
+        return node.label if node is not None else (ref.label or "?")
+
+    @property
+    def leaves(self) -> list[GraphNode]:
+        return [n for n in self.nodes if not n.op]
+
+    @property
+    def inputs(self) -> list[GraphNode]:
+        """The leaves that require grad (inputs and parameters)."""
+        return [n for n in self.nodes if n.kind == "input" or (n.kind == "output" and not n.op)]
+
+    @property
+    def ops(self) -> list[GraphNode]:
+        return [n for n in self.nodes if n.op]
+
+    def parents(self, node: GraphNode | str) -> list[GraphNode]:
+        """The inputs of a node, in order."""
+        target = node if isinstance(node, str) else node.id
+        edges = sorted((e for e in self.edges if e.target == target), key=lambda e: e.position)
+        return [self._by_id[e.source] for e in edges]
+
+    def children(self, node: GraphNode | str) -> list[GraphNode]:
+        """The nodes that use this one."""
+        source = node if isinstance(node, str) else node.id
+        return [self._by_id[e.target] for e in self.edges if e.source == source]
+
+    def counts(self) -> dict[str, int]:
+        """How many nodes each op produced."""
+        return dict(Counter(n.op for n in self.nodes if n.op))
+
+    def scopes(self) -> dict[str, int]:
+        """How many nodes each name scope holds (nested scopes under their full path)."""
+        return dict(Counter(n.scope for n in self.nodes if n.scope))
+
+    def summary(self) -> str:
+        """A few lines: node and edge counts, ops, scopes, outputs."""
+        ops = ", ".join(f"{name} ×{count}" for name, count in sorted(self.counts().items(), key=lambda kv: -kv[1]))
+        lines = [
+            f"Graph: {len(self.nodes)} nodes ({len(self.inputs)} inputs, {len(self.ops)} ops), {len(self.edges)} edges",
+            f"  ops: {ops or 'none'}",
+        ]
+        if self.scopes():
+            lines.append("  scopes: " + ", ".join(f"{s} ({c})" for s, c in self.scopes().items()))
+        lines.append("  outputs: " + ", ".join(n.label for n in self.outputs))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Graph: {len(self.nodes)} nodes, {len(self.edges)} edges>"
+
+    def to_networkx(self):
+        """A networkx.DiGraph (edges input → op output) with op, label, kind, scope, value/shape, grad."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for n in self.nodes:
+            attrs = {"label": n.label, "kind": n.kind, "op": n.op, "scope": n.scope}
+            if n.is_tensor:
+                attrs.update(shape=n.shape, dtype=n.dtype, value=n.value, grad=n.grad)
+            else:
+                attrs.update(value=n.value, grad=n.grad)
+            graph.add_node(n.id, **attrs)
+        for e in self.edges:
+            if graph.has_edge(e.source, e.target):  # x * x: one edge, both positions
+                graph.edges[e.source, e.target]["positions"].append(e.position)
+            else:
+                graph.add_edge(e.source, e.target, positions=[e.position])
+        return graph
+
+
+def _constant_label(data) -> str:
+    if isinstance(data, float):
+        return f"{data:g}"
+    array = np.asarray(data)
+    if array.size == 1:
+        return f"{array.item():g}"
+    return f"const{tuple(array.shape)}"
+
+
+def _topological(outputs: Iterable) -> list:
+    """Every node the outputs depend on (constants included), inputs first; iterative DFS."""
+    order = []
+    done: set[int] = set()
+    for root in outputs:
+        if id(root) in done:
+            continue
+        stack = [(root, 0)]
+        on_stack = {id(root)}
+        while stack:
+            node, next_input = stack[-1]
+            prev = node._prev
+            if next_input < len(prev):
+                stack[-1] = (node, next_input + 1)
+                parent = prev[next_input]
+                if id(parent) not in done and id(parent) not in on_stack:
+                    on_stack.add(id(parent))
+                    stack.append((parent, 0))
+            else:
+                stack.pop()
+                done.add(id(node))
+                order.append(node)
+    return order

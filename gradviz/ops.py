@@ -1,0 +1,707 @@
+"""The op registry: every operation declared once — forward, derivative rules, symbol and formulas.
+
+Each op is written against an array namespace `xp` (``gradviz.xp.scalar``, ``numpy`` or, later,
+``jax.numpy``), so the scalar engine, the tensor engine, the renderers and other backends all read
+the same declaration. An elementwise op declares its *local derivative* per input (the engine
+multiplies by the upstream gradient and sums away broadcast dimensions); any other op declares its
+*vector-Jacobian product* per input. Formulas are templates over the input names (``{a}``,
+``{b}``), the output (``{out}``) and the op's parameters; renderers fill in the nodes' labels.
+
+>>> from gradviz.ops import OPS
+>>> OPS["mul"].symbol, OPS["mul"].rules[0].text
+('×', '{b}')
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import xp as _xp
+
+__all__ = ["Op", "Rule", "OPS", "op", "scalar_ops"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How the output changes with one input: a local derivative (elementwise ops) or a VJP."""
+
+    input: str
+    text: str  # the local derivative, as a template: "{b}" for ∂(a·b)/∂a
+    latex: str
+    local: Callable | None = None  # (xp, out, *inputs, **params) -> ∂out/∂input, elementwise
+    vjp: Callable | None = None  # (xp, g, out, *inputs, **params) -> g·∂out/∂input
+
+
+@dataclass(eq=False)
+class Op:
+    """One registered operation. Call it through Value/Tensor methods or gradviz.functional."""
+
+    name: str
+    symbol: str
+    forward: Callable
+    text: str  # the forward formula, e.g. "{a} + {b}"
+    latex: str
+    elementwise: bool = True
+    scalar: bool = True  # available on Value
+    domain: str = ""  # what the op needs to stay finite; non-empty: the engine checks each result and warns
+    inputs: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+    variadic: bool = False
+    doc: str = ""
+    rules: list[Rule] = field(default_factory=list)
+    locals: tuple = ()  # the local-derivative functions in input order (elementwise ops), for hot loops
+
+    def __repr__(self) -> str:
+        return f"<op {self.name} {self.symbol!r}>"
+
+    def derivative(self, input: str, text: str, latex: str | None = None) -> Callable:
+        """Declare ∂out/∂input for an elementwise op (decorator)."""
+
+        def register(fn: Callable) -> Callable:
+            self._add(Rule(input, text, latex if latex is not None else text, local=fn))
+            return fn
+
+        return register
+
+    def vjp(self, input: str, text: str, latex: str | None = None) -> Callable:
+        """Declare the vector-Jacobian product for one input of a non-elementwise op (decorator)."""
+
+        def register(fn: Callable) -> Callable:
+            self._add(Rule(input, text, latex if latex is not None else text, vjp=fn))
+            return fn
+
+        return register
+
+    def _add(self, rule: Rule) -> None:
+        if rule.input not in self.inputs:
+            raise ValueError(f"op {self.name!r} has no input {rule.input!r}; inputs are {self.inputs}")
+        self.rules.append(rule)
+        self.rules.sort(key=lambda r: self.inputs.index(r.input))
+        if rule.local is not None:
+            self.locals = tuple(r.local for r in self.rules)
+
+    def rule(self, index: int) -> Rule:
+        """The rule for input number `index` (variadic ops share one rule)."""
+        return self.rules[0] if self.variadic else self.rules[index]
+
+    def format(self, labels: list[str], params: dict[str, Any] | None = None, latex: bool = False) -> str:
+        """The forward formula with the inputs' labels filled in: ``x + y``."""
+        return _fill(self.latex if latex else self.text, self, labels, "", params)
+
+    def format_local(
+        self, index: int, labels: list[str], out: str, params: dict[str, Any] | None = None, latex: bool = False
+    ) -> str:
+        """The local derivative ∂out/∂input with labels filled in: ``z`` for ∂(q·z)/∂q."""
+        rule = self.rule(index)
+        return _fill(rule.latex if latex else rule.text, self, labels, out, params)
+
+
+def _fill(template: str, op: Op, labels: list[str], out: str, params: dict[str, Any] | None) -> str:
+    names = {"out": out}
+    if op.variadic:
+        names["xs"] = ", ".join(labels)
+    else:
+        names.update(zip(op.inputs, labels))
+    for key, value in (params or {}).items():
+        names[key] = _short(value)
+    return template.format(**names)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_short(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
+        return f"array{tuple(value.shape)}"
+    return str(value)
+
+
+OPS: dict[str, Op] = {}
+
+
+def op(
+    name: str,
+    *,
+    symbol: str,
+    text: str,
+    latex: str | None = None,
+    elementwise: bool = True,
+    scalar: bool = True,
+    domain: str = "",
+) -> Callable[[Callable], Op]:
+    """Register an op from its forward function ``fn(xp, *inputs, **params)`` (decorator)."""
+
+    def register(fn: Callable) -> Op:
+        signature = inspect.signature(fn)
+        positional = [
+            p for p in list(signature.parameters.values())[1:] if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        variadic = any(p.kind is p.VAR_POSITIONAL for p in signature.parameters.values())
+        params = tuple(p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY)
+        inputs = ("xs",) if variadic else tuple(p.name for p in positional)
+        declared = Op(
+            name=name,
+            symbol=symbol,
+            forward=fn,
+            text=text,
+            latex=latex if latex is not None else text,
+            elementwise=elementwise,
+            scalar=scalar,
+            domain=domain,
+            inputs=inputs,
+            params=params,
+            variadic=variadic,
+            doc=(fn.__doc__ or "").strip(),
+        )
+        if name in OPS:
+            raise ValueError(f"op {name!r} is declared twice")
+        OPS[name] = declared
+        return declared
+
+    return register
+
+
+def scalar_ops() -> list[Op]:
+    """The ops the scalar Value engine supports."""
+    return [o for o in OPS.values() if o.scalar]
+
+
+# ----------------------------------------------------------------------------------------------
+# Arithmetic
+
+
+@op("add", symbol="+", text="{a} + {b}")
+def add(xp, a, b):
+    r"""a + b"""
+    return a + b
+
+
+add.derivative("a", "1")(lambda xp, out, a, b: 1.0)
+add.derivative("b", "1")(lambda xp, out, a, b: 1.0)
+
+
+@op("sub", symbol="−", text="{a} − {b}", latex="{a} - {b}")
+def sub(xp, a, b):
+    r"""a - b"""
+    return a - b
+
+
+sub.derivative("a", "1")(lambda xp, out, a, b: 1.0)
+sub.derivative("b", "−1", "-1")(lambda xp, out, a, b: -1.0)
+
+
+@op("neg", symbol="−", text="−{a}", latex="-{a}")
+def neg(xp, a):
+    r"""-a"""
+    return -a
+
+
+neg.derivative("a", "−1", "-1")(lambda xp, out, a: -1.0)
+
+
+@op("mul", symbol="×", text="{a} · {b}", latex=r"{a} \cdot {b}")
+def mul(xp, a, b):
+    r"""a \cdot b"""
+    return a * b
+
+
+mul.derivative("a", "{b}")(lambda xp, out, a, b: b)
+mul.derivative("b", "{a}")(lambda xp, out, a, b: a)
+
+
+@op("div", symbol="÷", text="{a} / {b}", latex=r"\frac{{{a}}}{{{b}}}", domain="a divisor other than 0")
+def div(xp, a, b):
+    r"""\frac{a}{b}"""
+    return xp.divide(a, b)
+
+
+div.derivative("a", "1/{b}", r"\frac{{1}}{{{b}}}")(lambda xp, out, a, b: xp.divide(1.0, b))
+div.derivative("b", "−{a}/{b}²", r"-\frac{{{a}}}{{{b}^2}}")(lambda xp, out, a, b: xp.divide(-out, b))
+
+
+@op("pow", symbol="^", text="{a}^{exponent}", latex="{a}^{{{exponent}}}",
+    domain="a positive base for a fractional exponent and a non-zero base for a negative one")
+def pow(xp, a, *, exponent):
+    r"""a^n for a constant exponent n"""
+    return xp.power(a, exponent)
+
+
+pow.derivative("a", "{exponent}·{a}^({exponent}−1)", r"{exponent}\,{a}^{{{exponent}-1}}")(
+    lambda xp, out, a, *, exponent: exponent * xp.power(a, exponent - 1)
+)
+
+
+@op("power", symbol="^", text="{a}^{b}", latex="{a}^{{{b}}}",
+    domain="a positive base for a fractional exponent and a non-zero base for a negative one")
+def power(xp, a, b):
+    r"""a^b where the exponent is itself a variable"""
+    return xp.power(a, b)
+
+
+power.derivative("a", "{b}·{a}^({b}−1)", r"{b}\,{a}^{{{b}-1}}")(lambda xp, out, a, b: b * xp.power(a, b - 1))
+# as torch: 0^b with b ≥ 0 contributes 0 rather than 0·log 0 = nan
+power.derivative("b", "{a}^{b}·ln {a}", r"{a}^{{{b}}} \ln {a}")(
+    lambda xp, out, a, b: xp.where((a == 0) & (b >= 0), 0.0 * out, out * xp.log(a))
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# Elementary functions
+
+
+@op("exp", symbol="exp", text="exp({a})", latex=r"e^{{{a}}}", domain="an input below about 709 (exp overflows float64 above it)")
+def exp(xp, a):
+    r"""e^a"""
+    return xp.exp(a)
+
+
+exp.derivative("a", "exp({a})", r"e^{{{a}}}")(lambda xp, out, a: out)
+
+
+@op("log", symbol="log", text="ln({a})", latex=r"\ln {a}", domain="a positive input (log(0) = −inf, log of a negative = nan)")
+def log(xp, a):
+    r"""\ln a (natural logarithm)"""
+    return xp.log(a)
+
+
+log.derivative("a", "1/{a}", r"\frac{{1}}{{{a}}}")(lambda xp, out, a: xp.divide(1.0, a))
+
+
+@op("sqrt", symbol="√", text="√{a}", latex=r"\sqrt{{{a}}}", domain="a non-negative input")
+def sqrt(xp, a):
+    r"""\sqrt{a}"""
+    return xp.sqrt(a)
+
+
+sqrt.derivative("a", "1/(2√{a})", r"\frac{{1}}{{2\sqrt{{{a}}}}}")(lambda xp, out, a: xp.divide(0.5, out))
+
+
+@op("abs", symbol="|·|", text="|{a}|", latex=r"\lvert {a} \rvert")
+def abs(xp, a):
+    r"""\lvert a \rvert"""
+    return xp.abs(a)
+
+
+abs.derivative("a", "sign({a})", r"\operatorname{{sign}}({a})")(lambda xp, out, a: xp.sign(a))
+
+
+@op("sin", symbol="sin", text="sin({a})", latex=r"\sin {a}")
+def sin(xp, a):
+    r"""\sin a"""
+    return xp.sin(a)
+
+
+sin.derivative("a", "cos({a})", r"\cos {a}")(lambda xp, out, a: xp.cos(a))
+
+
+@op("cos", symbol="cos", text="cos({a})", latex=r"\cos {a}")
+def cos(xp, a):
+    r"""\cos a"""
+    return xp.cos(a)
+
+
+cos.derivative("a", "−sin({a})", r"-\sin {a}")(lambda xp, out, a: -xp.sin(a))
+
+
+# ----------------------------------------------------------------------------------------------
+# Activations
+
+
+@op("tanh", symbol="tanh", text="tanh({a})", latex=r"\tanh {a}")
+def tanh(xp, a):
+    r"""\tanh a"""
+    return xp.tanh(a)
+
+
+tanh.derivative("a", "1 − {out}²", "1 - {out}^2")(lambda xp, out, a: 1.0 - out * out)
+
+
+@op("sigmoid", symbol="σ", text="σ({a})", latex=r"\sigma({a})")
+def sigmoid(xp, a):
+    r"""\sigma(a) = \frac{1}{1 + e^{-a}}, computed without overflow for large |a|"""
+    e = xp.exp(-xp.abs(a))
+    return xp.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+sigmoid.derivative("a", "{out}·(1 − {out})", r"{out}\,(1 - {out})")(lambda xp, out, a: out * (1.0 - out))
+
+
+@op("relu", symbol="ReLU", text="ReLU({a})", latex=r"\operatorname{{ReLU}}({a})")
+def relu(xp, a):
+    r"""\max(a, 0)"""
+    return xp.where(a > 0, a, 0.0 * a)
+
+
+# a boolean local derivative: the engine multiplies it by the upstream gradient
+relu.derivative("a", "1 if {a} > 0 else 0", r"[{a} > 0]")(lambda xp, out, a: a > 0)
+
+
+@op("leaky_relu", symbol="LReLU", text="LeakyReLU({a})", latex=r"\operatorname{{LeakyReLU}}_{{{alpha}}}({a})")
+def leaky_relu(xp, a, *, alpha=0.01):
+    r"""a if a > 0 else \alpha a"""
+    return xp.where(a > 0, a, alpha * a)
+
+
+leaky_relu.derivative("a", "1 if {a} > 0 else {alpha}", r"1 \text{{ if }} {a} > 0 \text{{ else }} {alpha}")(
+    lambda xp, out, a, *, alpha=0.01: xp.where(a > 0, 1.0, alpha)
+)
+
+
+@op("maximum", symbol="max", text="max({a}, {b})", latex=r"\max({a}, {b})")
+def maximum(xp, a, b):
+    r"""\max(a, b); a tie sends half the gradient to each side, as torch does"""
+    return xp.maximum(a, b)
+
+
+maximum.derivative("a", "1 if {a} > {b} else 0", r"[{a} > {b}]")(
+    lambda xp, out, a, b: xp.where(a > b, 1.0, xp.where(a == b, 0.5, 0.0))
+)
+maximum.derivative("b", "1 if {b} > {a} else 0", r"[{b} > {a}]")(
+    lambda xp, out, a, b: xp.where(b > a, 1.0, xp.where(a == b, 0.5, 0.0))
+)
+
+
+@op("minimum", symbol="min", text="min({a}, {b})", latex=r"\min({a}, {b})")
+def minimum(xp, a, b):
+    r"""\min(a, b); a tie sends half the gradient to each side, as torch does"""
+    return xp.minimum(a, b)
+
+
+minimum.derivative("a", "1 if {a} < {b} else 0", r"[{a} < {b}]")(
+    lambda xp, out, a, b: xp.where(a < b, 1.0, xp.where(a == b, 0.5, 0.0))
+)
+minimum.derivative("b", "1 if {b} < {a} else 0", r"[{b} < {a}]")(
+    lambda xp, out, a, b: xp.where(b < a, 1.0, xp.where(a == b, 0.5, 0.0))
+)
+
+
+@op("clip", symbol="clip", text="clip({a}, {low}, {high})", latex=r"\operatorname{{clip}}({a}, {low}, {high})", scalar=False)
+def clip(xp, a, *, low, high):
+    r"""\min(\max(a, low), high)"""
+    return xp.clip(a, low, high)
+
+
+clip.derivative("a", "1 if {low} ≤ {a} ≤ {high} else 0", r"[{low} \le {a} \le {high}]")(
+    lambda xp, out, a, *, low, high: (a >= low) & (a <= high)
+)
+
+
+@op("where", symbol="where", text="where(cond, {a}, {b})", latex=r"\operatorname{{where}}(c, {a}, {b})", scalar=False)
+def where(xp, a, b, *, condition):
+    r"""a where the condition holds, else b"""
+    return xp.where(condition, a, b)
+
+
+where.derivative("a", "1 where cond else 0", r"[c]")(lambda xp, out, a, b, *, condition: condition)
+where.derivative("b", "0 where cond else 1", r"[\lnot c]")(lambda xp, out, a, b, *, condition: ~condition)
+
+
+# ----------------------------------------------------------------------------------------------
+# Linear algebra, reductions and shapes (tensor only)
+
+
+@op("matmul", symbol="@", text="{a} @ {b}", latex="{a} {b}", elementwise=False, scalar=False)
+def matmul(xp, a, b):
+    r"""A B (matrix product; batched over leading dimensions; 1-D operands as in numpy)"""
+    return xp.matmul(a, b)
+
+
+def _matmul_grads(xp, g, a, b, want_a):
+    # promote 1-D operands to matrices as numpy does, differentiate, then drop the added axis
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = xp.expand_dims(g2, -2)
+    if b.ndim == 1:
+        g2 = xp.expand_dims(g2, -1)
+    if want_a:
+        grad = xp.matmul(g2, xp.swapaxes(b2, -1, -2))
+        return grad[..., 0, :] if a.ndim == 1 else grad
+    grad = xp.matmul(xp.swapaxes(a2, -1, -2), g2)
+    return grad[..., 0] if b.ndim == 1 else grad
+
+
+matmul.vjp("a", "g @ {b}ᵀ", r"g\,{b}^\top")(lambda xp, g, out, a, b: _matmul_grads(xp, g, a, b, True))
+matmul.vjp("b", "{a}ᵀ @ g", r"{a}^\top g")(lambda xp, g, out, a, b: _matmul_grads(xp, g, a, b, False))
+
+
+def _expand(xp, g, shape, axis, keepdims):
+    """Put back the axes a reduction removed, so `g` broadcasts against the input."""
+    if axis is None:
+        return xp.reshape(g, (1,) * len(shape)) if not keepdims else g
+    if not keepdims:
+        return xp.expand_dims(g, axis)
+    return g
+
+
+@op("sum", symbol="Σ", text="Σ {a}", latex=r"\sum {a}", elementwise=False, scalar=False)
+def sum(xp, a, *, axis=None, keepdims=False):
+    r"""\sum_i a_i over the given axes"""
+    return xp.sum(a, axis=axis, keepdims=keepdims)
+
+
+sum.vjp("a", "1 (g copied to every element)", r"\mathbf{{1}}")(
+    lambda xp, g, out, a, *, axis=None, keepdims=False: xp.broadcast_to(_expand(xp, g, a.shape, axis, keepdims), a.shape)
+)
+
+
+@op("mean", symbol="mean", text="mean({a})", latex=r"\overline{{{a}}}", elementwise=False, scalar=False)
+def mean(xp, a, *, axis=None, keepdims=False):
+    r"""\frac{1}{n}\sum_i a_i over the given axes"""
+    return xp.mean(a, axis=axis, keepdims=keepdims)
+
+
+def _count(shape, axis):
+    if axis is None:
+        n = 1
+        for d in shape:
+            n *= d
+        return n
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    n = 1
+    for ax in axes:
+        n *= shape[ax]
+    return n
+
+
+mean.vjp("a", "1/n", r"\frac{{1}}{{n}}")(
+    lambda xp, g, out, a, *, axis=None, keepdims=False: xp.broadcast_to(
+        _expand(xp, g, a.shape, axis, keepdims) / _count(a.shape, axis), a.shape
+    )
+)
+
+
+def _extremum_vjp(xp, g, out, a, axis, keepdims):
+    # ties share the gradient equally, as torch.amax/amin do
+    hit = a == _expand(xp, out, a.shape, axis, keepdims)
+    share = hit / xp.sum(hit, axis=axis, keepdims=True)
+    return _expand(xp, g, a.shape, axis, keepdims) * share
+
+
+@op("max", symbol="max", text="max {a}", latex=r"\max {a}", elementwise=False, scalar=False)
+def max(xp, a, *, axis=None, keepdims=False):
+    r"""\max_i a_i over the given axes (ties share the gradient)"""
+    return xp.max(a, axis=axis, keepdims=keepdims)
+
+
+max.vjp("a", "1 at the maximum, else 0", r"[{a} = \max {a}]")(
+    lambda xp, g, out, a, *, axis=None, keepdims=False: _extremum_vjp(xp, g, out, a, axis, keepdims)
+)
+
+
+@op("min", symbol="min", text="min {a}", latex=r"\min {a}", elementwise=False, scalar=False)
+def min(xp, a, *, axis=None, keepdims=False):
+    r"""\min_i a_i over the given axes (ties share the gradient)"""
+    return xp.min(a, axis=axis, keepdims=keepdims)
+
+
+min.vjp("a", "1 at the minimum, else 0", r"[{a} = \min {a}]")(
+    lambda xp, g, out, a, *, axis=None, keepdims=False: _extremum_vjp(xp, g, out, a, axis, keepdims)
+)
+
+
+@op("reshape", symbol="reshape", text="reshape({a}, {shape})", latex=r"\operatorname{{reshape}}({a})", elementwise=False, scalar=False)
+def reshape(xp, a, *, shape):
+    r"""the same elements in a new shape"""
+    return xp.reshape(a, shape)
+
+
+reshape.vjp("a", "g reshaped back", r"\operatorname{{reshape}}^{{-1}}(g)")(
+    lambda xp, g, out, a, *, shape: xp.reshape(g, a.shape)
+)
+
+
+@op("transpose", symbol="ᵀ", text="{a}ᵀ", latex=r"{a}^\top", elementwise=False, scalar=False)
+def transpose(xp, a, *, axes=None):
+    r"""a^\top (axes reversed, or permuted by `axes`)"""
+    return xp.transpose(a, axes)
+
+
+def _inverse_permutation(axes, ndim):
+    if axes is None:
+        return None
+    inverse = [0] * ndim
+    for position, ax in enumerate(axes):
+        inverse[ax % ndim] = position
+    return tuple(inverse)
+
+
+transpose.vjp("a", "gᵀ", r"g^\top")(
+    lambda xp, g, out, a, *, axes=None: xp.transpose(g, _inverse_permutation(axes, a.ndim))
+)
+
+
+@op("getitem", symbol="[·]", text="{a}[{index}]", latex=r"{a}_{{[{index}]}}", elementwise=False, scalar=False)
+def getitem(xp, a, *, index):
+    r"""a[index]: slicing and integer-array indexing"""
+    return a[index]
+
+
+def _has_array(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(hasattr(item, "shape") or isinstance(item, list) for item in items)
+
+
+def _getitem_vjp(xp, g, out, a, *, index):
+    grad = xp.zeros(a.shape, dtype=g.dtype)
+    if _has_array(index):
+        xp.add.at(grad, index, g)  # repeated indices add up
+    else:
+        grad[index] = g
+    return grad
+
+
+getitem.vjp("a", "g scattered back", r"\operatorname{{scatter}}(g)")(_getitem_vjp)
+
+
+@op("concatenate", symbol="concat", text="concat({xs})", latex=r"\operatorname{{concat}}({xs})", elementwise=False, scalar=False)
+def concatenate(xp, *xs, axis=0):
+    r"""the inputs joined along an existing axis"""
+    return xp.concatenate(xs, axis=axis)
+
+
+def _concatenate_vjp(xp, g, out, *xs, index, axis=0):
+    start = 0
+    for x in xs[:index]:
+        start += x.shape[axis]
+    return xp.take(g, range(start, start + xs[index].shape[axis]), axis=axis)
+
+
+concatenate.vjp("xs", "g sliced back", r"g_{{\text{{slice}}}}")(_concatenate_vjp)
+
+
+@op("stack", symbol="stack", text="stack({xs})", latex=r"\operatorname{{stack}}({xs})", elementwise=False, scalar=False)
+def stack(xp, *xs, axis=0):
+    r"""the inputs joined along a new axis"""
+    return xp.stack(xs, axis=axis)
+
+
+stack.vjp("xs", "g sliced back", r"g_{{\text{{slice}}}}")(
+    lambda xp, g, out, *xs, index, axis=0: xp.take(g, index, axis=axis)
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# Softmax and the course's costs, with fused, numerically stable gradients
+
+
+@op("softmax", symbol="softmax", text="softmax({a})", latex=r"\operatorname{{softmax}}({a})", elementwise=False, scalar=False)
+def softmax(xp, a, *, axis=-1):
+    r"""\frac{e^{a_i}}{\sum_j e^{a_j}}, shifted by the maximum so nothing overflows"""
+    e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
+    return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+softmax.vjp("a", "{out}·(g − Σ g·{out})", r"{out} \odot (g - \sum g \odot {out})")(
+    lambda xp, g, out, a, *, axis=-1: out * (g - xp.sum(g * out, axis=axis, keepdims=True))
+)
+
+
+def _logsumexp(xp, a, axis):
+    m = xp.max(a, axis=axis, keepdims=True)
+    return m + xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True))
+
+
+@op("log_softmax", symbol="log softmax", text="log_softmax({a})", latex=r"\log\operatorname{{softmax}}({a})", elementwise=False, scalar=False)
+def log_softmax(xp, a, *, axis=-1):
+    r"""a_i - \log\sum_j e^{a_j}, computed with the log-sum-exp shift"""
+    return a - _logsumexp(xp, a, axis)
+
+
+log_softmax.vjp("a", "g − softmax({a})·Σ g", r"g - \operatorname{{softmax}}({a}) \sum g")(
+    lambda xp, g, out, a, *, axis=-1: g - xp.exp(out) * xp.sum(g, axis=axis, keepdims=True)
+)
+
+
+@op("mse", symbol="MSE", text="MSE({pred}, {target})", latex=r"\operatorname{{MSE}}({pred}, {target})", elementwise=False, scalar=False)
+def mse(xp, pred, target):
+    r"""\frac{1}{n}\sum_i (pred_i - target_i)^2"""
+    diff = pred - target
+    return xp.mean(diff * diff)
+
+
+mse.vjp("pred", "2(ŷ − y)/n", r"\frac{{2}}{{n}}(\hat y - y)")(
+    lambda xp, g, out, pred, target: g * (2.0 / pred.size) * (pred - target)
+)
+mse.vjp("target", "−2(ŷ − y)/n", r"-\frac{{2}}{{n}}(\hat y - y)")(
+    lambda xp, g, out, pred, target: g * (-2.0 / pred.size) * (pred - target)
+)
+
+_LOG_FLOOR = -100.0  # torch clamps log(p) at −100 in binary cross-entropy, so p = 0 stays finite
+
+
+@op("binary_cross_entropy", symbol="BCE", text="BCE({p}, {y})", latex=r"\operatorname{{BCE}}({p}, {y})", elementwise=False, scalar=False)
+def binary_cross_entropy(xp, p, y):
+    r"""-\frac{1}{n}\sum_i y_i \log p_i + (1 - y_i)\log(1 - p_i)"""
+    log_p = xp.maximum(xp.log(p), _LOG_FLOOR)
+    log_q = xp.maximum(xp.log(1.0 - p), _LOG_FLOOR)
+    return -xp.mean(y * log_p + (1.0 - y) * log_q)
+
+
+binary_cross_entropy.vjp("p", "(p − y)/(p(1 − p)n)", r"\frac{{p - y}}{{p(1-p)\,n}}")(
+    lambda xp, g, out, p, y: g * (p - y) / (xp.maximum(p * (1.0 - p), 1e-12) * p.size)
+)
+binary_cross_entropy.vjp("y", "(ln(1 − p) − ln p)/n", r"\frac{{\ln(1-p) - \ln p}}{{n}}")(
+    lambda xp, g, out, p, y: g
+    * (xp.maximum(xp.log(1.0 - p), _LOG_FLOOR) - xp.maximum(xp.log(p), _LOG_FLOOR))
+    / p.size
+)
+
+
+@op(
+    "binary_cross_entropy_with_logits",
+    symbol="BCE·σ",
+    text="BCE(σ({z}), {y})",
+    latex=r"\operatorname{{BCE}}(\sigma({z}), {y})",
+    elementwise=False,
+    scalar=False,
+)
+def binary_cross_entropy_with_logits(xp, z, y):
+    r"""binary cross-entropy of \sigma(z), as \max(z, 0) - z y + \log(1 + e^{-|z|})"""
+    return xp.mean(xp.maximum(z, 0.0) - z * y + xp.log1p(xp.exp(-xp.abs(z))))
+
+
+def _sigmoid_array(xp, z):
+    e = xp.exp(-xp.abs(z))
+    return xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+binary_cross_entropy_with_logits.vjp("z", "(σ(z) − y)/n", r"\frac{{\sigma(z) - y}}{{n}}")(
+    lambda xp, g, out, z, y: g * (_sigmoid_array(xp, z) - y) / z.size
+)
+binary_cross_entropy_with_logits.vjp("y", "−z/n", r"-\frac{{z}}{{n}}")(lambda xp, g, out, z, y: -g * z / z.size)
+
+
+def _batch(logits) -> int:
+    return logits.shape[0] if logits.ndim == 2 else 1
+
+
+@op("cross_entropy", symbol="CE", text="CE({logits}, {target})", latex=r"\operatorname{{CE}}({logits}, {target})", elementwise=False, scalar=False)
+def cross_entropy(xp, logits, target):
+    r"""-\frac{1}{n}\sum_i \log\operatorname{softmax}(z_i)_{y_i} (integer labels) or
+    -\frac{1}{n}\sum_i \sum_c y_{ic}\log\operatorname{softmax}(z_i)_c (one-hot or probabilities)"""
+    log_p = logits - _logsumexp(xp, logits, -1)
+    if target.dtype.kind in "iu":
+        picked = xp.take_along_axis(log_p, xp.expand_dims(target, -1), axis=-1)
+        return -xp.sum(picked) / _batch(logits)
+    return -xp.sum(target * log_p) / _batch(logits)
+
+
+def _cross_entropy_logits_vjp(xp, g, out, logits, target):
+    p = xp.exp(logits - _logsumexp(xp, logits, -1))
+    if target.dtype.kind in "iu":
+        grad = p.copy()
+        flat = grad.reshape(-1, grad.shape[-1])
+        flat[xp.arange(flat.shape[0]), target.reshape(-1)] -= 1.0
+        return g * grad / _batch(logits)
+    return g * (p * xp.sum(target, axis=-1, keepdims=True) - target) / _batch(logits)
+
+
+cross_entropy.vjp("logits", "(softmax(z) − y)/n", r"\frac{{\operatorname{{softmax}}(z) - y}}{{n}}")(_cross_entropy_logits_vjp)
+cross_entropy.vjp("target", "−log softmax(z)/n", r"-\frac{{\log\operatorname{{softmax}}(z)}}{{n}}")(
+    lambda xp, g, out, logits, target: -g * (logits - _logsumexp(xp, logits, -1)) / _batch(logits)
+)

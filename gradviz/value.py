@@ -1,0 +1,250 @@
+"""Value: a scalar that remembers how it was computed, for graphs small enough to draw node by node."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from . import xp as _xp
+from ._state import STATE
+from .engine import Node, apply, backward
+from .ops import OPS
+
+__all__ = ["Value"]
+
+_new = object.__new__
+_inf = math.inf
+_ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
+_POW, _POWER = OPS["pow"], OPS["power"]
+
+
+def _binary(op, reflected: bool = False):
+    """A Value method for a two-input op: computes, links and returns the new node."""
+    forward = op.forward
+    domain = op.domain
+    scalar = _xp.scalar
+    state = STATE
+
+    def method(self, other):
+        if other.__class__ is not Value:
+            other = _const(other)
+        a, b = (other, self) if reflected else (self, other)
+        data = forward(scalar, a.data, b.data)
+        if state.slow or domain:
+            return apply(op, (a, b), None, data)
+        out = _new(Value)
+        out.data = data
+        out.grad = None
+        out.label = None
+        out._scope = None
+        out._params = None
+        if a.requires_grad or b.requires_grad:
+            out.requires_grad = True
+            out._prev = (a, b)
+            out._op = op
+        else:
+            out.requires_grad = False
+            out._prev = ()
+            out._op = None
+        return out
+
+    method.__name__ = op.name
+    method.__doc__ = f"{op.name}: {op.text.format(a='self', b='other')}"
+    return method
+
+
+def _unary(op, doc: str | None = None):
+    """A Value method for a one-input op."""
+    forward = op.forward
+    domain = op.domain
+    scalar = _xp.scalar
+    state = STATE
+
+    def method(self):
+        data = forward(scalar, self.data)
+        if state.slow or domain:
+            return apply(op, (self,), None, data)
+        out = _new(Value)
+        out.data = data
+        out.grad = None
+        out.label = None
+        out._scope = None
+        out._params = None
+        if self.requires_grad:
+            out.requires_grad = True
+            out._prev = (self,)
+            out._op = op
+        else:
+            out.requires_grad = False
+            out._prev = ()
+            out._op = None
+        return out
+
+    method.__name__ = op.name
+    method.__doc__ = doc or f"{op.name}: {op.text.format(a='self')}"
+    return method
+
+
+class Value(Node):
+    """A scalar (a Python float inside) and its gradient; every operation on it becomes a graph node.
+
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> q = x + y
+    >>> f = q * z
+    >>> f.backward()
+    >>> f.data, x.grad, y.grad, z.grad
+    (-12.0, -4.0, -4.0, 3.0)
+    """
+
+    __slots__ = ()
+    _xp = _xp.scalar
+    _scalar = True
+
+    def __init__(self, data, label: str | None = None, requires_grad: bool = True):
+        if isinstance(data, Node):
+            raise TypeError(
+                f"Value() takes a number, not a {type(data).__name__}: use {type(data).__name__}.data "
+                "to get its number, or use the node itself."
+            )
+        if isinstance(data, bool) or not isinstance(data, numbers.Real):
+            raise TypeError(
+                f"Value() takes a real number (int or float), got {data!r} of type {type(data).__name__}. "
+                "Convert it first, e.g. Value(float(text))."
+            )
+        self.data = float(data)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self._prev = ()
+        self._op = None
+        self._params = None
+        self._scope = None
+
+    # -- plumbing for the shared engine -------------------------------------------------------
+
+    @staticmethod
+    def _compute(op, inputs, params):
+        if not op.scalar:
+            raise TypeError(
+                f"{op.name} works on tensors, not on scalar Values: use gradviz.Tensor for it "
+                f"(scalar Values support {', '.join(o.name for o in OPS.values() if o.scalar)})."
+            )
+        if params:
+            return op.forward(_xp.scalar, *[x.data for x in inputs], **params)
+        return op.forward(_xp.scalar, *[x.data for x in inputs])
+
+    @staticmethod
+    def _finite(data) -> bool:
+        return -_inf < data < _inf
+
+    @staticmethod
+    def _describe(data) -> str:
+        return f"{data:g}" if isinstance(data, float) else repr(data)
+
+    @staticmethod
+    def _describe_bad(data) -> str:
+        return "nan" if data != data else ("inf" if data > 0 else "-inf")
+
+    @staticmethod
+    def _seed(root, gradient):
+        if gradient is None:
+            return 1.0
+        if isinstance(gradient, bool) or not isinstance(gradient, numbers.Real):
+            raise TypeError(f"backward(gradient=...) on a Value takes a number, got {gradient!r}")
+        return float(gradient)
+
+    # -- arithmetic (methods made by _binary/_unary below: the scalar engine's hot path) ---------
+
+    __add__ = _binary(_ADD)
+    __radd__ = _binary(_ADD, reflected=True)
+    __sub__ = _binary(_SUB)
+    __rsub__ = _binary(_SUB, reflected=True)
+    __mul__ = _binary(_MUL)
+    __rmul__ = _binary(_MUL, reflected=True)
+    __truediv__ = _binary(_DIV)
+    __rtruediv__ = _binary(_DIV, reflected=True)
+    __neg__ = _unary(_NEG)
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, other):
+        if other.__class__ is Value:
+            return apply(_POWER, (self, other))
+        return apply(_POW, (self,), {"exponent": _number(other, "**")})
+
+    def __rpow__(self, other):
+        return apply(_POWER, (_const(other), self))
+
+    __abs__ = _unary(OPS["abs"])
+
+    # -- functions ----------------------------------------------------------------------------
+
+    exp = _unary(OPS["exp"], "e to the power of this value.")
+    log = _unary(OPS["log"], "The natural logarithm (nan, with a warning, for a negative value).")
+    sqrt = _unary(OPS["sqrt"], "The square root.")
+    sin = _unary(OPS["sin"], "The sine (radians).")
+    cos = _unary(OPS["cos"], "The cosine (radians).")
+    tanh = _unary(OPS["tanh"], "The hyperbolic tangent.")
+    sigmoid = _unary(OPS["sigmoid"], "The logistic sigmoid 1 / (1 + e^-x).")
+    relu = _unary(OPS["relu"], "max(x, 0).")
+
+    def leaky_relu(self, alpha: float = 0.01):
+        """x if x > 0 else alpha·x."""
+        return apply(OPS["leaky_relu"], (self,), {"alpha": _number(alpha, "leaky_relu(alpha=...)")})
+
+    maximum = _binary(OPS["maximum"])
+    minimum = _binary(OPS["minimum"])
+
+    # -- gradients ----------------------------------------------------------------------------
+
+    def backward(self, gradient: float | None = None) -> None:
+        """Fill ``.grad`` of every Value this one depends on with ∂self/∂(that Value).
+
+        Leaf gradients accumulate across calls (reset them with ``.grad = None`` or zero_grad());
+        intermediate gradients are recomputed on every call.
+        """
+        backward(self, gradient)
+
+    def item(self) -> float:
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        grad = "None" if self.grad is None else f"{self.grad:.6g}"
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={grad}{label})"
+
+
+def _number(x, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where} needs a real number here, got {x!r} of type {type(x).__name__}")
+    return float(x)
+
+
+def _const(x) -> Value:
+    """A number used in an expression, as a leaf that needs no gradient (shown as a constant)."""
+    if x.__class__ is Value:
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        if isinstance(x, Node):
+            raise TypeError(
+                f"cannot combine a scalar Value with a {type(x).__name__}: use Tensor for both "
+                "(gradviz.Tensor(value.data)) or Value for both."
+            )
+        raise TypeError(
+            f"unsupported operand: a Value and {x!r} of type {type(x).__name__}; Values combine with "
+            "numbers (int, float) and other Values."
+        )
+    node = _new(Value)
+    node.data = float(x)
+    node.grad = None
+    node.requires_grad = False
+    node.label = None
+    node._prev = ()
+    node._op = None
+    node._params = None
+    node._scope = None
+    return node
