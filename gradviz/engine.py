@@ -27,7 +27,9 @@ _inf = math.inf
 class Node:
     """What Value and Tensor share: data, gradient, and the op and inputs that produced them."""
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_params", "_scope", "__weakref__")
+    # the inputs live in the subclasses: a tuple `_prev` for Tensor; two slots `_a`, `_b` for Value,
+    # which saves the scalar engine one garbage-collected tuple per node (see value.py)
+    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_params", "_scope", "__weakref__")
 
     _xp: Any = None  # the array namespace of the engine (set by Value and Tensor)
     _scalar = True
@@ -154,6 +156,8 @@ def _check_forward(node, op: Op, inputs: tuple) -> None:
 
 def topological_order(root) -> list:
     """Every node that `root` depends on and that requires grad, inputs before outputs (iterative)."""
+    if root._scalar:
+        return _topological_order_scalar(root)
     order = []
     visited = {root}
     # each stack entry: a node and whether its inputs have been pushed already
@@ -172,6 +176,34 @@ def topological_order(root) -> list:
             if parent not in visited and parent.requires_grad:
                 visited.add(parent)
                 push(parent)
+    return order
+
+
+def _topological_order_scalar(root) -> list:
+    """topological_order for Values: reads the two input slots and marks visited nodes with a
+    per-call stamp instead of keeping sets (the scalar engine's hot path)."""
+    stamp = object()
+    order = []
+    append = order.append
+    root._mark = stamp
+    stack = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        node = stack[-1]
+        a = node._a
+        if a is not None:
+            if a._mark is not stamp and a.requires_grad:
+                a._mark = stamp
+                push(a)
+                continue
+            b = node._b
+            if b is not None and b._mark is not stamp and b.requires_grad:
+                b._mark = stamp
+                push(b)
+                continue
+        pop()
+        append(node)
     return order
 
 
@@ -201,7 +233,10 @@ def backward(root, gradient=None) -> None:
             _backward_general(cls, topo, trace, anomaly)
     else:
         with np.errstate(all="ignore"):  # a nan gradient is visible in the result; anomaly mode reports it
-            _backward_general(cls, topo, trace, anomaly)
+            if trace is None and not anomaly:
+                _backward_tensor(cls, topo)
+            else:
+                _backward_general(cls, topo, trace, anomaly)
     if trace is not None:
         trace._end_backward(root)
 
@@ -228,11 +263,11 @@ def _backward_scalar(topo: list) -> None:
         if op is None:
             continue
         upstream = node.grad
-        prev = node._prev
         params = node._params
         locals_ = op.locals
-        if len(prev) == 2:
-            a, b = prev
+        a = node._a
+        b = node._b
+        if b is not None:
             if params is None:
                 if a.requires_grad:
                     contribution = upstream * locals_[0](xp, node.data, a.data, b.data)
@@ -244,17 +279,56 @@ def _backward_scalar(topo: list) -> None:
                     b.grad = contribution if grad is None else grad + contribution
                 continue
         elif params is None:
-            a = prev[0]
             contribution = upstream * locals_[0](xp, node.data, a.data)
             grad = a.grad
             a.grad = contribution if grad is None else grad + contribution
             continue
+        prev = node._prev
         datas = [p.data for p in prev]
         for i, parent in enumerate(prev):
             if parent.requires_grad:
                 contribution = upstream * locals_[i](xp, node.data, *datas, **params)
                 grad = parent.grad
                 parent.grad = contribution if grad is None else grad + contribution
+
+
+def _backward_tensor(cls, topo: list) -> None:
+    """The Tensor engine's loop: the general loop below without trace events or anomaly checks."""
+    xp = cls._xp
+    ndarray = np.ndarray
+    for node in reversed(topo):
+        op = node._op
+        if op is None:
+            continue
+        upstream = node.grad
+        prev = node._prev
+        out = node.data
+        params = node._params
+        datas = [p.data for p in prev]
+        rules = op.rules
+        for i, parent in enumerate(prev):
+            if not parent.requires_grad:
+                continue
+            rule = rules[0] if op.variadic else rules[i]
+            if rule.local is not None:
+                if params:
+                    contribution = upstream * rule.local(xp, out, *datas, **params)
+                else:
+                    contribution = upstream * rule.local(xp, out, *datas)
+            elif op.variadic:
+                contribution = rule.vjp(xp, upstream, out, *datas, index=i, **params)
+            elif params:
+                contribution = rule.vjp(xp, upstream, out, *datas, **params)
+            else:
+                contribution = rule.vjp(xp, upstream, out, *datas)
+            data = parent.data
+            if contribution.__class__ is not ndarray or contribution.shape != data.shape or contribution.dtype != data.dtype:
+                contribution = _fit(contribution, data)
+            grad = parent.grad
+            if grad is None:
+                parent.grad = _owned(contribution, parent) if parent._op is None else contribution
+            else:
+                parent.grad = grad + contribution
 
 
 def _backward_general(cls, topo: list, trace, anomaly: bool) -> None:

@@ -34,7 +34,7 @@ class Tensor(Node):
     0.0
     """
 
-    __slots__ = ()
+    __slots__ = ("_prev",)  # the inputs, in order
     _xp = np
     _scalar = False
     # numpy hands `ndarray * Tensor` to Tensor.__rmul__ instead of looping over the array

@@ -34,17 +34,19 @@ def _binary(op, reflected: bool = False):
             return apply(op, (a, b), None, data)
         out = _new(Value)
         out.data = data
+        out._mark = None
         out.grad = None
         out.label = None
         out._scope = None
         out._params = None
         if a.requires_grad or b.requires_grad:
             out.requires_grad = True
-            out._prev = (a, b)
+            out._a = a
+            out._b = b
             out._op = op
         else:
             out.requires_grad = False
-            out._prev = ()
+            out._a = out._b = None
             out._op = None
         return out
 
@@ -66,17 +68,19 @@ def _unary(op, doc: str | None = None):
             return apply(op, (self,), None, data)
         out = _new(Value)
         out.data = data
+        out._mark = None
         out.grad = None
         out.label = None
         out._scope = None
         out._params = None
+        out._b = None
         if self.requires_grad:
             out.requires_grad = True
-            out._prev = (self,)
+            out._a = self
             out._op = op
         else:
             out.requires_grad = False
-            out._prev = ()
+            out._a = None
             out._op = None
         return out
 
@@ -96,7 +100,7 @@ class Value(Node):
     (-12.0, -4.0, -4.0, 3.0)
     """
 
-    __slots__ = ()
+    __slots__ = ("_a", "_b", "_mark")  # the inputs (None when absent): cheaper for the GC than a tuple per node
     _xp = _xp.scalar
     _scalar = True
 
@@ -115,12 +119,29 @@ class Value(Node):
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
-        self._prev = ()
+        self._a = self._b = None
+        self._mark = None
         self._op = None
         self._params = None
         self._scope = None
 
     # -- plumbing for the shared engine -------------------------------------------------------
+
+    @property
+    def _prev(self) -> tuple:
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        return (a,) if b is None else (a, b)
+
+    @_prev.setter
+    def _prev(self, inputs: tuple) -> None:
+        if len(inputs) > 2:
+            raise ValueError("a scalar Value op has at most two inputs")
+        self._mark = None
+        self._a = inputs[0] if inputs else None
+        self._b = inputs[1] if len(inputs) > 1 else None
 
     @staticmethod
     def _compute(op, inputs, params):
@@ -226,9 +247,10 @@ def _number(x, where: str) -> float:
 
 def _const(x) -> Value:
     """A number used in an expression, as a leaf that needs no gradient (shown as a constant)."""
-    if x.__class__ is Value:
+    cls = x.__class__
+    if cls is Value:
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if (cls is not float and cls is not int) and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
         if isinstance(x, Node):
             raise TypeError(
                 f"cannot combine a scalar Value with a {type(x).__name__}: use Tensor for both "
@@ -243,7 +265,8 @@ def _const(x) -> Value:
     node.grad = None
     node.requires_grad = False
     node.label = None
-    node._prev = ()
+    node._a = node._b = None
+    node._mark = None
     node._op = None
     node._params = None
     node._scope = None
