@@ -26,9 +26,12 @@ def _binary(op, reflected: bool = False):
     state = STATE
 
     def method(self, other):
-        if other.__class__ is not Value:
-            other = _const(other)
-        a, b = (other, self) if reflected else (self, other)
+        if reflected:
+            a = _const(other)
+            b = self
+        else:
+            a = self
+            b = other if other.__class__ is Value else _const(other)
         data = forward(scalar, a.data, b.data)
         if state.slow or domain:
             return apply(op, (a, b), None, data)
