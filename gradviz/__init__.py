@@ -17,7 +17,7 @@ from .graph import Graph
 from .tensor import Tensor
 from .trace import Trace, trace
 from .value import Value
-from . import functional  # noqa: E402  (after Tensor and Value, which it uses)
+from . import data, functional, metrics  # noqa: E402  (after Tensor and Value, which they use)
 
 __version__ = "0.1.0"
 
@@ -35,6 +35,8 @@ __all__ = [
     "GradcheckResult",
     "detect_anomaly",
     "functional",
+    "data",
+    "metrics",
     "GradvizError",
     "ShapeError",
     "AnomalyError",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -34,7 +34,9 @@ class GradcheckResult:
 
     def report(self) -> str:
         lines = []
-        for label, error, ok, a, n in zip(self.labels, self.errors, self.passed, self.analytic, self.numeric):
+        for label, error, ok, a, n in zip(
+            self.labels, self.errors, self.passed, self.analytic, self.numeric, strict=True
+        ):
             lines.append(f"{'ok ' if ok else 'BAD'} {label}: max |analytic − numeric| = {error:.3g}")
             if not ok:
                 lines.append(f"     analytic: {np.array2string(np.asarray(a), precision=6, threshold=12)}")
@@ -42,9 +44,11 @@ class GradcheckResult:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<GradcheckResult {'ok' if self.ok else 'FAILED'}: " + ", ".join(
-            f"{label}={error:.2g}" for label, error in zip(self.labels, self.errors)
-        ) + ">"
+        return (
+            f"<GradcheckResult {'ok' if self.ok else 'FAILED'}: "
+            + ", ".join(f"{label}={error:.2g}" for label, error in zip(self.labels, self.errors, strict=True))
+            + ">"
+        )
 
 
 def gradcheck(
@@ -95,10 +99,10 @@ def gradcheck(
         analytic = [_copy(x.grad) if x.grad is not None else _zeros(x) for x in checked]
         numeric = [_numeric(scalar_output, x, eps) for x in checked]
     finally:
-        for x, grad in zip(checked, saved):
+        for x, grad in zip(checked, saved, strict=True):
             x.grad = grad
     errors, passed = [], []
-    for a, n in zip(analytic, numeric):
+    for a, n in zip(analytic, numeric, strict=True):
         a, n = np.asarray(a, dtype=float), np.asarray(n, dtype=float)
         diff = np.abs(a - n)
         errors.append(float(diff.max()) if diff.size else 0.0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from ._state import STATE
 
@@ -33,7 +33,16 @@ def no_grad() -> Iterator[None]:
 
 @contextlib.contextmanager
 def enable_grad() -> Iterator[None]:
-    """Record a graph again inside a no_grad() block."""
+    """Record a graph again inside a no_grad() block.
+
+    >>> from gradviz import Value, no_grad, enable_grad
+    >>> w = Value(3.0)
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = w * 2
+    >>> y.requires_grad
+    True
+    """
     previous = STATE.grad_enabled
     STATE.grad_enabled = True
     STATE.refresh()
@@ -45,6 +54,13 @@ def enable_grad() -> Iterator[None]:
 
 
 def is_grad_enabled() -> bool:
+    """Whether new operations are recorded (False inside no_grad()).
+
+    >>> from gradviz import is_grad_enabled, no_grad
+    >>> with no_grad():
+    ...     is_grad_enabled()
+    False
+    """
     return STATE.grad_enabled
 
 
@@ -74,4 +90,11 @@ def scope(name: str) -> Iterator[str]:
 
 
 def current_scope() -> str | None:
+    """The full name of the innermost active scope ('mlp/layer1'), or None outside any scope.
+
+    >>> from gradviz import scope
+    >>> with scope("mlp"), scope("layer1"):
+    ...     current_scope()
+    'mlp/layer1'
+    """
     return STATE.scope

@@ -68,6 +68,43 @@ class Node:
         """Forget this node's gradient (``.grad = None``)."""
         self.grad = None
 
+    # `w -= lr * w.grad` inside no_grad() updates w itself, as in PyTorch; while recording, an
+    # intermediate gets a new node (x = x - y) and a leaf that requires grad is refused
+    def __iadd__(self, other):
+        return _in_place(self, other, "__add__", "+=")
+
+    def __isub__(self, other):
+        return _in_place(self, other, "__sub__", "-=")
+
+    def __imul__(self, other):
+        return _in_place(self, other, "__mul__", "*=")
+
+    def __itruediv__(self, other):
+        return _in_place(self, other, "__truediv__", "/=")
+
+
+def _in_place(node, other, method: str, symbol: str):
+    recording = STATE.grad_enabled and (node.requires_grad or getattr(other, "requires_grad", False))
+    if recording:
+        if node._op is None and node.requires_grad:
+            raise RuntimeError(
+                f"{node.label or type(node).__name__} {symbol} ...: an in-place update of a leaf that requires grad "
+                "would be recorded as a new node and the parameter itself would not change. Update it inside "
+                "`with gradviz.no_grad():` (e.g. w -= lr * w.grad), or change .data directly."
+            )
+        return getattr(node, method)(other)
+    update = getattr(node, method)(other.data if isinstance(other, Node) else other)
+    if node._scalar:
+        node.data = update.data
+    else:
+        if update.data.shape != node.data.shape:
+            raise ValueError(
+                f"in-place {symbol}: the result has shape {update.data.shape} but the tensor has shape "
+                f"{node.data.shape}; an in-place update cannot change the shape"
+            )
+        node.data[...] = update.data
+    return node
+
 
 def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
     """Run `op` forward on nodes of one engine and record the result (the forward choke point).
@@ -105,7 +142,7 @@ def _record_slow(node, op: Op, inputs: tuple, params: dict | None):
     state = STATE
     node._scope = state.scope
     if state.anomaly:
-        _check_forward(node, op, inputs)
+        _check_forward(node, op, inputs, params)
     if state.grad_enabled and any(x.requires_grad for x in inputs):
         node.requires_grad = True
         node._prev = inputs
@@ -133,7 +170,7 @@ def _warn_domain(op: Op, inputs: tuple, data) -> None:
     )
 
 
-def _check_forward(node, op: Op, inputs: tuple) -> None:
+def _check_forward(node, op: Op, inputs: tuple, params: dict | None) -> None:
     cls = node.__class__
     if cls._finite(node.data):
         return
@@ -144,9 +181,11 @@ def _check_forward(node, op: Op, inputs: tuple) -> None:
         if bad_inputs
         else ""
     )
+    labels = [x.label or "(unnamed)" for x in inputs]
+    where = f" in scope {node._scope!r}" if node._scope else ""
     raise AnomalyError(
-        f"detect_anomaly: op {op.name!r} produced {cls._describe_bad(node.data)} "
-        f"(in scope {node._scope!r}) from inputs {shown}.{origin}"
+        f"detect_anomaly: op {op.name!r} produced {cls._describe_bad(node.data)} computing "
+        f"{op.format(labels, params)}{where}, from inputs {shown}.{origin}"
         + (f" {op.name} needs {op.domain}." if op.domain else ""),
         op=op.name,
         node=node,
@@ -158,24 +197,21 @@ def topological_order(root) -> list:
     """Every node that `root` depends on and that requires grad, inputs before outputs (iterative)."""
     if root._scalar:
         return _topological_order_scalar(root)
+    # one input at a time: a node is marked when pushed, and in a DAG a marked node is either
+    # finished or on the current path, so every node comes after all of its inputs
     order = []
     visited = {root}
-    # each stack entry: a node and whether its inputs have been pushed already
-    stack = [root]
-    expanded = set()
-    push = stack.append
-    pop = stack.pop
+    stack = [(root, iter(root._prev))]
     while stack:
-        node = stack[-1]
-        if node in expanded:
-            pop()
-            order.append(node)
-            continue
-        expanded.add(node)
-        for parent in node._prev:
-            if parent not in visited and parent.requires_grad:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent.requires_grad and parent not in visited:
                 visited.add(parent)
-                push(parent)
+                stack.append((parent, iter(parent._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
     return order
 
 
@@ -212,7 +248,8 @@ def backward(root, gradient=None) -> None:
     cls = root.__class__
     if not root.requires_grad:
         raise RuntimeError(
-            f"backward(): {cls.__name__} {root.label or ''} does not require grad, so no graph was recorded "
+            f"backward(): this {cls.__name__}{' ' + repr(root.label) if root.label else ''} does not require grad, "
+            "so no graph was recorded "
             "for it. Either it was computed inside gradviz.no_grad(), or none of its inputs requires grad. "
             "Compute it outside no_grad() from leaves created with requires_grad=True."
         )
@@ -396,8 +433,9 @@ def _fit(contribution, data):
 def _raise_backward(node, parent, upstream, local, contribution) -> None:
     cls = node.__class__
     raise AnomalyError(
-        f"detect_anomaly: the backward pass of op {node._op.name!r} (node {node.label or '(unnamed)'}, "
-        f"scope {node._scope!r}) sent {cls._describe_bad(contribution)} to its input "
+        f"detect_anomaly: the backward pass of op {node._op.name!r} (node "
+        f"{node.label or node._op.format([p.label or '(unnamed)' for p in node._prev], node._params)}"
+        f"{', scope ' + repr(node._scope) if node._scope else ''}) sent {cls._describe_bad(contribution)} to its input "
         f"{parent.label or '(unnamed)'} = {cls._describe(parent.data)}: upstream gradient "
         f"{cls._describe(upstream)}" + (f", local derivative {cls._describe(local)}" if local is not None else "") + ".",
         op=node._op.name,

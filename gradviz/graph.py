@@ -13,8 +13,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class Graph:
         self._by_ref = {id(n.ref): n for n in nodes}
 
     @classmethod
-    def of(cls, *outputs) -> "Graph":
+    def of(cls, *outputs) -> Graph:
         """The graph of everything the given Values/Tensors were computed from."""
         if not outputs:
             raise ValueError("Graph.of() needs at least one Value or Tensor")
@@ -235,25 +236,29 @@ def _constant_label(data) -> str:
 
 
 def _topological(outputs: Iterable) -> list:
-    """Every node the outputs depend on (constants included), inputs first; iterative DFS."""
+    """Every node the outputs depend on (constants included), inputs first; iterative DFS.
+
+    A node is marked when it is pushed: in a DAG a marked node is either finished or an input of
+    the path being walked, never an output of it, so each node is visited once.
+    """
     order = []
-    done: set[int] = set()
+    append = order.append
+    seen: set[int] = set()
+    mark = seen.add
     for root in outputs:
-        if id(root) in done:
+        if id(root) in seen:
             continue
-        stack = [(root, 0)]
-        on_stack = {id(root)}
+        mark(id(root))
+        stack = [(root, iter(root._prev))]
+        push = stack.append
         while stack:
-            node, next_input = stack[-1]
-            prev = node._prev
-            if next_input < len(prev):
-                stack[-1] = (node, next_input + 1)
-                parent = prev[next_input]
-                if id(parent) not in done and id(parent) not in on_stack:
-                    on_stack.add(id(parent))
-                    stack.append((parent, 0))
+            node, parents = stack[-1]
+            for parent in parents:
+                if id(parent) not in seen:
+                    mark(id(parent))
+                    push((parent, iter(parent._prev)))
+                    break
             else:
                 stack.pop()
-                done.add(id(node))
-                order.append(node)
+                append(node)
     return order

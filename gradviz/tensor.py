@@ -104,7 +104,8 @@ class Tensor(Node):
                     "the sum of its elements call .sum().backward(); for the mean, .mean().backward()."
                 )
             return np.ones_like(root.data)
-        seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=root.data.dtype)
+        # a copy: the seed may become a leaf's .grad, which must not change when the caller's array does
+        seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=root.data.dtype, copy=True)
         if seed.shape != root.data.shape:
             raise ShapeError(
                 f"backward(gradient): the gradient has shape {seed.shape} but the Tensor has shape "
@@ -163,6 +164,14 @@ class Tensor(Node):
     def __float__(self) -> float:
         return float(self.item())
 
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use (t > 0).any() or .all() on the comparison"
+            )
+        return bool(self.data.item())
+
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", threshold=40)
         extras = []
@@ -177,6 +186,14 @@ class Tensor(Node):
         return "Tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # comparisons give plain boolean arrays: they are not differentiable
+    __hash__ = Node.__hash__  # identity, so tensors still work in sets and as dict keys
+
+    def __eq__(self, other):
+        return self.data == _data(other)
+
+    def __ne__(self, other):
+        return self.data != _data(other)
+
     def __lt__(self, other):
         return self.data < _data(other)
 
@@ -429,7 +446,9 @@ def _explain(op, datas: list, params: dict | None, error: Exception) -> Exceptio
     if op.name == "matmul":
         a, b = shapes
         if len(a) == 0 or len(b) == 0:
-            return ShapeError(f"matmul: both operands need at least one dimension, got shapes {a} @ {b}; use * for scalars")
+            return ShapeError(
+                f"matmul: both operands need at least one dimension, got shapes {a} @ {b}; use * for scalars"
+            )
         inner_a = a[-1]
         inner_b = b[-2] if len(b) >= 2 else b[0]
         if inner_a != inner_b:
@@ -438,7 +457,9 @@ def _explain(op, datas: list, params: dict | None, error: Exception) -> Exceptio
                 f"A @ B needs A's last dimension to equal B's {'second-to-last' if len(b) >= 2 else 'only'} dimension. "
                 "Check the order of the operands, or transpose one of them (B.T)."
             )
-        return ShapeError(f"matmul: cannot multiply shapes {a} @ {b}: their batch dimensions do not broadcast ({error})")
+        return ShapeError(
+            f"matmul: cannot multiply shapes {a} @ {b}: their batch dimensions do not broadcast ({error})"
+        )
     if op.name == "reshape":
         size = int(np.prod(shapes[0]))
         return ShapeError(

@@ -18,8 +18,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ._state import STATE
 
@@ -88,7 +89,7 @@ class Trace:
         self.forward_steps: list[ForwardStep] = []
         self.backward_steps: list[BackwardStep] = []
         self.outputs: list = []  # the node each backward pass started from
-        self._passes = 0
+        self._pass = -1  # the index of the backward pass being recorded
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -96,7 +97,7 @@ class Trace:
     def __repr__(self) -> str:
         return (
             f"<Trace: {len(self.forward_steps)} forward steps, {len(self.backward_steps)} backward steps"
-            f" in {self._passes} backward pass(es)>"
+            f" in {len(self.outputs)} backward pass(es)>"
         )
 
     @property
@@ -122,24 +123,46 @@ class Trace:
         self.steps.append(step)
 
     def _begin_backward(self, root, seed) -> None:
+        # counted at the start, so a pass that an error (detect_anomaly) cut short still has its own index
         self.outputs.append(root)
-        step = BackwardStep(len(self.backward_steps), root, seed, (), seed=True, pass_index=self._passes)
+        self._pass = len(self.outputs) - 1
+        step = BackwardStep(len(self.backward_steps), root, seed, (), seed=True, pass_index=self._pass)
         self.backward_steps.append(step)
         self.steps.append(step)
 
     def _backward(self, node, upstream, edges) -> None:
-        recorded = tuple(EdgeStep(*edge) for edge in edges)
-        step = BackwardStep(len(self.backward_steps), node, upstream, recorded, pass_index=self._passes)
+        recorded = tuple(
+            EdgeStep(parent, position, local, _frozen(contribution, parent), _frozen(accumulated, parent))
+            for parent, position, local, contribution, accumulated in edges
+        )
+        step = BackwardStep(len(self.backward_steps), node, upstream, recorded, pass_index=self._pass)
         self.backward_steps.append(step)
         self.steps.append(step)
 
     def _end_backward(self, root) -> None:
-        self._passes += 1
+        """Nothing to close: passes are counted when they begin."""
+
+
+def _frozen(array, parent):
+    """A copy of `array` when it is the input's live ``.grad``, which in-place updates (``w.grad[:] = 0``,
+    an optimizer's ``grad *= ...``) would otherwise rewrite after the step was recorded."""
+    if array is parent.grad and not parent._scalar:
+        return array.copy()
+    return array
 
 
 @contextlib.contextmanager
 def trace() -> Iterator[Trace]:
-    """Record every op and every backward step inside the block into a Trace (off by default)."""
+    """Record every op and every backward step inside the block into a Trace (off by default).
+
+    >>> from gradviz import Value, trace
+    >>> x = Value(3.0, label="x")
+    >>> with trace() as t:
+    ...     y = x * x
+    ...     y.backward()
+    >>> len(t.forward_steps), [e.accumulated for e in t.backward_steps[1].edges]
+    (1, [3.0, 6.0])
+    """
     recorded = Trace()
     previous = STATE.trace
     STATE.trace = recorded

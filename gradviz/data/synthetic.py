@@ -1,0 +1,263 @@
+"""Seeded toy datasets for classification (moons, circles, spirals, XOR, blobs) and regression (1-D, 2-D).
+
+Every generator returns ``(X, y)``: ``X`` is float64 of shape ``(n, d)``; ``y`` is int64 class labels
+``0 .. k-1`` for classification and float64 targets for regression. The same ``seed`` gives the same
+data (a numpy ``Generator`` may be passed instead, to draw from a stream you own). Classes are
+balanced (as evenly as ``n`` allows) and the rows are shuffled, so any slice holds every class.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._checks import count, nonnegative, rng_from
+
+__all__ = [
+    "make_moons",
+    "make_circles",
+    "make_spirals",
+    "make_xor",
+    "make_blobs",
+    "make_regression_1d",
+    "make_regression_2d",
+]
+
+
+def _split_evenly(n: int, parts: int) -> list[int]:
+    """n items into `parts` groups whose sizes differ by at most one (the first groups get the extra)."""
+    base, extra = divmod(n, parts)
+    return [base + (1 if k < extra else 0) for k in range(parts)]
+
+
+def _finish(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator, shuffle: bool = True):
+    if noise > 0:
+        X = X + rng.normal(0.0, noise, size=X.shape)
+    if shuffle:
+        order = rng.permutation(len(X))
+        X, y = X[order], y[order]
+    return np.ascontiguousarray(X, dtype=np.float64), y
+
+
+def make_moons(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles (micrograd's demo data): an outer moon (label 0) and an inner one (label 1).
+
+    ``noise`` is the standard deviation of Gaussian noise added to each coordinate.
+
+    >>> X, y = make_moons(100, noise=0.1, seed=0)
+    >>> X.shape, X.dtype, y.dtype, np.bincount(y).tolist()
+    ((100, 2), dtype('float64'), dtype('int64'), [50, 50])
+    """
+    where = "make_moons"
+    n = count(n, "n", where, minimum=2)
+    noise = nonnegative(noise, "noise", where)
+    rng = rng_from(seed, where)
+    n_outer, n_inner = _split_evenly(n, 2)
+    t_outer = np.linspace(0.0, np.pi, n_outer)
+    t_inner = np.linspace(0.0, np.pi, n_inner)
+    outer = np.column_stack([np.cos(t_outer), np.sin(t_outer)])
+    inner = np.column_stack([1.0 - np.cos(t_inner), 0.5 - np.sin(t_inner)])
+    X = np.vstack([outer, inner])
+    y = np.repeat(np.arange(2, dtype=np.int64), [n_outer, n_inner])
+    return _finish(X, y, noise, rng)
+
+
+def make_circles(n: int = 100, noise: float = 0.0, factor: float = 0.5, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """A circle of radius 1 (label 0) around a smaller one of radius ``factor`` (label 1); not linearly separable.
+
+    >>> X, y = make_circles(200, noise=0.05, factor=0.3, seed=1)
+    >>> X.shape, np.bincount(y).tolist()
+    ((200, 2), [100, 100])
+    >>> radius = np.hypot(*make_circles(8, factor=0.3)[0].T)
+    >>> sorted(set(radius.round(6).tolist()))
+    [0.3, 1.0]
+    """
+    where = "make_circles"
+    n = count(n, "n", where, minimum=2)
+    noise = nonnegative(noise, "noise", where)
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
+        raise ValueError(
+            f"{where}: factor (inner radius / outer radius) must be strictly between 0 and 1, got {factor!r}"
+        )
+    rng = rng_from(seed, where)
+    n_outer, n_inner = _split_evenly(n, 2)
+    # endpoint=False: 0 and 2π are the same point, do not draw it twice
+    t_outer = np.linspace(0.0, 2.0 * np.pi, n_outer, endpoint=False)
+    t_inner = np.linspace(0.0, 2.0 * np.pi, n_inner, endpoint=False)
+    outer = np.column_stack([np.cos(t_outer), np.sin(t_outer)])
+    inner = float(factor) * np.column_stack([np.cos(t_inner), np.sin(t_inner)])
+    X = np.vstack([outer, inner])
+    y = np.repeat(np.arange(2, dtype=np.int64), [n_outer, n_inner])
+    return _finish(X, y, noise, rng)
+
+
+def make_spirals(
+    n: int = 100, classes: int = 2, noise: float = 0.0, *, turns: float = 0.75, seed=0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``classes`` spiral arms starting at the origin, one per class (the CS231n / TensorFlow-playground spiral).
+
+    Each arm sweeps ``turns`` full turns while its radius grows from 0 to 1; the arms are rotated by
+    ``2π/classes`` from one another. ``noise`` is Gaussian noise added to each coordinate.
+
+    >>> X, y = make_spirals(300, classes=3, noise=0.05, seed=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((300, 2), [100, 100, 100])
+    """
+    where = "make_spirals"
+    classes = count(classes, "classes", where, minimum=2)
+    n = count(n, "n", where, minimum=classes)
+    noise = nonnegative(noise, "noise", where)
+    if isinstance(turns, bool) or not isinstance(turns, numbers.Real) or not np.isfinite(turns) or turns <= 0:
+        raise ValueError(f"{where}: turns must be a positive number of turns, got {turns!r}")
+    rng = rng_from(seed, where)
+    arms, labels = [], []
+    for k, size in enumerate(_split_evenly(n, classes)):
+        radius = np.linspace(0.0, 1.0, size + 1)[1:]  # skip r = 0: every arm would share the origin
+        angle = 2.0 * np.pi * (k / classes + turns * radius)
+        arms.append(np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]))
+        labels.append(np.full(size, k, dtype=np.int64))
+    return _finish(np.vstack(arms), np.concatenate(labels), noise, rng)
+
+
+def make_xor(n: int = 200, noise: float = 0.0, *, margin: float = 0.0, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """Points in the square [-1, 1]²; label 1 where the two coordinates have opposite signs (XOR), else 0.
+
+    ``margin`` keeps points at least that far from both axes (a clean gap between the quadrants);
+    ``noise`` is Gaussian noise added after labelling, so noisy points may cross the axes.
+
+    >>> X, y = make_xor(8, seed=3)
+    >>> bool(np.all(y == (X[:, 0] * X[:, 1] < 0)))
+    True
+    """
+    where = "make_xor"
+    n = count(n, "n", where, minimum=4)
+    noise = nonnegative(noise, "noise", where)
+    margin = nonnegative(margin, "margin", where)
+    if margin >= 1.0:
+        raise ValueError(f"{where}: margin must be below 1 (the half-width of the square), got {margin}")
+    rng = rng_from(seed, where)
+    # one quadrant per group, so both labels get n/2 points: (+,+) (−,−) → 0, (+,−) (−,+) → 1
+    signs = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    sizes = _split_evenly(n, 4)
+    sizes = [sizes[0], sizes[2], sizes[1], sizes[3]]  # class 0 gets quadrants 0, 1; class 1 gets 2, 3
+    magnitude = rng.uniform(margin, 1.0, size=(n, 2))
+    X = magnitude * np.repeat(signs, sizes, axis=0)
+    y = np.repeat(np.array([0, 0, 1, 1], dtype=np.int64), sizes)
+    return _finish(X, y, noise, rng)
+
+
+def make_blobs(
+    n: int = 100, centers=3, std: float = 1.0, *, dim: int = 2, box: tuple[float, float] = (-10.0, 10.0), seed=0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian clusters, one per class: ``centers`` is a count (drawn uniformly in ``box``) or a (k, d) array.
+
+    >>> X, y = make_blobs(90, centers=[[0, 0], [5, 5], [0, 5]], std=0.5, seed=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((90, 2), [30, 30, 30])
+    >>> np.round(X[y == 1].mean(axis=0)).tolist()
+    [5.0, 5.0]
+    """
+    where = "make_blobs"
+    std = nonnegative(std, "std", where)
+    rng = rng_from(seed, where)
+    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+        k = count(centers, "centers", where, minimum=1)
+        dim = count(dim, "dim", where, minimum=1)
+        low, high = box
+        if not low < high:
+            raise ValueError(f"{where}: box must be (low, high) with low < high, got {box!r}")
+        center_points = rng.uniform(low, high, size=(k, dim))
+    else:
+        center_points = np.asarray(centers, dtype=np.float64)
+        if center_points.ndim != 2 or center_points.shape[0] < 1:
+            raise ValueError(
+                f"{where}: centers must be an int or a (k, d) array of k center points, got shape {center_points.shape}"
+            )
+        if not np.all(np.isfinite(center_points)):
+            raise ValueError(f"{where}: centers must be finite numbers")
+        k = center_points.shape[0]
+    n = count(n, "n", where, minimum=k)
+    sizes = _split_evenly(n, k)
+    X = np.repeat(center_points, sizes, axis=0)
+    y = np.repeat(np.arange(k, dtype=np.int64), sizes)
+    return _finish(X, y, std, rng)
+
+
+_CURVES_1D = {
+    "linear": lambda x, slope, intercept: slope * x + intercept,
+    "quadratic": lambda x, slope, intercept: slope * x**2 + intercept,
+    "cubic": lambda x, slope, intercept: slope * x**3 + intercept,
+    "sine": lambda x, slope, intercept: slope * np.sin(np.pi * x) + intercept,
+}
+
+
+def make_regression_1d(
+    n: int = 100,
+    noise: float = 0.1,
+    *,
+    slope: float = 2.0,
+    intercept: float = 1.0,
+    kind: str = "linear",
+    x_range: tuple[float, float] = (-1.0, 1.0),
+    seed=0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One feature, one float target: ``y = slope·f(x) + intercept + noise·ε`` with x uniform in ``x_range``.
+
+    ``kind`` picks f: "linear" (x), "quadratic" (x²), "cubic" (x³) or "sine" (sin πx) — the last three
+    need a hidden layer to fit. ``noise`` is the standard deviation of ε ~ N(0, 1).
+
+    >>> X, y = make_regression_1d(50, noise=0.0, slope=3.0, intercept=-1.0, seed=0)
+    >>> X.shape, y.shape, y.dtype
+    ((50, 1), (50,), dtype('float64'))
+    >>> bool(np.allclose(y, 3.0 * X[:, 0] - 1.0))
+    True
+    """
+    where = "make_regression_1d"
+    n = count(n, "n", where)
+    noise = nonnegative(noise, "noise", where)
+    if kind not in _CURVES_1D:
+        raise ValueError(f"{where}: unknown kind {kind!r}; choose one of {', '.join(map(repr, _CURVES_1D))}")
+    low, high = x_range
+    if not low < high:
+        raise ValueError(f"{where}: x_range must be (low, high) with low < high, got {x_range!r}")
+    rng = rng_from(seed, where)
+    x = rng.uniform(low, high, size=n)
+    y = _CURVES_1D[kind](x, float(slope), float(intercept)) + (rng.normal(0.0, noise, size=n) if noise > 0 else 0.0)
+    return x.reshape(n, 1).astype(np.float64), np.asarray(y, dtype=np.float64)
+
+
+def make_regression_2d(
+    n: int = 100,
+    noise: float = 0.1,
+    *,
+    weights: tuple[float, float] = (2.0, -1.0),
+    bias: float = 0.5,
+    kind: str = "linear",
+    seed=0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two features in [-1, 1]², one float target: a plane ``y = w·x + b`` ("linear") or a bumpy surface.
+
+    ``kind="sine"`` gives ``y = w₀·sin(πx₀) + w₁·cos(πx₁) + b``, a surface a linear model cannot fit.
+
+    >>> X, y = make_regression_2d(40, noise=0.0, weights=(1.0, 2.0), bias=0.0, seed=0)
+    >>> X.shape, bool(np.allclose(y, X @ np.array([1.0, 2.0])))
+    ((40, 2), True)
+    """
+    where = "make_regression_2d"
+    n = count(n, "n", where)
+    noise = nonnegative(noise, "noise", where)
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != (2,):
+        raise ValueError(f"{where}: weights must be two numbers (one per feature), got shape {w.shape}")
+    rng = rng_from(seed, where)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    if kind == "linear":
+        y = X @ w + float(bias)
+    elif kind == "sine":
+        y = w[0] * np.sin(np.pi * X[:, 0]) + w[1] * np.cos(np.pi * X[:, 1]) + float(bias)
+    else:
+        raise ValueError(f"{where}: unknown kind {kind!r}; choose 'linear' or 'sine'")
+    if noise > 0:
+        y = y + rng.normal(0.0, noise, size=n)
+    return X, np.asarray(y, dtype=np.float64)

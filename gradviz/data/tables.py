@@ -1,0 +1,319 @@
+"""Datasets shipped with gradviz (Iris, handwritten digits, the course's flat prices and houses) and a CSV loader.
+
+Each loader returns a :class:`Dataset`, which unpacks as ``X, y = load_iris()`` and also carries the
+feature and class names. The files live in ``gradviz/data/files/`` (see the README there for sources
+and licences); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Dataset", "load_iris", "load_digits", "load_flat_prices", "load_houses", "load_csv"]
+
+
+@dataclass(repr=False, eq=False)
+class Dataset:
+    """Features ``X`` (n, d), targets ``y`` (n,) and their names; unpacks as ``X, y = dataset``.
+
+    ``target_names[k]`` names class ``k`` for classification data (empty for regression);
+    ``extras`` holds anything else a dataset has (the digits' 8×8 ``images``), also readable as
+    attributes (``dataset.images``).
+
+    >>> ds = Dataset(np.zeros((3, 2)), np.array([0, 1, 1]), feature_names=("a", "b"), target_names=("no", "yes"))
+    >>> X, y = ds
+    >>> X.shape, y.tolist(), ds.n_classes
+    ((3, 2), [0, 1, 1], 2)
+    >>> ds
+    Dataset(3 samples × 2 features (a, b); 2 classes (no, yes))
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    feature_names: tuple[str, ...] = ()
+    target_names: tuple[str, ...] = ()
+    target_name: str = "target"
+    description: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[np.ndarray | None]:
+        return iter((self.X, self.y))
+
+    def __getattr__(self, name: str) -> Any:
+        extras = self.__dict__.get("extras", {})
+        if name in extras:
+            return extras[name]
+        raise AttributeError(f"Dataset has no attribute {name!r} (extras: {', '.join(extras) or 'none'})")
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows."""
+        return len(self.X)
+
+    @property
+    def n_features(self) -> int:
+        """Number of feature columns."""
+        return self.X.shape[1] if self.X.ndim > 1 else 1
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes (0 for regression targets)."""
+        return len(self.target_names)
+
+    def __repr__(self) -> str:
+        names = ", ".join(self.feature_names)
+        if len(self.feature_names) > 6:
+            names = ", ".join(self.feature_names[:3]) + ", …, " + self.feature_names[-1]
+        text = f"Dataset({self.n_samples} samples × {self.n_features} features" + (f" ({names})" if names else "")
+        if self.target_names:
+            classes = ", ".join(self.target_names)
+            text += f"; {self.n_classes} classes ({classes})"
+        elif self.y is not None:
+            text += f"; target {self.target_name}"
+        return text + ")"
+
+
+# -- reading CSV ------------------------------------------------------------------------------
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_csv(
+    handle: io.TextIOBase, source: str, target, delimiter: str, header: bool | None, target_type: str
+) -> Dataset:
+    rows = [row for row in csv.reader(handle, delimiter=delimiter) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise ValueError(f"load_csv: {source} holds no rows")
+    first = [cell.strip() for cell in rows[0]]
+    if header is None:  # a first row with any non-number in it is a header
+        header = not all(_is_number(cell) for cell in first)
+    names = first if header else [f"x{k}" for k in range(len(first))]
+    body = rows[1:] if header else rows
+    if not body:
+        raise ValueError(f"load_csv: {source} has a header but no data rows")
+    width = len(names)
+    for line_number, row in enumerate(body, start=2 if header else 1):
+        if len(row) != width:
+            raise ValueError(
+                f"load_csv: {source} line {line_number} has {len(row)} cells but the first row has {width}; "
+                "every row needs the same number of columns"
+            )
+
+    if target is None:
+        target_index = None
+    elif isinstance(target, str):
+        if target not in names:
+            raise ValueError(f"load_csv: no column named {target!r} in {source}; its columns are {names}")
+        target_index = names.index(target)
+    elif isinstance(target, int) and not isinstance(target, bool):
+        if not -width <= target < width:
+            raise ValueError(f"load_csv: target column {target} is out of range for {width} columns in {source}")
+        target_index = target % width
+    else:
+        raise TypeError(f"load_csv: target must be a column name, a column index or None, got {target!r}")
+    if target_type not in ("auto", "class", "float"):
+        raise ValueError(f"load_csv: target_type must be 'auto', 'class' or 'float', got {target_type!r}")
+
+    feature_columns = [k for k in range(width) if k != target_index]
+    X = np.empty((len(body), len(feature_columns)), dtype=np.float64)
+    for i, row in enumerate(body):
+        for j, k in enumerate(feature_columns):
+            cell = row[k].strip()
+            try:
+                X[i, j] = float(cell)
+            except ValueError:
+                line_number = i + (2 if header else 1)
+                what = "is empty" if not cell else f"holds {cell!r}, not a number"
+                raise ValueError(
+                    f"load_csv: {source} line {line_number}, column {names[k]!r} {what}; "
+                    "feature columns must be numbers (drop or fill missing values, encode categories first)"
+                ) from None
+
+    y, target_names = None, ()
+    if target_index is not None:
+        cells = [row[target_index].strip() for row in body]
+        if "" in cells:
+            line_number = cells.index("") + (2 if header else 1)
+            raise ValueError(
+                f"load_csv: {source} line {line_number}, target column {names[target_index]!r} is empty; "
+                "drop the rows without a target"
+            )
+        numeric = all(_is_number(cell) for cell in cells)
+        if target_type == "float" or (target_type == "auto" and numeric):
+            if not numeric:
+                bad = next(cell for cell in cells if not _is_number(cell))
+                raise ValueError(f"load_csv: target column {names[target_index]!r} holds {bad!r}, not a number")
+            y = np.array([float(cell) for cell in cells], dtype=np.float64)
+        else:  # class labels: codes 0..k-1 in sorted order of the names (numbers sorted as numbers)
+            labels = sorted(set(cells), key=lambda c: (0, float(c), c) if numeric else (1, 0.0, c))
+            code = {label: k for k, label in enumerate(labels)}
+            y = np.array([code[cell] for cell in cells], dtype=np.int64)
+            target_names = tuple(labels)
+    return Dataset(
+        X,
+        y,
+        feature_names=tuple(names[k] for k in feature_columns),
+        target_names=target_names,
+        target_name=names[target_index] if target_index is not None else "",
+        description=f"read from {source}",
+    )
+
+
+def load_csv(
+    path: str | os.PathLike,
+    target: str | int | None = -1,
+    *,
+    delimiter: str = ",",
+    header: bool | None = None,
+    target_type: str = "auto",
+) -> Dataset:
+    """Read your own table: numeric feature columns plus one target column (the last one by default).
+
+    ``target`` is a column name, a column index (``-1`` = last) or ``None`` (features only, ``y`` is None).
+    ``header=None`` detects a header row (a first row with any non-number). ``target_type="auto"``
+    gives float targets when every target cell is a number and class codes 0..k-1 otherwise (names
+    in ``target_names``, sorted); force one with ``"float"`` or ``"class"``.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pets.csv"
+    >>> _ = path.write_text("weight,height,kind\\n4.0,25,cat\\n30.5,60,dog\\n5.5,28,cat\\n")
+    >>> X, y = ds = load_csv(path)
+    >>> X.tolist(), y.tolist(), ds.target_names, ds.feature_names
+    ([[4.0, 25.0], [30.5, 60.0], [5.5, 28.0]], [0, 1, 0], ('cat', 'dog'), ('weight', 'height'))
+    """
+    source = os.fspath(path)
+    if not os.path.exists(source):
+        raise FileNotFoundError(f"load_csv: no file at {source!r}")
+    opener = gzip.open if source.endswith(".gz") else open
+    with opener(source, "rt", newline="", encoding="utf-8") as handle:
+        return _parse_csv(handle, source, target, delimiter, header, target_type)
+
+
+def _package_csv(name: str, target, target_type: str = "auto") -> Dataset:
+    resource = resources.files(__package__).joinpath("files", name)
+    with resource.open("r", newline="", encoding="utf-8") as handle:
+        return _parse_csv(handle, f"gradviz/data/files/{name}", target, ",", None, target_type)
+
+
+# -- the shipped datasets ---------------------------------------------------------------------
+
+_IRIS_DESCRIPTION = (
+    "Fisher's Iris data (1936): 150 flowers, 50 of each of three species, measured in cm "
+    "(sepal length, sepal width, petal length, petal width). Public domain."
+)
+
+
+def load_iris() -> Dataset:
+    """Fisher's Iris: 150 flowers × 4 measurements (cm), 3 species with 50 flowers each (labels 0, 1, 2).
+
+    >>> X, y = iris = load_iris()
+    >>> X.shape, np.bincount(y).tolist(), iris.target_names
+    ((150, 4), [50, 50, 50], ('setosa', 'versicolor', 'virginica'))
+    >>> X.mean(axis=0).round(3).tolist()
+    [5.843, 3.057, 3.758, 1.199]
+    """
+    iris = _package_csv("iris.csv", target="species", target_type="class")
+    iris.description = _IRIS_DESCRIPTION
+    return iris
+
+
+def load_flat_prices() -> Dataset:
+    """The course's one-variable regression table: 7 flats, size in m² → price in €.
+
+    >>> X, y = load_flat_prices()
+    >>> X[:, 0].tolist()
+    [42.45, 54.25, 32.5, 62.3, 28.4, 45.69, 58.2]
+    >>> y.tolist()
+    [91241.0, 101251.0, 83051.0, 110341.0, 67124.0, 98525.0, 104251.0]
+    """
+    flats = _package_csv("flat_prices.csv", target="price_eur", target_type="float")
+    flats.description = "The course's flat-price example: size (m²) → price (€), 7 flats."
+    return flats
+
+
+# The houses table is synthetic. It was written once by _generate_houses() below (also used by the
+# tests to prove the shipped file matches this formula) and is shipped as houses.csv so that it
+# never depends on numpy's random streams.
+HOUSES_FORMULA = "price = 25000 + 1500·size + 4000·rooms + 6000·floors − 600·age + noise, noise ~ N(0, 8000²)"
+_HOUSES_COEFFICIENTS = {"intercept": 25000.0, "size_m2": 1500.0, "rooms": 4000.0, "floors": 6000.0, "age_years": -600.0}
+_HOUSES_SEED = 2024
+
+
+def _generate_houses(n: int = 50, seed: int = _HOUSES_SEED) -> np.ndarray:
+    """The houses table as an (n, 5) array: size_m2, rooms, floors, age_years, price_eur."""
+    rng = np.random.default_rng(seed)
+    size = np.round(rng.uniform(30.0, 160.0, size=n), 1)
+    rooms = np.clip(np.round(size / 30.0 + rng.normal(0.0, 0.6, size=n)), 1, 6)
+    floors = rng.integers(1, 4, size=n).astype(np.float64)
+    age = rng.integers(0, 61, size=n).astype(np.float64)
+    c = _HOUSES_COEFFICIENTS
+    price = c["intercept"] + c["size_m2"] * size + c["rooms"] * rooms + c["floors"] * floors + c["age_years"] * age
+    price = np.round(price + rng.normal(0.0, 8000.0, size=n))
+    return np.column_stack([size, rooms, floors, age, price])
+
+
+def load_houses() -> Dataset:
+    """A synthetic multivariable table, 50 homes: size (m²), rooms, floors, age (years) → price (€).
+
+    Made (not measured) from ``HOUSES_FORMULA`` with seeded Gaussian noise, so a linear regression
+    should recover coefficients close to 1500, 4000, 6000 and −600.
+
+    >>> X, y = houses = load_houses()
+    >>> X.shape, houses.feature_names
+    ((50, 4), ('size_m2', 'rooms', 'floors', 'age_years'))
+    """
+    houses = _package_csv("houses.csv", target="price_eur", target_type="float")
+    houses.description = f"Synthetic houses for multivariable regression: {HOUSES_FORMULA} (seed {_HOUSES_SEED})."
+    return houses
+
+
+_DIGITS_CACHE: dict[str, np.ndarray] = {}
+
+_DIGITS_DESCRIPTION = (
+    "Optical Recognition of Handwritten Digits (UCI, E. Alpaydin & C. Kaynak, 1998; CC BY 4.0): the 1,797 "
+    "test-set images, 8×8 blocks of counts 0..16 from 32×32 bitmaps, 10 classes. Same file as scikit-learn's "
+    "load_digits."
+)
+
+
+def load_digits() -> Dataset:
+    """Handwritten digits: 1,797 images of 8×8 pixels with values 0..16, labels 0..9 (~180 each).
+
+    ``X`` is (1797, 64) float64 (pixels in row-major order); ``images`` is the same data as (1797, 8, 8).
+    Divide by 16 to scale to [0, 1].
+
+    >>> X, y = digits = load_digits()
+    >>> X.shape, digits.images.shape, int(X.max()), np.bincount(y).tolist()
+    ((1797, 64), (1797, 8, 8), 16, [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+    """
+    if "table" not in _DIGITS_CACHE:
+        resource = resources.files(__package__).joinpath("files", "digits.csv.gz")
+        with resource.open("rb") as raw, gzip.open(raw, "rt") as handle:
+            _DIGITS_CACHE["table"] = np.loadtxt(handle, delimiter=",", dtype=np.int64)
+    table = _DIGITS_CACHE["table"]
+    X = table[:, :64].astype(np.float64)
+    y = table[:, 64].copy()
+    return Dataset(
+        X,
+        y,
+        feature_names=tuple(f"pixel_{row}_{col}" for row in range(8) for col in range(8)),
+        target_names=tuple(str(k) for k in range(10)),
+        target_name="digit",
+        description=_DIGITS_DESCRIPTION,
+        extras={"images": X.reshape(-1, 8, 8)},
+    )

@@ -1,0 +1,50 @@
+"""`import gradviz` stays light: the heavy libraries are imported lazily, only by the features that need them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ["matplotlib", "ipywidgets", "jax", "torch"]
+
+
+def _modules_after(statement: str) -> set[str]:
+    """The top-level module names loaded in a fresh interpreter after running `statement`."""
+    code = f"import json, sys\n{statement}\nprint(json.dumps(sorted({{name.split('.')[0] for name in sys.modules}})))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def loaded_by_import_gradviz() -> set[str]:
+    return _modules_after("import gradviz")
+
+
+@pytest.mark.parametrize("heavy", HEAVY)
+def test_import_gradviz_does_not_import(heavy, loaded_by_import_gradviz):
+    assert "gradviz" in loaded_by_import_gradviz
+    assert heavy not in loaded_by_import_gradviz, (
+        f"`import gradviz` imported {heavy}; import it lazily inside a function"
+    )
+
+
+def test_using_the_core_engine_does_not_import_heavy_libraries():
+    loaded = _modules_after(
+        "import gradviz\n"
+        "import gradviz.functional as F\n"
+        "x = gradviz.Value(1.0)\n"
+        "with gradviz.trace():\n"
+        "    (x * 2).tanh().backward()\n"
+        "w = gradviz.Tensor([[1.0, 2.0]], requires_grad=True)\n"
+        "F.mse(w @ w.T, [[1.0]]).backward()\n"
+        "gradviz.Graph.of(x * 3).summary()"
+    )
+    assert not loaded & set(HEAVY), f"the core engine imported {sorted(loaded & set(HEAVY))}"
+
+
+def test_the_probe_sees_a_heavy_import():
+    # guards the test above against a probe that could never fail
+    assert "networkx" in _modules_after("import networkx")
