@@ -17,7 +17,8 @@ from .graph import Graph
 from .tensor import Tensor
 from .trace import Trace, trace
 from .value import Value
-from . import data, functional, metrics  # noqa: E402  (after Tensor and Value, which they use)
+from .viz import draw
+from . import data, functional, metrics, nn, optim  # noqa: E402  (after Tensor and Value, which they use)
 
 __version__ = "0.1.0"
 
@@ -25,6 +26,7 @@ __all__ = [
     "Value",
     "Tensor",
     "Graph",
+    "draw",
     "Trace",
     "trace",
     "no_grad",
@@ -37,6 +39,8 @@ __all__ = [
     "functional",
     "data",
     "metrics",
+    "nn",
+    "optim",
     "GradvizError",
     "ShapeError",
     "AnomalyError",

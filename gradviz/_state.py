@@ -18,12 +18,8 @@ class _State:
         self.slow = False
 
     def refresh(self) -> None:
-        self.slow = (
-            (not self.grad_enabled)
-            or self.trace is not None
-            or self.scope is not None
-            or self.anomaly
-        )
+        # a name scope alone keeps the fast path: the fast paths copy `scope` onto each node
+        self.slow = (not self.grad_enabled) or self.trace is not None or self.anomaly
 
 
 STATE = _State()

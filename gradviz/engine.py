@@ -118,7 +118,7 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
     node.data = data
     node.grad = None
     node.label = None
-    node._scope = None
+    node._scope = STATE.scope
     if op.domain and not STATE.anomaly and not cls._finite(data):
         _warn_domain(op, inputs, data)
     if STATE.slow:
@@ -140,7 +140,6 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
 def _record_slow(node, op: Op, inputs: tuple, params: dict | None):
     """`apply`'s path when a trace, a scope, anomaly mode or no_grad is active."""
     state = STATE
-    node._scope = state.scope
     if state.anomaly:
         _check_forward(node, op, inputs, params)
     if state.grad_enabled and any(x.requires_grad for x in inputs):

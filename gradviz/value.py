@@ -40,7 +40,7 @@ def _binary(op, reflected: bool = False):
         out._mark = None
         out.grad = None
         out.label = None
-        out._scope = None
+        out._scope = state.scope
         out._params = None
         if a.requires_grad or b.requires_grad:
             out.requires_grad = True
@@ -74,7 +74,7 @@ def _unary(op, doc: str | None = None):
         out._mark = None
         out.grad = None
         out.label = None
-        out._scope = None
+        out._scope = state.scope
         out._params = None
         out._b = None
         if self.requires_grad:

@@ -1,0 +1,420 @@
+"""Module: the base of every layer and network — parameters, children, state, name scopes.
+
+A parameter is a plain :class:`gradviz.Tensor` (or, in the scalar nets, a :class:`gradviz.Value`)
+with ``requires_grad=True``; assigning one to a module attribute registers it, and assigning a
+module registers a child. Calling a module runs its ``forward`` inside ``gradviz.scope(name)``
+so every node it creates carries the module's path ('mlp/0'), which renderers collapse into one box.
+
+>>> import numpy as np
+>>> from gradviz import Tensor, nn
+>>> class Affine(nn.Module):
+...     def __init__(self):
+...         super().__init__()
+...         self.scale = nn.Parameter(np.array([2.0]))
+...         self.shift = nn.Parameter(np.array([0.5]))
+...     def forward(self, x):
+...         return x * self.scale + self.shift
+>>> model = Affine()
+>>> [name for name, _ in model.named_parameters()]
+['scale', 'shift']
+>>> y = model(Tensor([1.0, 2.0]))
+>>> y.data, y.scope
+(array([2.5, 4.5]), 'affine')
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ..context import scope as _scope
+from ..engine import Node
+from ..tensor import Tensor
+
+__all__ = ["Module", "Parameter", "count_parameters"]
+
+
+def Parameter(data, label: str | None = None, dtype=None) -> Tensor:
+    """A trainable tensor: a plain ``Tensor(data, requires_grad=True)`` (float64 unless `dtype` says).
+
+    >>> Parameter([1.0, 2.0], label="b")
+    Tensor([1., 2.], requires_grad=True, label='b')
+    """
+    if isinstance(data, Node):
+        data = data.data
+    return Tensor(data, requires_grad=True, dtype=dtype, label=label)
+
+
+def _size(p: Node) -> int:
+    return 1 if p._scalar else int(p.data.size)
+
+
+def count_parameters(params) -> int:
+    """The number of scalars in an iterable of parameters (a module's .parameters()).
+
+    >>> from gradviz import nn
+    >>> count_parameters(nn.Linear(3, 2).parameters())
+    8
+    """
+    return sum(_size(p) for p in params)
+
+
+class Module:
+    """Base class of layers and networks (as torch.nn.Module): subclass it and write ``forward``.
+
+    Attributes that are Modules become children, attributes that are Tensors/Values requiring
+    grad become parameters; both are listed in the order they were assigned.
+
+    >>> from gradviz import nn
+    >>> net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    >>> [name for name, _ in net.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    >>> print(net)
+    Sequential(
+      (0): Linear(in_features=2, out_features=3, bias=True)  (9 parameters)
+      (1): ReLU()
+      (2): Linear(in_features=3, out_features=1, bias=True)  (4 parameters)
+    )  (13 parameters)
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameter_names", [])
+        object.__setattr__(self, "_module_names", [])
+        object.__setattr__(self, "_name", None)
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_hooks", {})
+
+    # -- registration ---------------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_module_names" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() ran: call super().__init__() first in "
+                f"{type(self).__name__}.__init__"
+            )
+        if isinstance(value, Module):
+            if name not in self._module_names:  # a replaced child keeps its place
+                self._forget(name)
+                self._module_names.append(name)
+            value._name = name
+            _label_parameters(value, name)
+        elif isinstance(value, Node) and value.requires_grad:
+            if name not in self._parameter_names:
+                self._forget(name)
+                self._parameter_names.append(name)
+            if value.label is None:
+                value.label = name
+        elif name in self._parameter_names or name in self._module_names:
+            if value is not None:
+                raise TypeError(
+                    f"{type(self).__name__}.{name} is a registered "
+                    f"{'parameter' if name in self._parameter_names else 'module'}; it can be replaced by "
+                    f"a Tensor/Value with requires_grad=True or a Module (or None), not a {type(value).__name__}"
+                )
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._forget(name)
+        object.__delattr__(self, name)
+
+    def _forget(self, name: str) -> None:
+        if name in self._parameter_names:
+            self._parameter_names.remove(name)
+        if name in self._module_names:
+            self._module_names.remove(name)
+
+    def register_parameter(self, name: str, param: Node | None) -> None:
+        """Register `param` under `name` (what ``self.name = param`` does)."""
+        if param is not None and not (isinstance(param, Node) and param.requires_grad):
+            raise TypeError(f"register_parameter({name!r}): expected a Tensor or Value with requires_grad=True")
+        if param is None:
+            self._forget(name)
+            object.__setattr__(self, name, None)
+            return
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register a child module under `name` (what ``self.name = module`` does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module({name!r}): expected a Module, got {type(module).__name__}")
+        setattr(self, str(name), module)
+
+    # -- the forward pass -----------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The module's scope name: its attribute name in the parent ('0', 'encoder'), else the class name in lowercase."""
+        return self._name or type(self).__name__.lower()
+
+    @name.setter
+    def name(self, value: str) -> None:
+        if not isinstance(value, str) or not value or "/" in value:
+            raise ValueError(f"a module name must be a non-empty string without '/', got {value!r}")
+        object.__setattr__(self, "_name", value)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...)")
+
+    def __call__(self, *args, **kwargs):
+        with _scope(self.name) as path:
+            d = self.__dict__
+            for pname in self._parameter_names:
+                p = d[pname]
+                if p is not None:
+                    p._scope = path  # parameters are drawn inside their layer's box
+            output = self.forward(*args, **kwargs)
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, output)
+                if result is not None:
+                    output = result
+        return output
+
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> HookHandle:
+        """Call ``hook(module, inputs, output)`` after every forward pass (to record activations,
+        check for nan, ...); a hook that returns something replaces the output. Returns a handle
+        whose ``remove()`` unregisters the hook.
+
+        >>> from gradviz import Tensor, nn
+        >>> layer, seen = nn.ReLU(), []
+        >>> handle = layer.register_forward_hook(lambda module, inputs, output: seen.append(output.shape))
+        >>> _ = layer(Tensor([[1.0, -1.0]]))
+        >>> handle.remove(); _ = layer(Tensor([1.0]))
+        >>> seen
+        [(1, 2)]
+        """
+        if not callable(hook):
+            raise TypeError(
+                f"register_forward_hook needs a function (module, inputs, output), got {type(hook).__name__}"
+            )
+        return HookHandle(self._forward_hooks, hook)
+
+    # -- walking the tree -----------------------------------------------------------------------
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for each direct child, in registration order."""
+        d = self.__dict__
+        for name in self._module_names:
+            if d[name] is not None:
+                yield name, d[name]
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module ('' ) and every descendant, depth first."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Node]]:
+        """(dotted name, parameter) for every parameter, own first then each child's; shared ones once."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules(prefix):
+            d = module.__dict__
+            for pname in module._parameter_names:
+                p = d[pname]
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{module_name}.{pname}" if module_name else pname), p
+
+    def parameters(self) -> list[Node]:
+        """Every parameter (Tensors, or Values in scalar nets), in a fixed order: what an optimizer takes."""
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        """How many scalars the parameters hold in all."""
+        return count_parameters(self.parameters())
+
+    # -- training helpers -----------------------------------------------------------------------
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient (``None``), or set it to zeros with set_to_none=False."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            elif p._scalar:
+                p.grad = 0.0
+            else:
+                p.grad = np.zeros_like(p.data)
+
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and its descendants to training mode (``.training = True``)."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (``.training = False``)."""
+        return self.train(False)
+
+    def to(self, dtype) -> Module:
+        """Convert every tensor parameter to `dtype` ('float32' or 'float64'), in place; returns self.
+
+        >>> from gradviz import nn
+        >>> nn.Linear(2, 2).to("float32").weight.dtype
+        dtype('float32')
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"parameters must stay floating point; got dtype {dtype}")
+        for p in self.parameters():
+            if not p._scalar and p.data.dtype != dtype:
+                p.data = p.data.astype(dtype)
+                if p.grad is not None:
+                    p.grad = p.grad.astype(dtype)
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter."""
+        for p in self.parameters():
+            p.requires_grad = bool(requires_grad)
+        return self
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Every parameter as a numpy array (a copy), by dotted name: what save() writes.
+
+        >>> from gradviz import nn
+        >>> {k: v.shape for k, v in nn.Linear(3, 2).state_dict().items()}
+        {'weight': (2, 3), 'bias': (2,)}
+        """
+        return OrderedDict(
+            (name, np.array(p.data, dtype=np.float64) if p._scalar else p.data.copy())
+            for name, p in self.named_parameters()
+        )
+
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> Module:
+        """Copy arrays into the parameters (in place, keeping each parameter's dtype).
+
+        With ``strict=True`` (the default) the keys must match exactly; a missing or unexpected
+        key or a shape mismatch raises a KeyError/ValueError that names them all.
+        """
+        own = OrderedDict(self.named_parameters())
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        mismatched = []
+        for key, p in own.items():
+            if key in state:
+                shape = np.shape(state[key])
+                expected = () if p._scalar else p.data.shape
+                if shape != expected and not (p._scalar and int(np.prod(shape)) == 1):
+                    mismatched.append(f"{key}: checkpoint {shape}, model {expected}")
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        if problems:
+            raise KeyError(
+                f"load_state_dict into {type(self).__name__}: "
+                + "; ".join(problems)
+                + f". The model's keys are: {', '.join(own) or '(none)'}. Pass strict=False to load the matching keys only."
+            )
+        if mismatched:
+            raise ValueError(f"load_state_dict into {type(self).__name__}: shape mismatch for " + "; ".join(mismatched))
+        for key, p in own.items():
+            if key not in state:
+                continue
+            array = np.asarray(state[key])
+            if p._scalar:
+                p.data = float(array.reshape(()))
+            else:
+                p.data[...] = array
+        return self
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the parameters to an ``.npz`` file (numpy arrays only, no pickle); returns the path written.
+
+        >>> import os, tempfile
+        >>> from gradviz import nn
+        >>> model = nn.Linear(2, 1)
+        >>> path = model.save(os.path.join(tempfile.mkdtemp(), "model"))
+        >>> path.endswith("model.npz"), bool((nn.Linear(2, 1).load(path).weight.data == model.weight.data).all())
+        (True, True)
+        """
+        path = os.fspath(path)
+        if not path.endswith(".npz"):
+            path += ".npz"
+        state = self.state_dict()
+        with open(path, "wb") as file:
+            np.savez(file, **state)
+        return path
+
+    def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
+        """Load parameters saved by :meth:`save` (``np.load(..., allow_pickle=False)``); returns self."""
+        path = os.fspath(path)
+        if not os.path.exists(path) and os.path.exists(path + ".npz"):
+            path += ".npz"
+        with np.load(path, allow_pickle=False) as archive:
+            state = {key: archive[key] for key in archive.files}
+        return self.load_state_dict(state, strict=strict)
+
+    # -- display --------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The part between the parentheses of this module's one-line repr (e.g. in_features=2, ...)."""
+        return ""
+
+    def __repr__(self) -> str:
+        return _repr(self, top=True)
+
+
+class HookHandle:
+    """Returned by register_forward_hook; ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict, hook: Callable) -> None:
+        self._hooks = hooks
+        self.id = HookHandle._next_id
+        HookHandle._next_id += 1
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
+def _repr(module: Module, top: bool) -> str:
+    children = list(module.named_children())
+    head = f"{type(module).__name__}({module.extra_repr()}"
+    if children:
+        lines = [head]
+        for name, child in children:
+            own = type(child).__repr__ is not Module.__repr__
+            text = (repr(child) if own else _repr(child, top=False)).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        body = "\n".join(lines) + "\n)"
+    else:
+        body = head + ")"
+    count = module.num_parameters()
+    if count or (top and children):
+        body += f"  ({count} parameter{'' if count == 1 else 's'})"
+    return body
+
+
+def _label_parameters(module: Module, prefix: str) -> None:
+    """Label a new child's parameters with their dotted names ('0.weight'), unless the user labelled them."""
+    for name, p in module.named_parameters():
+        if p.label is None or p.label == name:
+            p.label = f"{prefix}.{name}"

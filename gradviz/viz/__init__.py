@@ -1,0 +1,32 @@
+"""Pictures of the graph: frames (pure data), DOT diagrams, rendering to svg/png/pdf, and draw().
+
+>>> from gradviz import Value
+>>> from gradviz.viz import frames, to_dot
+>>> x = Value(2.0, label="x")
+>>> y = (x * x).tanh()
+>>> len(frames(y)), "tanh" in to_dot(y).source
+(1, True)
+"""
+
+from __future__ import annotations
+
+from .dot import THEMES, to_dot
+from .draw import Drawing, draw
+from .frame import Frame, FrameEdge, FrameNode, final_frame, frames
+from .render import RendererNotFound, find_renderer, render, save
+
+__all__ = [
+    "Frame",
+    "FrameNode",
+    "FrameEdge",
+    "frames",
+    "final_frame",
+    "to_dot",
+    "THEMES",
+    "render",
+    "save",
+    "find_renderer",
+    "RendererNotFound",
+    "draw",
+    "Drawing",
+]

@@ -1,0 +1,526 @@
+"""Frame → graphviz DOT: value boxes (label, value, gradient), op circles, chain-rule labels on edges.
+
+The result is a `graphviz.Digraph`, so it can be tweaked (``dot.attr(size="8,5")``) before rendering.
+Every piece of text goes into an HTML-like label through `escape`, so labels such as ``<script>`` or
+``a & b`` are shown as text, never interpreted.
+
+>>> from gradviz import Value
+>>> x, y = Value(-2.0, label="x"), Value(5.0, label="y")
+>>> dot = to_dot(x * y)
+>>> "−10" in dot.source, "×" in dot.source
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .collapse import DEFAULT_MAX_NODES, Box, View, plan
+from .format import array_lines, array_summary, number, operand
+from .frame import Frame, FrameEdge, FrameNode, frames
+
+__all__ = ["to_dot", "escape", "THEMES", "as_frame"]
+
+# Okabe–Ito colours (safe for the common colour-vision deficiencies); shapes and line widths carry the
+# same distinctions, so the print theme (greys only) still tells the kinds apart.
+THEMES: dict[str, dict[str, str]] = {
+    "light": {
+        "background": "white",
+        "text": "#1a1a1a",
+        "muted": "#9a9a9a",
+        "edge": "#555555",
+        "input_fill": "#d7eaf8",
+        "input_line": "#0072b2",
+        "constant_fill": "#f4f4f4",
+        "constant_line": "#9a9a9a",
+        "op_fill": "#ffffff",
+        "op_line": "#555555",
+        "output_fill": "#fde6c4",
+        "output_line": "#e69f00",
+        "active_line": "#d55e00",
+        "active_fill": "#fff1e5",
+        "grad": "#a4336e",
+        "scope_fill": "#f7f7f2",
+        "scope_line": "#b0b0a0",
+        "box_fill": "#eef5ee",
+        "box_line": "#009e73",
+    },
+    "dark": {
+        "background": "#1e1e1e",
+        "text": "#ececec",
+        "muted": "#8c8c8c",
+        "edge": "#b0b0b0",
+        "input_fill": "#15334a",
+        "input_line": "#56b4e9",
+        "constant_fill": "#2b2b2b",
+        "constant_line": "#8c8c8c",
+        "op_fill": "#262626",
+        "op_line": "#b0b0b0",
+        "output_fill": "#4a3610",
+        "output_line": "#e69f00",
+        "active_line": "#ff7f2a",
+        "active_fill": "#4a2a14",
+        "grad": "#f08cc8",
+        "scope_fill": "#242424",
+        "scope_line": "#5c5c5c",
+        "box_fill": "#163a30",
+        "box_line": "#2fc69b",
+    },
+    "print": {
+        "background": "white",
+        "text": "black",
+        "muted": "#8a8a8a",
+        "edge": "#555555",
+        "input_fill": "#e6e6e6",
+        "input_line": "black",
+        "constant_fill": "white",
+        "constant_line": "#8a8a8a",
+        "op_fill": "white",
+        "op_line": "#555555",
+        "output_fill": "white",
+        "output_line": "black",
+        "active_line": "black",
+        "active_fill": "#d0d0d0",
+        "grad": "black",
+        "scope_fill": "white",
+        "scope_line": "#8a8a8a",
+        "box_fill": "#f0f0f0",
+        "box_line": "black",
+    },
+}
+
+FONT = "Helvetica"
+_BIG = 40  # past this many single nodes, value nodes shrink to one row and edges lose their labels
+_SMALL_ARRAY = 4  # arrays up to 4×4 are shown in full, larger ones as mean/std/min/max
+
+
+def escape(text: Any) -> str:
+    """Text made safe inside an HTML-like graphviz label.
+
+    >>> escape('<script>alert("x & y")</script>')
+    '&lt;script&gt;alert(&quot;x &amp; y&quot;)&lt;/script&gt;'
+    """
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
+
+
+def _font(
+    text: str, color: str | None = None, size: float | None = None, bold: bool = False, italic: bool = False
+) -> str:
+    """Already escaped `text` wrapped in FONT/B/I tags."""
+    if bold:
+        text = f"<B>{text}</B>"
+    if italic:
+        text = f"<I>{text}</I>"
+    attrs = (f' COLOR="{color}"' if color else "") + (f' POINT-SIZE="{size}"' if size else "")
+    return f"<FONT{attrs}>{text}</FONT>" if attrs else text
+
+
+def as_frame(source, **frame_options) -> Frame:
+    """A Frame from a Frame, Trace (its last frame), Graph, Value or Tensor."""
+    if isinstance(source, Frame):
+        return source
+    return frames(source, **frame_options)[-1]
+
+
+# ----------------------------------------------------------------------------------------------
+# pieces of labels
+
+
+def _is_small(array: np.ndarray) -> bool:
+    return array.ndim <= 2 and all(side <= _SMALL_ARRAY for side in array.shape)
+
+
+def _array_rows(array, precision: int) -> list[str]:
+    array = np.asarray(array)
+    if array.dtype == bool:
+        array = array.astype(float)
+    if _is_small(array):
+        return array_lines(array, precision)
+    summary = array_summary(array, precision)  # "mean …  std …  min …  max …": two rows keep nodes narrow
+    head, _, tail = summary.partition("  min ")
+    return [head, "min " + tail] if tail else [summary]
+
+
+def _grad_rows(node: FrameNode, precision: int) -> list[str]:
+    if node.is_tensor:
+        return _array_rows(node.grad, precision)
+    terms = node.grad_terms
+    if len(terms) > 1 and all(np.ndim(t) == 0 for t in terms):
+        summed = " + ".join([number(terms[0], precision)] + [operand(t, precision) for t in terms[1:]])
+        return [f"{summed} = {number(node.grad, precision)}"]
+    return [number(node.grad, precision)]
+
+
+def _row(key: str, value: str, theme: dict, color: str | None = None) -> str:
+    return (
+        f'<TR><TD ALIGN="LEFT">{_font(key, theme["muted"], 10)}</TD>'
+        f'<TD ALIGN="RIGHT">{_font(value, color) if color else value}</TD></TR>'
+    )
+
+
+def _value_label(
+    node: FrameNode, frame: Frame, theme: dict, precision: int, output_label: str, compact: bool = False
+) -> str:
+    if node.kind == "constant":
+        value = node.value
+        text = number(value, precision) if not node.is_tensor else escape(node.label)
+        return f"<{_font(escape(text), theme['text'])}>"
+    style = _node_style(node, frame, theme)
+    if compact and not node.is_tensor:
+        return _compact_label(node, style, theme, precision)
+    rows = [f'<TR><TD COLSPAN="2">{_font(escape(node.label), theme["text"], bold=True)}</TD></TR>']
+    if node.is_tensor:
+        rows.append(_row("shape", escape(f"{node.shape} {node.dtype}"), theme))
+    if node.value is None:
+        rows.append(_row("value", _font("?", theme["muted"], italic=True), theme))
+    elif node.is_tensor:
+        for i, line in enumerate(_array_rows(node.value, precision)):
+            rows.append(_row("value" if i == 0 else "", escape(line), theme))
+    else:
+        rows.append(_row("value", escape(number(node.value, precision)), theme))
+    grad_name = escape(f"∂{output_label}/∂{node.label}")
+    if node.grad is None:
+        rows.append(
+            f'<TR><TD ALIGN="LEFT">{_font(grad_name, theme["muted"], 10)}</TD>'
+            f'<TD ALIGN="RIGHT">{_font("?", theme["muted"], italic=True)}</TD></TR>'
+        )
+    else:
+        for i, line in enumerate(_grad_rows(node, precision)):
+            key = _font(grad_name, theme["grad"], 10) if i == 0 else ""
+            value = _font(escape(line), theme["grad"], bold=node.updated)
+            rows.append(f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>')
+    return (
+        f'<<TABLE BORDER="{style["border"]}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="{style["style"]}"'
+        f' COLOR="{style["line"]}" BGCOLOR="{style["fill"]}">' + "".join(rows) + "</TABLE>>"
+    )
+
+
+def _compact_label(node: FrameNode, style: dict, theme: dict, precision: int) -> str:
+    """One row — label, value, gradient — for pictures with many nodes."""
+    value = _font("?", theme["muted"], italic=True) if node.value is None else escape(number(node.value, precision))
+    if node.grad is None:
+        grad = _font("?", theme["muted"], 10, italic=True)
+    else:
+        grad = _font(escape(_grad_rows(node, precision)[0]), theme["grad"], 10, bold=node.updated)
+    return (
+        f'<<TABLE BORDER="{style["border"]}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" STYLE="{style["style"]}"'
+        f' COLOR="{style["line"]}" BGCOLOR="{style["fill"]}"><TR>'
+        f"<TD>{_font(escape(node.label), theme['text'], 11, bold=True)}</TD><TD>{_font(value, theme['text'], 11)}</TD>"
+        f"<TD>{grad}</TD></TR></TABLE>>"
+    )
+
+
+def _node_style(node: FrameNode, frame: Frame, theme: dict) -> dict:
+    if node.kind == "input" or (node.kind == "output" and not node.op):
+        fill, line, style = theme["input_fill"], theme["input_line"], "rounded"
+    elif node.id == frame.output or node.kind == "output":
+        fill, line, style = theme["output_fill"], theme["output_line"], "rounded"
+    else:
+        fill, line, style = theme["op_fill"], theme["op_line"], "rounded"
+    border = 3 if node.id == frame.output else 1
+    if node.state == "active":
+        line, border = theme["active_line"], 4
+        fill = theme["active_fill"]
+    elif node.state == "pending":
+        line, style = theme["muted"], "rounded,dashed"
+    return {"fill": fill, "line": line, "style": style, "border": border}
+
+
+def _op_text(node: FrameNode) -> str:
+    return node.symbol or node.op
+
+
+def _edge_label(edge: FrameEdge, frame: Frame, labels: dict, theme: dict, precision: int) -> str | None:
+    if edge.local is None and edge.contribution is None:
+        return None
+    target, source = labels[edge.target], labels[edge.source]
+    local_name = f"∂{target}/∂{source}"
+    if edge.local is None:
+        first = f"{local_name}: vector-Jacobian product"
+    else:
+        local = edge.local
+        numeric = number(local, precision) if np.ndim(local) == 0 else _short_array(local, precision)
+        symbolic = edge.local_text
+        first = (
+            f"{local_name} = {symbolic} = {numeric}"
+            if symbolic and symbolic != numeric
+            else f"{local_name} = {numeric}"
+        )
+    if edge.state != "active":
+        return f"<{_font(escape(first), theme['muted'], 11)}>"
+    if edge.local is not None and np.ndim(edge.local) == 0 and np.ndim(edge.upstream) == 0:
+        product = (
+            f"{operand(edge.upstream, precision)} · {operand(edge.local, precision)}"
+            f" = {number(edge.contribution, precision)}"
+        )
+    else:
+        product = f"→ {_short_array(edge.contribution, precision)}"
+    return (
+        f"<{_font(escape(first), theme['text'], 12)}<BR/>{_font(escape(product), theme['active_line'], 12, bold=True)}>"
+    )
+
+
+def _short_array(array, precision: int) -> str:
+    array = np.asarray(array)
+    if array.size == 1:
+        return number(array.item(), precision)
+    if array.ndim <= 1 and array.size <= _SMALL_ARRAY:
+        return array_lines(array, precision)[0]
+    return f"{'×'.join(map(str, array.shape))} array"
+
+
+# ----------------------------------------------------------------------------------------------
+# boxes
+
+
+def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label: str) -> str:
+    text, muted = theme["text"], theme["muted"]
+    if box.kind == "overflow":
+        title = _font(escape(box.title), text, bold=True)
+    else:
+        title = _font("scope ", muted, 10) + _font(escape(box.title), text, bold=True)
+    rows = [f'<TR><TD COLSPAN="2">{title}</TD></TR>']
+    counts = box.counts
+    ops = ", ".join(f"{name} ×{count:,}" for name, count in counts.most_common(3))
+    if len(counts) > 3:
+        ops += ", …"
+    rows.append(_row("nodes", escape(f"{len(box.members):,}" + (f"  ({ops})" if ops else "")), theme))
+    if box.parameters:
+        rows.append(_row("inputs", escape(f"{box.parameters:,}"), theme))
+    outs = box.outputs
+    if box.kind == "scope" and outs:
+        rows.append(
+            _row("output" if len(outs) == 1 else f"{len(outs)} outputs", escape(_outputs_text(outs, precision)), theme)
+        )
+        norm = _grad_norm(outs)
+        name = escape(f"‖∂{output_label}/∂out‖")
+        if norm is None:
+            rows.append(_row(name, _font("?", muted, italic=True), theme))
+        else:
+            rows.append(
+                f'<TR><TD ALIGN="LEFT">{_font(name, theme["grad"], 10)}</TD>'
+                f'<TD ALIGN="RIGHT">{_font(escape(number(norm, precision)), theme["grad"])}</TD></TR>'
+            )
+    line = theme["active_line"] if box.state == "active" else theme["box_line"]
+    border = 4 if box.state == "active" else 2
+    style = "dashed" if box.state == "pending" else "solid"
+    return (
+        f'<<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="{style}"'
+        f' COLOR="{line}" BGCOLOR="{theme["box_fill"]}">' + "".join(rows) + "</TABLE>>"
+    )
+
+
+def _outputs_text(outs: list[FrameNode], precision: int) -> str:
+    first = outs[0]
+    if first.is_tensor:
+        shapes = {(n.shape, n.dtype) for n in outs}
+        if len(shapes) == 1:
+            text = f"{first.shape} {first.dtype}"
+        else:
+            text = ", ".join(str(n.shape) for n in outs[:3]) + (", …" if len(outs) > 3 else "")
+        return text
+    if any(n.value is None for n in outs):
+        return "?"
+    shown = [number(n.value, precision) for n in outs[:4]]
+    if len(outs) == 1:
+        return shown[0]
+    return "[" + ", ".join(shown) + (", …" if len(outs) > 4 else "") + "]"
+
+
+def _grad_norm(outs: list[FrameNode]) -> float | None:
+    total = 0.0
+    for n in outs:
+        if n.grad is None:
+            return None
+        total += float(np.sum(np.square(np.asarray(n.grad, dtype=float))))
+    return math.sqrt(total)
+
+
+# ----------------------------------------------------------------------------------------------
+# the Digraph
+
+
+def to_dot(
+    source,
+    *,
+    theme: str = "light",
+    rankdir: str = "LR",
+    precision: int = 4,
+    expand: Iterable[str] = (),
+    collapse: bool | str = "auto",
+    max_nodes: int = DEFAULT_MAX_NODES,
+    edge_labels: bool | str = "auto",
+    compact: bool | str = "auto",
+    caption: bool = False,
+    title: str | None = None,
+):
+    """The graphviz.Digraph of a Frame (or of a Trace's last frame, a Graph, a Value or a Tensor).
+
+    Value nodes show label, value and gradient (a grey ``?`` until computed); op nodes show the op's
+    symbol; in backward frames the edges carry the local derivative, symbolic and numeric, and the
+    active edges upstream × local = contribution. `theme` is "light", "dark" or "print"; `rankdir`
+    "LR" or "TB"; `precision` the significant digits. Scopes collapse into boxes when the graph has
+    more than `max_nodes` nodes (or always with ``collapse=True``); `expand` keeps the named scopes
+    open. `edge_labels` "auto" labels backward edges, and `compact` "auto" keeps value nodes to
+    one row, for pictures up to / past 40 nodes. `caption` puts the
+    frame's caption under the picture; `title` adds a line of your own.
+
+    >>> from gradviz import Value
+    >>> a = Value(3.0, label="a")
+    >>> dot = to_dot((a * a).tanh(), theme="dark", rankdir="TB")
+    >>> dot.graph_attr["rankdir"], dot.graph_attr["bgcolor"]
+    ('TB', '#1e1e1e')
+    """
+    import graphviz  # lazily: `import gradviz` stays light
+
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
+    frame = as_frame(source, precision=precision)
+    colors = THEMES[theme]
+    view: View = plan(frame, expand=expand, collapse=collapse, max_nodes=max_nodes)
+    labels = {n.id: n.label for n in frame.nodes}
+    output_label = labels[frame.output]
+    show_edge_labels = edge_labels is True or (edge_labels == "auto" and len(view.nodes) <= _BIG)
+    compact = compact is True or (compact == "auto" and len(view.nodes) > _BIG)
+
+    graph_attr = {
+        "rankdir": rankdir,
+        "bgcolor": colors["background"],
+        "fontname": FONT,
+        "fontcolor": colors["text"],
+        "nodesep": "0.25",
+        "ranksep": "0.35" if rankdir in ("LR", "RL") else "0.3",
+        "newrank": "true",
+    }
+    bottom = [line for line in (title, frame.caption if caption else None, view.note) if line]
+    if bottom:
+        lines = [part for line in bottom for part in textwrap.wrap(line, 110)]  # a caption never widens the picture
+        graph_attr.update(label="<" + "<BR/>".join(escape(line) for line in lines) + ">", labelloc="b", fontsize="12")
+    dot = graphviz.Digraph(
+        name=f"frame{frame.index}",
+        graph_attr=graph_attr,
+        node_attr={"fontname": FONT, "fontsize": "13", "fontcolor": colors["text"], "color": colors["op_line"]},
+        edge_attr={
+            "fontname": FONT,
+            "fontsize": "11",
+            "color": colors["edge"],
+            "fontcolor": colors["text"],
+            "arrowsize": "0.7",
+        },
+    )
+
+    _emit_nodes(dot, view, frame, colors, precision, output_label, compact)
+    for box in view.boxes:
+        dot.node(box.id, _box_label(box, frame, colors, precision, output_label), shape="plain")
+
+    # edges between single nodes: input value → op circle (with the chain rule), op circle → its value
+    by_id = {n.id: n for n in view.nodes}
+    for node in view.nodes:
+        if node.op:
+            state = node.state
+            dot.edge(f"{node.id}_op", node.id, **_edge_style(state if state != "active" else "active", colors))
+    for edge in view.edges:
+        target = by_id[edge.target]
+        attrs = _edge_style(edge.state, colors)
+        if show_edge_labels and frame.kind in ("backward", "final") or edge.state == "active":
+            label = _edge_label(edge, frame, labels, colors, precision) if frame.kind != "forward" else None
+            if label:
+                attrs["label"] = label
+        head = f"{target.id}_op" if target.op else target.id
+        dot.edge(edge.source, head, **attrs)
+    for source_unit, target_unit, state in view.box_edges:
+        head = f"{target_unit}_op" if target_unit in by_id and by_id[target_unit].op else target_unit
+        dot.edge(source_unit, head, **_edge_style(state, colors))
+    return dot
+
+
+def _edge_style(state: str, colors: dict) -> dict:
+    if state == "active":
+        return {"color": colors["active_line"], "penwidth": "3"}
+    if state == "pending":
+        return {"color": colors["muted"], "style": "dashed"}
+    return {}
+
+
+def _emit_nodes(dot, view: View, frame: Frame, colors: dict, precision: int, output_label: str, compact: bool) -> None:
+    """Value nodes and op circles, inside nested clusters for the scopes drawn open."""
+    tree: dict = {}
+    for node in view.nodes:
+        scope = view.cluster_of.get(node.id)
+        branch = tree
+        if scope:
+            for part in scope.split("/"):
+                branch = branch.setdefault(("scope", part), {})
+        branch.setdefault(("nodes", None), []).append(node)
+    counter = [0]
+
+    def emit(graph, branch: dict, path: str) -> None:
+        for node in branch.get(("nodes", None), []):
+            label = _value_label(node, frame, colors, precision, output_label, compact)
+            graph.node(node.id, label, **_value_attrs(node, colors))
+            if node.op:
+                graph.node(f"{node.id}_op", f"<{escape(_op_text(node))}>", **_op_attrs(node, colors))
+        for key, child in branch.items():
+            if key[0] != "scope":
+                continue
+            counter[0] += 1
+            full = f"{path}/{key[1]}" if path else key[1]
+            with graph.subgraph(name=f"cluster_{counter[0]}") as cluster:
+                cluster.attr(
+                    label=f"<{_font(escape(key[1]), colors['muted'], 11)}>",  # nested: its own name suffices
+                    labelloc="t",
+                    style="rounded,filled",
+                    color=colors["scope_line"],
+                    fillcolor=colors["scope_fill"],
+                    labeljust="l",
+                )
+                emit(cluster, child, full)
+
+    emit(dot, tree, "")
+
+
+def _value_attrs(node: FrameNode, colors: dict) -> dict:
+    if node.kind == "constant":
+        return {
+            "shape": "box",
+            "style": "rounded,dashed",
+            "color": colors["constant_line"],
+            "fontsize": "11",
+            "margin": "0.06,0.03",
+            "width": "0",
+            "height": "0",
+        }
+    return {"shape": "plain"}
+
+
+def _op_attrs(node: FrameNode, colors: dict) -> dict:
+    symbol = _op_text(node)
+    attrs = {
+        "shape": "circle" if len(symbol) <= 2 else "ellipse",
+        "style": "filled",
+        "fillcolor": colors["op_fill"],
+        "color": colors["op_line"],
+        "fontsize": "16" if len(symbol) <= 2 else "12",
+        "width": "0.4",
+        "height": "0.4",
+        "margin": "0.02",
+    }
+    if node.state == "active":
+        attrs.update(color=colors["active_line"], penwidth="3", fillcolor=colors["active_fill"])
+    elif node.state == "pending":
+        attrs.update(color=colors["muted"], style="dashed", fontcolor=colors["muted"])
+    return attrs

@@ -1,0 +1,95 @@
+"""draw(): one picture of a graph or of one step of a trace, shown as SVG in Jupyter, saved with .save().
+
+>>> from gradviz import Value
+>>> x = Value(3.0, label="x")
+>>> picture = draw(x * x)
+>>> picture.frame.kind, "×" in picture.dot.source
+('final', True)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..trace import Trace
+from .dot import to_dot
+from .frame import Frame, frames
+from .render import RendererNotFound, render, save
+
+__all__ = ["Drawing", "draw"]
+
+
+class Drawing:
+    """A Frame and its graphviz.Digraph (`dot`); Jupyter shows it as SVG, `save()` writes svg/png/pdf/dot."""
+
+    def __init__(self, frame: Frame, dot, *, engine: str | None = None):
+        self.frame = frame
+        self.dot = dot
+        self.engine = engine
+        self._svg: str | None = None
+
+    @property
+    def source(self) -> str:
+        """The DOT text."""
+        return self.dot.source
+
+    def render(self, format: str = "svg", **options) -> bytes:
+        """The picture as svg, png or pdf bytes (see gradviz.viz.render)."""
+        options.setdefault("engine", self.engine)
+        return render(self.dot, format, **options)
+
+    @property
+    def svg(self) -> str:
+        """The picture as SVG text (rendered once, then kept)."""
+        if self._svg is None:
+            self._svg = self.render("svg").decode("utf-8")
+        return self._svg
+
+    def save(self, path, format: str | None = None, **options) -> Path:
+        """Write the picture; the format comes from the extension (.svg, .png, .pdf, .dot)."""
+        options.setdefault("engine", self.engine)
+        return save(self.dot, path, format, **options)
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        try:
+            return {"image/svg+xml": self.svg, "text/plain": repr(self)}
+        except RendererNotFound as missing:  # the notebook still shows something useful
+            return {"text/plain": f"{self!r}\n(cannot draw: {missing})"}
+
+    def __repr__(self) -> str:
+        return f"<Drawing of frame {self.frame.index} ({self.frame.kind}): {self.frame.caption}>"
+
+
+def draw(source, step: int | None = None, *, mode: str = "both", engine: str | None = None, **dot_options) -> Drawing:
+    """A picture of `source`: an output Value/Tensor or a Graph (as it is now), a Trace (its step `step`,
+    an index into ``frames(trace)``, negative counting from the end; default the last), or a Frame.
+
+    Options go to `to_dot`: theme, rankdir, precision, expand, collapse, max_nodes, caption...
+
+    >>> from gradviz import Value, trace
+    >>> x, y = Value(2.0, label="x"), Value(-1.0, label="y")
+    >>> with trace() as t:
+    ...     f = x * y
+    ...     f.backward()
+    >>> draw(t, step=1).frame.caption
+    'Forward step 1 of 1: the × node computes v1 from x and y.'
+    """
+    if isinstance(source, Frame):
+        frame = source
+    elif isinstance(source, Trace):
+        precision = dot_options.get("precision", 4)
+        all_frames = frames(source, mode=mode, precision=precision)
+        index = len(all_frames) - 1 if step is None else step
+        if not -len(all_frames) <= index < len(all_frames):
+            raise IndexError(
+                f"draw(trace, step={step}): this trace has {len(all_frames)} frames, so step is 0 to {len(all_frames) - 1}"
+            )
+        frame = all_frames[index]
+    else:
+        if step is not None:
+            raise TypeError("draw(..., step=k) needs a Trace: record one with `with gradviz.trace() as t:`")
+        frame = frames(source, precision=dot_options.get("precision", 4))[0]
+    return Drawing(frame, to_dot(frame, **dot_options), engine=engine)

@@ -1,0 +1,167 @@
+"""Number and formula formatting for pictures and captions: real minus signs, precision, ×10ⁿ notation.
+
+>>> from gradviz.viz.format import number
+>>> number(-12.0), number(0.123456), number(3e-7), number(1234567.0)
+('−12', '0.1235', '3×10⁻⁷', '1.235×10⁶')
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MINUS", "number", "number_latex", "operand", "array_lines", "array_summary", "fill", "latex_label"]
+
+MINUS = "−"  # U+2212, the typographic minus sign
+_SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
+_LARGE = 1e5  # from here up, and below _SMALL, numbers switch to scientific notation
+_SMALL = 1e-4
+
+
+def _parts(x: float, precision: int) -> tuple[str, int | None]:
+    """The mantissa text (ASCII '-') and the power of ten (None for plain notation)."""
+    if x != x:
+        return "nan", None
+    if math.isinf(x):
+        return ("-∞" if x < 0 else "∞"), None
+    if x == 0:
+        return "0", None
+    magnitude = abs(x)
+    if magnitude >= _LARGE or magnitude < _SMALL:
+        mantissa, exponent = f"{x:.{max(precision - 1, 0)}e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return mantissa, int(exponent)
+    text = f"{x:.{precision}g}"
+    if "e" in text:  # 'g' chose scientific for a number we want plain (e.g. 12345 at precision 4)
+        text = f"{round(x, max(precision - 1 - int(math.floor(math.log10(magnitude))), 0)):.0f}"
+    return text, None
+
+
+def number(x: Any, precision: int = 4) -> str:
+    """A number for people: `precision` significant digits, the real minus sign −, ×10ⁿ when huge or tiny.
+
+    >>> number(2.0), number(-0.5), number(1 / 3, precision=2), number(True)
+    ('2', '−0.5', '0.33', '1')
+    """
+    x = float(x)
+    mantissa, exponent = _parts(x, precision)
+    mantissa = mantissa.replace("-", MINUS)
+    if exponent is None:
+        return mantissa
+    if mantissa in ("1", MINUS + "1"):
+        return mantissa.replace("1", "") + "10" + str(exponent).translate(_SUPERSCRIPT)
+    return f"{mantissa}×10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def number_latex(x: Any, precision: int = 4) -> str:
+    r"""A number in LaTeX: ``-4``, ``1.5 \times 10^{-7}``.
+
+    >>> number_latex(-4.0), number_latex(1.5e-7)
+    ('-4', '1.5 \\times 10^{-7}')
+    """
+    mantissa, exponent = _parts(float(x), precision)
+    mantissa = mantissa.replace("∞", r"\infty")
+    if exponent is None:
+        return mantissa
+    return f"{mantissa} \\times 10^{{{exponent}}}"
+
+
+def operand(x: Any, precision: int = 4, latex: bool = False) -> str:
+    """A number as a factor inside a formula: negatives in parentheses, ``(−4)``.
+
+    >>> operand(-4.0), operand(3.0), operand(-4.0, latex=True)
+    ('(−4)', '3', '(-4)')
+    """
+    text = number_latex(x, precision) if latex else number(x, precision)
+    return f"({text})" if text.startswith((MINUS, "-")) else text
+
+
+def array_lines(array: np.ndarray, precision: int = 4) -> list[str]:
+    """A small array (at most 2-d) as rows of text: ``['[1, −2]', '[3, 4]']``.
+
+    >>> array_lines(np.array([[1.0, -2.0], [3.0, 4.0]]))
+    ['[1, −2]', '[3, 4]']
+    """
+    array = np.asarray(array)
+    if array.ndim == 0:
+        return [number(array.item(), precision)]
+    if array.ndim == 1:
+        return ["[" + ", ".join(number(v, precision) for v in array.tolist()) + "]"]
+    rows = array.reshape(-1, array.shape[-1])
+    return ["[" + ", ".join(number(v, precision) for v in row) + "]" for row in rows.tolist()]
+
+
+def array_summary(array: np.ndarray, precision: int = 4) -> str:
+    """mean, std, min and max of a larger array on one line.
+
+    >>> array_summary(np.arange(4.0))
+    'mean 1.5  std 1.118  min 0  max 3'
+    """
+    array = np.asarray(array, dtype=float)
+    if array.size == 0:
+        return "empty"
+    with np.errstate(all="ignore"):
+        stats = (array.mean(), array.std(), array.min(), array.max())
+    return "  ".join(
+        f"{name} {number(v, precision)}" for name, v in zip(("mean", "std", "min", "max"), stats, strict=True)
+    )
+
+
+def _needs_parentheses(before: str, after: str) -> bool:
+    """A negative number goes in parentheses unless the template already wraps the slot: ``exp({a})``."""
+    opened = before.rstrip().endswith(("(", "[", ",", "|"))
+    closed = after.lstrip().startswith((")", "]", ",", "|"))
+    return not (opened and closed)
+
+
+def fill(template: str, values: dict[str, str], negative: frozenset[str] = frozenset()) -> str:
+    """Fill a formula template (``{a} · {b}``); names in `negative` are wrapped in parentheses where needed.
+
+    >>> fill("{a} · {b}", {"a": "3", "b": "−4"}, frozenset({"b"}))
+    '3 · (−4)'
+    >>> fill("exp({a})", {"a": "−2"}, frozenset({"a"}))
+    'exp(−2)'
+    """
+    pieces = list(string.Formatter().parse(template))
+    out = []
+    for i, (literal, name, _spec, _conversion) in enumerate(pieces):
+        out.append(literal)
+        if name is None:
+            continue
+        text = values[name]
+        if name in negative:
+            after = pieces[i + 1][0] if i + 1 < len(pieces) else ""
+            if _needs_parentheses(literal, after):
+                text = f"({text})"
+        out.append(text)
+    return "".join(out)
+
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "_": r"\_",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "{": r"\{",
+    "}": r"\}",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
+
+
+def latex_label(label: str) -> str:
+    r"""A node label inside LaTeX math: single letters as they are, longer names upright and escaped.
+
+    >>> latex_label("x"), latex_label("w_1"), latex_label("loss")
+    ('x', '\\mathrm{w\\_1}', '\\mathrm{loss}')
+    """
+    escaped = "".join(_LATEX_SPECIAL.get(ch, ch) for ch in label)
+    if len(label) == 1 and label.isalpha():
+        return escaped
+    return rf"\mathrm{{{escaped}}}"

@@ -1,0 +1,291 @@
+"""gradviz.optim: every update rule and schedule against torch.optim, plus state, dtype and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gradviz import Tensor, Value, nn, optim
+
+CASES = [
+    ("SGD", optim.SGD, {"lr": 0.1}, {}),
+    ("SGD", optim.SGD, {"lr": 0.05, "momentum": 0.9}, {}),
+    ("SGD", optim.SGD, {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.01}, {}),
+    ("SGD", optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.02}, {}),
+    ("SGD", optim.Momentum, {"lr": 0.05}, {"momentum": 0.9}),
+    ("SGD", optim.Nesterov, {"lr": 0.05}, {"momentum": 0.9, "nesterov": True}),
+    ("Adagrad", optim.Adagrad, {"lr": 0.1}, {}),
+    (
+        "Adagrad",
+        optim.Adagrad,
+        {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1, "initial_accumulator_value": 0.2},
+        {},
+    ),
+    ("Adadelta", optim.Adadelta, {}, {}),
+    ("Adadelta", optim.Adadelta, {"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.01}, {}),
+    ("RMSprop", optim.RMSprop, {"lr": 0.01}, {}),
+    ("RMSprop", optim.RMSprop, {"lr": 0.01, "momentum": 0.9}, {}),
+    ("RMSprop", optim.RMSprop, {"lr": 0.01, "centered": True, "alpha": 0.9}, {}),
+    ("RMSprop", optim.RMSprop, {"lr": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.05}, {}),
+    ("Adam", optim.Adam, {"lr": 0.01}, {}),
+    ("Adam", optim.Adam, {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.05}, {}),
+    ("Adam", optim.Adam, {"lr": 0.01, "amsgrad": True}, {}),
+    ("AdamW", optim.AdamW, {"lr": 0.01}, {}),
+    ("AdamW", optim.AdamW, {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}, {}),
+]
+
+
+def _gradient(rng_seed: int, step: int, params: list[np.ndarray]) -> list[np.ndarray]:
+    """A gradient that depends on the parameters (a quadratic's) plus step-dependent noise."""
+    rng = np.random.default_rng(1000 * rng_seed + step)
+    return [2.0 * p - 0.5 * np.sin(p) + rng.normal(size=p.shape) for p in params]
+
+
+def _run_both(gradviz_class, kwargs, torch_extra, steps: int = 20, scalar: bool = False):
+    import torch
+
+    torch_class = getattr(
+        torch.optim, {optim.Momentum: "SGD", optim.Nesterov: "SGD"}.get(gradviz_class, gradviz_class.__name__)
+    )
+    start = [np.random.default_rng(7).normal(size=(3, 4)), np.random.default_rng(8).normal(size=(4,))]
+    if scalar:
+        start = [np.array(1.5), np.array(-0.7)]
+        ours = [Value(float(a)) for a in start]
+    else:
+        ours = [Tensor(a.copy(), requires_grad=True) for a in start]
+    theirs = [torch.tensor(a.copy(), dtype=torch.float64, requires_grad=True) for a in start]
+    opt = gradviz_class(ours, **kwargs)
+    reference = torch_class(theirs, **kwargs, **torch_extra)
+    for step in range(steps):
+        grads = _gradient(3, step, [t.detach().numpy().copy() for t in theirs])
+        for p, t, g in zip(ours, theirs, grads, strict=False):
+            p.grad = float(g) if scalar else g.copy()
+            t.grad = torch.tensor(g)
+        opt.step()
+        reference.step()
+    return opt, ours, theirs, reference
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    "torch_name, cls, kwargs, extra", CASES, ids=[f"{c[1].__name__}-{i}" for i, c in enumerate(CASES)]
+)
+def test_update_rule_matches_torch_over_20_steps(torch_name, cls, kwargs, extra):
+    opt, ours, theirs, reference = _run_both(cls, kwargs, extra)
+    for p, t in zip(ours, theirs, strict=False):
+        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=0, atol=1e-10)
+        assert p.data.dtype == np.float64
+        # the internal state (velocities, squared-gradient averages) is torch's, by the same names
+        state, torch_state = opt.state[p], reference.state[t]
+        assert set(state) == set(torch_state)
+        for key, value in torch_state.items():
+            np.testing.assert_allclose(np.asarray(state[key], dtype=float), value.numpy(), rtol=1e-12, atol=1e-10)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    "cls, kwargs, extra",
+    [
+        (optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}, {}),
+        (optim.Adadelta, {"lr": 0.5}, {}),
+        (optim.RMSprop, {"lr": 0.01, "centered": True, "momentum": 0.5}, {}),
+        (optim.Adam, {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}, {}),
+    ],
+)
+def test_scalar_value_parameters_follow_the_same_rules_as_torch(cls, kwargs, extra):
+    _, ours, theirs, _ = _run_both(cls, kwargs, extra, scalar=True)
+    for p, t in zip(ours, theirs, strict=False):
+        assert isinstance(p.data, float)
+        assert p.data == pytest.approx(t.item(), abs=1e-10)
+
+
+@pytest.mark.torch
+def test_optimizer_state_has_torch_names_and_values():
+    opt, ours, theirs, reference = _run_both(optim.Adam, {"lr": 0.01, "amsgrad": True}, {}, steps=5)
+    state, torch_state = opt.state[ours[0]], reference.state[theirs[0]]
+    assert set(state) == set(torch_state) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
+    assert state["step"] == int(torch_state["step"]) == 5
+    for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+        np.testing.assert_allclose(state[key], torch_state[key].numpy(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.torch
+def test_adam_trains_an_mlp_exactly_like_torch_through_real_backward_passes():
+    import torch
+
+    nn.manual_seed(0)
+    model = nn.MLP(3, [5, 2], activation="tanh")
+    torch_model = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2)).double()
+    with torch.no_grad():
+        for (_name, p), q in zip(model.named_parameters(), torch_model.parameters(), strict=False):
+            q.copy_(torch.tensor(p.data))
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 3)), rng.integers(0, 2, size=16)
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    reference = torch.optim.Adam(torch_model.parameters(), lr=0.05)
+    for _ in range(20):
+        opt.zero_grad()
+        nn.cross_entropy(model(Tensor(X)), y).backward()
+        opt.step()
+        reference.zero_grad()
+        torch.nn.functional.cross_entropy(torch_model(torch.tensor(X)), torch.tensor(y)).backward()
+        reference.step()
+    for p, q in zip(model.parameters(), torch_model.parameters(), strict=False):
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=0, atol=1e-10)
+
+
+def test_step_keeps_float32_and_updates_in_place_without_recording_a_graph():
+    w = Tensor(np.ones((2, 2), dtype=np.float32), requires_grad=True)
+    array = w.data
+    for cls in (optim.SGD, optim.Momentum, optim.Adagrad, optim.Adadelta, optim.RMSprop, optim.Adam, optim.AdamW):
+        opt = cls([w], lr=0.1)
+        w.grad = np.full((2, 2), 0.5, dtype=np.float32)
+        opt.step()
+        assert w.data is array and w.data.dtype == np.float32, cls.__name__
+        assert w.is_leaf and w.inputs == () and w.requires_grad
+        for value in opt.state[w].values():
+            if isinstance(value, np.ndarray):
+                assert value.dtype == np.float32, cls.__name__
+    assert (w.data < 1).all()
+
+
+def test_parameters_without_a_gradient_are_skipped():
+    a, b = Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True)
+    opt = optim.SGD([a, b], lr=0.5)
+    a.grad = np.array([1.0])
+    opt.step()
+    assert a.data.tolist() == [0.5] and b.data.tolist() == [2.0] and b not in opt.state
+
+
+def test_zero_grad_sets_none_or_zeros():
+    w, v = Tensor([1.0, 2.0], requires_grad=True), Value(1.0)
+    opt = optim.SGD([w, v], lr=0.1)
+    (w.sum() * 1.0).backward()
+    (v * 2).backward()
+    opt.zero_grad(set_to_none=False)
+    assert w.grad.tolist() == [0.0, 0.0] and v.grad == 0.0
+    opt.zero_grad()
+    assert w.grad is None and v.grad is None
+
+
+def test_param_groups_have_their_own_learning_rate():
+    a, b = Value(1.0), Value(1.0)
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    a.grad = b.grad = 1.0
+    opt.step()
+    assert (a.data, b.data) == (pytest.approx(0.9), pytest.approx(0.5))
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+
+
+def test_optimizer_accepts_a_module_and_state_dict_round_trips():
+    nn.manual_seed(0)
+    model = nn.Linear(2, 2)
+    opt = optim.Adam(model, lr=0.01)
+    for p in model.parameters():
+        p.grad = np.ones_like(p.data)
+    opt.step()
+    saved = opt.state_dict()
+    assert saved["param_groups"][0]["params"] == [0, 1] and saved["state"][0]["step"] == 1
+    fresh = optim.Adam(model.parameters(), lr=0.5)
+    fresh.load_state_dict(saved)
+    assert fresh.lr == 0.01
+    np.testing.assert_array_equal(fresh.state[model.weight]["exp_avg"], opt.state[model.weight]["exp_avg"])
+    assert fresh.state[model.weight]["exp_avg"] is not opt.state[model.weight]["exp_avg"]
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: optim.SGD([], lr=0.1), "empty"),
+        (lambda: optim.SGD(Tensor([1.0], requires_grad=True), lr=0.1), "wrap it in a list"),
+        (lambda: optim.SGD([Tensor([1.0])], lr=0.1), "does not require grad"),
+        (lambda: optim.SGD([np.ones(2)], lr=0.1), "not a Tensor or Value"),
+        (lambda: optim.SGD([Value(1.0)], lr=-1.0), "lr must be"),
+        (lambda: optim.SGD([Value(1.0)], lr=0.1, nesterov=True), "Nesterov momentum needs momentum > 0"),
+        (lambda: optim.Adam([Value(1.0)], betas=(0.9,)), "betas must be a pair"),
+        (lambda: optim.SGD([{"params": [Value(1.0)], "betas": (0.9, 0.9)}]), "no hyperparameter 'betas'"),
+        (lambda: optim.get_optimizer("adamm", [Value(1.0)]), "valid names: sgd, momentum"),
+    ],
+)
+def test_bad_arguments_explain_themselves(make, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        make()
+
+
+def test_the_same_parameter_twice_is_refused():
+    w = Value(1.0)
+    with pytest.raises(ValueError, match="appears twice"):
+        optim.SGD([w, w], lr=0.1)
+
+
+def test_get_optimizer_builds_every_named_optimizer():
+    for name, cls in optim.OPTIMIZERS.items():
+        assert type(optim.get_optimizer(name.upper(), [Value(1.0)], lr=0.1)) is cls
+
+
+def test_sgd_minimises_a_quadratic_bowl():
+    w = Tensor(np.array([3.0, -4.0]), requires_grad=True)
+    opt = optim.Nesterov([w], lr=0.05)
+    for _ in range(200):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+    assert np.abs(w.data).max() < 1e-3
+
+
+# -- learning-rate schedules -------------------------------------------------------------------------
+
+SCHEDULES = [
+    ("StepLR", {"step_size": 3, "gamma": 0.5}),
+    ("StepLR", {"step_size": 1, "gamma": 0.9}),
+    ("ExponentialLR", {"gamma": 0.8}),
+    ("CosineAnnealingLR", {"T_max": 10}),
+    ("CosineAnnealingLR", {"T_max": 7, "eta_min": 0.01}),
+    ("LinearLR", {}),
+    ("LinearLR", {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 12}),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name, kwargs", SCHEDULES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULES)])
+def test_schedule_matches_torch_learning_rate_sequence(name, kwargs):
+    import torch
+
+    ours_opt = optim.SGD([{"params": [Value(1.0)]}, {"params": [Value(1.0)], "lr": 0.3}], lr=0.1)
+    theirs_opt = torch.optim.SGD(
+        [{"params": [torch.zeros(1, requires_grad=True)]}, {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.3}],
+        lr=0.1,
+    )
+    ours = getattr(optim.lr_scheduler, name)(ours_opt, **kwargs)
+    theirs = getattr(torch.optim.lr_scheduler, name)(theirs_opt, **kwargs)
+    ours_rates, theirs_rates = [], []
+    for _ in range(30):
+        ours_rates.append(ours.get_last_lr())
+        theirs_rates.append(theirs.get_last_lr())
+        ours_opt.step()
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+    np.testing.assert_allclose(ours_rates, theirs_rates, rtol=1e-13, atol=1e-15)
+    assert [g["lr"] for g in ours_opt.param_groups] == ours.get_last_lr()
+
+
+def test_cosine_schedule_reaches_eta_min_at_t_max():
+    opt = optim.SGD([Value(1.0)], lr=1.0)
+    schedule = optim.CosineAnnealingLR(opt, T_max=4, eta_min=0.1)
+    for _ in range(4):
+        schedule.step()
+    assert opt.lr == pytest.approx(0.1)
+
+
+def test_schedule_needs_a_gradviz_optimizer():
+    with pytest.raises(TypeError, match="needs a gradviz optimizer"):
+        optim.StepLR(object(), step_size=1)
+
+
+def test_a_read_only_parameter_array_is_copied_before_the_update():
+    w = Tensor(np.broadcast_to(np.array([1.0]), (3,)), requires_grad=True)
+    opt = optim.SGD([w], lr=0.5)
+    w.grad = np.ones(3)
+    opt.step()
+    assert w.data.tolist() == [0.5, 0.5, 0.5]
