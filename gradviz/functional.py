@@ -180,6 +180,11 @@ def binary_cross_entropy(p, y) -> Tensor:
             f"to {np.nanmax(p.data):.4g}. If these are raw scores (logits), use "
             "binary_cross_entropy_with_logits, or apply .sigmoid() first."
         )
+    if y.data.size and (np.nanmin(y.data) < 0 or np.nanmax(y.data) > 1):
+        raise ValueError(
+            f"binary_cross_entropy expects targets in [0, 1] (labels 0/1, or soft labels), got values from "
+            f"{np.nanmin(y.data):.4g} to {np.nanmax(y.data):.4g}. For class indices 0..C−1 use cross_entropy."
+        )
     return apply(OPS["binary_cross_entropy"], (p, y))
 
 
@@ -266,6 +271,12 @@ def _loss_pair(a, b, op: str) -> tuple[Tensor, Tensor]:
     return a, b
 
 
+def _singular(noun: str) -> str:
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"  # probabilities -> probability
+    return noun[:-1] if noun.endswith("s") else noun
+
+
 def _same_shape(a: Tensor, b: Tensor, op: str, a_name: str, b_name: str) -> None:
     if a.shape != b.shape:
         hint = ""
@@ -275,6 +286,6 @@ def _same_shape(a: Tensor, b: Tensor, op: str, a_name: str, b_name: str) -> None
             hint = f" Reshape the {a_name} with .reshape(-1, 1)."
         raise ShapeError(
             f"{op}: {a_name} shape {a.shape} and {b_name} shape {b.shape} differ. Broadcasting them would "
-            f"compare every {a_name[:-1] if a_name.endswith('s') else a_name} with every target and give a wrong loss "
+            f"compare every {_singular(a_name)} with every target and give a wrong loss "
             f"without an error, so gradviz refuses.{hint}"
         )

@@ -222,26 +222,40 @@ div.derivative("a", "1/{b}", r"\frac{{1}}{{{b}}}")(lambda xp, out, a, b: xp.divi
 div.derivative("b", "−{a}/{b}²", r"-\frac{{{a}}}{{{b}^2}}")(lambda xp, out, a, b: xp.divide(-out, b))
 
 
-@op("pow", symbol="^", text="{a}^{exponent}", latex="{a}^{{{exponent}}}",
-    domain="a positive base for a fractional exponent and a non-zero base for a negative one")
+@op(
+    "pow",
+    symbol="^",
+    text="{a}^{exponent}",
+    latex="{a}^{{{exponent}}}",
+    domain="a positive base for a fractional exponent and a non-zero base for a negative one",
+)
 def pow(xp, a, *, exponent):
     r"""a^n for a constant exponent n"""
     return xp.power(a, exponent)
 
 
+# a^0 is the constant 1, so its derivative is 0 even at a = 0 (where 0·0^(−1) would be nan), as torch
 pow.derivative("a", "{exponent}·{a}^({exponent}−1)", r"{exponent}\,{a}^{{{exponent}-1}}")(
-    lambda xp, out, a, *, exponent: exponent * xp.power(a, exponent - 1)
+    lambda xp, out, a, *, exponent: exponent * xp.power(a, exponent - 1) if exponent != 0 else 0.0 * a
 )
 
 
-@op("power", symbol="^", text="{a}^{b}", latex="{a}^{{{b}}}",
-    domain="a positive base for a fractional exponent and a non-zero base for a negative one")
+@op(
+    "power",
+    symbol="^",
+    text="{a}^{b}",
+    latex="{a}^{{{b}}}",
+    domain="a positive base for a fractional exponent and a non-zero base for a negative one",
+)
 def power(xp, a, b):
     r"""a^b where the exponent is itself a variable"""
     return xp.power(a, b)
 
 
-power.derivative("a", "{b}·{a}^({b}−1)", r"{b}\,{a}^{{{b}-1}}")(lambda xp, out, a, b: b * xp.power(a, b - 1))
+# as for pow: where b = 0 the derivative is 0, not 0·0^(−1) = nan at a = 0 (torch agrees)
+power.derivative("a", "{b}·{a}^({b}−1)", r"{b}\,{a}^{{{b}-1}}")(
+    lambda xp, out, a, b: xp.where(b == 0, 0.0 * out, b * xp.power(a, b - 1))
+)
 # as torch: 0^b with b ≥ 0 contributes 0 rather than 0·log 0 = nan
 power.derivative("b", "{a}^{b}·ln {a}", r"{a}^{{{b}}} \ln {a}")(
     lambda xp, out, a, b: xp.where((a == 0) & (b >= 0), 0.0 * out, out * xp.log(a))
@@ -252,7 +266,13 @@ power.derivative("b", "{a}^{b}·ln {a}", r"{a}^{{{b}}} \ln {a}")(
 # Elementary functions
 
 
-@op("exp", symbol="exp", text="exp({a})", latex=r"e^{{{a}}}", domain="an input below about 709 (exp overflows float64 above it)")
+@op(
+    "exp",
+    symbol="exp",
+    text="exp({a})",
+    latex=r"e^{{{a}}}",
+    domain="an input below about 709 (exp overflows float64 above it)",
+)
 def exp(xp, a):
     r"""e^a"""
     return xp.exp(a)
@@ -261,7 +281,13 @@ def exp(xp, a):
 exp.derivative("a", "exp({a})", r"e^{{{a}}}")(lambda xp, out, a: out)
 
 
-@op("log", symbol="log", text="ln({a})", latex=r"\ln {a}", domain="a positive input (log(0) = −inf, log of a negative = nan)")
+@op(
+    "log",
+    symbol="log",
+    text="ln({a})",
+    latex=r"\ln {a}",
+    domain="a positive input (log(0) = −inf, log of a negative = nan)",
+)
 def log(xp, a):
     r"""\ln a (natural logarithm)"""
     return xp.log(a)
@@ -378,7 +404,13 @@ minimum.derivative("b", "1 if {b} < {a} else 0", r"[{b} < {a}]")(
 )
 
 
-@op("clip", symbol="clip", text="clip({a}, {low}, {high})", latex=r"\operatorname{{clip}}({a}, {low}, {high})", scalar=False)
+@op(
+    "clip",
+    symbol="clip",
+    text="clip({a}, {low}, {high})",
+    latex=r"\operatorname{{clip}}({a}, {low}, {high})",
+    scalar=False,
+)
 def clip(xp, a, *, low, high):
     r"""\min(\max(a, low), high)"""
     return xp.clip(a, low, high)
@@ -414,10 +446,10 @@ def _matmul_grads(xp, g, a, b, want_a):
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
     g2 = g
+    if b.ndim == 1:  # first: with both operands 1-D, g is 0-d and becomes (1, 1)
+        g2 = xp.expand_dims(g2, -1)
     if a.ndim == 1:
         g2 = xp.expand_dims(g2, -2)
-    if b.ndim == 1:
-        g2 = xp.expand_dims(g2, -1)
     if want_a:
         grad = xp.matmul(g2, xp.swapaxes(b2, -1, -2))
         return grad[..., 0, :] if a.ndim == 1 else grad
@@ -445,7 +477,9 @@ def sum(xp, a, *, axis=None, keepdims=False):
 
 
 sum.vjp("a", "1 (g copied to every element)", r"\mathbf{{1}}")(
-    lambda xp, g, out, a, *, axis=None, keepdims=False: xp.broadcast_to(_expand(xp, g, a.shape, axis, keepdims), a.shape)
+    lambda xp, g, out, a, *, axis=None, keepdims=False: xp.broadcast_to(
+        _expand(xp, g, a.shape, axis, keepdims), a.shape
+    )
 )
 
 
@@ -504,7 +538,14 @@ min.vjp("a", "1 at the minimum, else 0", r"[{a} = \min {a}]")(
 )
 
 
-@op("reshape", symbol="reshape", text="reshape({a}, {shape})", latex=r"\operatorname{{reshape}}({a})", elementwise=False, scalar=False)
+@op(
+    "reshape",
+    symbol="reshape",
+    text="reshape({a}, {shape})",
+    latex=r"\operatorname{{reshape}}({a})",
+    elementwise=False,
+    scalar=False,
+)
 def reshape(xp, a, *, shape):
     r"""the same elements in a new shape"""
     return xp.reshape(a, shape)
@@ -558,7 +599,14 @@ def _getitem_vjp(xp, g, out, a, *, index):
 getitem.vjp("a", "g scattered back", r"\operatorname{{scatter}}(g)")(_getitem_vjp)
 
 
-@op("concatenate", symbol="concat", text="concat({xs})", latex=r"\operatorname{{concat}}({xs})", elementwise=False, scalar=False)
+@op(
+    "concatenate",
+    symbol="concat",
+    text="concat({xs})",
+    latex=r"\operatorname{{concat}}({xs})",
+    elementwise=False,
+    scalar=False,
+)
 def concatenate(xp, *xs, axis=0):
     r"""the inputs joined along an existing axis"""
     return xp.concatenate(xs, axis=axis)
@@ -589,7 +637,14 @@ stack.vjp("xs", "g sliced back", r"g_{{\text{{slice}}}}")(
 # Softmax and the course's costs, with fused, numerically stable gradients
 
 
-@op("softmax", symbol="softmax", text="softmax({a})", latex=r"\operatorname{{softmax}}({a})", elementwise=False, scalar=False)
+@op(
+    "softmax",
+    symbol="softmax",
+    text="softmax({a})",
+    latex=r"\operatorname{{softmax}}({a})",
+    elementwise=False,
+    scalar=False,
+)
 def softmax(xp, a, *, axis=-1):
     r"""\frac{e^{a_i}}{\sum_j e^{a_j}}, shifted by the maximum so nothing overflows"""
     e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
@@ -606,7 +661,14 @@ def _logsumexp(xp, a, axis):
     return m + xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True))
 
 
-@op("log_softmax", symbol="log softmax", text="log_softmax({a})", latex=r"\log\operatorname{{softmax}}({a})", elementwise=False, scalar=False)
+@op(
+    "log_softmax",
+    symbol="log softmax",
+    text="log_softmax({a})",
+    latex=r"\log\operatorname{{softmax}}({a})",
+    elementwise=False,
+    scalar=False,
+)
 def log_softmax(xp, a, *, axis=-1):
     r"""a_i - \log\sum_j e^{a_j}, computed with the log-sum-exp shift"""
     return a - _logsumexp(xp, a, axis)
@@ -617,7 +679,14 @@ log_softmax.vjp("a", "g − softmax({a})·Σ g", r"g - \operatorname{{softmax}}(
 )
 
 
-@op("mse", symbol="MSE", text="MSE({pred}, {target})", latex=r"\operatorname{{MSE}}({pred}, {target})", elementwise=False, scalar=False)
+@op(
+    "mse",
+    symbol="MSE",
+    text="MSE({pred}, {target})",
+    latex=r"\operatorname{{MSE}}({pred}, {target})",
+    elementwise=False,
+    scalar=False,
+)
 def mse(xp, pred, target):
     r"""\frac{1}{n}\sum_i (pred_i - target_i)^2"""
     diff = pred - target
@@ -634,7 +703,17 @@ mse.vjp("target", "−2(ŷ − y)/n", r"-\frac{{2}}{{n}}(\hat y - y)")(
 _LOG_FLOOR = -100.0  # torch clamps log(p) at −100 in binary cross-entropy, so p = 0 stays finite
 
 
-@op("binary_cross_entropy", symbol="BCE", text="BCE({p}, {y})", latex=r"\operatorname{{BCE}}({p}, {y})", elementwise=False, scalar=False)
+# a domain makes the tensor engine silence numpy's "divide by zero in log" at p = 0 or 1, where the
+# clamped result is finite, and warn only when a result is not finite
+@op(
+    "binary_cross_entropy",
+    symbol="BCE",
+    text="BCE({p}, {y})",
+    latex=r"\operatorname{{BCE}}({p}, {y})",
+    elementwise=False,
+    scalar=False,
+    domain="probabilities p in [0, 1]",
+)
 def binary_cross_entropy(xp, p, y):
     r"""-\frac{1}{n}\sum_i y_i \log p_i + (1 - y_i)\log(1 - p_i)"""
     log_p = xp.maximum(xp.log(p), _LOG_FLOOR)
@@ -646,9 +725,7 @@ binary_cross_entropy.vjp("p", "(p − y)/(p(1 − p)n)", r"\frac{{p - y}}{{p(1-p
     lambda xp, g, out, p, y: g * (p - y) / (xp.maximum(p * (1.0 - p), 1e-12) * p.size)
 )
 binary_cross_entropy.vjp("y", "(ln(1 − p) − ln p)/n", r"\frac{{\ln(1-p) - \ln p}}{{n}}")(
-    lambda xp, g, out, p, y: g
-    * (xp.maximum(xp.log(1.0 - p), _LOG_FLOOR) - xp.maximum(xp.log(p), _LOG_FLOOR))
-    / p.size
+    lambda xp, g, out, p, y: g * (xp.maximum(xp.log(1.0 - p), _LOG_FLOOR) - xp.maximum(xp.log(p), _LOG_FLOOR)) / p.size
 )
 
 
@@ -680,7 +757,14 @@ def _batch(logits) -> int:
     return logits.shape[0] if logits.ndim == 2 else 1
 
 
-@op("cross_entropy", symbol="CE", text="CE({logits}, {target})", latex=r"\operatorname{{CE}}({logits}, {target})", elementwise=False, scalar=False)
+@op(
+    "cross_entropy",
+    symbol="CE",
+    text="CE({logits}, {target})",
+    latex=r"\operatorname{{CE}}({logits}, {target})",
+    elementwise=False,
+    scalar=False,
+)
 def cross_entropy(xp, logits, target):
     r"""-\frac{1}{n}\sum_i \log\operatorname{softmax}(z_i)_{y_i} (integer labels) or
     -\frac{1}{n}\sum_i \sum_c y_{ic}\log\operatorname{softmax}(z_i)_c (one-hot or probabilities)"""
@@ -701,7 +785,9 @@ def _cross_entropy_logits_vjp(xp, g, out, logits, target):
     return g * (p * xp.sum(target, axis=-1, keepdims=True) - target) / _batch(logits)
 
 
-cross_entropy.vjp("logits", "(softmax(z) − y)/n", r"\frac{{\operatorname{{softmax}}(z) - y}}{{n}}")(_cross_entropy_logits_vjp)
+cross_entropy.vjp("logits", "(softmax(z) − y)/n", r"\frac{{\operatorname{{softmax}}(z) - y}}{{n}}")(
+    _cross_entropy_logits_vjp
+)
 cross_entropy.vjp("target", "−log softmax(z)/n", r"-\frac{{\log\operatorname{{softmax}}(z)}}{{n}}")(
     lambda xp, g, out, logits, target: -g * (logits - _logsumexp(xp, logits, -1)) / _batch(logits)
 )

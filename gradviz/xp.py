@@ -21,8 +21,19 @@ class _ScalarNamespace:
 
     __name__ = "gradviz.xp.scalar"
 
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
+    @staticmethod
+    def sin(a):
+        try:
+            return math.sin(a)
+        except ValueError:  # ±inf
+            return _nan
+
+    @staticmethod
+    def cos(a):
+        try:
+            return math.cos(a)
+        except ValueError:  # ±inf
+            return _nan
     tanh = staticmethod(math.tanh)
     abs = staticmethod(abs)
     isfinite = staticmethod(math.isfinite)
