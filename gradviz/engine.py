@@ -306,16 +306,25 @@ def _backward_scalar(topo: list) -> None:
         if b is not None:
             if params is None:
                 if a.requires_grad:
-                    contribution = upstream * locals_[0](xp, node.data, a.data, b.data)
+                    local = locals_[0]
+                    if local.__class__ is not float:  # a constant local derivative needs no call
+                        local = local(xp, node.data, a.data, b.data)
+                    contribution = upstream * local
                     grad = a.grad
                     a.grad = contribution if grad is None else grad + contribution
                 if b.requires_grad:
-                    contribution = upstream * locals_[1](xp, node.data, a.data, b.data)
+                    local = locals_[1]
+                    if local.__class__ is not float:
+                        local = local(xp, node.data, a.data, b.data)
+                    contribution = upstream * local
                     grad = b.grad
                     b.grad = contribution if grad is None else grad + contribution
                 continue
         elif params is None:
-            contribution = upstream * locals_[0](xp, node.data, a.data)
+            local = locals_[0]
+            if local.__class__ is not float:
+                local = local(xp, node.data, a.data)
+            contribution = upstream * local
             grad = a.grad
             a.grad = contribution if grad is None else grad + contribution
             continue
@@ -323,7 +332,10 @@ def _backward_scalar(topo: list) -> None:
         datas = [p.data for p in prev]
         for i, parent in enumerate(prev):
             if parent.requires_grad:
-                contribution = upstream * locals_[i](xp, node.data, *datas, **params)
+                local = locals_[i]
+                if local.__class__ is not float:
+                    local = local(xp, node.data, *datas, **params)
+                contribution = upstream * local
                 grad = parent.grad
                 parent.grad = contribution if grad is None else grad + contribution
 

@@ -32,6 +32,7 @@ class Rule:
     latex: str
     local: Callable | None = None  # (xp, out, *inputs, **params) -> ∂out/∂input, elementwise
     vjp: Callable | None = None  # (xp, g, out, *inputs, **params) -> g·∂out/∂input
+    constant: float | None = None  # the local derivative when it is a constant (add: 1), so loops skip the call
 
 
 @dataclass(eq=False)
@@ -51,16 +52,21 @@ class Op:
     variadic: bool = False
     doc: str = ""
     rules: list[Rule] = field(default_factory=list)
-    locals: tuple = ()  # the local-derivative functions in input order (elementwise ops), for hot loops
+    locals: tuple = ()  # per input: the local-derivative function, or the constant (a float), for hot loops
 
     def __repr__(self) -> str:
         return f"<op {self.name} {self.symbol!r}>"
 
-    def derivative(self, input: str, text: str, latex: str | None = None) -> Callable:
-        """Declare ∂out/∂input for an elementwise op (decorator)."""
+    def derivative(self, input: str, text: str, latex: str | None = None, *, constant: float | None = None):
+        """Declare ∂out/∂input for an elementwise op (decorator), or pass `constant=` when it is a number."""
+        latex = latex if latex is not None else text
+        if constant is not None:
+            value = float(constant)
+            self._add(Rule(input, text, latex, local=lambda xp, out, *inputs, **params: value, constant=value))
+            return None
 
         def register(fn: Callable) -> Callable:
-            self._add(Rule(input, text, latex if latex is not None else text, local=fn))
+            self._add(Rule(input, text, latex, local=fn))
             return fn
 
         return register
@@ -80,7 +86,7 @@ class Op:
         self.rules.append(rule)
         self.rules.sort(key=lambda r: self.inputs.index(r.input))
         if rule.local is not None:
-            self.locals = tuple(r.local for r in self.rules)
+            self.locals = tuple(r.local if r.constant is None else r.constant for r in self.rules)
 
     def rule(self, index: int) -> Rule:
         """The rule for input number `index` (variadic ops share one rule)."""
@@ -179,8 +185,8 @@ def add(xp, a, b):
     return a + b
 
 
-add.derivative("a", "1")(lambda xp, out, a, b: 1.0)
-add.derivative("b", "1")(lambda xp, out, a, b: 1.0)
+add.derivative("a", "1", constant=1.0)
+add.derivative("b", "1", constant=1.0)
 
 
 @op("sub", symbol="−", text="{a} − {b}", latex="{a} - {b}")
@@ -189,8 +195,8 @@ def sub(xp, a, b):
     return a - b
 
 
-sub.derivative("a", "1")(lambda xp, out, a, b: 1.0)
-sub.derivative("b", "−1", "-1")(lambda xp, out, a, b: -1.0)
+sub.derivative("a", "1", constant=1.0)
+sub.derivative("b", "−1", "-1", constant=-1.0)
 
 
 @op("neg", symbol="−", text="−{a}", latex="-{a}")
@@ -199,7 +205,7 @@ def neg(xp, a):
     return -a
 
 
-neg.derivative("a", "−1", "-1")(lambda xp, out, a: -1.0)
+neg.derivative("a", "−1", "-1", constant=-1.0)
 
 
 @op("mul", symbol="×", text="{a} · {b}", latex=r"{a} \cdot {b}")
@@ -358,7 +364,7 @@ sigmoid.derivative("a", "{out}·(1 − {out})", r"{out}\,(1 - {out})")(lambda xp
 @op("relu", symbol="ReLU", text="ReLU({a})", latex=r"\operatorname{{ReLU}}({a})")
 def relu(xp, a):
     r"""\max(a, 0)"""
-    return xp.where(a > 0, a, 0.0 * a)
+    return xp.maximum(a, 0.0)
 
 
 # a boolean local derivative: the engine multiplies it by the upstream gradient
@@ -442,6 +448,8 @@ def matmul(xp, a, b):
 
 
 def _matmul_grads(xp, g, a, b, want_a):
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without the reshaping below
+        return xp.matmul(g, b.T) if want_a else xp.matmul(a.T, g)
     # promote 1-D operands to matrices as numpy does, differentiate, then drop the added axis
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
