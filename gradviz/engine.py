@@ -29,7 +29,8 @@ class Node:
 
     # the inputs live in the subclasses: a tuple `_prev` for Tensor; two slots `_a`, `_b` for Value,
     # which saves the scalar engine one garbage-collected tuple per node (see value.py)
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_params", "_scope", "__weakref__")
+    # `_mark`: a stamp that topological_order leaves on visited nodes, cheaper than a set
+    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_params", "_scope", "_mark", "__weakref__")
 
     _xp: Any = None  # the array namespace of the engine (set by Value and Tensor)
     _scalar = True
@@ -118,6 +119,7 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
     node.data = data
     node.grad = None
     node.label = None
+    node._mark = None
     node._scope = STATE.scope
     if op.domain and not STATE.anomaly and not cls._finite(data):
         _warn_domain(op, inputs, data)
@@ -198,15 +200,16 @@ def topological_order(root) -> list:
         return _topological_order_scalar(root)
     # one input at a time: a node is marked when pushed, and in a DAG a marked node is either
     # finished or on the current path, so every node comes after all of its inputs
+    stamp = object()
     order = []
-    visited = {root}
-    stack = [(root, iter(root._prev))]
+    root._mark = stamp
+    stack = [root]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent.requires_grad and parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(parent._prev)))
+        node = stack[-1]
+        for parent in node._prev:
+            if parent._mark is not stamp and parent.requires_grad:
+                parent._mark = stamp
+                stack.append(parent)
                 break
         else:
             stack.pop()
@@ -352,13 +355,16 @@ def _backward_tensor(cls, topo: list) -> None:
         prev = node._prev
         out = node.data
         params = node._params
-        datas = [p.data for p in prev]
+        datas = (prev[0].data,) if len(prev) == 1 else tuple([p.data for p in prev])
         rules = op.rules
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
             rule = rules[0] if op.variadic else rules[i]
-            if rule.local is not None:
+            if rule.constant is not None:
+                # upstream itself for a 1 (add): never mutated in place; a leaf gets its own copy below
+                contribution = upstream if rule.constant == 1.0 else upstream * rule.constant
+            elif rule.local is not None:
                 if params:
                     contribution = upstream * rule.local(xp, out, *datas, **params)
                 else:
@@ -374,7 +380,10 @@ def _backward_tensor(cls, topo: list) -> None:
                 contribution = _fit(contribution, data)
             grad = parent.grad
             if grad is None:
-                parent.grad = _owned(contribution, parent) if parent._op is None else contribution
+                if parent._op is None:  # a leaf's gradient must be its own writable array
+                    if contribution is upstream or not contribution.flags.owndata or not contribution.flags.writeable:
+                        contribution = contribution.copy()
+                parent.grad = contribution
             else:
                 parent.grad = grad + contribution
 

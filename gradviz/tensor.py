@@ -7,6 +7,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ._state import STATE
 from .engine import Node, apply, backward
 from .errors import ShapeError
 from .ops import OPS
@@ -15,6 +16,89 @@ __all__ = ["Tensor", "as_tensor"]
 
 _new = object.__new__
 _FLOATS = (np.float16, np.float32, np.float64)
+
+
+_ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
+_MATMUL, _RELU = OPS["matmul"], OPS["relu"]
+_ndarray = np.ndarray
+
+
+def _binary(op, reflected: bool = False):
+    """A Tensor method for a two-input op without parameters: computes, links and returns the node.
+
+    The same steps as engine.apply, inlined: per-op overhead is what small networks pay for.
+    """
+    forward = op.forward
+    state = STATE
+
+    def method(self, other):
+        if reflected:
+            a = as_tensor(other, like=self)
+            b = self
+        else:
+            a = self
+            b = other if other.__class__ is Tensor else as_tensor(other, like=self)
+        if op.domain or state.slow:
+            return apply(op, (a, b))
+        try:
+            data = forward(np, a.data, b.data)
+        except (ValueError, IndexError) as error:
+            raise _explain(op, [a.data, b.data], None, error) from None
+        if data.__class__ is not _ndarray:
+            data = np.asarray(data)
+        out = _new(Tensor)
+        out.data = data
+        out.grad = None
+        out.label = None
+        out._mark = None
+        out._scope = state.scope
+        out._params = None
+        if a.requires_grad or b.requires_grad:
+            out.requires_grad = True
+            out._prev = (a, b)
+            out._op = op
+        else:
+            out.requires_grad = False
+            out._prev = ()
+            out._op = None
+        return out
+
+    method.__name__ = op.name
+    method.__doc__ = f"{op.name}: {op.text.format(a='self', b='other')}"
+    return method
+
+
+def _unary(op, doc: str | None = None):
+    """A Tensor method for a one-input op without parameters."""
+    forward = op.forward
+    state = STATE
+
+    def method(self):
+        if op.domain or state.slow:
+            return apply(op, (self,))
+        data = forward(np, self.data)
+        if data.__class__ is not _ndarray:
+            data = np.asarray(data)
+        out = _new(Tensor)
+        out.data = data
+        out.grad = None
+        out.label = None
+        out._mark = None
+        out._scope = state.scope
+        out._params = None
+        if self.requires_grad:
+            out.requires_grad = True
+            out._prev = (self,)
+            out._op = op
+        else:
+            out.requires_grad = False
+            out._prev = ()
+            out._op = None
+        return out
+
+    method.__name__ = op.name
+    method.__doc__ = doc or f"{op.name}: {op.text.format(a='self')}"
+    return method
 
 
 class Tensor(Node):
@@ -50,6 +134,7 @@ class Tensor(Node):
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
+        self._mark = None
         self._prev = ()
         self._op = None
         self._params = None
@@ -206,34 +291,19 @@ class Tensor(Node):
     def __ge__(self, other):
         return self.data >= _data(other)
 
-    # -- arithmetic ---------------------------------------------------------------------------
+    # -- arithmetic and elementwise functions (methods made by _binary/_unary below: the hot path) --
 
-    def __add__(self, other):
-        return apply(_ADD, (self, as_tensor(other, like=self)))
-
-    def __radd__(self, other):
-        return apply(_ADD, (as_tensor(other, like=self), self))
-
-    def __sub__(self, other):
-        return apply(_SUB, (self, as_tensor(other, like=self)))
-
-    def __rsub__(self, other):
-        return apply(_SUB, (as_tensor(other, like=self), self))
-
-    def __mul__(self, other):
-        return apply(_MUL, (self, as_tensor(other, like=self)))
-
-    def __rmul__(self, other):
-        return apply(_MUL, (as_tensor(other, like=self), self))
-
-    def __truediv__(self, other):
-        return apply(_DIV, (self, as_tensor(other, like=self)))
-
-    def __rtruediv__(self, other):
-        return apply(_DIV, (as_tensor(other, like=self), self))
-
-    def __neg__(self):
-        return apply(_NEG, (self,))
+    __add__ = _binary(_ADD)
+    __radd__ = _binary(_ADD, reflected=True)
+    __sub__ = _binary(_SUB)
+    __rsub__ = _binary(_SUB, reflected=True)
+    __mul__ = _binary(_MUL)
+    __rmul__ = _binary(_MUL, reflected=True)
+    __truediv__ = _binary(_DIV)
+    __rtruediv__ = _binary(_DIV, reflected=True)
+    __matmul__ = _binary(_MATMUL)
+    __rmatmul__ = _binary(_MATMUL, reflected=True)
+    __neg__ = _unary(_NEG)
 
     def __pos__(self):
         return self
@@ -246,45 +316,19 @@ class Tensor(Node):
     def __rpow__(self, other):
         return apply(OPS["power"], (as_tensor(other, like=self), self))
 
-    def __matmul__(self, other):
-        return apply(_MATMUL, (self, as_tensor(other, like=self)))
-
-    def __rmatmul__(self, other):
-        return apply(_MATMUL, (as_tensor(other, like=self), self))
-
-    def __abs__(self):
-        return apply(OPS["abs"], (self,))
-
-    # -- elementwise functions ----------------------------------------------------------------
-
-    def exp(self):
-        return apply(OPS["exp"], (self,))
-
-    def log(self):
-        return apply(OPS["log"], (self,))
-
-    def sqrt(self):
-        return apply(OPS["sqrt"], (self,))
-
-    def abs(self):
-        return apply(OPS["abs"], (self,))
-
-    def sin(self):
-        return apply(OPS["sin"], (self,))
-
-    def cos(self):
-        return apply(OPS["cos"], (self,))
-
-    def tanh(self):
-        return apply(OPS["tanh"], (self,))
-
-    def sigmoid(self):
-        return apply(OPS["sigmoid"], (self,))
-
-    def relu(self):
-        return apply(_RELU, (self,))
+    __abs__ = _unary(OPS["abs"])
+    exp = _unary(OPS["exp"], "e to the power of each element.")
+    log = _unary(OPS["log"], "The natural logarithm of each element (nan, with a warning, for negatives).")
+    sqrt = _unary(OPS["sqrt"], "The square root of each element.")
+    abs = _unary(OPS["abs"], "The absolute value of each element.")
+    sin = _unary(OPS["sin"], "The sine of each element (radians).")
+    cos = _unary(OPS["cos"], "The cosine of each element (radians).")
+    tanh = _unary(OPS["tanh"], "The hyperbolic tangent of each element.")
+    sigmoid = _unary(OPS["sigmoid"], "The logistic sigmoid 1 / (1 + e^-x) of each element.")
+    relu = _unary(_RELU, "max(x, 0) for each element.")
 
     def leaky_relu(self, alpha: float = 0.01):
+        """x if x > 0 else alpha·x, for each element."""
         return apply(OPS["leaky_relu"], (self,), {"alpha": float(alpha)})
 
     def maximum(self, other):
@@ -341,8 +385,6 @@ class Tensor(Node):
         return apply(OPS["getitem"], (self,), {"index": _index(index)})
 
 
-_ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
-_MATMUL, _RELU = OPS["matmul"], OPS["relu"]
 
 
 def _to_array(data, dtype) -> np.ndarray:
@@ -398,6 +440,7 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     node.grad = None
     node.requires_grad = False
     node.label = None
+    node._mark = None
     node._prev = ()
     node._op = None
     node._params = None

@@ -103,7 +103,7 @@ class Value(Node):
     (-12.0, -4.0, -4.0, 3.0)
     """
 
-    __slots__ = ("_a", "_b", "_mark")  # the inputs (None when absent): cheaper for the GC than a tuple per node
+    __slots__ = ("_a", "_b")  # the inputs (None when absent): cheaper for the GC than a tuple per node
     _xp = _xp.scalar
     _scalar = True
 
