@@ -355,7 +355,12 @@ def _backward_tensor(cls, topo: list) -> None:
         prev = node._prev
         out = node.data
         params = node._params
-        datas = (prev[0].data,) if len(prev) == 1 else tuple([p.data for p in prev])
+        if len(prev) == 2:
+            datas = (prev[0].data, prev[1].data)
+        elif len(prev) == 1:
+            datas = (prev[0].data,)
+        else:
+            datas = tuple([p.data for p in prev])
         rules = op.rules
         for i, parent in enumerate(prev):
             if not parent.requires_grad:

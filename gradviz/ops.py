@@ -478,23 +478,28 @@ def _expand(xp, g, shape, axis, keepdims):
     return g
 
 
+def _spread(xp, g, a, axis, keepdims):
+    """`g` copied to every element of `a` along the reduced axes (a new array, not a view)."""
+    if axis is not None and not keepdims:
+        g = xp.expand_dims(g, axis)  # with axis None, a 0-d g already broadcasts
+    return xp.zeros(a.shape, dtype=g.dtype) + g
+
+
 @op("sum", symbol="Σ", text="Σ {a}", latex=r"\sum {a}", elementwise=False, scalar=False)
 def sum(xp, a, *, axis=None, keepdims=False):
     r"""\sum_i a_i over the given axes"""
-    return xp.sum(a, axis=axis, keepdims=keepdims)
+    return a.sum(axis=axis, keepdims=keepdims)
 
 
 sum.vjp("a", "1 (g copied to every element)", r"\mathbf{{1}}")(
-    lambda xp, g, out, a, *, axis=None, keepdims=False: xp.broadcast_to(
-        _expand(xp, g, a.shape, axis, keepdims), a.shape
-    )
+    lambda xp, g, out, a, *, axis=None, keepdims=False: _spread(xp, g, a, axis, keepdims)
 )
 
 
 @op("mean", symbol="mean", text="mean({a})", latex=r"\overline{{{a}}}", elementwise=False, scalar=False)
 def mean(xp, a, *, axis=None, keepdims=False):
     r"""\frac{1}{n}\sum_i a_i over the given axes"""
-    return xp.mean(a, axis=axis, keepdims=keepdims)
+    return a.mean(axis=axis, keepdims=keepdims)
 
 
 def _count(shape, axis):
@@ -511,9 +516,7 @@ def _count(shape, axis):
 
 
 mean.vjp("a", "1/n", r"\frac{{1}}{{n}}")(
-    lambda xp, g, out, a, *, axis=None, keepdims=False: xp.broadcast_to(
-        _expand(xp, g, a.shape, axis, keepdims) / _count(a.shape, axis), a.shape
-    )
+    lambda xp, g, out, a, *, axis=None, keepdims=False: _spread(xp, g / _count(a.shape, axis), a, axis, keepdims)
 )
 
 

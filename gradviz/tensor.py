@@ -188,7 +188,7 @@ class Tensor(Node):
                     f"gradient ∂L/∂{root.label or 'output'}, an array of shape {root.data.shape}. To differentiate "
                     "the sum of its elements call .sum().backward(); for the mean, .mean().backward()."
                 )
-            return np.ones_like(root.data)
+            return np.ones(root.data.shape, dtype=root.data.dtype)
         # a copy: the seed may become a leaf's .grad, which must not change when the caller's array does
         seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=root.data.dtype, copy=True)
         if seed.shape != root.data.shape:
