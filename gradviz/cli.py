@@ -1,0 +1,422 @@
+"""The ``gradviz`` command line: ``demo`` (the worked example, step by step) and ``render`` (any formula).
+
+Heavy modules (the renderers) are imported inside the commands, so ``import gradviz.cli`` stays light.
+
+>>> main(["--version"])  # doctest: +ELLIPSIS
+gradviz ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_NO_RENDERER"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # the files could not be written
+EXIT_USAGE = 2  # a bad command line or a bad expression (argparse uses 2 as well)
+EXIT_NO_RENDERER = 3  # the requested format needs a program that is not installed (pdf without `dot`)
+
+DEMO_FOLDER = "gradviz-demo"
+RENDER_FOLDER = "gradviz-render"
+_MANY_FRAMES = 20  # from here on, say that rendering will take a moment
+_STEP_FILE = re.compile(r"^step-(\d{3,})\.(svg|png|pdf)$")
+
+
+class _UsageError(Exception):
+    """A command-line mistake found after argparse: printed as one message, exit status 2."""
+
+
+# -- the parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of ``gradviz`` and its subcommands (each subcommand sets ``run``).
+
+    >>> build_parser().parse_args(["demo", "--out", "lesson"]).out
+    'lesson'
+    """
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="gradviz",
+        description="gradviz: an autograd engine built to be looked at. Draw a computation graph, "
+        "forward and backward, one step at a time.",
+        epilog="Start with `gradviz demo`, then open gradviz-demo/index.html in a browser.",
+    )
+    parser.add_argument("--version", action="version", version=f"gradviz {__version__}")
+    commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for add in _COMMANDS:
+        add(commands)
+    return parser
+
+
+def _add_picture_options(command: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    command.add_argument(
+        "--format", choices=formats, default="svg", help="the file format of each picture (default: svg)"
+    )
+    command.add_argument(
+        "--theme", default="light", metavar="THEME", help="the colour theme: light (default), print or dark"
+    )
+    command.add_argument(
+        "--rankdir",
+        type=str.upper,
+        choices=["LR", "TB", "RL", "BT"],
+        default="LR",
+        help="the layout: LR left to right (default), TB top to bottom",
+    )
+    command.add_argument(
+        "--precision", type=int, default=4, metavar="DIGITS", help="significant digits of numbers (default: 4)"
+    )
+    command.add_argument("--captions", action="store_true", help="also write each step's caption under its picture")
+    command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+
+def _add_demo(commands) -> None:
+    command = commands.add_parser(
+        "demo",
+        help="write the worked example f = (x + y)·z, step by step, with an HTML player",
+        description="Write the course's worked example f = (x + y)·z with x = −2, y = 5, z = −4 as one "
+        "picture per step (the graph, each forward op, each backward step, the result) and a "
+        "self-contained index.html that steps through them: buttons, ← → keys, space to play.",
+    )
+    command.add_argument(
+        "--out", default=DEMO_FOLDER, metavar="DIR", help=f"the folder to write into (default: ./{DEMO_FOLDER}/)"
+    )
+    _add_picture_options(command, ["svg", "png"])
+    command.set_defaults(run=_run_demo)
+
+
+def _add_render(commands) -> None:
+    command = commands.add_parser(
+        "render",
+        help='draw the graph of a formula, e.g. render "(x + y) * z" --set x=-2 y=5 z=-4',
+        description="Draw the computation graph of a formula of the course's functions after the "
+        "backward pass (values and gradients), or every step of it with --steps. The formula is "
+        "checked against a whitelist (numbers, variables, pi, e, + - * / **, and the functions "
+        "relu, leaky_relu, sigmoid, tanh, exp, log, sqrt, abs, sin, cos, max, min); it is never "
+        "run as Python code.",
+        epilog="A formula that is just a negated name reads as an option: write it with a space first, ' -x'.",
+    )
+    command.add_argument("expression", metavar="EXPR", help='the formula, e.g. "tanh(w*x + b)"')
+    command.add_argument(
+        "--set",
+        dest="assignments",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME=VALUE",
+        help="the value of each variable, e.g. --set x=-2 y=5 z=-4 (a value may be a constant formula: pi/4)",
+    )
+    command.add_argument(
+        "--steps",
+        action="store_true",
+        help="write every step (step-000.svg, ...) and an index.html player instead of one picture",
+    )
+    command.add_argument(
+        "--out", default=RENDER_FOLDER, metavar="DIR", help=f"the folder to write into (default: ./{RENDER_FOLDER}/)"
+    )
+    _add_picture_options(command, ["svg", "png", "pdf"])
+    command.set_defaults(run=_run_render)
+
+
+# later subcommands (train, export) add one `_add_<name>` function here
+_COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_render]
+
+
+# -- entry point ------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``gradviz`` with `argv` (default: the process's arguments) and return the exit status.
+
+    0: done; 1: files could not be written; 2: a bad command line or expression; 3: the format's
+    renderer is missing (pdf needs Graphviz's ``dot``).
+    """
+    parser = build_parser()
+    argv = _formulas_as_positionals(list(sys.argv[1:] if argv is None else argv))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and argparse's own errors
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else EXIT_USAGE)
+    if getattr(args, "run", None) is None:
+        parser.print_help()
+        return EXIT_OK
+    from .expr import ExpressionError
+    from .viz import RendererNotFound
+
+    try:
+        return args.run(args)
+    except (ExpressionError, _UsageError) as error:
+        _say(f"gradviz {args.command}: {error}", sys.stderr)
+        return EXIT_USAGE
+    except RendererNotFound as error:
+        _say(f"gradviz {args.command}: {error}", sys.stderr)
+        return EXIT_NO_RENDERER
+    except OSError as error:
+        _say(f"gradviz {args.command}: could not write the files: {error}", sys.stderr)
+        return EXIT_FAILURE
+
+
+def _formulas_as_positionals(argv: list[str]) -> list[str]:
+    """A formula that starts with '-' (``-x*y``, ``-2*x + 1``) would read as an unknown option:
+    a leading space makes argparse take it as the EXPR it is (the parser ignores the space)."""
+    commands = [i for i, item in enumerate(argv) if not item.startswith("-")]
+    if not commands or argv[commands[0]] != "render":
+        return argv
+    start = commands[0] + 1
+    for i in range(start, len(argv)):
+        item = argv[i]
+        if item == "--":
+            break
+        if item.startswith("-") and not item.startswith("--") and any(c in item[1:] for c in "+-*/()"):
+            argv[i] = " " + item
+    return argv
+
+
+# -- the commands ---------------------------------------------------------------------------------
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from . import Value, trace
+
+    options = _picture_options(args)
+    out = _folder(args.out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+        with trace() as recorded:
+            q = x + y
+            q.label = "q"
+            f = q * z
+            f.label = "f"
+            f.backward()
+        written = _write_steps(recorded, out, args.format, "gradviz demo: f = (x + y)·z", options)
+    _report_warnings(caught)
+    if not args.quiet:
+        _say("gradviz demo: the worked example f = (x + y)·z with x = -2, y = 5, z = -4", sys.stdout)
+        _say_written(written, out, args.format)
+        _say(f"forward:   q = x + y = {_n(q.data)},  f = q·z = {_n(f.data)}", sys.stdout)
+        _say(
+            "backward:  " + ",  ".join(f"∂f/∂{node.label} = {_n(node.grad)}" for node in (q, z, x, y)),
+            sys.stdout,
+        )
+    return EXIT_OK
+
+
+def _run_render(args: argparse.Namespace) -> int:
+    from . import Value, trace
+    from .expr import parse
+
+    options = _picture_options(args)
+    expression = parse(args.expression)
+    values = _assignments(args.assignments, expression)
+    out = _folder(args.out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with trace() as recorded:
+            leaves = {name: Value(number, label=name) for name, number in values.items()}
+            output = expression.evaluate(leaves)
+            if not output.requires_grad:
+                raise _UsageError(
+                    f"{args.expression!r} has no variables, so there is no graph to draw: "
+                    "write a formula of variables, e.g. (x + y) * z, and give them values with --set x=-2 ..."
+                )
+            output.backward()
+        formula = expression.text.strip()
+        title = f"gradviz: {output.label} = {formula}"
+        if args.steps:
+            written = _write_steps(recorded, out, args.format, title, options, args.quiet)
+        else:
+            written = [_write_final(output, out, args.format, options)]
+    _report_warnings(caught)
+    if not args.quiet:
+        given = ", ".join(f"{name} = {_n(values[name])}" for name in expression.variables)
+        shown = formula if len(formula) <= 80 else formula[:79] + "…"
+        equation = (
+            f"{output.label} = {_n(output.data)}"
+            if shown == output.label
+            else f"{output.label} = {shown} = {_n(output.data)}"
+        )
+        _say(f"{equation}  with {given}", sys.stdout)
+        gradients = ",  ".join(f"∂{output.label}/∂{name} = {_n(leaves[name].grad)}" for name in expression.variables)
+        _say(f"gradients: {gradients}", sys.stdout)
+        _say_written(written, out, args.format)
+    return EXIT_OK
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _picture_options(args: argparse.Namespace) -> dict:
+    from .viz import THEMES
+
+    if args.theme not in THEMES:
+        raise _UsageError(f"--theme {args.theme!r} is not a theme; the themes are {', '.join(sorted(THEMES))}")
+    if not 1 <= args.precision <= 17:
+        raise _UsageError(f"--precision {args.precision}: give a number of significant digits from 1 to 17")
+    return {"theme": args.theme, "rankdir": args.rankdir, "precision": args.precision, "caption": args.captions}
+
+
+def _folder(text: str) -> Path:
+    out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {text}: this is a file; give a folder to write into")
+    return out
+
+
+def _assignments(items: Sequence[str], expression) -> dict[str, float]:
+    """--set NAME=VALUE items as a dict; a VALUE may be a constant formula such as -2, 1e-3 or pi/4."""
+    from .expr import CONSTANTS, ExpressionError, parse_number
+
+    values: dict[str, float] = {}
+    for item in items:
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            hint = " (put the expression before --set)" if not equals else ""
+            raise _UsageError(f"--set takes NAME=VALUE pairs such as x=-2; got {item!r}{hint}")
+        if not name.isidentifier():
+            raise _UsageError(
+                f"--set {item}: {name!r} is not a variable name (letters, digits and _, not first a digit)"
+            )
+        if name in CONSTANTS:
+            raise _UsageError(f"--set {item}: {name} is the constant {CONSTANTS[name]!r} in formulas, not a variable")
+        if name in values:
+            raise _UsageError(f"--set {name} is given twice ({name}={_n(values[name])} and {item})")
+        try:
+            values[name] = parse_number(text)
+        except ExpressionError as error:
+            raise _UsageError(f"--set {item}: the value of {name} must be a number; {error}") from None
+    missing = [name for name in expression.variables if name not in values]
+    if missing:
+        start, end = expression.where(missing[0])
+        example = " ".join(f"{name}=1.0" for name in missing)
+        names = ", ".join(missing)
+        raise ExpressionError(
+            f"no value for the variable{'s' if len(missing) > 1 else ''} {names}: add --set {example}",
+            expression.text,
+            start,
+            end,
+        )
+    unused = [name for name in values if name not in expression.variables]
+    if unused:
+        known = ", ".join(expression.variables) or "none"
+        raise _UsageError(f"--set {', '.join(unused)}: not a variable of {expression.text!r} (its variables: {known})")
+    return values
+
+
+def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) -> list[tuple[bytes, str]]:
+    """Each frame as (file bytes in `fmt`, SVG text for the player), all rendered before anything is written.
+
+    The layout program runs as a subprocess per picture, so several run at once in threads.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .viz import find_renderer, render, to_dot
+
+    find_renderer(fmt)  # a missing renderer (pdf without `dot`) fails before any work
+    if len(frames) > _MANY_FRAMES and not quiet:
+        _say(f"rendering {len(frames)} pictures ...", sys.stderr)
+    dots = [
+        to_dot(
+            frame,
+            theme=options["theme"],
+            rankdir=options["rankdir"],
+            precision=options["precision"],
+            caption=options["caption"],
+        )
+        for frame in frames
+    ]
+
+    def draw(dot) -> tuple[bytes, str]:
+        svg = render(dot, "svg")
+        return (svg if fmt == "svg" else render(dot, fmt)), svg.decode("utf-8")
+
+    if len(dots) == 1:
+        return [draw(dots[0])]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        return list(pool.map(draw, dots))
+
+
+def _write_steps(recorded, out: Path, fmt: str, title: str, options: dict, quiet: bool = True) -> list[Path]:
+    from .viz import frames
+    from .viz.player import player_html
+
+    steps = frames(recorded, precision=options["precision"])
+    rendered = _render_frames(steps, fmt, options, quiet)
+    page = player_html(
+        [svg for _, svg in rendered],
+        [frame.caption for frame in steps],
+        [frame.equation for frame in steps],
+        title,
+        kinds=[frame.kind for frame in steps],
+        dark=options["theme"] == "dark",
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    width = max(3, len(str(len(steps) - 1)))
+    written = []
+    for index, (data, _) in enumerate(rendered):
+        path = out / f"step-{index:0{width}d}.{fmt}"
+        path.write_bytes(data)
+        written.append(path)
+    _remove_stale_steps(out, {p.name for p in written})
+    index_path = out / "index.html"
+    index_path.write_text(page, encoding="utf-8")
+    written.append(index_path)
+    return written
+
+
+def _remove_stale_steps(out: Path, keep: set[str]) -> None:
+    """step files of an earlier, longer run in the same folder would read as part of this one."""
+    for path in out.iterdir():
+        if _STEP_FILE.match(path.name) and path.name not in keep and path.is_file():
+            path.unlink()
+
+
+def _write_final(output, out: Path, fmt: str, options: dict) -> Path:
+    from .viz import final_frame
+
+    frame = final_frame(output, precision=options["precision"])
+    ((data, _),) = _render_frames([frame], fmt, options)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"graph.{fmt}"
+    path.write_bytes(data)
+    return path
+
+
+def _n(x: float | None) -> str:
+    return "—" if x is None else f"{x:.6g}"
+
+
+def _say_written(written: list[Path], out: Path, fmt: str) -> None:
+    pictures = [p for p in written if p.suffix == f".{fmt}"]
+    if len(pictures) == 1 and len(written) == 1:
+        _say(f"wrote {pictures[0]}", sys.stdout)
+        return
+    _say(f"wrote {len(pictures)} {fmt.upper()} files to {out}/: {pictures[0].name} … {pictures[-1].name}", sys.stdout)
+    for path in written:
+        if path.suffix == ".html":
+            _say(f"wrote {path}  (open it in a browser: ← → step, space plays)", sys.stdout)
+
+
+def _report_warnings(caught: list) -> None:
+    for warning in caught:
+        _say(f"warning: {warning.message}", sys.stderr)
+
+
+def _say(text: str, stream) -> None:
+    """print, falling back to '?' for characters the terminal's encoding lacks (∂ on a cp1252 console)."""
+    try:
+        print(text, file=stream)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        print(text.encode(encoding, errors="replace").decode(encoding), file=stream)

@@ -1,0 +1,306 @@
+"""The command line: `gradviz demo`, `gradviz render`, exit statuses and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import gradviz
+from gradviz import Value, trace
+from gradviz.cli import EXIT_NO_RENDERER, EXIT_USAGE, main
+from gradviz.viz import RendererNotFound, find_renderer, frames
+
+CONSOLE_SCRIPT = Path(sys.executable).parent / ("gradviz.exe" if os.name == "nt" else "gradviz")
+
+
+def system_dot_renders_pdf() -> bool:
+    try:
+        return find_renderer("pdf", engine="dot").name == "dot"
+    except RendererNotFound:
+        return False
+
+
+def worked_example_frame_count() -> int:
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    with trace() as recorded:
+        q = x + y
+        q.label = "q"
+        f = q * z
+        f.label = "f"
+        f.backward()
+    return len(frames(recorded))
+
+
+def step_files(folder: Path, extension: str) -> list[Path]:
+    return sorted(folder.glob(f"step-*.{extension}"))
+
+
+def pointed_at(message: str) -> str:
+    """The text above the carets of an error message."""
+    lines = message.rstrip("\n").splitlines()
+    shown, carets = lines[-2], lines[-1]
+    start = len(carets) - len(carets.lstrip(" "))
+    return shown[start : start + len(carets.strip())]
+
+
+# -- demo ------------------------------------------------------------------------------------------
+
+
+def test_demo_writes_one_svg_per_frame_and_the_player(tmp_path, capsys):
+    out = tmp_path / "lesson"
+    assert main(["demo", "--out", str(out)]) == 0
+    svgs = step_files(out, "svg")
+    assert len(svgs) == worked_example_frame_count() == 7
+    assert [p.name for p in svgs] == [f"step-{i:03d}.svg" for i in range(7)]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.count("<figure") == 7 and page.count("<svg") == 7
+    printed = capsys.readouterr().out
+    assert "wrote 7 SVG files" in printed and str(out) in printed and "index.html" in printed
+    assert "∂f/∂x = -4" in printed and "∂f/∂y = -4" in printed and "∂f/∂z = 3" in printed
+
+
+def test_demo_svgs_show_the_labels_and_the_numbers(tmp_path):
+    main(["demo", "--out", str(tmp_path), "--quiet"])
+    final = step_files(tmp_path, "svg")[-1].read_text(encoding="utf-8")
+    for label in ("x", "y", "z", "q", "f"):
+        assert re.search(rf">\s*{label}\s*<", final), label
+    for number in ("−2", "5", "−4", "3", "−12"):
+        assert f">{number}<" in final or f" {number}<" in final or f">{number} " in final, number
+
+
+def test_demo_player_carries_each_steps_caption_and_equation(tmp_path):
+    main(["demo", "--out", str(tmp_path), "--quiet"])
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    blob = page.split('<script type="application/json" id="gradviz-frames">', 1)[1].split("</script>", 1)[0]
+    data = json.loads(blob)
+    assert data["count"] == 7 and [frame["kind"] for frame in data["frames"]][0] == "initial"
+    assert any("∂f/∂x = ∂f/∂q · ∂q/∂x = (−4) · 1 = −4" in frame["equation"] for frame in data["frames"])
+    assert not re.search(r"https?://", page)
+
+
+def test_demo_as_png_writes_png_files_and_still_an_svg_player(tmp_path):
+    assert main(["demo", "--out", str(tmp_path), "--format", "png", "--quiet"]) == 0
+    pngs = step_files(tmp_path, "png")
+    assert len(pngs) == 7 and all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
+    assert (tmp_path / "index.html").read_text(encoding="utf-8").count("<svg") == 7
+
+
+def test_demo_removes_step_files_left_by_a_longer_run(tmp_path):
+    stale = tmp_path / "step-012.svg"
+    stale.write_text("<svg/>")
+    mine = tmp_path / "notes.svg"
+    mine.write_text("<svg/>")
+    main(["demo", "--out", str(tmp_path), "--quiet"])
+    assert not stale.exists() and mine.exists()
+
+
+def test_demo_themes_and_layouts(tmp_path):
+    assert main(["demo", "--out", str(tmp_path / "dark"), "--theme", "dark", "--rankdir", "tb", "--quiet"]) == 0
+    assert '<html lang="en" class="dark">' in (tmp_path / "dark" / "index.html").read_text(encoding="utf-8")
+    assert main(["demo", "--out", str(tmp_path / "print"), "--theme", "print", "--captions", "--quiet"]) == 0
+    assert "Forward step 1" in step_files(tmp_path / "print", "svg")[1].read_text(encoding="utf-8")
+
+
+def test_an_unknown_theme_lists_the_themes(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--theme", "neon"]) == EXIT_USAGE
+    error = capsys.readouterr().err
+    assert "'neon' is not a theme" in error and "dark" in error and "print" in error
+    assert not list(tmp_path.iterdir())
+
+
+def test_demo_through_the_installed_console_script(tmp_path):
+    if not CONSOLE_SCRIPT.exists():
+        pytest.skip(f"the console script is not installed next to {sys.executable} (pip install -e .)")
+    done = subprocess.run(
+        [str(CONSOLE_SCRIPT), "demo", "--out", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(step_files(tmp_path / "demo", "svg")) == 7 and (tmp_path / "demo" / "index.html").exists()
+    assert "∂f/∂x = -4" in done.stdout
+
+
+def test_python_dash_m_gradviz_prints_the_version():
+    done = subprocess.run([sys.executable, "-m", "gradviz", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == f"gradviz {gradviz.__version__}"
+
+
+# -- render ----------------------------------------------------------------------------------------
+
+
+def test_render_writes_the_final_graph_with_gradients(tmp_path, capsys):
+    code = main(["render", "(x + y) * z", "--set", "x=-2", "y=5", "z=-4", "--out", str(tmp_path)])
+    assert code == 0
+    svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert ">−12<" in svg or " −12<" in svg
+    assert list(tmp_path.iterdir()) == [tmp_path / "graph.svg"]
+    printed = capsys.readouterr().out
+    assert "f = (x + y) * z = -12" in printed and "∂f/∂x = -4" in printed and "∂f/∂z = 3" in printed
+
+
+def test_render_png(tmp_path):
+    assert (
+        main(
+            [
+                "render",
+                "tanh(w*x + b)",
+                "--set",
+                "w=0.5",
+                "x=2",
+                "b=-1",
+                "--format",
+                "png",
+                "--out",
+                str(tmp_path),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_render_steps_writes_every_step_and_the_player(tmp_path):
+    assert main(["render", "relu(x) * y", "--set", "x=2", "y=3", "--steps", "--out", str(tmp_path), "-q"]) == 0
+    svgs = step_files(tmp_path, "svg")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert len(svgs) == page.count("<figure") >= 5
+
+
+def test_render_pdf_without_system_dot_exits_with_the_install_hint(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GRADVIZ_RENDERER", "graphviz-pure")  # as on a machine without Graphviz
+    code = main(["render", "x * y", "--set", "x=1", "y=2", "--format", "pdf", "--out", str(tmp_path / "out")])
+    assert code == EXIT_NO_RENDERER == 3
+    error = capsys.readouterr().err
+    assert "PDF output needs the system Graphviz `dot`" in error and "apt-get install graphviz" in error
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.dot
+@pytest.mark.skipif(not system_dot_renders_pdf(), reason="needs the system Graphviz `dot` for pdf")
+def test_render_pdf_with_system_dot(tmp_path):
+    assert main(["render", "x * y", "--set", "x=1", "y=2", "--format", "pdf", "--out", str(tmp_path), "-q"]) == 0
+    assert (tmp_path / "graph.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize(
+    ("expression", "token"),
+    [
+        ("x + 'a'", "'a'"),
+        ("__import__('os').system('ls')", ".system"),
+        ("tanh(x) + foo(x)", "foo"),
+        ("x +* y", "*"),
+    ],
+)
+def test_a_bad_expression_exits_2_with_a_caret_under_the_token(tmp_path, capsys, expression, token):
+    code = main(["render", expression, "--set", "x=1", "--out", str(tmp_path / "out")])
+    assert code == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.out == "" and "invalid expression" in captured.err
+    assert pointed_at(captured.err) == token
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_expression_through_the_console_script_exits_2(tmp_path):
+    if not CONSOLE_SCRIPT.exists():
+        pytest.skip(f"the console script is not installed next to {sys.executable} (pip install -e .)")
+    done = subprocess.run(
+        [str(CONSOLE_SCRIPT), "render", "x.__class__", "--set", "x=1", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert done.returncode == 2 and pointed_at(done.stderr) == ".__class__" and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("assignments", "message"),
+    [
+        (["x=1", "y"], "NAME=VALUE pairs"),
+        (["x=1", "1y=2"], "not a variable name"),
+        (["x=1", "x=2", "y=1"], "x is given twice"),
+        (["x=1", "y=abc"], "the value of y must be a number"),
+        (["x=1", "y=1/0"], "evaluates to inf"),
+        (["x=1", "y=2", "w=3"], "w: not a variable of 'x * y'"),
+        (["x=1", "y=2", "e=3"], "e is the constant"),
+        (["x=1"], "no value for the variable y: add --set y=1.0"),
+    ],
+)
+def test_set_mistakes_exit_2_with_a_clear_message(tmp_path, capsys, assignments, message):
+    assert main(["render", "x * y", "--set", *assignments, "--out", str(tmp_path)]) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+
+
+def test_set_values_may_be_constant_formulas(tmp_path, capsys):
+    assert main(["render", "sin(x)", "--set", "x=pi/2", "--out", str(tmp_path)]) == 0
+    assert "sin(x) = 1  with x = 1.5708" in capsys.readouterr().out
+
+
+def test_an_expression_after_set_is_explained(tmp_path, capsys):
+    assert main(["render", "--set", "x=1", "x * 2", "--out", str(tmp_path)]) == EXIT_USAGE
+    error = capsys.readouterr().err
+    assert "put the expression before --set" in error or "required: EXPR" in error
+
+
+def test_a_formula_starting_with_minus_is_not_taken_for_an_option(tmp_path, capsys):
+    assert main(["render", "-x*y", "--set", "x=1", "y=2", "--out", str(tmp_path)]) == 0
+    assert "f = -x*y = -2" in capsys.readouterr().out
+
+
+def test_a_formula_without_variables_exits_2(tmp_path, capsys):
+    assert main(["render", "2 * 3", "--out", str(tmp_path)]) == EXIT_USAGE
+    assert "has no variables" in capsys.readouterr().err
+
+
+def test_a_domain_problem_is_a_warning_not_a_failure(tmp_path, capsys):
+    assert main(["render", "log(x)", "--set", "x=-1", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: log gave a non-finite result (nan)" in captured.err
+    assert (tmp_path / "graph.svg").exists()
+
+
+def test_out_that_is_a_file_exits_2(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("")
+    assert main(["render", "x", "--set", "x=1", "--out", str(target)]) == EXIT_USAGE
+    assert "this is a file" in capsys.readouterr().err
+
+
+# -- the top level ---------------------------------------------------------------------------------
+
+
+def test_version_prints_the_package_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"gradviz {gradviz.__version__}"
+
+
+def test_no_command_prints_the_help(capsys):
+    assert main([]) == 0
+    assert "demo" in capsys.readouterr().out
+
+
+def test_an_unknown_command_exits_2(capsys):
+    assert main(["paint"]) == EXIT_USAGE
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_importing_the_cli_adds_no_gradviz_module_and_nothing_heavy():
+    code = (
+        "import sys, gradviz; before = set(sys.modules); import gradviz.cli; "
+        "added = set(sys.modules) - before; "
+        "heavy = ('graphviz', 'matplotlib', 'torch', 'jax', 'ipywidgets'); "
+        "print(sorted(m for m in added if m.startswith('gradviz.') and m != 'gradviz.cli'), "
+        "sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[] []", done.stdout + done.stderr
