@@ -19,6 +19,8 @@ from .trace import Trace, trace
 from .value import Value
 from .viz import draw
 from . import data, functional, metrics, nn, optim  # noqa: E402  (after Tensor and Value, which they use)
+from . import callbacks, keras  # noqa: E402
+from .keras import Sequential  # noqa: E402  (Keras style; the torch-style container is gradviz.nn.Sequential)
 
 __version__ = "0.1.0"
 
@@ -41,6 +43,9 @@ __all__ = [
     "metrics",
     "nn",
     "optim",
+    "keras",
+    "callbacks",
+    "Sequential",
     "GradvizError",
     "ShapeError",
     "AnomalyError",

@@ -1,0 +1,507 @@
+"""Hooks into ``fit`` (Keras' names): History, EarlyStopping, LambdaCallback, LearningRateScheduler, GradientRecorder.
+
+A callback is told when training, each epoch and each batch begin and end; ``logs`` holds the
+numbers of the moment ('loss', 'accuracy', 'val_loss', ...). ``callback.model`` is the model being
+trained (set by ``fit``), so a callback may read its parameters, change its optimizer's learning
+rate or set ``model.stop_training = True``.
+
+>>> import numpy as np
+>>> from gradviz import keras
+>>> from gradviz.callbacks import LambdaCallback
+>>> X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
+>>> model = keras.Sequential([keras.Dense(1)], seed=0).compile("sgd", "mse")
+>>> seen = []
+>>> history = model.fit(X, y, epochs=3, verbose=0, callbacks=[LambdaCallback(on_epoch_end=lambda e, logs: seen.append(e))])
+>>> seen, history.epoch
+([0, 1, 2], [0, 1, 2])
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "Callback",
+    "CallbackList",
+    "History",
+    "EarlyStopping",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "GradientRecorder",
+    "DecisionBoundaryRecorder",
+]
+
+
+class Callback:
+    """Base class: override the hooks you need; each receives ``logs`` (a dict of floats, possibly empty).
+
+    Order inside ``fit``: on_train_begin; per epoch on_epoch_begin, then per batch
+    on_train_batch_begin / on_train_batch_end (after the optimizer step, with the gradients still
+    in ``p.grad``), then on_epoch_end (after validation); finally on_train_end.
+    ``on_batch_begin``/``on_batch_end`` are Keras' older names and are called too.
+
+    >>> class CountBatches(Callback):
+    ...     def on_train_begin(self, logs=None):
+    ...         self.batches = 0
+    ...     def on_batch_end(self, batch, logs=None):
+    ...         self.batches += 1
+    >>> CountBatches().params
+    {}
+    """
+
+    def __init__(self) -> None:
+        self.model: Any = None
+        self.params: dict[str, Any] = {}
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = dict(params)
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        """Called once before the first epoch."""
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """Called once after the last epoch (also after an early stop)."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Called at the start of epoch `epoch` (counted from 0)."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Called after epoch `epoch` with its training and validation numbers."""
+
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Keras' old name of on_train_batch_begin."""
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Keras' old name of on_train_batch_end."""
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs)
+
+
+class CallbackList:
+    """Several callbacks called in order (what ``fit`` uses); checks that each one is a Callback."""
+
+    _HOOKS = (
+        "on_train_begin",
+        "on_train_end",
+        "on_epoch_begin",
+        "on_epoch_end",
+        "on_train_batch_begin",
+        "on_train_batch_end",
+    )
+
+    def __init__(self, callbacks: Iterable[Callback] | None = None) -> None:
+        if isinstance(callbacks, Callback):
+            callbacks = [callbacks]
+        self.callbacks = list(callbacks or [])
+        for i, callback in enumerate(self.callbacks):
+            if not isinstance(callback, Callback):
+                raise TypeError(
+                    f"callbacks[{i}] is a {type(callback).__name__}, not a gradviz Callback; subclass "
+                    "gradviz.callbacks.Callback or wrap functions in LambdaCallback(on_epoch_end=...)"
+                )
+
+    def set_model(self, model: Any) -> None:
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        for callback in self.callbacks:
+            callback.set_params(params)
+
+    def __getattr__(self, name: str):
+        if name not in CallbackList._HOOKS:
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
+            for callback in self.callbacks:
+                getattr(callback, name)(*args, **kwargs)
+
+        return call
+
+
+class History(Callback):
+    """What ``fit`` returns: ``history`` maps each name ('loss', 'accuracy', 'val_loss', ...) to one number per
+    epoch, ``epoch`` lists the epochs run (from 0), ``params`` the fit settings.
+
+    >>> h = History()
+    >>> h.on_train_begin()
+    >>> for e, loss in enumerate([0.9, 0.5]):
+    ...     h.on_epoch_end(e, {"loss": loss})
+    >>> h.history, h.epoch
+    ({'loss': [0.9, 0.5]}, [0, 1])
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.history = {}
+        self.epoch = []
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch.append(int(epoch))
+        for key, value in (logs or {}).items():
+            # a key that first appears late (a scheduler added mid-way) is padded with nan so rows line up
+            values = self.history.setdefault(key, [math.nan] * (len(self.epoch) - 1))
+            values.append(float(value))
+
+    def plot(self, metrics: Iterable[str] | None = None, **kwargs):
+        """The loss and metric curves, training vs validation (see :func:`gradviz.viz.plots.plot_history`)."""
+        from .viz.plots import plot_history
+
+        return plot_history(self, metrics=metrics, **kwargs)
+
+    def __repr__(self) -> str:
+        keys = ", ".join(self.history) or "nothing yet"
+        return f"History({len(self.epoch)} epochs: {keys})"
+
+
+def _auto_mode(monitor: str) -> str:
+    name = monitor.lower()
+    return "max" if any(word in name for word in ("acc", "precision", "recall", "f1", "auc", "r2")) else "min"
+
+
+class EarlyStopping(Callback):
+    """Stop training when `monitor` has not improved by more than `min_delta` for `patience` epochs
+    (Keras' rule: with patience=2 and the best epoch e, training ends after epoch e + 2).
+
+    `mode` is "min" (a loss), "max" (accuracy...) or "auto" (max for names with acc/precision/
+    recall/f1/auc/r2, else min). With `restore_best_weights` the model ends with the weights of its
+    best epoch. `baseline`: stop unless the monitored value beats it within `patience` epochs.
+    After fit: ``stopped_epoch`` (0 when it never stopped), ``best``, ``best_epoch``.
+
+    >>> stop = EarlyStopping(monitor="val_accuracy", patience=3)
+    >>> stop.mode
+    'max'
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        verbose: int = 0,
+        mode: str = "auto",
+        baseline: float | None = None,
+        restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
+    ) -> None:
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be an integer ≥ 0 (epochs to wait), got {patience!r}")
+        self.monitor = monitor
+        self.min_delta = abs(float(min_delta))
+        self.patience = patience
+        self.verbose = verbose
+        self.mode = _auto_mode(monitor) if mode == "auto" else mode
+        self.baseline = baseline
+        self.restore_best_weights = bool(restore_best_weights)
+        self.start_from_epoch = int(start_from_epoch)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+        if self.baseline is not None:
+            self.best = float(self.baseline)
+        self.best_epoch = 0
+        self.best_weights: dict[str, np.ndarray] | None = None
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._reset()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        if self.monitor not in logs:
+            hint = (
+                " Pass validation_split= or validation_data= to fit, or monitor a training quantity such as 'loss'."
+                if self.monitor.startswith("val_")
+                else ""
+            )
+            raise KeyError(
+                f"EarlyStopping(monitor={self.monitor!r}): the epoch's logs have no {self.monitor!r}; they hold "
+                f"{', '.join(logs) or 'nothing'}.{hint}"
+            )
+        if epoch < self.start_from_epoch:
+            return
+        value = float(logs[self.monitor])
+        if self._improved(value):
+            self.best = value
+            self.best_epoch = epoch
+            self.wait = 0
+            if self.restore_best_weights:
+                self.best_weights = copy.deepcopy(self.model.state_dict())
+            return
+        self.wait += 1
+        if self.wait >= self.patience:  # Keras' rule: `patience` epochs without improvement, then stop
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.load_state_dict(self.best_weights)
+            if self.verbose:
+                print(
+                    f"EarlyStopping: restored the weights of epoch {self.best_epoch + 1} ({self.monitor}={self.best:.4g})"
+                )
+        if self.stopped_epoch and self.verbose:
+            print(f"EarlyStopping: stopped after epoch {self.stopped_epoch + 1}")
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    Takes on_train_begin(logs), on_train_end(logs), on_epoch_begin(epoch, logs),
+    on_epoch_end(epoch, logs), on_batch_begin(batch, logs), on_batch_end(batch, logs).
+
+    >>> cb = LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
+    >>> cb.on_epoch_end(0, {"loss": 0.25})
+    0 0.25
+    """
+
+    _NAMES = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_batch_begin", "on_batch_end")
+
+    def __init__(self, **functions: Callable) -> None:
+        super().__init__()
+        for name, function in functions.items():
+            if name not in self._NAMES:
+                raise TypeError(f"LambdaCallback has no hook {name!r}; it takes: {', '.join(self._NAMES)}")
+            if not callable(function):
+                raise TypeError(f"LambdaCallback({name}=...) needs a function, got {type(function).__name__}")
+            setattr(self, name, function)
+
+
+class LearningRateScheduler(Callback):
+    """Change the optimizer's learning rate every epoch.
+
+    `schedule` is one of:
+
+    * a function ``(epoch, lr) -> new lr`` (Keras), called at the start of each epoch;
+    * a gradviz.optim scheduler class plus its arguments, e.g.
+      ``LearningRateScheduler(optim.StepLR, step_size=10, gamma=0.5)``: built on the model's
+      optimizer when training begins, stepped after each epoch;
+    * a scheduler already built on the model's optimizer.
+
+    The rate used in each epoch goes into the logs (and so the History) as 'learning_rate'.
+
+    >>> halve = LearningRateScheduler(lambda epoch, lr: lr / 2 if epoch else lr)
+    >>> halve.schedule(1, 0.1)
+    0.05
+    """
+
+    def __init__(self, schedule, verbose: int = 0, **scheduler_arguments) -> None:
+        super().__init__()
+        from .optim.lr_scheduler import LRScheduler
+
+        self._scheduler_type = isinstance(schedule, type) and issubclass(schedule, LRScheduler)
+        if not (self._scheduler_type or isinstance(schedule, LRScheduler) or callable(schedule)):
+            raise TypeError(
+                "LearningRateScheduler needs a function (epoch, lr) -> lr, a gradviz.optim scheduler class (with its "
+                f"arguments) or a scheduler; got {type(schedule).__name__}"
+            )
+        if scheduler_arguments and not self._scheduler_type:
+            raise TypeError(
+                f"LearningRateScheduler: arguments {', '.join(scheduler_arguments)} only go with a scheduler class"
+            )
+        self.schedule = schedule
+        self.scheduler_arguments = scheduler_arguments
+        self.scheduler = schedule if isinstance(schedule, LRScheduler) else None
+        self.verbose = verbose
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        optimizer = self.model.optimizer
+        if self._scheduler_type:
+            self.scheduler = self.schedule(optimizer, **self.scheduler_arguments)
+        elif self.scheduler is not None and self.scheduler.optimizer is not optimizer:
+            raise ValueError(
+                "LearningRateScheduler: the scheduler was built on another optimizer than the model's; pass the "
+                "scheduler class instead, e.g. LearningRateScheduler(optim.StepLR, step_size=10)"
+            )
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        if self.scheduler is None:
+            optimizer = self.model.optimizer
+            rate = self.schedule(epoch, float(optimizer.lr))
+            if not isinstance(rate, (int, float, np.floating)) or not math.isfinite(rate) or rate < 0:
+                raise ValueError(
+                    f"LearningRateScheduler: the schedule returned {rate!r} at epoch {epoch}; return a number ≥ 0"
+                )
+            optimizer.lr = float(rate)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: learning rate {self.model.optimizer.lr:.6g}")
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.lr)
+        if self.scheduler is not None:
+            self.scheduler.step()
+
+
+def _layer_of(parameter_name: str) -> str:
+    return parameter_name.rsplit(".", 1)[0] if "." in parameter_name else parameter_name
+
+
+class GradientRecorder(Callback):
+    """Gradient health: per layer, the mean |∂L/∂W| and the L2 norm ‖∂L/∂W‖ of its weights, averaged over each
+    epoch's batches. Vanishing gradients show as early layers with far smaller values than late ones.
+
+    As a callback: ``fit(..., callbacks=[recorder])``. In a hand-written loop: ``recorder.record(model)``
+    after each ``backward()``, ``recorder.end_epoch()`` after each epoch. Only weight matrices are
+    followed (one per layer) unless ``include_biases``.
+
+    After training: ``layers`` (names), ``mean_abs[layer]`` and ``norms[layer]`` (one value per epoch),
+    ``epochs``; ``plot()`` draws them on a log scale.
+
+    >>> import numpy as np
+    >>> from gradviz import Tensor, nn
+    >>> model = nn.MLP(2, [4, 1], seed=0)
+    >>> recorder = GradientRecorder()
+    >>> model(Tensor(np.ones((3, 2)))).sum().backward()
+    >>> recorder.record(model); recorder.end_epoch()
+    >>> recorder.layers, len(recorder.norms["0"])
+    (['0', '2'], 1)
+    """
+
+    def __init__(self, include_biases: bool = False) -> None:
+        super().__init__()
+        self.include_biases = bool(include_biases)
+        self.layers: list[str] = []
+        self.mean_abs: dict[str, list[float]] = {}
+        self.norms: dict[str, list[float]] = {}
+        self.epochs: list[int] = []
+        self._sums: dict[str, list[float]] = {}
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._sums = {}
+
+    def record(self, model) -> None:
+        """Add the gradients now in `model`'s parameters to this epoch's averages."""
+        for name, p in model.named_parameters():
+            if p.grad is None or p._scalar:
+                continue
+            if not self.include_biases and np.ndim(p.data) < 2:
+                continue
+            key = name if self.include_biases else _layer_of(name)
+            grad = np.asarray(p.grad, dtype=np.float64)
+            sums = self._sums.setdefault(key, [0.0, 0.0, 0])
+            sums[0] += float(np.mean(np.abs(grad)))
+            sums[1] += float(np.sqrt(np.sum(grad * grad)))
+            sums[2] += 1
+            if key not in self.mean_abs:
+                self.layers.append(key)
+                self.mean_abs[key] = [math.nan] * len(self.epochs)
+                self.norms[key] = [math.nan] * len(self.epochs)
+
+    def end_epoch(self, epoch: int | None = None) -> None:
+        """Close the epoch: each layer's value is the mean over the batches recorded since the last call."""
+        self.epochs.append(len(self.epochs) if epoch is None else int(epoch))
+        for key in self.layers:
+            total_abs, total_norm, count = self._sums.get(key, (0.0, 0.0, 0))
+            self.mean_abs[key].append(total_abs / count if count else math.nan)
+            self.norms[key].append(total_norm / count if count else math.nan)
+        self._sums = {}
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.record(self.model)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.end_epoch(epoch)
+
+    def as_array(self, statistic: str = "mean_abs") -> np.ndarray:
+        """The values as an (epochs, layers) array, columns in ``layers`` order; statistic 'mean_abs' or 'norm'."""
+        table = self._table(statistic)
+        return np.array([table[key] for key in self.layers], dtype=np.float64).T.reshape(len(self.epochs), -1)
+
+    def _table(self, statistic: str) -> dict[str, list[float]]:
+        if statistic in ("mean_abs", "mean"):
+            return self.mean_abs
+        if statistic in ("norm", "norms", "l2"):
+            return self.norms
+        raise ValueError(f"GradientRecorder: statistic must be 'mean_abs' or 'norm', got {statistic!r}")
+
+    def plot(self, statistic: str = "mean_abs", **kwargs):
+        """Each layer's gradient size over the epochs, log scale (see :func:`gradviz.viz.plots.plot_gradient_norms`)."""
+        from .viz.plots import plot_gradient_norms
+
+        return plot_gradient_norms(self, statistic=statistic, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"GradientRecorder({len(self.layers)} layers × {len(self.epochs)} epochs)"
+
+
+class DecisionBoundaryRecorder(Callback):
+    """Watch a 2-D classifier's decision boundary form: its outputs on a grid over `X`, before training
+    (epoch 0) and after every `every` epochs. ``plot()`` draws the snapshots side by side
+    (:func:`gradviz.viz.plots.plot_decision_boundary_frames`); ``frames[k]`` holds the raw outputs of
+    snapshot k on ``points`` and ``epochs[k]`` its epoch.
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> from gradviz.data import make_moons
+    >>> X, y = make_moons(40, seed=0)
+    >>> recorder = DecisionBoundaryRecorder(X, y, every=2, resolution=20)
+    >>> model = keras.Sequential([keras.Dense(8, activation="relu"), keras.Dense(1, activation="sigmoid")], seed=0)
+    >>> _ = model.compile("adam", "binary_crossentropy").fit(X, y, epochs=4, verbose=0, callbacks=[recorder])
+    >>> recorder.epochs, recorder.frames[0].shape
+    ([0, 2, 4], (400,))
+    """
+
+    def __init__(self, X, y=None, every: int = 1, resolution: int = 60, padding: float = 0.5) -> None:
+        super().__init__()
+        from .viz.plots import _points, boundary_grid
+
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"DecisionBoundaryRecorder: every must be a positive number of epochs, got {every!r}")
+        self.X, self.y = _points(X, y, "DecisionBoundaryRecorder")
+        self.gx, self.gy, self.points = boundary_grid(self.X, resolution, padding)
+        self.every = every
+        self.frames: list[np.ndarray] = []
+        self.epochs: list[int] = []
+        self._offset = 0
+
+    def add(self, model, epoch: int) -> None:
+        """Snapshot `model` (a keras model, nn Module or function of (M, 2) points) now, labelled `epoch`."""
+        from .viz.plots import model_scores
+
+        self.frames.append(model_scores(model, self.points))
+        self.epochs.append(int(epoch))
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._offset = self.epochs[-1] if self.epochs else 0  # a second fit continues the count
+        if not self.epochs:
+            self.add(self.model, 0)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if (epoch + 1) % self.every == 0:
+            self.add(self.model, self._offset + epoch + 1)
+
+    def plot(self, **kwargs):
+        """The snapshots side by side (see :func:`gradviz.viz.plots.plot_decision_boundary_frames`)."""
+        from .viz.plots import plot_decision_boundary_frames
+
+        return plot_decision_boundary_frames(self, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"DecisionBoundaryRecorder({len(self.frames)} snapshots at epochs {self.epochs})"
