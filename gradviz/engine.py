@@ -131,6 +131,8 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
             node._prev = inputs
             node._op = op
             node._params = params
+            if STATE.trace is not None:
+                STATE.trace._forward(node)
             return node
     node.requires_grad = False
     node._prev = ()
@@ -140,7 +142,7 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
 
 
 def _record_slow(node, op: Op, inputs: tuple, params: dict | None):
-    """`apply`'s path when a trace, a scope, anomaly mode or no_grad is active."""
+    """`apply`'s path when anomaly mode or no_grad is active."""
     state = STATE
     if state.anomaly:
         _check_forward(node, op, inputs, params)
@@ -150,7 +152,7 @@ def _record_slow(node, op: Op, inputs: tuple, params: dict | None):
         node._op = op
         node._params = params
         if state.trace is not None:
-            state.trace._forward(node, op, inputs, params)
+            state.trace._forward(node)
     else:
         node.requires_grad = False
         node._prev = ()
@@ -265,17 +267,18 @@ def backward(root, gradient=None) -> None:
         trace._begin_backward(root, seed)
     _accumulate(cls, root, seed)
     anomaly = STATE.anomaly
-    if cls._scalar:
-        if trace is None and not anomaly:
-            _backward_scalar(topo)
-        else:
+    record = trace._backward if trace is not None else None
+    if anomaly:
+        if cls._scalar:
             _backward_general(cls, topo, trace, anomaly)
+        else:
+            with np.errstate(all="ignore"):
+                _backward_general(cls, topo, trace, anomaly)
+    elif cls._scalar:
+        _backward_scalar(topo, trace)
     else:
         with np.errstate(all="ignore"):  # a nan gradient is visible in the result; anomaly mode reports it
-            if trace is None and not anomaly:
-                _backward_tensor(cls, topo)
-            else:
-                _backward_general(cls, topo, trace, anomaly)
+            _backward_tensor(cls, topo, record)
     if trace is not None:
         trace._end_backward(root)
 
@@ -294,9 +297,14 @@ def _owned(array, node):
     return array
 
 
-def _backward_scalar(topo: list) -> None:
-    """The Value engine's loop: the general loop below, specialised for floats and one or two inputs."""
+def _backward_scalar(topo: list, trace=None) -> None:
+    """The Value engine's loop: the general loop below, specialised for floats and one or two inputs.
+
+    With a trace, each visited node's edges are appended to its events as they happen.
+    """
     xp = scalar
+    record = trace._events.append if trace is not None else None
+    pass_index = trace._pass if trace is not None else 0
     for node in reversed(topo):
         op = node._op
         if op is None:
@@ -306,33 +314,43 @@ def _backward_scalar(topo: list) -> None:
         locals_ = op.locals
         a = node._a
         b = node._b
-        if b is not None:
-            if params is None:
-                if a.requires_grad:
-                    local = locals_[0]
-                    if local.__class__ is not float:  # a constant local derivative needs no call
-                        local = local(xp, node.data, a.data, b.data)
-                    contribution = upstream * local
-                    grad = a.grad
-                    a.grad = contribution if grad is None else grad + contribution
-                if b.requires_grad:
-                    local = locals_[1]
-                    if local.__class__ is not float:
-                        local = local(xp, node.data, a.data, b.data)
-                    contribution = upstream * local
-                    grad = b.grad
-                    b.grad = contribution if grad is None else grad + contribution
-                continue
-        elif params is None:
+        if params is None and b is not None:
+            edge_a = edge_b = None
+            if a.requires_grad:
+                local = locals_[0]
+                if local.__class__ is not float:  # a constant local derivative needs no call
+                    local = local(xp, node.data, a.data, b.data)
+                contribution = upstream * local
+                grad = a.grad
+                a.grad = contribution if grad is None else grad + contribution
+                if record is not None:
+                    edge_a = (a, 0, float(local), contribution, a.grad)
+            if b.requires_grad:
+                local = locals_[1]
+                if local.__class__ is not float:
+                    local = local(xp, node.data, a.data, b.data)
+                contribution = upstream * local
+                grad = b.grad
+                b.grad = contribution if grad is None else grad + contribution
+                if record is not None:
+                    edge_b = (b, 1, float(local), contribution, b.grad)
+            if record is not None:
+                edges = (edge_a, edge_b) if edge_a and edge_b else ((edge_a or edge_b),)
+                record((node, upstream, edges, False, pass_index))
+            continue
+        if params is None:
             local = locals_[0]
             if local.__class__ is not float:
                 local = local(xp, node.data, a.data)
             contribution = upstream * local
             grad = a.grad
             a.grad = contribution if grad is None else grad + contribution
+            if record is not None:
+                record((node, upstream, ((a, 0, float(local), contribution, a.grad),), False, pass_index))
             continue
         prev = node._prev
         datas = [p.data for p in prev]
+        edges = []
         for i, parent in enumerate(prev):
             if parent.requires_grad:
                 local = locals_[i]
@@ -341,10 +359,16 @@ def _backward_scalar(topo: list) -> None:
                 contribution = upstream * local
                 grad = parent.grad
                 parent.grad = contribution if grad is None else grad + contribution
+                edges.append((parent, i, float(local), contribution, parent.grad))
+        if record is not None:
+            record((node, upstream, tuple(edges), False, pass_index))
 
 
-def _backward_tensor(cls, topo: list) -> None:
-    """The Tensor engine's loop: the general loop below without trace events or anomaly checks."""
+def _backward_tensor(cls, topo: list, record=None) -> None:
+    """The Tensor engine's loop: the general loop below without anomaly checks.
+
+    `record` (a Trace's `_backward`) receives each visited node's edges when a trace is active.
+    """
     xp = cls._xp
     ndarray = np.ndarray
     for node in reversed(topo):
@@ -362,18 +386,19 @@ def _backward_tensor(cls, topo: list) -> None:
         else:
             datas = tuple([p.data for p in prev])
         rules = op.rules
+        edges = [] if record is not None else None
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
             rule = rules[0] if op.variadic else rules[i]
+            local = None
             if rule.constant is not None:
+                local = rule.constant
                 # upstream itself for a 1 (add): never mutated in place; a leaf gets its own copy below
-                contribution = upstream if rule.constant == 1.0 else upstream * rule.constant
+                contribution = upstream if local == 1.0 else upstream * local
             elif rule.local is not None:
-                if params:
-                    contribution = upstream * rule.local(xp, out, *datas, **params)
-                else:
-                    contribution = upstream * rule.local(xp, out, *datas)
+                local = rule.local(xp, out, *datas, **params) if params else rule.local(xp, out, *datas)
+                contribution = upstream * local
             elif op.variadic:
                 contribution = rule.vjp(xp, upstream, out, *datas, index=i, **params)
             elif params:
@@ -391,10 +416,17 @@ def _backward_tensor(cls, topo: list) -> None:
                 parent.grad = contribution
             else:
                 parent.grad = grad + contribution
+            if edges is not None:
+                if local is not None:  # elementwise: the local derivative as an array of the output's shape
+                    local = np.broadcast_to(np.asarray(local, dtype=out.dtype), out.shape)
+                edges.append((parent, i, local, contribution, parent.grad))
+        if edges is not None:
+            record(node, upstream, edges)
 
 
 def _backward_general(cls, topo: list, trace, anomaly: bool) -> None:
-    """Back-propagate through `topo` in reverse, recording trace events and checking anomalies."""
+    """Back-propagate through `topo` in reverse for either engine, checking every gradient for nan/inf
+    (anomaly mode) and recording trace events. The fast loops above must agree with it exactly."""
     xp = cls._xp
     scalar_engine = cls._scalar
     for node in reversed(topo):

@@ -57,6 +57,8 @@ def _binary(op, reflected: bool = False):
             out.requires_grad = True
             out._prev = (a, b)
             out._op = op
+            if state.trace_events is not None:
+                state.trace_events.append(out)
         else:
             out.requires_grad = False
             out._prev = ()
@@ -90,6 +92,8 @@ def _unary(op, doc: str | None = None):
             out.requires_grad = True
             out._prev = (self,)
             out._op = op
+            if state.trace_events is not None:
+                state.trace_events.append(out)
         else:
             out.requires_grad = False
             out._prev = ()

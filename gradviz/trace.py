@@ -82,17 +82,59 @@ class BackwardStep:
 
 
 class Trace:
-    """The steps recorded inside ``with gradviz.trace() as t:``, in the order they ran."""
+    """The steps recorded inside ``with gradviz.trace() as t:``, in the order they ran.
+
+    Recording is cheap: the engine appends raw events (the node computed; the node visited with its
+    upstream gradient and edges), and the step objects are built when first read.
+    """
 
     def __init__(self) -> None:
-        self.steps: list[ForwardStep | BackwardStep] = []
-        self.forward_steps: list[ForwardStep] = []
-        self.backward_steps: list[BackwardStep] = []
+        self._events: list = []  # a node (forward step) or a tuple (backward step), in the order they ran
+        self._built = 0
+        self._steps: list[ForwardStep | BackwardStep] = []
+        self._forward_steps: list[ForwardStep] = []
+        self._backward_steps: list[BackwardStep] = []
         self.outputs: list = []  # the node each backward pass started from
         self._pass = -1  # the index of the backward pass being recorded
 
+    @property
+    def steps(self) -> list[ForwardStep | BackwardStep]:
+        """Every step, forward and backward, in the order it ran."""
+        self._build()
+        return self._steps
+
+    @property
+    def forward_steps(self) -> list[ForwardStep]:
+        self._build()
+        return self._forward_steps
+
+    @property
+    def backward_steps(self) -> list[BackwardStep]:
+        self._build()
+        return self._backward_steps
+
+    def _build(self) -> None:
+        events = self._events
+        if self._built == len(events):
+            return
+        for raw in events[self._built :]:
+            if raw.__class__ is tuple:
+                node, upstream, edges, seed, pass_index = raw
+                step = BackwardStep(
+                    len(self._backward_steps), node, upstream, tuple(EdgeStep(*e) for e in edges), seed, pass_index
+                )
+                self._backward_steps.append(step)
+            else:
+                node = raw
+                step = ForwardStep(
+                    len(self._forward_steps), node, node._op.name, node._prev, node.data, dict(node._params or {})
+                )
+                self._forward_steps.append(step)
+            self._steps.append(step)
+        self._built = len(events)
+
     def __len__(self) -> int:
-        return len(self.steps)
+        return len(self._events)
 
     def __repr__(self) -> str:
         return (
@@ -117,38 +159,38 @@ class Trace:
 
     # -- called by the engine -----------------------------------------------------------------
 
-    def _forward(self, node, op, inputs, params) -> None:
-        step = ForwardStep(len(self.forward_steps), node, op.name, inputs, node.data, dict(params or {}))
-        self.forward_steps.append(step)
-        self.steps.append(step)
+    def _forward(self, node) -> None:
+        self._events.append(node)
 
     def _begin_backward(self, root, seed) -> None:
         # counted at the start, so a pass that an error (detect_anomaly) cut short still has its own index
         self.outputs.append(root)
         self._pass = len(self.outputs) - 1
-        step = BackwardStep(len(self.backward_steps), root, seed, (), seed=True, pass_index=self._pass)
-        self.backward_steps.append(step)
-        self.steps.append(step)
+        self._events.append((root, seed, (), True, self._pass))
 
     def _backward(self, node, upstream, edges) -> None:
-        recorded = tuple(
-            EdgeStep(parent, position, local, _frozen(contribution, parent), _frozen(accumulated, parent))
-            for parent, position, local, contribution, accumulated in edges
-        )
-        step = BackwardStep(len(self.backward_steps), node, upstream, recorded, pass_index=self._pass)
-        self.backward_steps.append(step)
-        self.steps.append(step)
+        """`edges`: (input, position, local, contribution, accumulated) for each input that got a gradient.
+
+        The scalar engine's loop appends the same tuple to `_events` itself, without this call.
+        """
+        if not node._scalar:
+            edges = [_frozen(*edge) for edge in edges]
+        self._events.append((node, upstream, edges, False, self._pass))
 
     def _end_backward(self, root) -> None:
         """Nothing to close: passes are counted when they begin."""
 
 
-def _frozen(array, parent):
-    """A copy of `array` when it is the input's live ``.grad``, which in-place updates (``w.grad[:] = 0``,
-    an optimizer's ``grad *= ...``) would otherwise rewrite after the step was recorded."""
-    if array is parent.grad and not parent._scalar:
-        return array.copy()
-    return array
+def _frozen(parent, position, local, contribution, accumulated):
+    """An edge whose arrays later in-place updates cannot rewrite: a leaf's gradient is the user's to
+    change (``w.grad[:] = 0``), so the recorded running total of a leaf is a copy. Intermediate
+    gradients are never changed in place by gradviz, so they are kept as they are."""
+    if parent._op is None:
+        if contribution is accumulated:
+            contribution = accumulated = accumulated.copy()
+        else:
+            accumulated = accumulated.copy()
+    return (parent, position, local, contribution, accumulated)
 
 
 @contextlib.contextmanager
@@ -166,9 +208,11 @@ def trace() -> Iterator[Trace]:
     recorded = Trace()
     previous = STATE.trace
     STATE.trace = recorded
+    STATE.trace_events = recorded._events
     STATE.refresh()
     try:
         yield recorded
     finally:
         STATE.trace = previous
+        STATE.trace_events = previous._events if previous is not None else None
         STATE.refresh()

@@ -47,6 +47,8 @@ def _binary(op, reflected: bool = False):
             out._a = a
             out._b = b
             out._op = op
+            if state.trace_events is not None:
+                state.trace_events.append(out)
         else:
             out.requires_grad = False
             out._a = out._b = None
@@ -81,6 +83,8 @@ def _unary(op, doc: str | None = None):
             out.requires_grad = True
             out._a = self
             out._op = op
+            if state.trace_events is not None:
+                state.trace_events.append(out)
         else:
             out.requires_grad = False
             out._a = None
