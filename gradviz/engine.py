@@ -264,21 +264,16 @@ def backward(root, gradient=None) -> None:
             node.grad = None  # intermediate gradients are recomputed, never accumulated across calls
     trace = STATE.trace
     if trace is not None:
-        trace._begin_backward(root, seed)
+        trace._begin_backward(root, seed, topo)  # keeps what it needs to rebuild the steps when read
     _accumulate(cls, root, seed)
-    anomaly = STATE.anomaly
-    record = trace._backward if trace is not None else None
-    if anomaly:
-        if cls._scalar:
-            _backward_general(cls, topo, trace, anomaly)
-        else:
-            with np.errstate(all="ignore"):
-                _backward_general(cls, topo, trace, anomaly)
+    if STATE.anomaly:
+        with np.errstate(all="ignore"):
+            _backward_general(cls, topo, True)
     elif cls._scalar:
-        _backward_scalar(topo, trace)
+        _backward_scalar(topo)
     else:
         with np.errstate(all="ignore"):  # a nan gradient is visible in the result; anomaly mode reports it
-            _backward_tensor(cls, topo, record)
+            _backward_tensor(cls, topo)
     if trace is not None:
         trace._end_backward(root)
 
@@ -297,14 +292,9 @@ def _owned(array, node):
     return array
 
 
-def _backward_scalar(topo: list, trace=None) -> None:
-    """The Value engine's loop: the general loop below, specialised for floats and one or two inputs.
-
-    With a trace, each visited node's edges are appended to its events as they happen.
-    """
+def _backward_scalar(topo: list) -> None:
+    """The Value engine's loop: the general loop below, specialised for floats and one or two inputs."""
     xp = scalar
-    record = trace._events.append if trace is not None else None
-    pass_index = trace._pass if trace is not None else 0
     for node in reversed(topo):
         op = node._op
         if op is None:
@@ -315,7 +305,6 @@ def _backward_scalar(topo: list, trace=None) -> None:
         a = node._a
         b = node._b
         if params is None and b is not None:
-            edge_a = edge_b = None
             if a.requires_grad:
                 local = locals_[0]
                 if local.__class__ is not float:  # a constant local derivative needs no call
@@ -323,8 +312,6 @@ def _backward_scalar(topo: list, trace=None) -> None:
                 contribution = upstream * local
                 grad = a.grad
                 a.grad = contribution if grad is None else grad + contribution
-                if record is not None:
-                    edge_a = (a, 0, float(local), contribution, a.grad)
             if b.requires_grad:
                 local = locals_[1]
                 if local.__class__ is not float:
@@ -332,11 +319,6 @@ def _backward_scalar(topo: list, trace=None) -> None:
                 contribution = upstream * local
                 grad = b.grad
                 b.grad = contribution if grad is None else grad + contribution
-                if record is not None:
-                    edge_b = (b, 1, float(local), contribution, b.grad)
-            if record is not None:
-                edges = (edge_a, edge_b) if edge_a and edge_b else ((edge_a or edge_b),)
-                record((node, upstream, edges, False, pass_index))
             continue
         if params is None:
             local = locals_[0]
@@ -345,12 +327,9 @@ def _backward_scalar(topo: list, trace=None) -> None:
             contribution = upstream * local
             grad = a.grad
             a.grad = contribution if grad is None else grad + contribution
-            if record is not None:
-                record((node, upstream, ((a, 0, float(local), contribution, a.grad),), False, pass_index))
             continue
         prev = node._prev
         datas = [p.data for p in prev]
-        edges = []
         for i, parent in enumerate(prev):
             if parent.requires_grad:
                 local = locals_[i]
@@ -359,16 +338,10 @@ def _backward_scalar(topo: list, trace=None) -> None:
                 contribution = upstream * local
                 grad = parent.grad
                 parent.grad = contribution if grad is None else grad + contribution
-                edges.append((parent, i, float(local), contribution, parent.grad))
-        if record is not None:
-            record((node, upstream, tuple(edges), False, pass_index))
 
 
-def _backward_tensor(cls, topo: list, record=None) -> None:
-    """The Tensor engine's loop: the general loop below without anomaly checks.
-
-    `record` (a Trace's `_backward`) receives each visited node's edges when a trace is active.
-    """
+def _backward_tensor(cls, topo: list) -> None:
+    """The Tensor engine's loop: the general loop below without anomaly checks."""
     xp = cls._xp
     ndarray = np.ndarray
     for node in reversed(topo):
@@ -386,19 +359,18 @@ def _backward_tensor(cls, topo: list, record=None) -> None:
         else:
             datas = tuple([p.data for p in prev])
         rules = op.rules
-        edges = [] if record is not None else None
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
             rule = rules[0] if op.variadic else rules[i]
-            local = None
             if rule.constant is not None:
-                local = rule.constant
                 # upstream itself for a 1 (add): never mutated in place; a leaf gets its own copy below
-                contribution = upstream if local == 1.0 else upstream * local
+                contribution = upstream if rule.constant == 1.0 else upstream * rule.constant
             elif rule.local is not None:
-                local = rule.local(xp, out, *datas, **params) if params else rule.local(xp, out, *datas)
-                contribution = upstream * local
+                if params:
+                    contribution = upstream * rule.local(xp, out, *datas, **params)
+                else:
+                    contribution = upstream * rule.local(xp, out, *datas)
             elif op.variadic:
                 contribution = rule.vjp(xp, upstream, out, *datas, index=i, **params)
             elif params:
@@ -416,57 +388,97 @@ def _backward_tensor(cls, topo: list, record=None) -> None:
                 parent.grad = contribution
             else:
                 parent.grad = grad + contribution
-            if edges is not None:
-                if local is not None:  # elementwise: the local derivative as an array of the output's shape
-                    local = np.broadcast_to(np.asarray(local, dtype=out.dtype), out.shape)
-                edges.append((parent, i, local, contribution, parent.grad))
-        if edges is not None:
-            record(node, upstream, edges)
 
 
-def _backward_general(cls, topo: list, trace, anomaly: bool) -> None:
+def _edge(cls, op: Op, i: int, upstream, out, datas, params: dict, parent_data):
+    """(local derivative or None, contribution) for input `i` of a node: the general loop's arithmetic.
+
+    The fast loops compute the same numbers (checked by tests); the trace replays through this.
+    """
+    rule = op.rules[0] if op.variadic else op.rules[i]
+    if rule.local is not None:
+        local = rule.local(cls._xp, out, *datas, **params)
+        contribution = upstream * local
+    else:
+        local = None
+        if op.variadic:
+            contribution = rule.vjp(cls._xp, upstream, out, *datas, index=i, **params)
+        else:
+            contribution = rule.vjp(cls._xp, upstream, out, *datas, **params)
+    if not cls._scalar:
+        contribution = _fit(contribution, parent_data)
+    return local, contribution
+
+
+def _backward_general(cls, topo: list, anomaly: bool) -> None:
     """Back-propagate through `topo` in reverse for either engine, checking every gradient for nan/inf
-    (anomaly mode) and recording trace events. The fast loops above must agree with it exactly."""
-    xp = cls._xp
-    scalar_engine = cls._scalar
+    (anomaly mode). The fast loops above must agree with it exactly."""
     for node in reversed(topo):
         op = node._op
         if op is None:
             continue
         upstream = node.grad
         prev = node._prev
-        out = node.data
         params = node._params or {}
         datas = [p.data for p in prev]
-        edges = [] if trace is not None else None
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
-            rule = op.rules[0] if op.variadic else op.rules[i]
-            if rule.local is not None:
-                local = rule.local(xp, out, *datas, **params)
-                contribution = upstream * local
-            else:
-                local = None
-                if op.variadic:
-                    contribution = rule.vjp(xp, upstream, out, *datas, index=i, **params)
-                else:
-                    contribution = rule.vjp(xp, upstream, out, *datas, **params)
-            if not scalar_engine:
-                contribution = _fit(contribution, parent.data)
+            local, contribution = _edge(cls, op, i, upstream, node.data, datas, params, parent.data)
             if anomaly and not cls._finite(contribution):
                 _raise_backward(node, parent, upstream, local, contribution)
             _accumulate(cls, parent, contribution)
-            if edges is not None:
+
+
+def replay_backward(root, seed, topo: list, leaf_grads: dict, leaf_datas: dict, stop_at_nonfinite: bool = False):
+    """The steps of one backward pass, recomputed from what a Trace kept when the pass began.
+
+    `leaf_grads` / `leaf_datas` map id(leaf) to its gradient and data at that moment (so parameter
+    updates made since do not change the story). Yields (node, upstream, edges) per visited node,
+    the seed first; edges are (input, position, local, contribution, accumulated) — the same
+    arithmetic, in the same order, as the pass itself, so the numbers are the ones it produced.
+    """
+    cls = root.__class__
+    scalar_engine = cls._scalar
+    grads: dict[int, object] = {}
+
+    def current(node):
+        key = id(node)
+        if key in grads:
+            return grads[key]
+        return leaf_grads.get(key) if node._op is None else None
+
+    before = current(root)
+    grads[id(root)] = seed if before is None else before + seed
+    yield root, seed, ()
+    with np.errstate(all="ignore"):
+        for node in reversed(topo):
+            op = node._op
+            if op is None:
+                continue
+            upstream = grads[id(node)]
+            prev = node._prev
+            params = node._params or {}
+            datas = [leaf_datas.get(id(p), p.data) if p._op is None else p.data for p in prev]
+            out = node.data
+            edges = []
+            for i, parent in enumerate(prev):
+                if not parent.requires_grad:
+                    continue
+                local, contribution = _edge(cls, op, i, upstream, out, datas, params, datas[i])
+                if stop_at_nonfinite and not cls._finite(contribution):
+                    return  # where detect_anomaly stopped the pass
+                previous = current(parent)
+                accumulated = contribution if previous is None else previous + contribution
+                grads[id(parent)] = accumulated
                 if local is None:
                     pass
                 elif scalar_engine:
                     local = float(local)
                 else:
                     local = np.broadcast_to(np.asarray(local, dtype=out.dtype), out.shape)
-                edges.append((parent, i, local, contribution, parent.grad))
-        if edges is not None:
-            trace._backward(node, upstream, edges)
+                edges.append((parent, i, local, contribution, accumulated))
+            yield node, upstream, tuple(edges)
 
 
 def _fit(contribution, data):

@@ -81,21 +81,37 @@ class BackwardStep:
         raise KeyError(f"backward step {self.index} has no edge to an input labelled {label!r}")
 
 
+@dataclass(eq=False)
+class _Pass:
+    """What a Trace keeps of one backward pass: enough to rebuild its steps when they are read."""
+
+    root: Any
+    seed: Any
+    topo: list
+    leaf_grads: dict  # id(leaf) -> its gradient when the pass began (copied for arrays)
+    leaf_datas: dict  # id(leaf) -> its data when the pass began (parameters change afterwards)
+    forward_count: int  # forward steps recorded before this pass
+    complete: bool = False
+
+
 class Trace:
     """The steps recorded inside ``with gradviz.trace() as t:``, in the order they ran.
 
-    Recording is cheap: the engine appends raw events (the node computed; the node visited with its
-    upstream gradient and edges), and the step objects are built when first read.
+    Recording costs almost nothing: forward steps are the nodes, in the order they were computed;
+    a backward pass keeps its topological order and the leaves' gradients and data as they were
+    when it began. The step objects — with every upstream gradient, local derivative, contribution
+    and running sum — are rebuilt from those on first read, with the same arithmetic in the same
+    order as the pass itself.
     """
 
     def __init__(self) -> None:
-        self._events: list = []  # a node (forward step) or a tuple (backward step), in the order they ran
-        self._built = 0
+        self._events: list = []  # the forward nodes (the engine's fast paths append to this list)
+        self._passes: list[_Pass] = []
+        self._built_key = None
         self._steps: list[ForwardStep | BackwardStep] = []
         self._forward_steps: list[ForwardStep] = []
         self._backward_steps: list[BackwardStep] = []
         self.outputs: list = []  # the node each backward pass started from
-        self._pass = -1  # the index of the backward pass being recorded
 
     @property
     def steps(self) -> list[ForwardStep | BackwardStep]:
@@ -114,27 +130,48 @@ class Trace:
         return self._backward_steps
 
     def _build(self) -> None:
-        events = self._events
-        if self._built == len(events):
+        key = (len(self._events), len(self._passes), sum(p.complete for p in self._passes))
+        if key == self._built_key:
             return
-        for raw in events[self._built :]:
-            if raw.__class__ is tuple:
-                node, upstream, edges, seed, pass_index = raw
+        from .engine import replay_backward
+
+        steps: list = []
+        forward: list[ForwardStep] = []
+        backward: list[BackwardStep] = []
+
+        def add_forward(until: int) -> None:
+            for node in self._events[len(forward) : until]:
+                step = ForwardStep(len(forward), node, node._op.name, node._prev, node.data, dict(node._params or {}))
+                forward.append(step)
+                steps.append(step)
+
+        for pass_index, recorded in enumerate(self._passes):
+            add_forward(recorded.forward_count)
+            replayed = replay_backward(
+                recorded.root,
+                recorded.seed,
+                recorded.topo,
+                recorded.leaf_grads,
+                recorded.leaf_datas,
+                stop_at_nonfinite=not recorded.complete,
+            )
+            for k, (node, upstream, edges) in enumerate(replayed):
                 step = BackwardStep(
-                    len(self._backward_steps), node, upstream, tuple(EdgeStep(*e) for e in edges), seed, pass_index
+                    len(backward),
+                    node,
+                    upstream,
+                    tuple(EdgeStep(*edge) for edge in edges),
+                    seed=k == 0,  # the pass starts with ∂f/∂f = 1
+                    pass_index=pass_index,
                 )
-                self._backward_steps.append(step)
-            else:
-                node = raw
-                step = ForwardStep(
-                    len(self._forward_steps), node, node._op.name, node._prev, node.data, dict(node._params or {})
-                )
-                self._forward_steps.append(step)
-            self._steps.append(step)
-        self._built = len(events)
+                backward.append(step)
+                steps.append(step)
+        add_forward(len(self._events))
+        self._steps, self._forward_steps, self._backward_steps = steps, forward, backward
+        self._built_key = key
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self.steps)
 
     def __repr__(self) -> str:
         return (
@@ -147,8 +184,8 @@ class Trace:
         """The node the last backward pass started from (else the last node computed)."""
         if self.outputs:
             return self.outputs[-1]
-        if self.forward_steps:
-            return self.forward_steps[-1].node
+        if self._events:
+            return self._events[-1]
         raise ValueError("this trace recorded nothing: compute something inside `with gradviz.trace():`")
 
     def graph(self):
@@ -162,35 +199,27 @@ class Trace:
     def _forward(self, node) -> None:
         self._events.append(node)
 
-    def _begin_backward(self, root, seed) -> None:
-        # counted at the start, so a pass that an error (detect_anomaly) cut short still has its own index
+    def _begin_backward(self, root, seed, topo: list) -> None:
+        keep = _same if root._scalar else _copy
+        leaf_grads, leaf_datas = {}, {}
+        for node in topo:
+            if node._op is None:
+                if node.grad is not None:
+                    leaf_grads[id(node)] = keep(node.grad)
+                leaf_datas[id(node)] = keep(node.data)
         self.outputs.append(root)
-        self._pass = len(self.outputs) - 1
-        self._events.append((root, seed, (), True, self._pass))
-
-    def _backward(self, node, upstream, edges) -> None:
-        """`edges`: (input, position, local, contribution, accumulated) for each input that got a gradient.
-
-        The scalar engine's loop appends the same tuple to `_events` itself, without this call.
-        """
-        if not node._scalar:
-            edges = [_frozen(*edge) for edge in edges]
-        self._events.append((node, upstream, edges, False, self._pass))
+        self._passes.append(_Pass(root, keep(seed), topo, leaf_grads, leaf_datas, len(self._events)))
 
     def _end_backward(self, root) -> None:
-        """Nothing to close: passes are counted when they begin."""
+        self._passes[-1].complete = True
 
 
-def _frozen(parent, position, local, contribution, accumulated):
-    """An edge whose arrays later in-place updates cannot rewrite: a leaf's gradient is the user's to
-    change (``w.grad[:] = 0``), so the recorded running total of a leaf is a copy. Intermediate
-    gradients are never changed in place by gradviz, so they are kept as they are."""
-    if parent._op is None:
-        if contribution is accumulated:
-            contribution = accumulated = accumulated.copy()
-        else:
-            accumulated = accumulated.copy()
-    return (parent, position, local, contribution, accumulated)
+def _same(value):
+    return value
+
+
+def _copy(array):
+    return array.copy()
 
 
 @contextlib.contextmanager
