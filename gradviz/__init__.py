@@ -10,17 +10,16 @@
 
 from __future__ import annotations
 
+from . import callbacks, data, functional, keras, metrics, nn, optim
 from .check import GradcheckResult, detect_anomaly, gradcheck
 from .context import enable_grad, is_grad_enabled, no_grad, scope
 from .errors import AnomalyError, GradcheckError, GradvizError, GradvizWarning, ShapeError
 from .graph import Graph
+from .keras import Sequential  # Keras style; the torch-style container is gradviz.nn.Sequential
 from .tensor import Tensor
 from .trace import Trace, trace
 from .value import Value
 from .viz import draw
-from . import data, functional, metrics, nn, optim  # noqa: E402  (after Tensor and Value, which they use)
-from . import callbacks, keras  # noqa: E402
-from .keras import Sequential  # noqa: E402  (Keras style; the torch-style container is gradviz.nn.Sequential)
 
 __version__ = "0.1.0"
 

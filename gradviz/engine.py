@@ -378,7 +378,11 @@ def _backward_tensor(cls, topo: list) -> None:
             else:
                 contribution = rule.vjp(xp, upstream, out, *datas)
             data = parent.data
-            if contribution.__class__ is not ndarray or contribution.shape != data.shape or contribution.dtype != data.dtype:
+            if (
+                contribution.__class__ is not ndarray
+                or contribution.shape != data.shape
+                or contribution.dtype != data.dtype
+            ):
                 contribution = _fit(contribution, data)
             grad = parent.grad
             if grad is None:
@@ -506,7 +510,9 @@ def _raise_backward(node, parent, upstream, local, contribution) -> None:
         f"{node.label or node._op.format([p.label or '(unnamed)' for p in node._prev], node._params)}"
         f"{', scope ' + repr(node._scope) if node._scope else ''}) sent {cls._describe_bad(contribution)} to its input "
         f"{parent.label or '(unnamed)'} = {cls._describe(parent.data)}: upstream gradient "
-        f"{cls._describe(upstream)}" + (f", local derivative {cls._describe(local)}" if local is not None else "") + ".",
+        f"{cls._describe(upstream)}"
+        + (f", local derivative {cls._describe(local)}" if local is not None else "")
+        + ".",
         op=node._op.name,
         node=node,
         inputs=node._prev,

@@ -15,10 +15,9 @@ multiplies by the upstream gradient and sums away broadcast dimensions); any oth
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
-
-from . import xp as _xp
+from typing import Any
 
 __all__ = ["Op", "Rule", "OPS", "op", "scalar_ops"]
 
@@ -109,7 +108,7 @@ def _fill(template: str, op: Op, labels: list[str], out: str, params: dict[str, 
     if op.variadic:
         names["xs"] = ", ".join(labels)
     else:
-        names.update(zip(op.inputs, labels))
+        names.update(zip(op.inputs, labels, strict=False))
     for key, value in (params or {}).items():
         names[key] = _short(value)
     return template.format(**names)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -235,7 +236,7 @@ class Tensor(Node):
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data as a new leaf that does not require grad."""
         return Tensor(self.data, dtype=self.data.dtype, label=self.label)
 
@@ -244,7 +245,7 @@ class Tensor(Node):
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
-    def __iter__(self) -> Iterator["Tensor"]:
+    def __iter__(self) -> Iterator[Tensor]:
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         for i in range(len(self.data)):
@@ -387,8 +388,6 @@ class Tensor(Node):
 
     def __getitem__(self, index):
         return apply(OPS["getitem"], (self,), {"index": _index(index)})
-
-
 
 
 def _to_array(data, dtype) -> np.ndarray:

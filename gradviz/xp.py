@@ -34,6 +34,7 @@ class _ScalarNamespace:
             return math.cos(a)
         except ValueError:  # ±inf
             return _nan
+
     tanh = staticmethod(math.tanh)
     abs = staticmethod(abs)
     isfinite = staticmethod(math.isfinite)
