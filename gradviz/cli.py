@@ -1,4 +1,5 @@
-"""The ``gradviz`` command line: ``demo`` (the worked example, step by step) and ``render`` (any formula).
+"""The ``gradviz`` command line: ``demo`` (the worked example, step by step), ``render`` (any formula) and
+``train`` (a small network on a built-in dataset: curves, decision boundary, JSON summary).
 
 Heavy modules (the renderers) are imported inside the commands, so ``import gradviz.cli`` stays light.
 
@@ -10,6 +11,7 @@ gradviz ...
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import sys
@@ -17,6 +19,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_NO_RENDERER"]
 
@@ -128,8 +132,68 @@ def _add_render(commands) -> None:
     command.set_defaults(run=_run_render)
 
 
-# later subcommands (train, export) add one `_add_<name>` function here
-_COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_render]
+TRAIN_FOLDER = "gradviz-train"
+TRAIN_DATASETS = ("moons", "circles", "spirals", "xor", "blobs", "iris", "digits")
+_TWO_D = ("moons", "circles", "spirals", "xor", "blobs")
+_DEFAULT_NOISE = {"moons": 0.2, "circles": 0.1, "spirals": 0.1, "xor": 0.1, "blobs": 1.0}
+
+
+def _add_train(commands) -> None:
+    command = commands.add_parser(
+        "train",
+        help="train a small network on a built-in dataset: loss curves, decision boundary, JSON summary",
+        description="Train an MLP (gradviz.keras: Dense layers, the optimizer of your choice) on one of the "
+        "built-in datasets, holding out a stratified test split, and write the loss/accuracy curves "
+        "(curves.png), the decision boundary for 2-D data (boundary.png) and a summary (summary.json). "
+        "Features are standardised with the training split's mean and deviation. Two classes end in one "
+        "sigmoid unit with binary cross-entropy, more in softmax with categorical cross-entropy.",
+        epilog="Example: gradviz train --dataset moons --hidden 16,16 --activation relu --optimizer adam --epochs 100",
+    )
+    command.add_argument(
+        "--dataset", default="moons", metavar="NAME", help=f"one of {', '.join(TRAIN_DATASETS)} (default: moons)"
+    )
+    command.add_argument(
+        "--hidden", default="16,16", metavar="SIZES", help="hidden layer sizes, comma-separated (default: 16,16)"
+    )
+    command.add_argument(
+        "--activation",
+        default="relu",
+        metavar="NAME",
+        help="hidden activation: relu (default), tanh, sigmoid, leaky_relu",
+    )
+    command.add_argument(
+        "--optimizer",
+        default="adam",
+        metavar="NAME",
+        help="sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam (default) or adamw",
+    )
+    command.add_argument(
+        "--lr", type=float, default=None, metavar="RATE", help="learning rate (default: 0.01; adadelta: 1.0)"
+    )
+    command.add_argument("--epochs", type=int, default=100, metavar="N", help="passes over the data (default: 100)")
+    command.add_argument("--batch-size", type=int, default=32, metavar="N", help="mini-batch size (default: 32)")
+    command.add_argument(
+        "--seed", type=int, default=0, help="seed of the data, the weights and the shuffling (default: 0)"
+    )
+    command.add_argument(
+        "--samples", type=int, default=400, metavar="N", help="points of the 2-D datasets (default: 400)"
+    )
+    command.add_argument(
+        "--noise", type=float, default=None, metavar="STD", help="noise of the 2-D datasets (default: per dataset)"
+    )
+    command.add_argument(
+        "--test-size", type=float, default=0.2, metavar="FRACTION", help="held-out fraction (default: 0.2)"
+    )
+    command.add_argument(
+        "--out", default=TRAIN_FOLDER, metavar="DIR", help=f"the folder to write into (default: ./{TRAIN_FOLDER}/)"
+    )
+    command.add_argument("--verbose", "-v", action="store_true", help="print one line per epoch")
+    command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    command.set_defaults(run=_run_train)
+
+
+# later subcommands (export) add one `_add_<name>` function here
+_COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_render, _add_train]
 
 
 # -- entry point ------------------------------------------------------------------------------------
@@ -251,6 +315,235 @@ def _run_render(args: argparse.Namespace) -> int:
         _say(f"gradients: {gradients}", sys.stdout)
         _say_written(written, out, args.format)
     return EXIT_OK
+
+
+def _train_options(args: argparse.Namespace) -> dict:
+    """The checked options of `gradviz train` (a _UsageError names the option and the valid values)."""
+    from .keras import OPTIMIZERS
+    from .nn import ACTIVATIONS
+
+    dataset = args.dataset.lower()
+    if dataset not in TRAIN_DATASETS:
+        raise _UsageError(f"--dataset {args.dataset!r} is not a dataset; the datasets are {', '.join(TRAIN_DATASETS)}")
+    hidden_activations = sorted(name for name in ACTIVATIONS if name not in ("softmax", "leakyrelu", "none"))
+    activation = args.activation.lower().replace("-", "_")
+    if activation not in hidden_activations:
+        raise _UsageError(
+            f"--activation {args.activation!r} is not a hidden activation; the activations are "
+            f"{', '.join(hidden_activations)}"
+        )
+    optimizer = args.optimizer.lower()
+    if optimizer not in OPTIMIZERS:
+        raise _UsageError(
+            f"--optimizer {args.optimizer!r} is not an optimizer; the optimizers are {', '.join(OPTIMIZERS)}"
+        )
+    hidden = _hidden_sizes(args.hidden)
+    for name, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size), ("--samples", args.samples)):
+        if value < 1:
+            raise _UsageError(f"{name} {value}: give a positive whole number")
+    if dataset in _TWO_D and args.samples < 10:
+        raise _UsageError(f"--samples {args.samples}: give at least 10 points")
+    rate = args.lr if args.lr is not None else (1.0 if optimizer == "adadelta" else 0.01)
+    if not rate > 0 or rate != rate or rate == float("inf"):
+        raise _UsageError(f"--lr {args.lr}: the learning rate must be a positive number, e.g. --lr 0.01")
+    noise = _DEFAULT_NOISE.get(dataset, 0.0) if args.noise is None else args.noise
+    if not noise >= 0:
+        raise _UsageError(f"--noise {args.noise}: give a standard deviation ≥ 0")
+    if not 0.0 < args.test_size < 1.0:
+        raise _UsageError(f"--test-size {args.test_size}: give the held-out fraction, between 0 and 1 (e.g. 0.2)")
+    return {
+        "dataset": dataset,
+        "activation": activation,
+        "optimizer": optimizer,
+        "hidden": hidden,
+        "lr": float(rate),
+        "noise": float(noise),
+    }
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    """'16,16' → [16, 16]; '' or 'none' → [] (no hidden layer: logistic/softmax regression)."""
+    cleaned = text.strip()
+    if cleaned.lower() in ("", "none", "0"):
+        return []
+    sizes = []
+    for part in cleaned.split(","):
+        part = part.strip()
+        if not part.isdigit() or int(part) < 1:
+            raise _UsageError(
+                f"--hidden {text!r}: give the hidden layer sizes as positive whole numbers separated by commas, "
+                f"e.g. --hidden 16,16 (or --hidden none for no hidden layer); {part!r} is not one"
+            )
+        sizes.append(int(part))
+    return sizes
+
+
+def _training_data(name: str, samples: int, noise: float, seed: int):
+    """(X, y, class names, description) of a built-in dataset."""
+    from . import data
+
+    makers = {
+        "moons": lambda: data.make_moons(samples, noise=noise, seed=seed),
+        "circles": lambda: data.make_circles(samples, noise=noise, factor=0.5, seed=seed),
+        "spirals": lambda: data.make_spirals(samples, classes=2, noise=noise, seed=seed),
+        "xor": lambda: data.make_xor(samples, noise=noise, seed=seed),
+        "blobs": lambda: data.make_blobs(samples, centers=3, std=noise, seed=seed),
+    }
+    if name in makers:
+        X, y = makers[name]()
+        classes = tuple(f"class {k}" for k in np.unique(y).astype(int))
+        return np.asarray(X, dtype=float), np.asarray(y).astype(np.int64), classes
+    dataset = data.load_iris() if name == "iris" else data.load_digits()
+    return np.asarray(dataset.X, dtype=float), np.asarray(dataset.y).astype(np.int64), tuple(dataset.target_names)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from . import __version__, data, keras
+    from .keras import NonFiniteLossError
+
+    options = _train_options(args)
+    out = _folder(args.out)
+    X, y, class_names = _training_data(options["dataset"], args.samples, options["noise"], args.seed)
+    n_classes = len(class_names)
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=args.test_size, seed=args.seed, stratify=y)
+    scaler = data.Standardizer().fit(X_train)
+    X_train_s, X_test_s = scaler.transform(X_train), scaler.transform(X_test)
+    binary = n_classes == 2
+    layers = [keras.Dense(units, activation=options["activation"]) for units in options["hidden"]]
+    layers.append(keras.Dense(1, activation="sigmoid") if binary else keras.Dense(n_classes, activation="softmax"))
+    model = keras.Sequential(layers, seed=args.seed)
+    loss = "binary_crossentropy" if binary else "sparse_categorical_crossentropy"
+    model.compile(optimizer=options["optimizer"], loss=loss, metrics=["accuracy"], learning_rate=options["lr"])
+    sizes = [X.shape[1], *options["hidden"], 1 if binary else n_classes]
+    shape = "-".join(map(str, sizes))
+    if not args.quiet:
+        _say(
+            f"gradviz train: {options['dataset']} ({len(X)} samples, {X.shape[1]} features, {n_classes} classes; "
+            f"{len(X_train)} to train, {len(X_test)} held out), MLP {shape} {options['activation']}, "
+            f"{options['optimizer']} lr {options['lr']:g}, {args.epochs} epochs of batches of {args.batch_size}",
+            sys.stdout,
+        )
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            history = model.fit(
+                X_train_s,
+                y_train,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                validation_data=(X_test_s, y_test),
+                verbose=2 if args.verbose and not args.quiet else 0,
+                seed=args.seed,
+            )
+        except NonFiniteLossError as error:
+            _say(f"gradviz train: {error}", sys.stderr)
+            return EXIT_FAILURE
+    seconds = time.perf_counter() - start
+    _report_warnings(caught)
+    final = {key: float(values[-1]) for key, values in history.history.items()}
+    test = model.evaluate(X_test_s, y_test, return_dict=True)
+    train = model.evaluate(X_train_s, y_train, return_dict=True)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    plots_missing = None
+    try:
+        written += _training_plots(model, history, scaler, X, y, class_names, options, shape, out)
+    except ImportError as error:
+        plots_missing = str(error)
+    summary = {
+        "gradviz": __version__,
+        "dataset": {
+            "name": options["dataset"],
+            "samples": int(len(X)),
+            "features": int(X.shape[1]),
+            "classes": list(class_names),
+            "train_samples": int(len(X_train)),
+            "test_samples": int(len(X_test)),
+            "noise": options["noise"] if options["dataset"] in _TWO_D else None,
+            "standardized": True,
+        },
+        "model": {
+            "layers": sizes,
+            "activation": options["activation"],
+            "output_activation": "sigmoid" if binary else "softmax",
+            "loss": loss,
+            "parameters": int(model.num_parameters()),
+        },
+        "optimizer": {"name": options["optimizer"], "lr": options["lr"]},
+        "epochs": int(len(history.epoch)),
+        "batch_size": int(args.batch_size),
+        "seed": int(args.seed),
+        "final": {
+            "loss": final.get("loss"),
+            "accuracy": final.get("accuracy"),
+            "val_loss": final.get("val_loss"),
+            "val_accuracy": final.get("val_accuracy"),
+            "train_loss": float(train["loss"]),
+            "train_accuracy": float(train["accuracy"]),
+            "test_loss": float(test["loss"]),
+            "test_accuracy": float(test["accuracy"]),
+        },
+        "history": {key: [float(v) for v in values] for key, values in history.history.items()},
+        "time_s": round(seconds, 3),
+        "files": [p.name for p in written] + ["summary.json"],
+    }
+    summary_path = out / "summary.json"
+    summary_path.write_text(json.dumps(_finite_json(summary), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    written.append(summary_path)
+    if not args.quiet:
+        _say(
+            f"after {summary['epochs']} epochs ({seconds:.1f} s): training loss {_n(train['loss'])}, accuracy "
+            f"{_n(train['accuracy'])}; held-out loss {_n(test['loss'])}, accuracy {_n(test['accuracy'])}",
+            sys.stdout,
+        )
+        for path in written:
+            _say(f"wrote {path}", sys.stdout)
+    if plots_missing is not None:
+        _say(
+            f"gradviz train: no pictures written ({plots_missing}). The plots need matplotlib: "
+            'pip install "gradviz[notebook]"',
+            sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _finite_json(value):
+    """nan/inf (not JSON) become null."""
+    if isinstance(value, dict):
+        return {key: _finite_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite_json(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _training_plots(model, history, scaler, X, y, class_names, options, shape, out: Path) -> list[Path]:
+    """curves.png and, for 2-D data, boundary.png (raises ImportError without matplotlib)."""
+    from .viz.plots import plot_decision_boundary, plot_history
+
+    written = []
+    title = f"{options['dataset']}: MLP {shape} {options['activation']}, {options['optimizer']} lr {options['lr']:g}"
+    figure = plot_history(history, title=title)
+    path = out / "curves.png"
+    figure.savefig(path, dpi=120)
+    written.append(path)
+    if X.shape[1] == 2:
+
+        def scores(points):
+            return model.predict(scaler.transform(points))
+
+        figure = plot_decision_boundary(
+            scores, X, y, resolution=150, title=f"decision boundary — {title}", class_names=list(class_names)
+        )
+        path = out / "boundary.png"
+        figure.savefig(path, dpi=120)
+        written.append(path)
+    return written
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 from .dot import THEMES, to_dot
 from .draw import Drawing, draw
 from .frame import Frame, FrameEdge, FrameNode, final_frame, frames
+from .paths import ChainRulePaths, chain_rule_paths, mlp_chain_rule
 from .render import RendererNotFound, find_renderer, render, save
 
 __all__ = [
@@ -29,4 +30,7 @@ __all__ = [
     "RendererNotFound",
     "draw",
     "Drawing",
+    "chain_rule_paths",
+    "mlp_chain_rule",
+    "ChainRulePaths",
 ]
