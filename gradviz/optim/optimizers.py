@@ -543,9 +543,16 @@ class Adam(Optimizer):
             else:
                 grad = grad + weight_decay * param
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg += (1 - beta1) * (grad - exp_avg)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * (grad * grad)
+        # the same arithmetic, in the same order, as the textbook lines in the comments, done in one
+        # scratch array: a large layer would otherwise allocate nine temporaries every step
+        scratch = np.empty_like(param)
+        np.subtract(grad, exp_avg, out=scratch)  # exp_avg += (1 − β1)·(g − exp_avg)
+        scratch *= 1 - beta1
+        exp_avg += scratch
+        exp_avg_sq *= beta2  # exp_avg_sq = β2·exp_avg_sq + (1 − β2)·g²
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - beta2
+        exp_avg_sq += scratch
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = math.sqrt(1 - beta2**step)
         if group["amsgrad"]:
@@ -553,8 +560,12 @@ class Adam(Optimizer):
             np.maximum(second, exp_avg_sq, out=second)
         else:
             second = exp_avg_sq
-        denom = np.sqrt(second) / bias_correction2_sqrt + group["eps"]
-        param -= step_size * (exp_avg / denom)
+        np.sqrt(second, out=scratch)  # denom = √second / √(1 − β2^t) + ε
+        scratch /= bias_correction2_sqrt
+        scratch += group["eps"]
+        np.divide(exp_avg, scratch, out=scratch)  # param −= step_size · exp_avg / denom
+        scratch *= step_size
+        param -= scratch
 
 
 class AdamW(Adam):
