@@ -304,19 +304,20 @@ def _backward_scalar(topo: list) -> None:
         locals_ = op.locals
         a = node._a
         b = node._b
+        selects = op.selects  # relu, max…: a 0 local derivative passes exactly 0, even from a nan upstream
         if params is None and b is not None:
             if a.requires_grad:
                 local = locals_[0]
                 if local.__class__ is not float:  # a constant local derivative needs no call
                     local = local(xp, node.data, a.data, b.data)
-                contribution = upstream * local
+                contribution = upstream * local if local or not selects else 0.0
                 grad = a.grad
                 a.grad = contribution if grad is None else grad + contribution
             if b.requires_grad:
                 local = locals_[1]
                 if local.__class__ is not float:
                     local = local(xp, node.data, a.data, b.data)
-                contribution = upstream * local
+                contribution = upstream * local if local or not selects else 0.0
                 grad = b.grad
                 b.grad = contribution if grad is None else grad + contribution
             continue
@@ -324,7 +325,7 @@ def _backward_scalar(topo: list) -> None:
             local = locals_[0]
             if local.__class__ is not float:
                 local = local(xp, node.data, a.data)
-            contribution = upstream * local
+            contribution = upstream * local if local or not selects else 0.0
             grad = a.grad
             a.grad = contribution if grad is None else grad + contribution
             continue
@@ -335,7 +336,7 @@ def _backward_scalar(topo: list) -> None:
                 local = locals_[i]
                 if local.__class__ is not float:
                     local = local(xp, node.data, *datas, **params)
-                contribution = upstream * local
+                contribution = upstream * local if local or not selects else 0.0
                 grad = parent.grad
                 parent.grad = contribution if grad is None else grad + contribution
 
@@ -367,10 +368,8 @@ def _backward_tensor(cls, topo: list) -> None:
                 # upstream itself for a 1 (add): never mutated in place; a leaf gets its own copy below
                 contribution = upstream if rule.constant == 1.0 else upstream * rule.constant
             elif rule.local is not None:
-                if params:
-                    contribution = upstream * rule.local(xp, out, *datas, **params)
-                else:
-                    contribution = upstream * rule.local(xp, out, *datas)
+                local = rule.local(xp, out, *datas, **params) if params else rule.local(xp, out, *datas)
+                contribution = _selected(upstream, local) if rule.selects else upstream * local
             elif op.variadic:
                 contribution = rule.vjp(xp, upstream, out, *datas, index=i, **params)
             elif params:
@@ -402,7 +401,12 @@ def _edge(cls, op: Op, i: int, upstream, out, datas, params: dict, parent_data):
     rule = op.rules[0] if op.variadic else op.rules[i]
     if rule.local is not None:
         local = rule.local(cls._xp, out, *datas, **params)
-        contribution = upstream * local
+        if not rule.selects:
+            contribution = upstream * local
+        elif cls._scalar:
+            contribution = upstream * local if local else 0.0
+        else:
+            contribution = _selected(upstream, local)
     else:
         local = None
         if op.variadic:
@@ -483,6 +487,14 @@ def replay_backward(root, seed, topo: list, leaf_grads: dict, leaf_datas: dict, 
                     local = np.broadcast_to(np.asarray(local, dtype=out.dtype), out.shape)
                 edges.append((parent, i, local, contribution, accumulated))
             yield node, upstream, tuple(edges)
+
+
+def _selected(upstream, local):
+    """upstream · local where local ≠ 0, and exactly 0 elsewhere (nan and inf upstream included)."""
+    local = np.asarray(local)
+    if local.dtype == bool:
+        return np.where(local, upstream, 0.0)
+    return np.where(local != 0, upstream * local, 0.0)
 
 
 def _fit(contribution, data):

@@ -32,6 +32,9 @@ class Rule:
     local: Callable | None = None  # (xp, out, *inputs, **params) -> ∂out/∂input, elementwise
     vjp: Callable | None = None  # (xp, g, out, *inputs, **params) -> g·∂out/∂input
     constant: float | None = None  # the local derivative when it is a constant (add: 1), so loops skip the call
+    # a selection (relu, max, clip, where): where the local derivative is 0 the input gets exactly 0,
+    # even from a nan or inf upstream gradient — as torch's masked backward does
+    selects: bool = False
 
 
 @dataclass(eq=False)
@@ -52,12 +55,19 @@ class Op:
     doc: str = ""
     rules: list[Rule] = field(default_factory=list)
     locals: tuple = ()  # per input: the local-derivative function, or the constant (a float), for hot loops
+    selects: bool = False  # some rule is a selection (see Rule.selects)
 
     def __repr__(self) -> str:
         return f"<op {self.name} {self.symbol!r}>"
 
-    def derivative(self, input: str, text: str, latex: str | None = None, *, constant: float | None = None):
-        """Declare ∂out/∂input for an elementwise op (decorator), or pass `constant=` when it is a number."""
+    def derivative(
+        self, input: str, text: str, latex: str | None = None, *, constant: float | None = None, selects: bool = False
+    ):
+        """Declare ∂out/∂input for an elementwise op (decorator), or pass `constant=` when it is a number.
+
+        `selects=True` marks a selection (relu, max, clip, where): a 0 local derivative blocks the
+        upstream gradient entirely, nan and inf included.
+        """
         latex = latex if latex is not None else text
         if constant is not None:
             value = float(constant)
@@ -65,7 +75,7 @@ class Op:
             return None
 
         def register(fn: Callable) -> Callable:
-            self._add(Rule(input, text, latex, local=fn))
+            self._add(Rule(input, text, latex, local=fn, selects=selects))
             return fn
 
         return register
@@ -86,6 +96,7 @@ class Op:
         self.rules.sort(key=lambda r: self.inputs.index(r.input))
         if rule.local is not None:
             self.locals = tuple(r.local if r.constant is None else r.constant for r in self.rules)
+        self.selects = any(r.selects for r in self.rules)
 
     def rule(self, index: int) -> Rule:
         """The rule for input number `index` (variadic ops share one rule)."""
@@ -367,7 +378,7 @@ def relu(xp, a):
 
 
 # a boolean local derivative: the engine multiplies it by the upstream gradient
-relu.derivative("a", "1 if {a} > 0 else 0", r"[{a} > 0]")(lambda xp, out, a: a > 0)
+relu.derivative("a", "1 if {a} > 0 else 0", r"[{a} > 0]", selects=True)(lambda xp, out, a: a > 0)
 
 
 @op("leaky_relu", symbol="LReLU", text="LeakyReLU({a})", latex=r"\operatorname{{LeakyReLU}}_{{{alpha}}}({a})")
@@ -387,10 +398,10 @@ def maximum(xp, a, b):
     return xp.maximum(a, b)
 
 
-maximum.derivative("a", "1 if {a} > {b} else 0", r"[{a} > {b}]")(
+maximum.derivative("a", "1 if {a} > {b} else 0", r"[{a} > {b}]", selects=True)(
     lambda xp, out, a, b: xp.where(a > b, 1.0, xp.where(a == b, 0.5, 0.0))
 )
-maximum.derivative("b", "1 if {b} > {a} else 0", r"[{b} > {a}]")(
+maximum.derivative("b", "1 if {b} > {a} else 0", r"[{b} > {a}]", selects=True)(
     lambda xp, out, a, b: xp.where(b > a, 1.0, xp.where(a == b, 0.5, 0.0))
 )
 
@@ -401,10 +412,10 @@ def minimum(xp, a, b):
     return xp.minimum(a, b)
 
 
-minimum.derivative("a", "1 if {a} < {b} else 0", r"[{a} < {b}]")(
+minimum.derivative("a", "1 if {a} < {b} else 0", r"[{a} < {b}]", selects=True)(
     lambda xp, out, a, b: xp.where(a < b, 1.0, xp.where(a == b, 0.5, 0.0))
 )
-minimum.derivative("b", "1 if {b} < {a} else 0", r"[{b} < {a}]")(
+minimum.derivative("b", "1 if {b} < {a} else 0", r"[{b} < {a}]", selects=True)(
     lambda xp, out, a, b: xp.where(b < a, 1.0, xp.where(a == b, 0.5, 0.0))
 )
 
@@ -421,7 +432,7 @@ def clip(xp, a, *, low, high):
     return xp.clip(a, low, high)
 
 
-clip.derivative("a", "1 if {low} ≤ {a} ≤ {high} else 0", r"[{low} \le {a} \le {high}]")(
+clip.derivative("a", "1 if {low} ≤ {a} ≤ {high} else 0", r"[{low} \le {a} \le {high}]", selects=True)(
     lambda xp, out, a, *, low, high: (a >= low) & (a <= high)
 )
 
@@ -432,8 +443,8 @@ def where(xp, a, b, *, condition):
     return xp.where(condition, a, b)
 
 
-where.derivative("a", "1 where cond else 0", r"[c]")(lambda xp, out, a, b, *, condition: condition)
-where.derivative("b", "0 where cond else 1", r"[\lnot c]")(lambda xp, out, a, b, *, condition: ~condition)
+where.derivative("a", "1 where cond else 0", r"[c]", selects=True)(lambda xp, out, a, b, *, condition: condition)
+where.derivative("b", "0 where cond else 1", r"[\lnot c]", selects=True)(lambda xp, out, a, b, *, condition: ~condition)
 
 
 # ----------------------------------------------------------------------------------------------
