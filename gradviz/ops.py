@@ -243,7 +243,7 @@ div.derivative("b", "−{a}/{b}²", r"-\frac{{{a}}}{{{b}^2}}")(lambda xp, out, a
     symbol="^",
     text="{a}^{exponent}",
     latex="{a}^{{{exponent}}}",
-    domain="a positive base for a fractional exponent and a non-zero base for a negative one",
+    domain="a positive base for a fractional exponent, a non-zero base for a negative one, and a result within float range (about ±1.8e308)",
 )
 def pow(xp, a, *, exponent):
     r"""a^n for a constant exponent n"""
@@ -261,7 +261,7 @@ pow.derivative("a", "{exponent}·{a}^({exponent}−1)", r"{exponent}\,{a}^{{{exp
     symbol="^",
     text="{a}^{b}",
     latex="{a}^{{{b}}}",
-    domain="a positive base for a fractional exponent and a non-zero base for a negative one",
+    domain="a positive base for a fractional exponent, a non-zero base for a negative one, and a result within float range (about ±1.8e308)",
 )
 def power(xp, a, b):
     r"""a^b where the exponent is itself a variable"""

@@ -406,7 +406,8 @@ def _to_array(data, dtype) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"Tensor() needs numeric data, but {_preview(data)} became an array of dtype {array.dtype} "
-            f"({'text' if array.dtype.kind in 'US' else 'Python objects'}). Convert the values to numbers first, "
+            f"({'text' if array.dtype.kind in 'US' else 'complex numbers' if array.dtype.kind == 'c' else 'Python objects'}). "
+            "Convert the values to real numbers first, "
             "e.g. np.asarray(values, dtype=float)."
         )
     if dtype is None and (array.dtype.kind in "biu" or array.dtype == np.float16):
@@ -508,6 +509,11 @@ def _explain(op, datas: list, params: dict | None, error: Exception) -> Exceptio
         )
     if op.name == "reshape":
         size = int(np.prod(shapes[0]))
+        if list(params["shape"]).count(-1) > 1:
+            return ShapeError(
+                f"reshape: {params['shape']} has more than one -1; only one dimension can be inferred "
+                f"(the tensor has shape {shapes[0]}, {size} elements)"
+            )
         return ShapeError(
             f"reshape: cannot reshape a tensor of shape {shapes[0]} ({size} elements) into {params['shape']}; "
             "the number of elements must stay the same (use -1 for one dimension to infer it)."
