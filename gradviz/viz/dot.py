@@ -118,7 +118,9 @@ def escape(text: Any) -> str:
 def _font(
     text: str, color: str | None = None, size: float | None = None, bold: bool = False, italic: bool = False
 ) -> str:
-    """Already escaped `text` wrapped in FONT/B/I tags."""
+    """Already escaped `text` wrapped in FONT/B/I tags (graphviz rejects an empty FONT element)."""
+    if not text:
+        return ""
     if bold:
         text = f"<B>{text}</B>"
     if italic:
