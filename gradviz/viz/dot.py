@@ -176,9 +176,12 @@ def _value_label(
     node: FrameNode, frame: Frame, theme: dict, precision: int, output_label: str, compact: bool = False
 ) -> str:
     if node.kind == "constant":
-        value = node.value
-        text = number(value, precision) if not node.is_tensor else escape(node.label)
-        return f"<{_font(escape(text), theme['text'])}>"
+        if not node.is_tensor:
+            return f"<{_font(escape(number(node.value, precision)), theme['text'])}>"
+        # a tensor constant (an input batch, targets): its name, then its shape, as data rather than a variable
+        shape = f"{tuple(node.shape)} {node.dtype}" if node.shape is not None else ""
+        name = "" if node.label.startswith("const") else _font(escape(node.label), theme["text"], bold=True) + " "
+        return f"<{name}{_font(escape(shape), theme['muted'], 10)}>"
     style = _node_style(node, frame, theme)
     if compact and not node.is_tensor:
         return _compact_label(node, style, theme, precision)
