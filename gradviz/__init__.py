@@ -14,6 +14,7 @@ from . import callbacks, data, functional, keras, metrics, nn, optim
 from .check import GradcheckResult, detect_anomaly, gradcheck
 from .context import enable_grad, is_grad_enabled, no_grad, scope
 from .errors import AnomalyError, GradcheckError, GradvizError, GradvizWarning, ShapeError
+from .export import export
 from .graph import Graph
 from .keras import Sequential  # Keras style; the torch-style container is gradviz.nn.Sequential
 from .tensor import Tensor
@@ -28,6 +29,7 @@ __all__ = [
     "Tensor",
     "Graph",
     "draw",
+    "export",
     "Trace",
     "trace",
     "no_grad",

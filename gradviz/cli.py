@@ -1,5 +1,6 @@
-"""The ``gradviz`` command line: ``demo`` (the worked example, step by step), ``render`` (any formula) and
-``train`` (a small network on a built-in dataset: curves, decision boundary, JSON summary).
+"""The ``gradviz`` command line: ``demo`` (the worked example, step by step), ``render`` (any formula),
+``train`` (a small network on a built-in dataset: curves, decision boundary, JSON summary) and ``export``
+(a walkthrough as an HTML player, GIF, PDF, PowerPoint, LaTeX/Beamer or frames folder).
 
 Heavy modules (the renderers) are imported inside the commands, so ``import gradviz.cli`` stays light.
 
@@ -192,8 +193,172 @@ def _add_train(commands) -> None:
     command.set_defaults(run=_run_train)
 
 
-# later subcommands (export) add one `_add_<name>` function here
-_COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_render, _add_train]
+EXPORT_FILE = "walkthrough.html"
+
+
+def _add_export(commands) -> None:
+    command = commands.add_parser(
+        "export",
+        help="export a backprop walkthrough as an HTML player, GIF, PDF, PowerPoint, LaTeX/Beamer or frames folder",
+        description="Record the forward and backward pass of a formula (the course's worked example "
+        "f = (x + y)·z with x = -2, y = 5, z = -4 unless --expr is given) and write every step to one file "
+        "ready to project. The format comes from the extension of --out: .html (a self-contained player), "
+        '.gif, .pdf (one page per step), .pptx (one slide per step; needs pip install "gradviz[slides]"), '
+        ".tex (LaTeX/Beamer, pictures beside it), or a name without an extension for a folder of "
+        "step-000.svg ... (--format png for PNGs).",
+        epilog='Example: gradviz export --expr "(x+y)*z" --set x=-2 y=5 z=-4 --out walkthrough.pptx',
+    )
+    command.add_argument("--expr", default=None, metavar="EXPR", help="the formula (default: the worked example)")
+    command.add_argument(
+        "--set",
+        dest="assignments",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME=VALUE",
+        help="the value of each variable of --expr, e.g. --set x=-2 y=5 z=-4",
+    )
+    command.add_argument(
+        "--out", default=EXPORT_FILE, metavar="PATH", help=f"the file (or folder) to write (default: ./{EXPORT_FILE})"
+    )
+    command.add_argument(
+        "--format",
+        default=None,
+        metavar="FORMAT",
+        help="html, gif, pdf, pptx, tex, svg or png (default: from the extension of --out)",
+    )
+    command.add_argument(
+        "--theme", default="light", metavar="THEME", help="the colour theme: light (default), print or dark"
+    )
+    command.add_argument(
+        "--mode",
+        choices=["both", "forward", "backward"],
+        default="both",
+        help="which passes to show (default: both)",
+    )
+    command.add_argument(
+        "--steps", default=None, metavar="LIST", help="the steps to keep, counted from 0: e.g. 0,3-5 (default: all)"
+    )
+    command.add_argument("--title", default=None, help="the title of the page, deck or document")
+    command.add_argument("--dpi", type=int, default=None, help="resolution of pixel pictures (gif, pptx, raster pdf)")
+    command.add_argument(
+        "--size", default=None, metavar="WxH", help="the GIF / raster PDF canvas in pixels, e.g. 960x540"
+    )
+    command.add_argument(
+        "--duration", type=int, default=1500, metavar="MS", help="milliseconds per step in a GIF or the player"
+    )
+    command.add_argument(
+        "--rankdir",
+        type=str.upper,
+        choices=["LR", "TB", "RL", "BT"],
+        default="LR",
+        help="the layout: LR left to right (default), TB top to bottom",
+    )
+    command.add_argument(
+        "--precision", type=int, default=4, metavar="DIGITS", help="significant digits of numbers (default: 4)"
+    )
+    command.add_argument(
+        "--captions",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw each step's caption under its picture (default: yes in gif and pdf, no elsewhere)",
+    )
+    command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    command.set_defaults(run=_run_export)
+
+
+def _steps_list(text: str | None) -> list[int] | None:
+    """'0,3-5' as [0, 3, 4, 5]."""
+    if text is None:
+        return None
+    chosen: list[int] = []
+    for part in text.split(","):
+        first, dash, last = part.strip().partition("-")
+        try:
+            if dash:
+                chosen.extend(range(int(first), int(last) + 1))
+            else:
+                chosen.append(int(first))
+        except ValueError:
+            raise _UsageError(f"--steps {text!r}: give step numbers and ranges, e.g. 0,3-5") from None
+    return chosen
+
+
+def _size(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if match is None:
+        raise _UsageError(f"--size {text!r}: give width x height in pixels, e.g. 960x540")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from . import Value, trace
+    from .export import MissingDependency, export, format_of
+
+    try:
+        format_of(args.out, args.format)
+    except ValueError as error:
+        raise _UsageError(str(error)) from None
+    steps, size = _steps_list(args.steps), _size(args.size)
+    if not 1 <= args.precision <= 17:
+        raise _UsageError(f"--precision {args.precision}: give a number of significant digits from 1 to 17")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if args.expr is None:
+            if args.assignments:
+                raise _UsageError('--set gives the variables of --expr: add --expr, e.g. --expr "(x + y) * z"')
+            x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+            with trace() as recorded:
+                q = x + y
+                q.label = "q"
+                f = q * z
+                f.label = "f"
+                f.backward()
+            title = args.title or "f = (x + y)·z, step by step"
+        else:
+            from .expr import parse
+
+            expression = parse(args.expr)
+            values = _assignments(args.assignments, expression)
+            with trace() as recorded:
+                leaves = {name: Value(number, label=name) for name, number in values.items()}
+                output = expression.evaluate(leaves)
+                if not output.requires_grad:
+                    raise _UsageError(
+                        f"{args.expr!r} has no variables, so there is nothing to step through: "
+                        "write a formula of variables, e.g. (x + y) * z, and give them values with --set x=-2 ..."
+                    )
+                output.backward()
+            title = args.title or f"{output.label} = {expression.text.strip()}, step by step"
+        try:
+            result = export(
+                recorded,
+                args.out,
+                format=args.format,
+                theme=args.theme,
+                mode=args.mode,
+                steps=steps,
+                size=size,
+                dpi=args.dpi,
+                title=title,
+                rankdir=args.rankdir,
+                precision=args.precision,
+                duration_ms=args.duration,
+                captions=args.captions,
+            )
+        except MissingDependency as error:
+            raise _UsageError(str(error)) from None
+        except (ValueError, IndexError, TypeError) as error:
+            raise _UsageError(str(error)) from None
+    _report_warnings(caught)
+    if not args.quiet:
+        _say(f"gradviz export: {result.message}", sys.stdout)
+    return EXIT_OK
+
+
+_COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_render, _add_train, _add_export]
 
 
 # -- entry point ------------------------------------------------------------------------------------

@@ -155,12 +155,19 @@ _LATEX_SPECIAL = {
 }
 
 
+_LATEX_TEXT_SPECIAL = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
+
+
 def latex_label(label: str) -> str:
     r"""A node label inside LaTeX math: single letters as they are, longer names upright and escaped.
 
     >>> latex_label("x"), latex_label("w_1"), latex_label("loss")
     ('x', '\\mathrm{w\\_1}', '\\mathrm{loss}')
     """
+    if any(ch in label for ch in "\\^~"):
+        # these have no math-mode escape: write the label as text (amsmath's \text)
+        text = "".join(_LATEX_TEXT_SPECIAL.get(ch, _LATEX_SPECIAL.get(ch, ch)) for ch in label)
+        return rf"\text{{{text}}}"
     escaped = "".join(_LATEX_SPECIAL.get(ch, ch) for ch in label)
     if len(label) == 1 and label.isalpha():
         return escaped

@@ -1,0 +1,161 @@
+"""Exports of a backprop walkthrough: HTML player, animated GIF, PDF pages, PowerPoint, LaTeX/Beamer, frames folder.
+
+One function, `export`, picks the format from the file's extension (or ``format=``). Pillow, python-pptx and
+pypdf are imported only when their format is asked for (``pip install "gradviz[slides]"`` brings them).
+
+>>> import tempfile, pathlib
+>>> from gradviz import Value, trace
+>>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+>>> with trace() as t:
+...     f = (x + y) * z
+...     f.backward()
+>>> result = export(t, pathlib.Path(tempfile.mkdtemp()) / "walkthrough.html")
+>>> result.format, result.frames
+('html', 7)
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ._common import ExportResult, MissingDependency, Options, check_options, log, select_frames
+
+__all__ = ["export", "ExportResult", "MissingDependency", "EXPORT_FORMATS", "format_of"]
+
+# extension → format; a path without an extension is a folder of numbered pictures
+EXPORT_FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".gif": "gif",
+    ".pdf": "pdf",
+    ".pptx": "pptx",
+    ".tex": "tex",
+}
+_FOLDER = ("svg", "png", "folder")
+_NAMES = ("html", "gif", "pdf", "pptx", "tex", "beamer", "latex", "svg", "png", "folder")
+
+
+def format_of(path, format: str | None = None) -> str:
+    """The export format of `path`: `format` when given, else the extension; no extension means a folder of SVGs.
+
+    >>> format_of("lesson.pptx"), format_of("slides/"), format_of("out", "png"), format_of("a.tex", "beamer")
+    ('pptx', 'svg', 'png', 'tex')
+    """
+    if format is not None:
+        name = str(format).lower().lstrip(".")
+        if name not in _NAMES:
+            raise ValueError(
+                f"format={format!r} is not an export format; the formats are html, gif, pdf, pptx, tex (Beamer), "
+                "and svg or png for a folder of numbered pictures"
+            )
+        return {"beamer": "tex", "latex": "tex", "folder": "svg", "htm": "html"}.get(name, name)
+    suffix = Path(path).suffix.lower()
+    if not suffix:
+        return "svg"
+    if suffix in EXPORT_FORMATS:
+        return EXPORT_FORMATS[suffix]
+    raise ValueError(
+        f"cannot export to {str(path)!r}: its extension {suffix} is not one gradviz writes. Use .html (player), "
+        ".gif, .pdf, .pptx, .tex (Beamer), or a name without an extension for a folder of step-000.svg … "
+        "(format png for PNGs)"
+    )
+
+
+def export(
+    source,
+    path,
+    *,
+    format: str | None = None,
+    theme: str = "light",
+    mode: str = "both",
+    steps=None,
+    size: tuple[int, int] | None = None,
+    dpi: int | None = None,
+    title: str | None = None,
+    rankdir: str = "LR",
+    precision: int = 4,
+    engine: str | None = None,
+    duration_ms: int = 1500,
+    last_ms: int | None = None,
+    vector: bool | None = None,
+    captions: bool | None = None,
+) -> ExportResult:
+    """Write a walkthrough (a Trace, or a list of Frames) to `path` as a lesson ready to project.
+
+    The format comes from the extension, or `format`: ``.html`` a self-contained player; ``.gif`` an
+    animation (`duration_ms` per frame, the last held `last_ms`, default 3×); ``.pdf`` one page per step
+    with its caption (vector when the system ``dot`` and pypdf are there, else raster at `dpi`, default
+    200 — ``result.vector`` and the log line say which); ``.pptx`` one slide per step (picture, equation,
+    caption in the notes); ``.tex`` a Beamer deck plus its pictures in ``<stem>-frames/``; a path without
+    an extension (or ``format="svg"|"png"``) a folder of ``step-000.svg`` …
+
+    `theme` is "light", "dark" or "print"; `mode` "both", "forward" or "backward"; `steps` the indices
+    (a list, a range or a slice) of the steps to keep; `size` (width, height) in pixels of the GIF or
+    raster-PDF canvas (pictures are scaled down to fit); `dpi` the resolution of pixel pictures; `title`
+    the page/deck title; `engine` forces the layout program ("dot" or "graphviz-pure"); `captions`
+    draws each caption under its picture (default: in GIF and PDF, where nothing else shows it; the
+    player, the slides and Beamer show it as text).
+
+    >>> import tempfile, pathlib
+    >>> from gradviz import Value, trace
+    >>> a = Value(3.0, label="a")
+    >>> with trace() as t:
+    ...     b = (a * a).tanh()
+    ...     b.backward()
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "frames"
+    >>> [p.name for p in export(t, folder, mode="forward").files]
+    ['step-000.svg', 'step-001.svg', 'step-002.svg']
+    """
+    chosen = format_of(path, format)
+    check_options(theme, rankdir, dpi, size)
+    path = Path(path)
+    frames = select_frames(source, mode, steps, precision)
+    options = Options(
+        theme=theme,
+        rankdir=rankdir,
+        precision=precision,
+        dpi=dpi,
+        size=tuple(size) if size is not None else None,
+        title=title if title is not None else _default_title(frames),
+        engine=engine,
+    )
+    start = time.perf_counter()
+    if chosen == "html":
+        from .html import write_html
+
+        result = write_html(frames, path, options, interval_ms=duration_ms)
+    elif chosen == "gif":
+        from .gif import write_gif
+
+        result = write_gif(
+            frames,
+            path,
+            options,
+            duration_ms=duration_ms,
+            last_ms=last_ms,
+            captions=True if captions is None else captions,
+        )
+    elif chosen == "pdf":
+        from .pdf import write_pdf
+
+        result = write_pdf(frames, path, options, vector=vector, captions=captions is not False)
+    elif chosen == "pptx":
+        from .pptx import write_pptx
+
+        result = write_pptx(frames, path, options, captions=bool(captions))
+    elif chosen == "tex":
+        from .latex import write_beamer
+
+        result = write_beamer(frames, path, options, captions=bool(captions))
+    else:
+        from .folder import write_folder
+
+        result = write_folder(frames, path, options, picture=chosen, captions=bool(captions))
+    log.info("%s in %.1f s", result.message, time.perf_counter() - start)
+    return result
+
+
+def _default_title(frames) -> str:
+    output = frames[-1].output_label if frames else "f"
+    return f"Backpropagation through {output}, step by step"

@@ -1,0 +1,238 @@
+"""What every exporter shares: choosing the frames, rendering them in threads, the result and its log line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import GradvizError
+from ..viz.frame import Frame
+
+__all__ = ["ExportResult", "MissingDependency", "Options", "select_frames", "render_frames", "step_name", "log"]
+
+log = logging.getLogger("gradviz.export")
+
+_MODES = ("both", "forward", "backward")
+_FORWARD_KINDS = ("initial", "forward")
+_BACKWARD_KINDS = ("backward", "final")
+STEP_FILE = re.compile(r"^step-(\d{3,})\.(svg|png|pdf)$")
+
+
+class MissingDependency(GradvizError, ImportError):
+    """An export format needs an optional package that is not installed (the message says what to install)."""
+
+
+def require(module: str, package: str, extra: str, what: str):
+    """Import `module` or raise MissingDependency naming the pip command."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingDependency(
+            f'{what} needs the {package} package, which is not installed: pip install "gradviz[{extra}]" '
+            f"(or pip install {package})"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options every exporter reads (checked once by `export`)."""
+
+    theme: str = "light"
+    rankdir: str = "LR"
+    precision: int = 4
+    dpi: int | None = None
+    size: tuple[int, int] | None = None
+    title: str = "Backpropagation, step by step"
+    engine: str | None = None
+
+
+@dataclass
+class ExportResult:
+    """What `export` wrote: the main `path`, every file written, the number of frames, and how.
+
+    `vector` says whether the diagrams are vector graphics (svg, pdf) or pixels (png, gif);
+    `message` is the one log line (also sent to the ``gradviz.export`` logger).
+    """
+
+    path: Path
+    format: str
+    frames: int
+    files: list[Path] = field(default_factory=list)
+    vector: bool = False
+    note: str = ""
+
+    @property
+    def message(self) -> str:
+        unit = {"pdf": "page", "pptx": "slide", "gif": "frame", "tex": "frame"}.get(self.format, "step")
+        text = f"wrote {self.path} ({self.format}): {self.frames} {unit}{'s' if self.frames != 1 else ''}"
+        return text + (f", {self.note}" if self.note else "")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def select_frames(source, mode: str, steps, precision: int) -> list[Frame]:
+    """The frames to export: a Trace's frames (or a list of Frames) filtered by `mode`, then picked by `steps`."""
+    from ..viz.frame import frames as make_frames
+
+    if mode not in _MODES:
+        raise ValueError(f"mode must be 'both', 'forward' or 'backward', got {mode!r}")
+    if isinstance(source, Frame):
+        chosen = [source]
+    elif isinstance(source, (list, tuple)):
+        if not source:
+            raise ValueError("export() got an empty list of frames: record a trace and pass it, or pass frames(trace)")
+        wrong = [type(item).__name__ for item in source if not isinstance(item, Frame)]
+        if wrong:
+            raise TypeError(f"export() takes a Trace or a list of Frames; this list holds a {wrong[0]}")
+        kinds = {"forward": _FORWARD_KINDS, "backward": _BACKWARD_KINDS}.get(mode)
+        chosen = [frame for frame in source if kinds is None or frame.kind in kinds]
+        if not chosen:
+            raise ValueError(f"none of these {len(source)} frames is a {mode} frame: use mode='both'")
+    else:
+        chosen = make_frames(source, mode=mode, precision=precision)
+    if steps is None:
+        return chosen
+    if isinstance(steps, int):
+        steps = [steps]
+    if isinstance(steps, slice):
+        picked = chosen[steps]
+    else:
+        picked = []
+        for index in _indices(steps):
+            if not -len(chosen) <= index < len(chosen):
+                raise IndexError(
+                    f"steps: there is no step {index}; this walkthrough has {len(chosen)} steps, 0 to {len(chosen) - 1}"
+                )
+            picked.append(chosen[index])
+    if not picked:
+        raise ValueError(f"steps={steps!r} picks none of the {len(chosen)} steps")
+    return picked
+
+
+def _indices(steps: Iterable) -> list[int]:
+    indices = []
+    for item in steps:
+        if isinstance(item, bool) or not isinstance(item, int) and not hasattr(item, "__index__"):
+            raise TypeError(f"steps holds step numbers (ints), got {item!r}")
+        indices.append(int(item))
+    return indices
+
+
+def check_options(theme: str, rankdir: str, dpi, size) -> None:
+    from ..viz.dot import THEMES
+
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
+    if dpi is not None and not (isinstance(dpi, int) and 10 <= dpi <= 1200):
+        raise ValueError(f"dpi is a whole number of pixels per inch from 10 to 1200, got {dpi!r}")
+    if size is not None and not (
+        isinstance(size, (tuple, list)) and len(size) == 2 and all(isinstance(s, int) and s >= 16 for s in size)
+    ):
+        raise ValueError(f"size is (width, height) in pixels, each at least 16, got {size!r}")
+
+
+def render_frames(
+    frames: Sequence[Frame],
+    fmt: str,
+    options: Options,
+    *,
+    caption: bool,
+    dpi: int | None = None,
+    title: str | None = None,
+) -> list[bytes]:
+    """Each frame drawn as `fmt` bytes (svg, png or pdf); several layout programs run at once in threads."""
+    from ..viz.dot import to_dot
+    from ..viz.render import find_renderer, render
+
+    find_renderer(fmt, options.engine)  # a missing renderer fails before any work
+    dots = [
+        to_dot(
+            frame,
+            theme=options.theme,
+            rankdir=options.rankdir,
+            precision=options.precision,
+            caption=caption,
+            title=title,
+        )
+        for frame in frames
+    ]
+
+    def draw(dot) -> bytes:
+        return render(dot, fmt, engine=options.engine, dpi=dpi if fmt == "png" else None)
+
+    if len(dots) == 1:
+        return [draw(dots[0])]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        return list(pool.map(draw, dots))
+
+
+def step_name(index: int, count: int, suffix: str) -> str:
+    """step-000.svg …: at least three digits, more when there are 1000 steps or more."""
+    width = max(3, len(str(count - 1)))
+    return f"step-{index:0{width}d}.{suffix}"
+
+
+def write_step_files(folder: Path, datas: Sequence[bytes], suffix: str) -> list[Path]:
+    """Numbered files in `folder`, and no stale step files of an earlier, longer export left beside them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index, data in enumerate(datas):
+        path = folder / step_name(index, len(datas), suffix)
+        path.write_bytes(data)
+        written.append(path)
+    keep = {p.name for p in written}
+    for path in folder.iterdir():
+        if STEP_FILE.match(path.name) and path.name not in keep and path.is_file():
+            path.unlink()
+    return written
+
+
+def theme_background(theme: str) -> tuple[int, int, int]:
+    """The theme's background as RGB (to pad pictures to one canvas)."""
+    from ..viz.dot import THEMES
+
+    color = THEMES[theme]["background"]
+    if color == "white":
+        return (255, 255, 255)
+    color = color.lstrip("#")
+    return tuple(int(color[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def pictures(datas: Sequence[bytes], background: tuple[int, int, int], size: tuple[int, int] | None = None):
+    """PNG bytes as Pillow RGB images on one canvas: each scaled down to fit `size` (default: the largest
+    picture's width and height), centred and padded with the background colour."""
+    Image = require("PIL.Image", "pillow", "slides", "Pictures in GIF and raster PDF files")
+    import io
+
+    images = []
+    for data in datas:
+        with Image.open(io.BytesIO(data)) as opened:
+            image = opened.convert("RGBA")
+        flat = Image.new("RGB", image.size, background)
+        flat.paste(image, mask=image.getchannel("A"))
+        images.append(flat)
+    if size is None:
+        canvas = (max(i.width for i in images), max(i.height for i in images))
+    else:
+        canvas = (int(size[0]), int(size[1]))
+    placed = []
+    for image in images:
+        if image.width > canvas[0] or image.height > canvas[1]:
+            scale = min(canvas[0] / image.width, canvas[1] / image.height)
+            image = image.resize(
+                (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS
+            )
+        page = Image.new("RGB", canvas, background)
+        page.paste(image, ((canvas[0] - image.width) // 2, (canvas[1] - image.height) // 2))
+        placed.append(page)
+    return placed

@@ -1,0 +1,41 @@
+"""The frames-folder export: numbered pictures step-000.svg … (or .png, .pdf) for any slide tool."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..viz.frame import Frame
+from ._common import ExportResult, Options, render_frames, write_step_files
+
+__all__ = ["write_folder", "FOLDER_FORMATS"]
+
+FOLDER_FORMATS = ("svg", "png", "pdf")
+
+
+def write_folder(
+    frames: Sequence[Frame], path: Path, options: Options, *, picture: str = "svg", captions: bool = False
+) -> ExportResult:
+    """Write one `picture` file per frame into the folder `path` (created when missing).
+
+    >>> import tempfile, pathlib
+    >>> from gradviz import Value, trace
+    >>> from gradviz.export._common import Options
+    >>> from gradviz.viz import frames
+    >>> a = Value(3.0, label="a")
+    >>> with trace() as t:
+    ...     b = a * a
+    ...     b.backward()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> [p.name for p in write_folder(frames(t), folder / "steps", Options()).files]
+    ['step-000.svg', 'step-001.svg', 'step-002.svg', 'step-003.svg', 'step-004.svg']
+    """
+    if picture not in FOLDER_FORMATS:
+        raise ValueError(f"a frames folder holds svg, png or pdf pictures, got {picture!r}")
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{str(path)!r} is a file: give a folder (a path without an extension) for numbered pictures")
+    datas = render_frames(frames, picture, options, caption=captions, dpi=options.dpi)
+    written = write_step_files(path, datas, picture)
+    return ExportResult(
+        path, picture, len(frames), written, vector=picture != "png", note=f"{written[0].name} … {written[-1].name}"
+    )

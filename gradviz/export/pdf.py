@@ -1,0 +1,110 @@
+"""The PDF export: one page per step with the caption under the diagram, vector when the system `dot` is
+present (pages merged with pypdf), high-resolution pixels otherwise (Pillow)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..viz.frame import Frame
+from ..viz.render import RendererNotFound, find_renderer
+from ._common import ExportResult, MissingDependency, Options, pictures, render_frames, require, theme_background
+
+__all__ = ["write_pdf", "PDF_DPI", "vector_pdf_available"]
+
+PDF_DPI = 200  # sharp when projected or printed
+
+
+def vector_pdf_available(engine: str | None = None) -> str | None:
+    """Why vector pages are impossible (a sentence), or None when the system `dot` and pypdf are both there."""
+    try:
+        find_renderer("pdf", engine)
+    except RendererNotFound:
+        return "the system Graphviz `dot` is not installed"
+    try:
+        import pypdf  # noqa: F401
+    except ImportError:
+        return 'pypdf is not installed (pip install "gradviz[slides]")'
+    return None
+
+
+def write_pdf(
+    frames: Sequence[Frame], path: Path, options: Options, *, vector: bool | None = None, captions: bool = True
+) -> ExportResult:
+    """Write one page per frame; `vector` None picks vector pages when possible, True insists, False rasterises.
+
+    >>> import tempfile, pathlib
+    >>> from gradviz import Value, trace
+    >>> from gradviz.export._common import Options
+    >>> from gradviz.viz import frames
+    >>> a = Value(3.0, label="a")
+    >>> with trace() as t:
+    ...     b = a * a
+    ...     b.backward()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> write_pdf(frames(t), folder / "b.pdf", Options(dpi=30), vector=False).note
+    'raster pages at 30 dpi'
+    """
+    missing = vector_pdf_available(options.engine)
+    if vector and missing:
+        if "dot" in missing:
+            find_renderer("pdf", options.engine)  # raises RendererNotFound with the install hint
+        raise MissingDependency(f"vector PDF pages need pypdf to merge them: {missing}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if missing is None and vector is not False:
+        _vector(frames, path, options, captions)
+        return ExportResult(path, "pdf", len(frames), [path], vector=True, note="vector pages (system Graphviz dot)")
+    dpi = options.dpi or PDF_DPI
+    _raster(frames, path, options, dpi, captions)
+    reason = f" because {missing}" if missing and vector is None else ""
+    return ExportResult(path, "pdf", len(frames), [path], vector=False, note=f"raster pages at {dpi} dpi{reason}")
+
+
+def _vector(frames: Sequence[Frame], path: Path, options: Options, captions: bool) -> None:
+    """Each frame's own PDF page, its box widened to one page size (the largest) and centred; for a coloured
+    background the margins are painted with it (a rectangle drawn before the page's own content)."""
+    import pypdf
+    from pypdf.generic import ContentStream, RectangleObject
+
+    documents = render_frames(frames, "pdf", options, caption=captions)
+    pages = [page for data in documents for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+    width = max(float(page.mediabox.width) for page in pages)
+    height = max(float(page.mediabox.height) for page in pages)
+    background = theme_background(options.theme)
+    writer = pypdf.PdfWriter()
+    for page in pages:
+        sheet = writer.add_page(page)
+        box = sheet.mediabox
+        left = float(box.left) - (width - float(box.width)) / 2
+        bottom = float(box.bottom) - (height - float(box.height)) / 2
+        wide = RectangleObject([left, bottom, left + width, bottom + height])
+        sheet.mediabox = wide
+        sheet.cropbox = wide
+        if background != (255, 255, 255):
+            red, green, blue = (channel / 255 for channel in background)
+            paint = f"q {red:.4f} {green:.4f} {blue:.4f} rg {left:.2f} {bottom:.2f} {width:.2f} {height:.2f} re f Q\n"
+            contents = ContentStream(None, None)
+            contents.set_data(paint.encode("ascii") + sheet.get_contents().get_data())
+            sheet.replace_contents(contents)
+    writer.add_metadata({"/Title": options.title, "/Creator": "gradviz"})
+    with open(path, "wb") as stream:
+        writer.write(stream)
+
+
+def _raster(frames: Sequence[Frame], path: Path, options: Options, dpi: int, captions: bool) -> None:
+    require("PIL.Image", "pillow", "slides", "A PDF without the system Graphviz `dot`")
+    pngs = render_frames(frames, "png", options, caption=captions, dpi=dpi)
+    pages = pictures(pngs, theme_background(options.theme), options.size)
+    first, rest = pages[0], pages[1:]
+    # Pillow stores RGB pages as JPEG: high quality and no chroma subsampling keep thin coloured text crisp
+    first.save(
+        path,
+        format="PDF",
+        save_all=True,
+        append_images=rest,
+        resolution=float(dpi),
+        title=options.title,
+        quality=92,
+        subsampling=0,
+    )

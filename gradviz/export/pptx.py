@@ -1,0 +1,126 @@
+"""The PowerPoint export (python-pptx, the `slides` extra): one 16:9 slide per step — a title, the diagram as
+a high-resolution picture scaled to fit, the equation as text, the caption in the speaker notes."""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..viz.frame import Frame
+from ._common import ExportResult, Options, render_frames, require
+
+__all__ = ["write_pptx", "PPTX_DPI", "slide_title"]
+
+PPTX_DPI = 200
+_KIND = {"initial": "the graph", "forward": "forward", "backward": "backward", "final": "result"}
+
+
+def slide_title(frame: Frame, number: int, count: int) -> str:
+    """The slide's title; the deck's own title is the file's title property.
+
+    >>> from gradviz import Value, trace
+    >>> from gradviz.viz import frames
+    >>> a = Value(2.0, label="a")
+    >>> with trace() as t:
+    ...     b = a * a
+    ...     b.backward()
+    >>> slide_title(frames(t)[1], 2, 5)
+    'Step 2 of 5 · forward'
+    """
+    return f"Step {number} of {count} · {_KIND.get(frame.kind, frame.kind)}"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    return width, height
+
+
+def write_pptx(frames: Sequence[Frame], path: Path, options: Options, *, captions: bool = False) -> ExportResult:
+    """Write a deck of len(frames) slides.
+
+    >>> import tempfile, pathlib
+    >>> from gradviz import Value, trace
+    >>> from gradviz.export._common import Options
+    >>> from gradviz.viz import frames
+    >>> a = Value(3.0, label="a")
+    >>> with trace() as t:
+    ...     b = a * a
+    ...     b.backward()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> write_pptx(frames(t), folder / "b.pptx", Options(dpi=30)).frames  # doctest: +SKIP
+    5
+    """
+    pptx = require("pptx", "python-pptx", "slides", "PowerPoint export")
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Inches, Pt
+
+    from ..viz.dot import THEMES
+
+    colors = THEMES[options.theme]
+    pngs = render_frames(frames, "png", options, caption=captions, dpi=options.dpi or PPTX_DPI)
+    deck = pptx.Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    deck.core_properties.title = options.title
+    layout = deck.slide_layouts[5]  # "Title Only"
+    margin = Inches(0.4)
+    width = deck.slide_width
+    title_height, equation_height = Inches(0.9), Inches(1.1)
+    ink = _rgb(colors["text"], RGBColor)
+    paper = _rgb(colors["background"], RGBColor)
+    count = len(frames)
+    for number, (frame, png) in enumerate(zip(frames, pngs, strict=True), start=1):
+        slide = deck.slides.add_slide(layout)
+        if options.theme == "dark":
+            fill = slide.background.fill
+            fill.solid()
+            fill.fore_color.rgb = paper
+        title = slide.shapes.title
+        title.left, title.top, title.width, title.height = margin, Inches(0.2), width - 2 * margin, title_height
+        title.text = slide_title(frame, number, count)
+        for paragraph in title.text_frame.paragraphs:
+            for run in paragraph.runs:
+                run.font.size = Pt(30)
+                run.font.color.rgb = ink
+        # the diagram, as large as the space between title and equation allows, centred
+        box_top = Inches(0.2) + title_height
+        box_height = deck.slide_height - box_top - equation_height - Inches(0.2)
+        box_width = width - 2 * margin
+        pixels_wide, pixels_high = _png_size(png)
+        scale = min(box_width / pixels_wide, box_height / pixels_high)
+        shown_w, shown_h = int(pixels_wide * scale), int(pixels_high * scale)
+        slide.shapes.add_picture(
+            io.BytesIO(png),
+            Emu(int(margin + (box_width - shown_w) / 2)),
+            Emu(int(box_top + (box_height - shown_h) / 2)),
+            Emu(shown_w),
+            Emu(shown_h),
+        )
+        equation = slide.shapes.add_textbox(
+            margin, deck.slide_height - equation_height - Inches(0.15), box_width, equation_height
+        )
+        text = equation.text_frame
+        text.word_wrap = True
+        for i, line in enumerate(frame.equation.splitlines() or [""]):
+            paragraph = text.paragraphs[0] if i == 0 else text.add_paragraph()
+            paragraph.text = line
+            for run in paragraph.runs:
+                run.font.size = Pt(20 if len(frame.equation.splitlines()) <= 2 else 14)
+                run.font.name = "Cambria Math"
+                run.font.color.rgb = ink
+        notes = slide.notes_slide.notes_text_frame
+        notes.text = frame.caption + (f"\n\n{frame.equation}" if frame.equation else "")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deck.save(str(path))
+    return ExportResult(
+        path, "pptx", count, [path], vector=False, note=f"16:9, pictures at {options.dpi or PPTX_DPI} dpi"
+    )
+
+
+def _rgb(color: str, RGBColor):
+    if color == "white":
+        return RGBColor(255, 255, 255)
+    if color == "black":
+        return RGBColor(0, 0, 0)
+    return RGBColor.from_string(color.lstrip("#").upper())
