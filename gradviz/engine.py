@@ -48,7 +48,7 @@ class Node:
     @property
     def params(self) -> dict:
         """The op's constant parameters (an exponent, an axis, ...)."""
-        return self._params or {}
+        return dict(self._params or {})
 
     @property
     def scope(self) -> str | None:

@@ -509,7 +509,8 @@ sum.vjp("a", "1 (g copied to every element)", r"\mathbf{{1}}")(
 @op("mean", symbol="mean", text="mean({a})", latex=r"\overline{{{a}}}", elementwise=False, scalar=False)
 def mean(xp, a, *, axis=None, keepdims=False):
     r"""\frac{1}{n}\sum_i a_i over the given axes"""
-    return a.mean(axis=axis, keepdims=keepdims)
+    # the sum divided by the count: what numpy's mean computes, without its Python-level wrapper
+    return a.sum(axis=axis, keepdims=keepdims) / _count(a.shape, axis)
 
 
 def _count(shape, axis):

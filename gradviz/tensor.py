@@ -149,7 +149,7 @@ class Tensor(Node):
 
     @staticmethod
     def _compute(op, inputs, params):
-        datas = [x.data for x in inputs]
+        datas = (inputs[0].data,) if len(inputs) == 1 else [x.data for x in inputs]
         try:
             if op.domain:
                 with np.errstate(all="ignore"):  # gradviz warns itself, naming the op and the inputs
@@ -460,7 +460,12 @@ def _axis(axis, ndim: int, op: str) -> int:
     return int(axis)
 
 
+_WHOLE = {"axis": None, "keepdims": False}  # the common case, shared (apply never changes params)
+
+
 def _reduction(t: Tensor, axis, keepdims: bool, op: str) -> dict[str, Any]:
+    if axis is None and not keepdims and (op == "sum" or op == "mean"):
+        return _WHOLE
     if axis is not None:
         if isinstance(axis, (list, tuple)):
             axis = tuple(_axis(a, t.ndim, op) % max(t.ndim, 1) for a in axis)
