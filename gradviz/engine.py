@@ -359,23 +359,24 @@ def _backward_tensor(cls, topo: list) -> None:
             datas = (prev[0].data,)
         else:
             datas = tuple([p.data for p in prev])
-        rules = op.rules
+        plan = op.plan
+        variadic = op.variadic
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
-            rule = rules[0] if op.variadic else rules[i]
-            if rule.constant is not None:
+            constant, local_fn, vjp_fn, selects = plan[0] if variadic else plan[i]
+            if constant is not None:
                 # upstream itself for a 1 (add): never mutated in place; a leaf gets its own copy below
-                contribution = upstream if rule.constant == 1.0 else upstream * rule.constant
-            elif rule.local is not None:
-                local = rule.local(xp, out, *datas, **params) if params else rule.local(xp, out, *datas)
-                contribution = _selected(upstream, local) if rule.selects else upstream * local
-            elif op.variadic:
-                contribution = rule.vjp(xp, upstream, out, *datas, index=i, **params)
+                contribution = upstream if constant == 1.0 else upstream * constant
+            elif local_fn is not None:
+                local = local_fn(xp, out, *datas, **params) if params else local_fn(xp, out, *datas)
+                contribution = _selected(upstream, local) if selects else upstream * local
+            elif variadic:
+                contribution = vjp_fn(xp, upstream, out, *datas, index=i, **params)
             elif params:
-                contribution = rule.vjp(xp, upstream, out, *datas, **params)
+                contribution = vjp_fn(xp, upstream, out, *datas, **params)
             else:
-                contribution = rule.vjp(xp, upstream, out, *datas)
+                contribution = vjp_fn(xp, upstream, out, *datas)
             data = parent.data
             if (
                 contribution.__class__ is not ndarray
@@ -385,9 +386,9 @@ def _backward_tensor(cls, topo: list) -> None:
                 contribution = _fit(contribution, data)
             grad = parent.grad
             if grad is None:
-                if parent._op is None:  # a leaf's gradient must be its own writable array
-                    if contribution is upstream or not contribution.flags.owndata or not contribution.flags.writeable:
-                        contribution = contribution.copy()
+                # a leaf's gradient must be its own writable array: not upstream, not a view of another
+                if parent._op is None and (contribution is upstream or contribution.base is not None):
+                    contribution = contribution.copy()
                 parent.grad = contribution
             else:
                 parent.grad = grad + contribution

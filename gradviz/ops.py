@@ -56,6 +56,7 @@ class Op:
     rules: list[Rule] = field(default_factory=list)
     locals: tuple = ()  # per input: the local-derivative function, or the constant (a float), for hot loops
     selects: bool = False  # some rule is a selection (see Rule.selects)
+    plan: tuple = ()  # per rule: (constant, local, vjp, selects), unpacked in the tensor engine's loop
 
     def __repr__(self) -> str:
         return f"<op {self.name} {self.symbol!r}>"
@@ -97,6 +98,7 @@ class Op:
         if rule.local is not None:
             self.locals = tuple(r.local if r.constant is None else r.constant for r in self.rules)
         self.selects = any(r.selects for r in self.rules)
+        self.plan = tuple((r.constant, r.local, r.vjp, r.selects) for r in self.rules)
 
     def rule(self, index: int) -> Rule:
         """The rule for input number `index` (variadic ops share one rule)."""
