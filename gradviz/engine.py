@@ -1,8 +1,9 @@
 """The autograd machinery shared by Value and Tensor: the one forward choke point and backward.
 
-Every op goes through `apply` (the place where scopes, traces and anomaly checks hook in), and
-every backward pass through `backward`, which walks an iteratively computed topological order —
-no recursion anywhere, so a chain of a million nodes back-propagates.
+Every op goes through `apply` or through one of the inlined fast paths in value.py/tensor.py that
+do the same steps (tag the scope, append the node to an active trace); anomaly mode and no_grad
+always take `apply`. Every backward pass goes through `backward`, which walks an iteratively
+computed topological order — no recursion anywhere, so a chain of a million nodes back-propagates.
 """
 
 from __future__ import annotations
@@ -286,8 +287,9 @@ def _accumulate(cls, node, contribution) -> None:
 
 
 def _owned(array, node):
-    """A leaf's gradient must be its own writable array, not a view of another node's."""
-    if node._op is None and (not array.flags.owndata or not array.flags.writeable):
+    """A leaf's gradient must be its own writable array, not a view of another node's (the same rule
+    as in _backward_tensor)."""
+    if node._op is None and array.base is not None:
         return array.copy()
     return array
 
