@@ -16,6 +16,7 @@ from .context import enable_grad, is_grad_enabled, no_grad, scope
 from .errors import AnomalyError, GradcheckError, GradvizError, GradvizWarning, ShapeError
 from .export import export
 from .graph import Graph
+from .i18n import get_language, set_language
 from .keras import Sequential  # Keras style; the torch-style container is gradviz.nn.Sequential
 from .tensor import Tensor
 from .trace import Trace, trace
@@ -52,5 +53,7 @@ __all__ = [
     "AnomalyError",
     "GradcheckError",
     "GradvizWarning",
+    "set_language",
+    "get_language",
     "__version__",
 ]
