@@ -25,6 +25,30 @@ from .viz import draw
 
 __version__ = "0.1.0"
 
+
+def step_through(output, **options):
+    """Step through the forward and backward pass that produced `output` in a notebook widget.
+
+    A shortcut for :func:`gradviz.widgets.step_through` (which needs ipywidgets: ``pip install
+    "gradviz[notebook]"``); see it for the options.
+
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> stepper = step_through((x + y) * z)  # doctest: +SKIP
+    """
+    from .widgets import step_through as widget_step_through
+
+    return widget_step_through(output, **options)
+
+
+def __getattr__(name: str):
+    # the submodules with heavy dependencies load on first use: gradviz.widgets (ipywidgets),
+    # gradviz.backends (jax when asked for)
+    if name in ("widgets", "backends"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'gradviz' has no attribute {name!r}")
+
 __all__ = [
     "Value",
     "Tensor",
@@ -54,6 +78,7 @@ __all__ = [
     "GradcheckError",
     "GradvizWarning",
     "set_language",
+    "step_through",
     "get_language",
     "__version__",
 ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from . import widgets
+from . import dashboard, widgets
 
 __all__ = ["CATALOGUE"]
 
 CATALOGUE: dict[str, dict[str, str]] = {}
-for _area in (widgets,):
+for _area in (widgets, dashboard):
     for _key, _entry in _area.MESSAGES.items():
         if _key in CATALOGUE:
             raise RuntimeError(f"catalogue: {_key!r} is declared twice")
