@@ -39,13 +39,46 @@ def mlp_collapsed(out: Path) -> Path:
     return path
 
 
+def training(out: Path) -> Path:
+    """A 2-16-16-2 ReLU net learning the moons: its decision boundary next to its loss and accuracy curves."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gradviz import keras
+    from gradviz.data import make_moons
+    from gradviz.viz.plots import plot_decision_boundary, plot_history
+
+    X, y = make_moons(200, noise=0.15, seed=0)
+    model = keras.Sequential(
+        [
+            keras.Dense(16, activation="relu", input_dim=2),
+            keras.Dense(16, activation="relu"),
+            keras.Dense(2, activation="softmax"),
+        ],
+        seed=0,
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], learning_rate=0.02)
+    history = model.fit(X, y, epochs=60, batch_size=32, seed=0, verbose=0)
+    figure, (boundary, curves) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [1.1, 1]})
+    plot_decision_boundary(model, X, y, ax=boundary, title="decision boundary after 60 epochs")
+    plot_history(history, metrics=["loss", "accuracy"], ax=curves)
+    curves.set_title("loss and accuracy per epoch")
+    figure.tight_layout()
+    path = out / "training.png"
+    figure.savefig(path, dpi=90, metadata={"Software": None})
+    plt.close(figure)
+    return path
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(Path(__file__).parent / "img"))
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for path in (worked_example_backward(out), mlp_collapsed(out)):
+    for path in (worked_example_backward(out), mlp_collapsed(out), training(out)):
         print(f"wrote {path}")
     return 0
 
