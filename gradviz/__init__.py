@@ -24,6 +24,12 @@ from .value import Value
 from .viz import draw
 
 __version__ = "0.1.0"
+"""The installed version of gradviz (also `gradviz --version`).
+
+>>> import gradviz
+>>> gradviz.__version__.count(".")
+2
+"""
 
 
 def step_through(output, **options):
@@ -48,6 +54,7 @@ def __getattr__(name: str):
 
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'gradviz' has no attribute {name!r}")
+
 
 __all__ = [
     "Value",

@@ -90,7 +90,16 @@ class Callback:
 
 
 class CallbackList:
-    """Several callbacks called in order (what ``fit`` uses); checks that each one is a Callback."""
+    """Several callbacks called in order (what ``fit`` uses); checks that each one is a Callback.
+
+    >>> from gradviz.callbacks import CallbackList, History, LambdaCallback
+    >>> history = History()
+    >>> callbacks = CallbackList([history, LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs))])
+    >>> callbacks.on_epoch_end(0, {"loss": 0.5})
+    0 {'loss': 0.5}
+    >>> history.history
+    {'loss': [0.5]}
+    """
 
     _HOOKS = (
         "on_train_begin",

@@ -17,7 +17,17 @@ __all__ = ["gradcheck", "GradcheckResult", "detect_anomaly"]
 
 @dataclass
 class GradcheckResult:
-    """Per checked input: the largest |analytic − numeric| and whether it is within tolerance."""
+    """Per checked input: the largest |analytic − numeric| and whether it is within tolerance.
+
+    It is true when every input passed; ``report()`` prints one line per input.
+
+    >>> from gradviz import Value, gradcheck
+    >>> result = gradcheck(lambda a: a * a, Value(3.0, label="a"))
+    >>> bool(result), result.labels, result.analytic
+    (True, ['a'], [6.0])
+    >>> print(result.report())
+    ok  a: max |analytic − numeric| = ...
+    """
 
     labels: list[str]
     analytic: list

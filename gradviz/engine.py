@@ -26,7 +26,15 @@ _inf = math.inf
 
 
 class Node:
-    """What Value and Tensor share: data, gradient, and the op and inputs that produced them."""
+    """What Value and Tensor share: data, gradient, and the op and inputs that produced them.
+
+    >>> from gradviz import Value
+    >>> from gradviz.engine import Node
+    >>> x = Value(2.0, label="x")
+    >>> y = x * 3
+    >>> isinstance(y, Node), y.op, [v.data for v in y.inputs], x.is_leaf
+    (True, 'mul', [2.0, 3.0], True)
+    """
 
     # the inputs live in the subclasses: a tuple `_prev` for Tensor; two slots `_a`, `_b` for Value,
     # which saves the scalar engine one garbage-collected tuple per node (see value.py)
@@ -112,6 +120,14 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
     """Run `op` forward on nodes of one engine and record the result (the forward choke point).
 
     `data` is the already computed result when a caller's fast path computed it (Value's methods).
+
+    >>> from gradviz import Value
+    >>> from gradviz.engine import apply
+    >>> from gradviz.ops import OPS
+    >>> x = Value(0.5, label="x")
+    >>> y = apply(OPS["tanh"], (x,))              # what x.tanh() does
+    >>> y.op, round(y.data, 4)
+    ('tanh', 0.4621)
     """
     cls = inputs[0].__class__
     if data is None:
@@ -198,7 +214,18 @@ def _check_forward(node, op: Op, inputs: tuple, params: dict | None) -> None:
 
 
 def topological_order(root) -> list:
-    """Every node that `root` depends on and that requires grad, inputs before outputs (iterative)."""
+    """Every node that `root` depends on and that requires grad, inputs before outputs (iterative).
+
+    >>> from gradviz import Value
+    >>> from gradviz.engine import topological_order
+    >>> a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    >>> c = a * b
+    >>> c.label = "c"
+    >>> d = c + a
+    >>> d.label = "d"
+    >>> [n.label for n in topological_order(d)]
+    ['a', 'b', 'c', 'd']
+    """
     if root._scalar:
         return _topological_order_scalar(root)
     # one input at a time: a node is marked when pushed, and in a DAG a marked node is either
@@ -249,7 +276,15 @@ def _topological_order_scalar(root) -> list:
 
 
 def backward(root, gradient=None) -> None:
-    """Back-propagate from `root` (see Value.backward / Tensor.backward for the semantics)."""
+    """Back-propagate from `root` (see Value.backward / Tensor.backward for the semantics).
+
+    >>> from gradviz import Value
+    >>> from gradviz.engine import backward
+    >>> x = Value(3.0)
+    >>> backward(x * x)                              # the same as (x * x).backward()
+    >>> x.grad
+    6.0
+    """
     cls = root.__class__
     if not root.requires_grad:
         raise RuntimeError(

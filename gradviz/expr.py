@@ -39,6 +39,12 @@ __all__ = ["ExpressionError", "Expression", "parse", "evaluate", "parse_number",
 MAX_LENGTH = 10_000  # characters; a formula for a picture, not a program
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+"""The named constants a formula may use.
+
+>>> from gradviz.expr import CONSTANTS, evaluate
+>>> sorted(CONSTANTS), evaluate("cos(pi)", {}).data
+(['e', 'pi'], -1.0)
+"""
 
 # the registry's ops that are written as operators, not called by name
 _OPERATOR_OPS = {"add", "sub", "neg", "mul", "div", "pow", "power"}
@@ -90,6 +96,15 @@ class ExpressionError(GradvizError, ValueError):
 
     ``column`` and ``end_column`` are 1-based character positions in ``text`` (None when the problem
     is not at one place, e.g. a value given for a variable the formula does not use).
+
+    >>> from gradviz.expr import ExpressionError, parse
+    >>> try:
+    ...     parse("x +* 2")
+    ... except ExpressionError as error:
+    ...     print(error)
+    invalid expression: invalid syntax (column 4)
+      x +* 2
+         ^
     """
 
     def __init__(self, reason: str, text: str = "", column: int | None = None, end_column: int | None = None):
@@ -153,6 +168,14 @@ def _function_table() -> dict[str, _Function]:
 
 
 FUNCTIONS: dict[str, _Function] = _function_table()
+"""The functions a formula may call, by name; each calls one op of the registry (max and min take two or more).
+
+>>> from gradviz.expr import FUNCTIONS, evaluate
+>>> sorted(FUNCTIONS)
+['abs', 'cos', 'exp', 'leaky_relu', 'log', 'max', 'maximum', 'min', 'minimum', 'relu', 'sigmoid', 'sin', 'sqrt', 'tanh']
+>>> evaluate("max(x, 0, y)", {"x": -1, "y": 2}).data
+2.0
+"""
 
 
 def _function_list() -> str:

@@ -69,6 +69,20 @@ def _pair(a, b) -> tuple[Node, Node]:
     return a, b
 
 
+# the docstring example of each function _unary makes: its input and what it prints
+_EXAMPLES = {
+    "relu": ("[-1.0, 0.0, 2.0]", "array([0., 0., 2.])"),
+    "sigmoid": ("[-1.0, 0.0, 2.0]", "array([0.2689, 0.5   , 0.8808])"),
+    "tanh": ("[-1.0, 0.0, 2.0]", "array([-0.7616,  0.    ,  0.964 ])"),
+    "exp": ("[-1.0, 0.0, 2.0]", "array([0.3679, 1.    , 7.3891])"),
+    "log": ("[1.0, 2.718281828459045]", "array([0., 1.])"),
+    "sqrt": ("[4.0, 9.0]", "array([2., 3.])"),
+    "abs": ("[-1.0, 0.0, 2.0]", "array([1., 0., 2.])"),
+    "sin": ("[-1.0, 0.0, 2.0]", "array([-0.8415,  0.    ,  0.9093])"),
+    "cos": ("[-1.0, 0.0, 2.0]", "array([ 0.5403,  1.    , -0.4161])"),
+}
+
+
 def _unary(name: str):
     op = OPS[name]
 
@@ -77,6 +91,12 @@ def _unary(name: str):
 
     function.__name__ = name
     function.__doc__ = f"{name}(x) = {op.text.format(a='x')}, elementwise (Value or Tensor)."
+    if name in _EXAMPLES:
+        inputs, printed = _EXAMPLES[name]
+        function.__doc__ += (
+            "\n\n    >>> import gradviz.functional as F\n    >>> from gradviz import Tensor\n"
+            f"    >>> F.{name}(Tensor({inputs})).data.round(4)\n    {printed}\n"
+        )
     return function
 
 
@@ -92,36 +112,89 @@ cos = _unary("cos")
 
 
 def leaky_relu(x, alpha: float = 0.01):
-    """x if x > 0 else alpha·x, elementwise."""
+    """x if x > 0 else alpha·x, elementwise.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor, Value
+    >>> F.leaky_relu(Value(-2.0), alpha=0.1).data, F.leaky_relu(Tensor([-2.0, 3.0])).data
+    (-0.2, array([-0.02,  3.  ]))
+    """
     return apply(OPS["leaky_relu"], (_node(x),), {"alpha": float(alpha)})
 
 
 def maximum(a, b):
-    """The elementwise maximum; a tie sends half the gradient to each side."""
+    """The elementwise maximum; a tie sends half the gradient to each side.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor, Value
+    >>> F.maximum(Tensor([1.0, 5.0]), 3.0).data
+    array([3., 5.])
+    >>> a, b = Value(2.0), Value(2.0)
+    >>> F.maximum(a, b).backward()
+    >>> a.grad, b.grad
+    (0.5, 0.5)
+    """
     return apply(OPS["maximum"], _pair(a, b))
 
 
 def minimum(a, b):
-    """The elementwise minimum; a tie sends half the gradient to each side."""
+    """The elementwise minimum; a tie sends half the gradient to each side.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor, Value
+    >>> F.minimum(Value(1.0), Value(2.0)).data, F.minimum(Tensor([1.0, 5.0]), 3.0).data
+    (1.0, array([1., 3.]))
+    """
     return apply(OPS["minimum"], _pair(a, b))
 
 
 def softmax(x, axis: int = -1) -> Tensor:
-    """e^x / Σ e^x along `axis`, shifted by the maximum so large logits do not overflow."""
+    """e^x / Σ e^x along `axis`, shifted by the maximum so large logits do not overflow.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> F.softmax(Tensor([[1.0, 2.0, 3.0]])).data.round(3)
+    array([[0.09 , 0.245, 0.665]])
+    >>> F.softmax(Tensor([1000.0, 1000.0])).data           # no overflow
+    array([0.5, 0.5])
+    """
     return _tensor(x, "softmax").softmax(axis)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
-    """x − log Σ e^x along `axis` (stable)."""
+    """x − log Σ e^x along `axis` (stable).
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> F.log_softmax(Tensor([0.0, 0.0])).data.round(4)     # log(1/2) twice
+    array([-0.6931, -0.6931])
+    """
     return _tensor(x, "log_softmax").log_softmax(axis)
 
 
 def clip(x, low=None, high=None) -> Tensor:
+    """Limit every element to [low, high] (either bound may be None); the gradient is 0 where clipped.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> x = Tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    >>> y = F.clip(x, 0.0, 1.0)
+    >>> y.sum().backward()
+    >>> y.data, x.grad
+    (array([0. , 0.5, 1. ]), array([0., 1., 0.]))
+    """
     return _tensor(x, "clip").clip(low, high)
 
 
 def where(condition, a, b) -> Tensor:
-    """`a` where `condition` holds, else `b` (the condition is not differentiable)."""
+    """`a` where `condition` holds, else `b` (the condition is not differentiable).
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> x = Tensor([-1.0, 2.0])
+    >>> F.where(x.data > 0, x, x * 0.1).data           # a hand-made leaky ReLU
+    array([-0.1,  2. ])
+    """
     condition = np.asarray(condition.data if isinstance(condition, Node) else condition)
     if condition.dtype != bool:
         raise TypeError(f"where: the condition must be boolean, got dtype {condition.dtype}; compare first, e.g. x > 0")
@@ -131,26 +204,59 @@ def where(condition, a, b) -> Tensor:
 
 
 def matmul(a, b) -> Tensor:
+    """The matrix product a @ b (numpy's rules: batches broadcast, a 1-D operand is a vector).
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> F.matmul(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]])).data
+    array([[11.]])
+    """
     a, b = _pair(a, b)
     return _tensor(a, "matmul") @ _tensor(b, "matmul")
 
 
 def sum(x, axis=None, keepdims: bool = False) -> Tensor:
+    """The sum over `axis` (all elements when None); its gradient is 1 for every element summed.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> F.sum(Tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0).data, F.sum([1.0, 2.0]).item()
+    (array([4., 6.]), 3.0)
+    """
     return _tensor(x, "sum").sum(axis, keepdims)
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+    """The mean over `axis` (all elements when None); each element's gradient is 1/n.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> F.mean(Tensor([1.0, 2.0, 6.0])).item(), F.mean(Tensor([[1.0, 3.0]]), axis=1).data
+    (3.0, array([2.]))
+    """
     return _tensor(x, "mean").mean(axis, keepdims)
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+    """Join tensors along an existing axis.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> F.concatenate([Tensor([1.0]), Tensor([2.0, 3.0])]).data
+    array([1., 2., 3.])
+    """
     tensors = _tensors(tensors, "concatenate")
     return apply(OPS["concatenate"], tensors, {"axis": int(axis)})
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along a new axis."""
+    """Join tensors along a new axis.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> F.stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape
+    (2, 2)
+    """
     tensors = _tensors(tensors, "stack")
     return apply(OPS["stack"], tensors, {"axis": int(axis)})
 
@@ -171,7 +277,13 @@ def mse(pred, target) -> Tensor:
 
 
 def binary_cross_entropy(p, y) -> Tensor:
-    """−mean(y·log p + (1 − y)·log(1 − p)) for probabilities p in [0, 1] (log clamped at −100, as torch)."""
+    """−mean(y·log p + (1 − y)·log(1 − p)) for probabilities p in [0, 1] (log clamped at −100, as torch).
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> round(F.binary_cross_entropy(Tensor([0.9, 0.2]), [1.0, 0.0]).item(), 4)    # −(ln 0.9 + ln 0.8) / 2
+    0.1643
+    """
     p, y = _loss_pair(p, y, "binary_cross_entropy")
     _same_shape(p, y, "binary_cross_entropy", "probabilities", "targets")
     if p.data.size and (np.nanmin(p.data) < 0 or np.nanmax(p.data) > 1):
@@ -189,7 +301,15 @@ def binary_cross_entropy(p, y) -> Tensor:
 
 
 def binary_cross_entropy_with_logits(z, y) -> Tensor:
-    """Binary cross-entropy of sigmoid(z), computed from the logits z without overflow."""
+    """Binary cross-entropy of sigmoid(z), computed from the logits z without overflow.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> round(F.binary_cross_entropy_with_logits(Tensor([2.0, -1.0]), [1.0, 0.0]).item(), 4)
+    0.2201
+    >>> F.binary_cross_entropy_with_logits(Tensor([1000.0]), [1.0]).item()     # no overflow
+    0.0
+    """
     z, y = _loss_pair(z, y, "binary_cross_entropy_with_logits")
     _same_shape(z, y, "binary_cross_entropy_with_logits", "logits", "targets")
     return apply(OPS["binary_cross_entropy_with_logits"], (z, y))
@@ -201,6 +321,14 @@ def cross_entropy(logits, targets) -> Tensor:
     `logits` has shape (N, C) (or (C,) for one sample); `targets` holds N integer class labels
     in [0, C) or an (N, C) array of one-hot rows or probabilities. The gradient is
     (softmax(logits) − one_hot(targets)) / N.
+
+    >>> import gradviz.functional as F
+    >>> from gradviz import Tensor
+    >>> logits = Tensor([[2.0, 0.5, -1.0], [0.0, 0.0, 3.0]])
+    >>> round(F.cross_entropy(logits, [0, 2]).item(), 4)                 # integer labels
+    0.1681
+    >>> round(F.cross_entropy(logits, [[1.0, 0, 0], [0, 0, 1.0]]).item(), 4)    # the same as one-hot rows
+    0.1681
     """
     logits = _tensor(_node(logits), "cross_entropy")
     if logits.ndim not in (1, 2):

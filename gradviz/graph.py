@@ -24,7 +24,18 @@ __all__ = ["Graph", "GraphNode", "Edge"]
 
 @dataclass(eq=False)
 class GraphNode:
-    """One node: `ref` is the live Value/Tensor; `value` and `grad` read it."""
+    """One node: `ref` is the live Value/Tensor; `value` and `grad` read it.
+
+    `kind` is "input" (a leaf that requires grad), "constant", "op" or "output"; `op` is "" for leaves.
+
+    >>> from gradviz import Graph, Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x
+    >>> y.backward()
+    >>> node = Graph.of(y)["x"]
+    >>> node.id, node.kind, node.value, node.grad
+    ('n0', 'input', 3.0, 6.0)
+    """
 
     id: str
     ref: Any
@@ -68,7 +79,13 @@ class GraphNode:
 
 @dataclass(frozen=True)
 class Edge:
-    """`source` (an input) feeds `target` as its input number `position`."""
+    """`source` (an input) feeds `target` as its input number `position`.
+
+    >>> from gradviz import Graph, Value
+    >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    >>> Graph.of(x - y).edges
+    [Edge(source='n0', target='n2', position=0), Edge(source='n1', target='n2', position=1)]
+    """
 
     source: str
     target: str
@@ -80,6 +97,20 @@ class Graph:
 
     Nodes come in topological order (inputs before the ops that use them); ids ``n0, n1, …``
     follow that order, so the same computation always gets the same ids.
+
+    >>> from gradviz import Graph, Value
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> q = x + y
+    >>> q.label = "q"
+    >>> g = Graph.of(q * z)
+    >>> g
+    <Graph: 5 nodes, 4 edges>
+    >>> [n.label for n in g.parents(g.outputs[0])]
+    ['q', 'z']
+    >>> print(g.summary())
+    Graph: 5 nodes (3 inputs, 2 ops), 4 edges
+      ops: add ×1, mul ×1
+      outputs: v1
     """
 
     def __init__(self, nodes: list[GraphNode], edges: list[Edge], outputs: list[GraphNode]):

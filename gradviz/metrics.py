@@ -16,6 +16,14 @@ Other 1-D floats (outside [0, 1], no threshold) raise an error rather than being
 Zero division: a precision with no positive prediction (TP + FP = 0), a recall with no positive sample
 (TP + FN = 0) or an F1 with TP + FP + FN = 0 is undefined; it is returned as ``zero_division`` (0.0 by
 default, as scikit-learn does, but silently), which may also be set to 1.0 or nan.
+
+>>> from gradviz import metrics
+>>> y_true = [1, 0, 1, 1, 0, 0]
+>>> y_prob = [0.9, 0.2, 0.4, 0.8, 0.6, 0.1]           # probabilities: label = score > 0.5
+>>> metrics.confusion_counts(y_true, y_prob)
+ConfusionCounts(tp=2, tn=2, fp=1, fn=1)
+>>> round(metrics.accuracy(y_true, y_prob), 3), round(metrics.precision(y_true, y_prob), 3)
+(0.667, 0.667)
 """
 
 from __future__ import annotations
@@ -247,7 +255,13 @@ def _text(labels: np.ndarray) -> bool:
 
 
 class ConfusionCounts(NamedTuple):
-    """The four counts of a binary (or one-vs-rest) problem, as in the course."""
+    """The four counts of a binary (or one-vs-rest) problem, as in the course.
+
+    >>> from gradviz.metrics import ConfusionCounts
+    >>> counts = ConfusionCounts(tp=8, tn=5, fp=2, fn=1)
+    >>> counts.accuracy, counts.precision, round(counts.recall, 3), round(counts.f1, 3)
+    (0.8125, 0.8, 0.889, 0.842)
+    """
 
     tp: int
     tn: int
@@ -537,6 +551,12 @@ METRICS: dict[str, Callable] = {
     "r2": r2_score,
     "r2_score": r2_score,
 }
+"""Metric names accepted by :func:`get_metric` and by Keras-style ``metrics=[...]``.
+
+>>> from gradviz.metrics import METRICS
+>>> METRICS["acc"]([1, 0, 1], [1, 1, 1]), METRICS["mse"]([1.0, 2.0], [1.0, 4.0])
+(0.6666666666666666, 2.0)
+"""
 
 
 def get_metric(name: str | Callable) -> Callable:

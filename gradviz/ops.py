@@ -24,7 +24,15 @@ __all__ = ["Op", "Rule", "OPS", "op", "scalar_ops"]
 
 @dataclass(frozen=True)
 class Rule:
-    """How the output changes with one input: a local derivative (elementwise ops) or a VJP."""
+    """How the output changes with one input: a local derivative (elementwise ops) or a VJP.
+
+    >>> from gradviz.ops import OPS
+    >>> rule = OPS["mul"].rules[0]                 # ∂(a·b)/∂a = b
+    >>> rule.input, rule.text, rule.local(None, 6.0, 2.0, 3.0)
+    ('a', '{b}', 3.0)
+    >>> OPS["matmul"].rules[0].vjp is not None     # not elementwise: a vector-Jacobian product
+    True
+    """
 
     input: str
     text: str  # the local derivative, as a template: "{b}" for ∂(a·b)/∂a
@@ -39,7 +47,15 @@ class Rule:
 
 @dataclass(eq=False)
 class Op:
-    """One registered operation. Call it through Value/Tensor methods or gradviz.functional."""
+    """One registered operation. Call it through Value/Tensor methods or gradviz.functional.
+
+    >>> from gradviz.ops import OPS
+    >>> tanh = OPS["tanh"]
+    >>> tanh, tanh.inputs, tanh.elementwise
+    (<op tanh 'tanh'>, ('a',), True)
+    >>> tanh.format(["x"]), tanh.format_local(0, ["x"], "y")     # ∂tanh(x)/∂x = 1 − y², y = tanh(x)
+    ('tanh(x)', '1 − y²')
+    """
 
     name: str
     symbol: str
@@ -138,6 +154,14 @@ def _short(value: Any) -> str:
 
 
 OPS: dict[str, Op] = {}
+"""Every registered op by name: the one declaration the engines, the renderers and the backends read.
+
+>>> from gradviz.ops import OPS
+>>> OPS["mul"].symbol, OPS["mul"].format(["q", "z"])
+('×', 'q · z')
+>>> sorted(OPS)[:4]
+['abs', 'add', 'binary_cross_entropy', 'binary_cross_entropy_with_logits']
+"""
 
 
 def op(
@@ -150,7 +174,24 @@ def op(
     scalar: bool = True,
     domain: str = "",
 ) -> Callable[[Callable], Op]:
-    """Register an op from its forward function ``fn(xp, *inputs, **params)`` (decorator)."""
+    """Register an op from its forward function ``fn(xp, *inputs, **params)`` (decorator).
+
+    The decorated name becomes the Op; declare each input's derivative on it.
+
+    >>> from gradviz import Value
+    >>> from gradviz.engine import apply
+    >>> from gradviz.ops import OPS, op
+    >>> @op("cube", symbol="³", text="{a}³", latex="{a}^3")
+    ... def cube(xp, a):
+    ...     return a * a * a
+    >>> derivative = cube.derivative("a", "3·{a}²")(lambda xp, out, a: 3 * a * a)
+    >>> x = Value(2.0, label="x")
+    >>> y = apply(cube, (x,))
+    >>> y.backward()
+    >>> y.data, x.grad, cube.format_local(0, ["x"], "y")
+    (8.0, 12.0, '3·x²')
+    >>> del OPS["cube"]                         # leave the registry as it was
+    """
 
     def register(fn: Callable) -> Op:
         signature = inspect.signature(fn)
@@ -183,7 +224,13 @@ def op(
 
 
 def scalar_ops() -> list[Op]:
-    """The ops the scalar Value engine supports."""
+    """The ops the scalar Value engine supports.
+
+    >>> from gradviz.ops import scalar_ops
+    >>> names = [o.name for o in scalar_ops()]
+    >>> "tanh" in names, "matmul" in names
+    (True, False)
+    """
     return [o for o in OPS.values() if o.scalar]
 
 

@@ -114,13 +114,13 @@ class Tensor(Node):
 
     >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="W")
     >>> x = Tensor([1.0, -1.0])
-    >>> loss = (W @ x).relu().sum()
+    >>> loss = (W @ x + 3.0).relu().sum()          # W @ x = [−1, −1]; + 3 = [2, 2]
     >>> loss.backward()
-    >>> W.grad
-    array([[0., 0.],
-           [0., 0.]])
+    >>> W.grad                                     # ∂loss/∂W[i, j] = x[j] for each unit ReLU lets through
+    array([[ 1., -1.],
+           [ 1., -1.]])
     >>> loss.item()
-    0.0
+    4.0
     """
 
     __slots__ = ("_prev",)  # the inputs, in order
@@ -428,6 +428,12 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     """`x` itself if it is a Tensor, else a constant Tensor (no gradient) holding it.
 
     Python numbers take the dtype of `like`, so ``float32_tensor * 2`` stays float32.
+
+    >>> from gradviz import Tensor
+    >>> from gradviz.tensor import as_tensor
+    >>> w = Tensor([1.0, 2.0], dtype="float32", requires_grad=True)
+    >>> as_tensor(w) is w, as_tensor([1, 2]).requires_grad, as_tensor(2, like=w).dtype
+    (True, False, dtype('float32'))
     """
     if x.__class__ is Tensor:
         return x

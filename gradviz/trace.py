@@ -29,7 +29,16 @@ __all__ = ["Trace", "ForwardStep", "BackwardStep", "EdgeStep", "trace"]
 
 @dataclass(frozen=True, eq=False)
 class ForwardStep:
-    """Forward step `index`: `op` computed `node` (value `value`) from `inputs`."""
+    """Forward step `index`: `op` computed `node` (value `value`) from `inputs`.
+
+    >>> from gradviz import Value, trace
+    >>> x, y = Value(-2.0, label="x"), Value(5.0, label="y")
+    >>> with trace() as t:
+    ...     q = x + y
+    >>> step = t.forward_steps[0]
+    >>> step.index, step.op, [v.label for v in step.inputs], step.value
+    (0, 'add', ['x', 'y'], 3.0)
+    """
 
     index: int
     node: Any
@@ -48,6 +57,14 @@ class EdgeStep:
     `local` is the local derivative ∂node/∂input for elementwise ops (a number, or an array of the
     output's shape) and None for ops whose Jacobian is not elementwise (matmul, sum, softmax...);
     `accumulated` is the input's gradient right after this contribution was added.
+
+    >>> from gradviz import Value, trace
+    >>> x = Value(3.0, label="x")
+    >>> with trace() as t:
+    ...     y = x * x                       # x reaches y twice: the second edge adds to the first
+    ...     y.backward()
+    >>> [(e.position, e.local, e.contribution, e.accumulated) for e in t.backward_steps[1].edges]
+    [(0, 3.0, 3.0, 3.0), (1, 3.0, 3.0, 6.0)]
     """
 
     input: Any
@@ -62,6 +79,19 @@ class BackwardStep:
     """Backward step `index`: `node` passes its gradient `upstream` back along `edges`.
 
     Step 0 of each backward pass is the seed (``seed=True``, no edges): ∂f/∂f = 1.
+
+    >>> from gradviz import Value, trace
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> with trace() as t:
+    ...     q = x + y
+    ...     q.label = "q"
+    ...     f = q * z
+    ...     f.backward()
+    >>> seed, step = t.backward_steps[0], t.backward_steps[1]
+    >>> seed.seed, seed.upstream, step.upstream
+    (True, 1.0, 1.0)
+    >>> step.edge("q").local, step.edge("q").contribution       # ∂f/∂q = 1 · z = −4
+    (-4.0, -4.0)
     """
 
     index: int
@@ -102,6 +132,18 @@ class Trace:
     when it began. The step objects — with every upstream gradient, local derivative, contribution
     and running sum — are rebuilt from those on first read, with the same arithmetic in the same
     order as the pass itself.
+
+    >>> from gradviz import Value, trace
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> with trace() as t:
+    ...     f = (x + y) * z
+    ...     f.backward()
+    >>> t
+    <Trace: 2 forward steps, 3 backward steps in 1 backward pass(es)>
+    >>> [s.kind for s in t.steps]
+    ['forward', 'forward', 'backward', 'backward', 'backward']
+    >>> t.output is f, len(t.graph())
+    (True, 5)
     """
 
     def __init__(self) -> None:

@@ -6,6 +6,13 @@ import math
 
 import numpy
 
+"""numpy itself: the array namespace of the Tensor engine.
+
+>>> from gradviz import xp
+>>> xp.numpy.exp(xp.numpy.zeros(2)), xp.is_scalar_namespace(xp.numpy)
+(array([1., 1.]), False)
+"""
+
 __all__ = ["scalar", "numpy", "is_scalar_namespace"]
 
 _inf = math.inf
@@ -105,7 +112,20 @@ class _ScalarNamespace:
 
 
 scalar = _ScalarNamespace()
+"""The namespace of the scalar Value engine: numpy's function names on Python floats.
+
+>>> from gradviz.xp import scalar
+>>> scalar.log(-1.0), scalar.exp(1000.0), scalar.tanh(0.0)        # nan and inf as numpy, not math's errors
+(nan, inf, 0.0)
+"""
 
 
 def is_scalar_namespace(xp) -> bool:
+    """Whether `xp` is the scalar namespace (Python floats) rather than an array library.
+
+    >>> import numpy as np
+    >>> from gradviz.xp import is_scalar_namespace, scalar
+    >>> is_scalar_namespace(scalar), is_scalar_namespace(np)
+    (True, False)
+    """
     return xp is scalar

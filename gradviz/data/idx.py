@@ -32,7 +32,18 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 
 class IDXFormatError(ValueError):
-    """A file that is not a well-formed IDX file (bad magic number, unknown type, wrong length)."""
+    """A file that is not a well-formed IDX file (bad magic number, unknown type, wrong length).
+
+    >>> import pathlib, tempfile
+    >>> from gradviz.data import IDXFormatError, read_idx
+    >>> broken = pathlib.Path(tempfile.mkdtemp()) / "broken.idx"
+    >>> _ = broken.write_bytes(bytes([0, 0, 8, 1, 0]))      # says 1 dimension, then stops
+    >>> try:
+    ...     read_idx(broken)
+    ... except IDXFormatError as error:
+    ...     print(error)
+    read_idx: ...broken.idx declares 1 dimensions but ends after 5 bytes, before its shape header
+    """
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:

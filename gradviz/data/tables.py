@@ -250,6 +250,12 @@ def load_flat_prices() -> Dataset:
 # tests to prove the shipped file matches this formula) and is shipped as houses.csv so that it
 # never depends on numpy's random streams.
 HOUSES_FORMULA = "price = 25000 + 1500·size + 4000·rooms + 6000·floors − 600·age + noise, noise ~ N(0, 8000²)"
+"""The formula load_houses()'s table was made from: the coefficients a linear regression should find.
+
+>>> from gradviz.data import HOUSES_FORMULA, load_houses
+>>> HOUSES_FORMULA in load_houses().description
+True
+"""
 _HOUSES_COEFFICIENTS = {"intercept": 25000.0, "size_m2": 1500.0, "rooms": 4000.0, "floors": 6000.0, "age_years": -600.0}
 _HOUSES_SEED = 2024
 

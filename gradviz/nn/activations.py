@@ -146,7 +146,15 @@ ACTIVATIONS: dict[str, Callable[[], Module]] = {
     "linear": Identity,
     "none": Identity,
 }
-"""Activation names accepted wherever ``activation=`` is (case-insensitive)."""
+"""Activation names accepted wherever ``activation=`` is (case-insensitive).
+
+>>> from gradviz import Tensor, nn
+>>> relu = nn.ACTIVATIONS["relu"]()
+>>> relu, relu(Tensor([-1.0, 2.0])).data
+(ReLU(), array([0., 2.]))
+>>> nn.ACTIVATIONS["linear"] is nn.Identity
+True
+"""
 
 
 def get_activation(spec: str | Module | Callable | None) -> Module:

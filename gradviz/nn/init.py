@@ -54,12 +54,25 @@ def manual_seed(seed: int) -> None:
 
 
 def default_rng() -> np.random.Generator:
-    """The module-wide generator (reset by :func:`manual_seed`)."""
+    """The module-wide generator (reset by :func:`manual_seed`).
+
+    >>> from gradviz.nn import init
+    >>> init.manual_seed(0)
+    >>> first = init.default_rng().random()
+    >>> init.manual_seed(0)
+    >>> init.default_rng().random() == first
+    True
+    """
     return _RNG
 
 
 def make_rng(seed: int | None = None, rng: np.random.Generator | None = None) -> np.random.Generator:
-    """`rng` if given, else a new Generator seeded with `seed`, else the module-wide one."""
+    """`rng` if given, else a new Generator seeded with `seed`, else the module-wide one.
+
+    >>> from gradviz.nn import init
+    >>> init.make_rng(seed=0).random() == init.make_rng(seed=0).random(), init.make_rng() is init.default_rng()
+    (True, True)
+    """
     if rng is not None and seed is not None:
         raise ValueError("pass either seed= or rng=, not both")
     if rng is not None:
@@ -91,45 +104,84 @@ def _draw(rng, dtype, sample: Callable[[np.random.Generator], np.ndarray]) -> np
 
 
 def uniform(shape, low: float = -1.0, high: float = 1.0, *, seed=None, rng=None, dtype="float64") -> np.ndarray:
-    """Uniform in [low, high) — by default [−1, 1], the course's hand-written example (and micrograd's)."""
+    """Uniform in [low, high) — by default [−1, 1], the course's hand-written example (and micrograd's).
+
+    >>> from gradviz.nn import init
+    >>> init.uniform((2,), seed=0)
+    array([ 0.27392337, -0.46042657])
+    """
     return _draw(make_rng(seed, rng), dtype, lambda r: r.uniform(low, high, size=shape))
 
 
 def torch_default(shape, *, fan_in: int | None = None, seed=None, rng=None, dtype="float64") -> np.ndarray:
-    """Uniform in ±1/√fan_in: what torch.nn.Linear starts from (weights and biases)."""
+    """Uniform in ±1/√fan_in: what torch.nn.Linear starts from (weights and biases).
+
+    >>> from gradviz.nn import init
+    >>> w = init.torch_default((3, 4), seed=0)            # fan_in 4: within ±0.5
+    >>> w.shape, bool(abs(w).max() <= 0.5)
+    ((3, 4), True)
+    """
     fan_in = fans(shape)[0] if fan_in is None else fan_in
     bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
     return uniform(shape, -bound, bound, seed=seed, rng=rng, dtype=dtype)
 
 
 def xavier_uniform(shape, gain: float = 1.0, *, seed=None, rng=None, dtype="float64") -> np.ndarray:
-    """Glorot/Xavier uniform: U(±gain·√(6 / (fan_in + fan_out))), for tanh and sigmoid layers."""
+    """Glorot/Xavier uniform: U(±gain·√(6 / (fan_in + fan_out))), for tanh and sigmoid layers.
+
+    >>> from gradviz.nn import init
+    >>> w = init.xavier_uniform((2, 4), seed=0)           # within ±√(6/6) = ±1
+    >>> w.shape, bool(abs(w).max() <= 1.0)
+    ((2, 4), True)
+    """
     fan_in, fan_out = fans(shape)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform(shape, -bound, bound, seed=seed, rng=rng, dtype=dtype)
 
 
 def xavier_normal(shape, gain: float = 1.0, *, seed=None, rng=None, dtype="float64") -> np.ndarray:
-    """Glorot/Xavier normal: N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
+    """Glorot/Xavier normal: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)).
+
+    >>> from gradviz.nn import init
+    >>> round(float(init.xavier_normal((200, 100), seed=0).std()), 2)       # √(2/300) ≈ 0.082
+    0.08
+    """
     fan_in, fan_out = fans(shape)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return _draw(make_rng(seed, rng), dtype, lambda r: r.normal(0.0, std, size=shape))
 
 
 def he_normal(shape, *, seed=None, rng=None, dtype="float64") -> np.ndarray:
-    """He/Kaiming normal: N(0, 2 / fan_in), for ReLU layers."""
+    """He/Kaiming normal: N(0, 2 / fan_in), for ReLU layers.
+
+    >>> from gradviz.nn import init
+    >>> round(float(init.he_normal((300, 200), seed=0).std()), 2)          # √(2/200) = 0.1
+    0.1
+    """
     std = math.sqrt(2.0 / fans(shape)[0])
     return _draw(make_rng(seed, rng), dtype, lambda r: r.normal(0.0, std, size=shape))
 
 
 def he_uniform(shape, *, seed=None, rng=None, dtype="float64") -> np.ndarray:
-    """He/Kaiming uniform: U(±√(6 / fan_in)), for ReLU layers."""
+    """He/Kaiming uniform: U(±√(6 / fan_in)), for ReLU layers.
+
+    >>> from gradviz.nn import init
+    >>> w = init.he_uniform((3, 6), seed=0)               # within ±√(6/6) = ±1
+    >>> w.shape, bool(abs(w).max() <= 1.0)
+    ((3, 6), True)
+    """
     bound = math.sqrt(6.0 / fans(shape)[0])
     return uniform(shape, -bound, bound, seed=seed, rng=rng, dtype=dtype)
 
 
 def zeros(shape, *, seed=None, rng=None, dtype="float64") -> np.ndarray:
-    """All zeros (biases; never for the weights of a hidden layer: every unit would stay identical)."""
+    """All zeros (biases; never for the weights of a hidden layer: every unit would stay identical).
+
+    >>> from gradviz.nn import init
+    >>> init.zeros((2, 3), dtype="float32")
+    array([[0., 0., 0.],
+           [0., 0., 0.]], dtype=float32)
+    """
     return np.zeros(shape, dtype=dtype)
 
 
@@ -151,7 +203,15 @@ INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
     "kaiming_uniform": he_uniform,
     "zeros": zeros,
 }
-"""Initialiser names accepted by ``Linear(init=...)`` and ``MLP(init=...)``."""
+"""Initialiser names accepted by ``Linear(init=...)`` and ``MLP(init=...)``.
+
+>>> from gradviz import nn
+>>> nn.init.INITIALIZERS["glorot"] is nn.init.xavier_uniform
+True
+>>> nn.Linear(3, 2, init="zeros").weight.data
+array([[0., 0., 0.],
+       [0., 0., 0.]])
+"""
 
 
 def get_initializer(name: str | Callable) -> Callable[..., np.ndarray]:

@@ -412,7 +412,15 @@ LOSSES: dict[str, type] = {
     "cross_entropy": CrossEntropyLoss,
     "hinge": HingeLoss,
 }
-"""Loss names accepted by :func:`get_loss` (torch-style; Keras names belong to the Keras layer)."""
+"""Loss names accepted by :func:`get_loss` (torch-style; Keras names belong to the Keras layer).
+
+>>> from gradviz import Tensor, nn
+>>> loss = nn.LOSSES["mse"]()
+>>> loss, loss(Tensor([1.0, 2.0]), Tensor([1.0, 4.0])).item()
+(MSELoss(), 2.0)
+>>> nn.LOSSES["mae"] is nn.L1Loss
+True
+"""
 
 
 def get_loss(spec: str | Module | Callable) -> Module | Callable:

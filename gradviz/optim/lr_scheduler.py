@@ -26,7 +26,17 @@ __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "Linea
 
 class LRScheduler:
     """Base class: remembers each group's starting rate ('initial_lr'), counts epochs in
-    ``last_epoch``, and sets the rates computed by ``get_lr()`` (chainable, as torch's)."""
+    ``last_epoch``, and sets the rates computed by ``get_lr()`` (chainable, as torch's).
+
+    >>> from gradviz import Value, optim
+    >>> class Halving(optim.LRScheduler):          # halve the rate every epoch
+    ...     def get_lr(self):
+    ...         return [group["lr"] / (1 if self.last_epoch == 0 else 2) for group in self.optimizer.param_groups]
+    >>> schedule = Halving(optim.SGD([Value(1.0)], lr=0.8))
+    >>> schedule.step(); schedule.step()
+    >>> schedule.get_last_lr(), schedule.last_epoch
+    ([0.2], 2)
+    """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):

@@ -51,6 +51,20 @@ class Optimizer:
 
     A subclass defines ``defaults`` and ``_update(param, grad, state, group)``, which changes the
     numpy array `param` in place.
+
+    >>> from gradviz import Value
+    >>> from gradviz.optim import Optimizer
+    >>> class Descent(Optimizer):                  # plain gradient descent, written by hand
+    ...     def __init__(self, params, lr=0.1):
+    ...         super().__init__(params, {"lr": lr})
+    ...     def _update(self, param, grad, state, group):
+    ...         param -= group["lr"] * grad
+    >>> w = Value(3.0)
+    >>> opt = Descent([w], lr=0.25)
+    >>> (w * w).backward()                         # ∂(w²)/∂w = 6
+    >>> opt.step()
+    >>> w.data, opt.lr
+    (1.5, 0.25)
     """
 
     state_names: dict[str, str] = {}
@@ -601,7 +615,14 @@ OPTIMIZERS: dict[str, type] = {
     "adam": Adam,
     "adamw": AdamW,
 }
-"""Optimizer names accepted by :func:`get_optimizer` (case-insensitive)."""
+"""Optimizer names accepted by :func:`get_optimizer` (case-insensitive).
+
+>>> from gradviz import Value, optim
+>>> optim.OPTIMIZERS["nag"] is optim.Nesterov
+True
+>>> optim.OPTIMIZERS["adam"]([Value(1.0)], lr=0.01).lr
+0.01
+"""
 
 
 def get_optimizer(name: str, params: Iterable, **hyperparameters) -> Optimizer:

@@ -24,11 +24,31 @@ from .frame import Frame, FrameEdge, FrameNode
 __all__ = ["Box", "View", "plan", "DEFAULT_MAX_NODES"]
 
 DEFAULT_MAX_NODES = 150
+"""The node budget: a picture with more nodes collapses its scopes, then hides the nodes furthest from the output.
+
+>>> from gradviz import Value
+>>> from gradviz.viz import final_frame
+>>> x = Value(1.0, label="x")
+>>> h = x
+>>> for _ in range(100):
+...     h = h * 1.0
+>>> len(final_frame(h).nodes) > DEFAULT_MAX_NODES, plan(final_frame(h)).boxes[0].kind
+(True, 'overflow')
+"""
 
 
 @dataclass
 class Box:
-    """A collapsed scope (`kind` "scope") or the nodes hidden past the budget (`kind` "overflow")."""
+    """A collapsed scope (`kind` "scope") or the nodes hidden past the budget (`kind` "overflow").
+
+    >>> from gradviz import Tensor, nn
+    >>> from gradviz.viz import final_frame
+    >>> nn.manual_seed(0)
+    >>> model = nn.MLP(2, [4, 1])
+    >>> box = plan(final_frame(model(Tensor([[1.0, 2.0]]))), collapse=True).boxes[0]
+    >>> box.kind, box.title, box.parameters, dict(box.counts)
+    ('scope', 'mlp/0', 2, {'transpose': 1, 'matmul': 1, 'add': 1})
+    """
 
     id: str
     kind: str
@@ -52,6 +72,13 @@ class View:
 
     `edges` holds the frame's own edges between single nodes; `box_edges` holds (source unit, target unit,
     state) for edges touching a box, one per pair.
+
+    >>> from gradviz import Value
+    >>> from gradviz.viz import final_frame
+    >>> x = Value(1.0, label="x")
+    >>> view = plan(final_frame(x * 2))                   # small: nothing collapses
+    >>> len(view.nodes), view.boxes, view.note
+    (3, [], None)
     """
 
     nodes: list[FrameNode]
@@ -126,6 +153,16 @@ def plan(
     `collapse` "auto" collapses scopes only when the frame has more than `max_nodes` nodes; True always
     collapses them; False never does. Scopes named in `expand` stay open. If what is left still exceeds
     `max_nodes`, the nodes furthest from the output become one overflow box, with a note.
+
+    >>> from gradviz import Value
+    >>> from gradviz.viz import final_frame
+    >>> x = Value(1.0, label="x")
+    >>> h = x
+    >>> for _ in range(200):
+    ...     h = h * 1.0
+    >>> view = plan(final_frame(h), max_nodes=20)
+    >>> len(view.nodes), view.note
+    (19, 'Collapsed to stay readable: 382 nodes furthest from the output hidden (budget max_nodes=20).')
     """
     if collapse not in ("auto", True, False):
         raise ValueError(f"collapse is 'auto', True or False, got {collapse!r}")

@@ -20,7 +20,17 @@ __all__ = ["Drawing", "draw"]
 
 
 class Drawing:
-    """A Frame and its graphviz.Digraph (`dot`); Jupyter shows it as SVG, `save()` writes svg/png/pdf/dot."""
+    """A Frame and its graphviz.Digraph (`dot`); Jupyter shows it as SVG, `save()` writes svg/png/pdf/dot.
+
+    >>> import pathlib, tempfile
+    >>> from gradviz import Value, draw
+    >>> x = Value(3.0, label="x")
+    >>> picture = draw(x * 2)
+    >>> picture.source.startswith("digraph"), picture.svg.startswith("<?xml")
+    (True, True)
+    >>> picture.save(pathlib.Path(tempfile.mkdtemp()) / "double.png").suffix
+    '.png'
+    """
 
     def __init__(self, frame: Frame, dot, *, engine: str | None = None):
         self.frame = frame

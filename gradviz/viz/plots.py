@@ -241,7 +241,16 @@ def boundary_grid(X, resolution: int = 200, padding: float = 0.5) -> tuple[np.nd
 
 def model_scores(model, points: np.ndarray) -> np.ndarray:
     """The outputs of `model` (keras model, gradviz.nn Module, scalar net or function) on (M, 2) points, as numpy;
-    one column is flattened to shape (M,)."""
+    one column is flattened to shape (M,).
+
+    >>> import numpy as np
+    >>> from gradviz import nn
+    >>> nn.manual_seed(0)
+    >>> model_scores(nn.Linear(2, 1), np.zeros((3, 2))).shape
+    (3,)
+    >>> model_scores(lambda points: points.sum(axis=1), np.ones((2, 2)))
+    array([2., 2.])
+    """
     scores = (_scalar_net_scores(model) or _scores_function(model))(points)
     if scores.ndim == 2 and scores.shape[1] == 1:
         scores = scores[:, 0]
@@ -567,7 +576,14 @@ SURFACES: dict[str, dict[str, Any]] = {
     },
 }
 """The 2-D test surfaces: function of (x, y) (numbers, Values or Tensors), start, plot bounds, minimum, and a
-learning rate per optimizer that shows each one's character within a few hundred steps."""
+learning rate per optimizer that shows each one's character within a few hundred steps.
+
+>>> from gradviz.viz.plots import SURFACES
+>>> sorted(SURFACES)
+['beale', 'quadratic', 'rosenbrock', 'saddle']
+>>> SURFACES["rosenbrock"]["formula"], SURFACES["rosenbrock"]["minimum"]
+('(1 − x)² + 100(y − x²)²', (1.0, 1.0))
+"""
 
 
 def _surface(surface) -> dict[str, Any]:

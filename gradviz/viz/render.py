@@ -26,7 +26,22 @@ from ..errors import GradvizError
 __all__ = ["RendererNotFound", "Renderer", "find_renderer", "render", "save", "FORMATS", "ENV_VAR"]
 
 ENV_VAR = "GRADVIZ_RENDERER"
+"""The environment variable that forces a renderer for the whole session: "dot" or "graphviz-pure".
+
+>>> import os
+>>> from unittest import mock
+>>> from gradviz.viz.render import ENV_VAR, find_renderer
+>>> with mock.patch.dict(os.environ, {ENV_VAR: "graphviz-pure"}):
+...     find_renderer("svg").name
+'graphviz-pure'
+"""
 FORMATS = ("svg", "png", "pdf")
+"""The picture formats render() and save() make; pdf needs the system Graphviz `dot`.
+
+>>> from gradviz.viz.render import FORMATS
+>>> FORMATS
+('svg', 'png', 'pdf')
+"""
 PNG_DPI = 144  # sharp on slides and high-density screens
 _TIMEOUT = 120.0
 
@@ -37,12 +52,28 @@ _INSTALL_DOT = (
 
 
 class RendererNotFound(GradvizError, RuntimeError):
-    """No program that can render this format: neither the system `dot` nor `graphviz-pure` (for pdf: no `dot`)."""
+    """No program that can render this format: neither the system `dot` nor `graphviz-pure` (for pdf: no `dot`).
+
+    The message says how to install the missing program.
+
+    >>> from gradviz.viz import RendererNotFound, find_renderer
+    >>> try:
+    ...     find_renderer("pdf", engine="graphviz-pure")       # graphviz-pure makes svg and png only
+    ... except RendererNotFound as missing:
+    ...     print(missing)
+    PDF output needs the system Graphviz `dot` program, ...
+    """
 
 
 @dataclass(frozen=True)
 class Renderer:
-    """A layout program: `name` is "dot" or "graphviz-pure", `path` the executable."""
+    """A layout program: `name` is "dot" or "graphviz-pure", `path` the executable.
+
+    >>> from gradviz.viz import find_renderer
+    >>> renderer = find_renderer("png", engine="graphviz-pure")
+    >>> renderer.name, renderer.formats
+    ('graphviz-pure', ('svg', 'png'))
+    """
 
     name: str
     path: str
