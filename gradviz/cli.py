@@ -3,6 +3,8 @@
 (a walkthrough as an HTML player, GIF, PDF, PowerPoint, LaTeX/Beamer or frames folder).
 
 Heavy modules (the renderers) are imported inside the commands, so ``import gradviz.cli`` stays light.
+``--lang es`` (before or after the command; default GRADVIZ_LANG, else English) gives Spanish captions,
+pictures, players and messages; the ``--help`` text stays in English.
 
 >>> main(["--version"])  # doctest: +ELLIPSIS
 gradviz ...
@@ -18,10 +20,13 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .i18n import LANGUAGES, language, message
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_NO_RENDERER"]
 
@@ -38,6 +43,20 @@ _STEP_FILE = re.compile(r"^step-(\d{3,})\.(svg|png|pdf)$")
 
 class _UsageError(Exception):
     """A command-line mistake found after argparse: printed as one message, exit status 2."""
+
+
+def _usage(key: str, **fields) -> _UsageError:
+    """A _UsageError whose text is the catalogue's sentence `key` in the language in use."""
+    return _UsageError(message(key, **fields))
+
+
+_LANG_HELP = (
+    "the language of captions, pictures and messages: en (English) or es (español); default: GRADVIZ_LANG, else en"
+)
+
+
+def _add_language_option(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--lang", choices=LANGUAGES, default=default, metavar="{en,es}", help=_LANG_HELP)
 
 
 # -- the parser ------------------------------------------------------------------------------------
@@ -58,9 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Start with `gradviz demo`, then open gradviz-demo/index.html in a browser.",
     )
     parser.add_argument("--version", action="version", version=f"gradviz {__version__}")
+    _add_language_option(parser, None)
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     for add in _COMMANDS:
         add(commands)
+    for command in commands.choices.values():  # `gradviz demo --lang es` works as well as `gradviz --lang es demo`
+        _add_language_option(command, argparse.SUPPRESS)
     return parser
 
 
@@ -280,7 +302,7 @@ def _steps_list(text: str | None) -> list[int] | None:
             else:
                 chosen.append(int(first))
         except ValueError:
-            raise _UsageError(f"--steps {text!r}: give step numbers and ranges, e.g. 0,3-5") from None
+            raise _usage("cli.steps_bad", text=repr(text)) from None
     return chosen
 
 
@@ -289,7 +311,7 @@ def _size(text: str | None) -> tuple[int, int] | None:
         return None
     match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
     if match is None:
-        raise _UsageError(f"--size {text!r}: give width x height in pixels, e.g. 960x540")
+        raise _usage("cli.size_bad", text=repr(text))
     return int(match.group(1)), int(match.group(2))
 
 
@@ -303,12 +325,12 @@ def _run_export(args: argparse.Namespace) -> int:
         raise _UsageError(str(error)) from None
     steps, size = _steps_list(args.steps), _size(args.size)
     if not 1 <= args.precision <= 17:
-        raise _UsageError(f"--precision {args.precision}: give a number of significant digits from 1 to 17")
+        raise _usage("cli.precision_bad", value=args.precision)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if args.expr is None:
             if args.assignments:
-                raise _UsageError('--set gives the variables of --expr: add --expr, e.g. --expr "(x + y) * z"')
+                raise _usage("cli.set_without_expr")
             x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
             with trace() as recorded:
                 q = x + y
@@ -316,7 +338,7 @@ def _run_export(args: argparse.Namespace) -> int:
                 f = q * z
                 f.label = "f"
                 f.backward()
-            title = args.title or "f = (x + y)·z, step by step"
+            title = args.title or message("cli.export_demo_title")
         else:
             from .expr import parse
 
@@ -326,12 +348,9 @@ def _run_export(args: argparse.Namespace) -> int:
                 leaves = {name: Value(number, label=name) for name, number in values.items()}
                 output = expression.evaluate(leaves)
                 if not output.requires_grad:
-                    raise _UsageError(
-                        f"{args.expr!r} has no variables, so there is nothing to step through: "
-                        "write a formula of variables, e.g. (x + y) * z, and give them values with --set x=-2 ..."
-                    )
+                    raise _usage("cli.no_variables_steps", expression=repr(args.expr))
                 output.backward()
-            title = args.title or f"{output.label} = {expression.text.strip()}, step by step"
+            title = args.title or message("cli.export_title", output=output.label, formula=expression.text.strip())
         try:
             result = export(
                 recorded,
@@ -382,17 +401,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .expr import ExpressionError
     from .viz import RendererNotFound
 
-    try:
-        return args.run(args)
-    except (ExpressionError, _UsageError) as error:
-        _say(f"gradviz {args.command}: {error}", sys.stderr)
-        return EXIT_USAGE
-    except RendererNotFound as error:
-        _say(f"gradviz {args.command}: {error}", sys.stderr)
-        return EXIT_NO_RENDERER
-    except OSError as error:
-        _say(f"gradviz {args.command}: could not write the files: {error}", sys.stderr)
-        return EXIT_FAILURE
+    chosen = getattr(args, "lang", None)
+    with language(chosen) if chosen else nullcontext():  # main() leaves the caller's language as it was
+        try:
+            return args.run(args)
+        except (ExpressionError, _UsageError) as error:
+            _say(f"gradviz {args.command}: {error}", sys.stderr)
+            return EXIT_USAGE
+        except RendererNotFound as error:
+            _say(f"gradviz {args.command}: {error}", sys.stderr)
+            return EXIT_NO_RENDERER
+        except OSError as error:
+            _say(message("cli.cannot_write", command=args.command, error=error), sys.stderr)
+            return EXIT_FAILURE
 
 
 def _formulas_as_positionals(argv: list[str]) -> list[str]:
@@ -428,16 +449,14 @@ def _run_demo(args: argparse.Namespace) -> int:
             f = q * z
             f.label = "f"
             f.backward()
-        written = _write_steps(recorded, out, args.format, "gradviz demo: f = (x + y)·z", options)
+        written = _write_steps(recorded, out, args.format, message("cli.demo_title"), options)
     _report_warnings(caught)
     if not args.quiet:
-        _say("gradviz demo: the worked example f = (x + y)·z with x = -2, y = 5, z = -4", sys.stdout)
+        _say(message("cli.demo_intro"), sys.stdout)
         _say_written(written, out, args.format)
-        _say(f"forward:   q = x + y = {_n(q.data)},  f = q·z = {_n(f.data)}", sys.stdout)
-        _say(
-            "backward:  " + ",  ".join(f"∂f/∂{node.label} = {_n(node.grad)}" for node in (q, z, x, y)),
-            sys.stdout,
-        )
+        _say(message("cli.demo_forward", q=_n(q.data), f=_n(f.data)), sys.stdout)
+        gradients = ",  ".join(f"∂f/∂{node.label} = {_n(node.grad)}" for node in (q, z, x, y))
+        _say(message("cli.demo_backward", gradients=gradients), sys.stdout)
     return EXIT_OK
 
 
@@ -455,10 +474,7 @@ def _run_render(args: argparse.Namespace) -> int:
             leaves = {name: Value(number, label=name) for name, number in values.items()}
             output = expression.evaluate(leaves)
             if not output.requires_grad:
-                raise _UsageError(
-                    f"{args.expression!r} has no variables, so there is no graph to draw: "
-                    "write a formula of variables, e.g. (x + y) * z, and give them values with --set x=-2 ..."
-                )
+                raise _usage("cli.no_variables_graph", expression=repr(args.expression))
             output.backward()
         formula = expression.text.strip()
         title = f"gradviz: {output.label} = {formula}"
@@ -475,9 +491,9 @@ def _run_render(args: argparse.Namespace) -> int:
             if shown == output.label
             else f"{output.label} = {shown} = {_n(output.data)}"
         )
-        _say(f"{equation}  with {given}", sys.stdout)
+        _say(message("cli.render_result", equation=equation, given=given), sys.stdout)
         gradients = ",  ".join(f"∂{output.label}/∂{name} = {_n(leaves[name].grad)}" for name in expression.variables)
-        _say(f"gradients: {gradients}", sys.stdout)
+        _say(message("cli.render_gradients", gradients=gradients), sys.stdout)
         _say_written(written, out, args.format)
     return EXIT_OK
 
@@ -489,33 +505,28 @@ def _train_options(args: argparse.Namespace) -> dict:
 
     dataset = args.dataset.lower()
     if dataset not in TRAIN_DATASETS:
-        raise _UsageError(f"--dataset {args.dataset!r} is not a dataset; the datasets are {', '.join(TRAIN_DATASETS)}")
+        raise _usage("cli.dataset_bad", value=repr(args.dataset), choices=", ".join(TRAIN_DATASETS))
     hidden_activations = sorted(name for name in ACTIVATIONS if name not in ("softmax", "leakyrelu", "none"))
     activation = args.activation.lower().replace("-", "_")
     if activation not in hidden_activations:
-        raise _UsageError(
-            f"--activation {args.activation!r} is not a hidden activation; the activations are "
-            f"{', '.join(hidden_activations)}"
-        )
+        raise _usage("cli.activation_bad", value=repr(args.activation), choices=", ".join(hidden_activations))
     optimizer = args.optimizer.lower()
     if optimizer not in OPTIMIZERS:
-        raise _UsageError(
-            f"--optimizer {args.optimizer!r} is not an optimizer; the optimizers are {', '.join(OPTIMIZERS)}"
-        )
+        raise _usage("cli.optimizer_bad", value=repr(args.optimizer), choices=", ".join(OPTIMIZERS))
     hidden = _hidden_sizes(args.hidden)
     for name, value in (("--epochs", args.epochs), ("--batch-size", args.batch_size), ("--samples", args.samples)):
         if value < 1:
-            raise _UsageError(f"{name} {value}: give a positive whole number")
+            raise _usage("cli.positive_bad", option=name, value=value)
     if dataset in _TWO_D and args.samples < 10:
-        raise _UsageError(f"--samples {args.samples}: give at least 10 points")
+        raise _usage("cli.samples_bad", value=args.samples)
     rate = args.lr if args.lr is not None else (1.0 if optimizer == "adadelta" else 0.01)
     if not rate > 0 or rate != rate or rate == float("inf"):
-        raise _UsageError(f"--lr {args.lr}: the learning rate must be a positive number, e.g. --lr 0.01")
+        raise _usage("cli.lr_bad", value=args.lr)
     noise = _DEFAULT_NOISE.get(dataset, 0.0) if args.noise is None else args.noise
     if not noise >= 0:
-        raise _UsageError(f"--noise {args.noise}: give a standard deviation ≥ 0")
+        raise _usage("cli.noise_bad", value=args.noise)
     if not 0.0 < args.test_size < 1.0:
-        raise _UsageError(f"--test-size {args.test_size}: give the held-out fraction, between 0 and 1 (e.g. 0.2)")
+        raise _usage("cli.test_size_bad", value=args.test_size)
     return {
         "dataset": dataset,
         "activation": activation,
@@ -535,10 +546,7 @@ def _hidden_sizes(text: str) -> list[int]:
     for part in cleaned.split(","):
         part = part.strip()
         if not part.isdigit() or int(part) < 1:
-            raise _UsageError(
-                f"--hidden {text!r}: give the hidden layer sizes as positive whole numbers separated by commas, "
-                f"e.g. --hidden 16,16 (or --hidden none for no hidden layer); {part!r} is not one"
-            )
+            raise _usage("cli.hidden_bad", text=repr(text), part=repr(part))
         sizes.append(int(part))
     return sizes
 
@@ -556,7 +564,7 @@ def _training_data(name: str, samples: int, noise: float, seed: int):
     }
     if name in makers:
         X, y = makers[name]()
-        classes = tuple(f"class {k}" for k in np.unique(y).astype(int))
+        classes = tuple(message("cli.class_name", number=k) for k in np.unique(y).astype(int))
         return np.asarray(X, dtype=float), np.asarray(y).astype(np.int64), classes
     dataset = data.load_iris() if name == "iris" else data.load_digits()
     return np.asarray(dataset.X, dtype=float), np.asarray(dataset.y).astype(np.int64), tuple(dataset.target_names)
@@ -585,12 +593,22 @@ def _run_train(args: argparse.Namespace) -> int:
     sizes = [X.shape[1], *options["hidden"], 1 if binary else n_classes]
     shape = "-".join(map(str, sizes))
     if not args.quiet:
-        _say(
-            f"gradviz train: {options['dataset']} ({len(X)} samples, {X.shape[1]} features, {n_classes} classes; "
-            f"{len(X_train)} to train, {len(X_test)} held out), MLP {shape} {options['activation']}, "
-            f"{options['optimizer']} lr {options['lr']:g}, {args.epochs} epochs of batches of {args.batch_size}",
-            sys.stdout,
+        intro = message(
+            "cli.train_intro",
+            dataset=options["dataset"],
+            samples=len(X),
+            features=X.shape[1],
+            classes=n_classes,
+            train=len(X_train),
+            test=len(X_test),
+            shape=shape,
+            activation=options["activation"],
+            optimizer=options["optimizer"],
+            lr=f"{options['lr']:g}",
+            epochs=args.epochs,
+            batch=args.batch_size,
         )
+        _say(intro, sys.stdout)
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -660,19 +678,20 @@ def _run_train(args: argparse.Namespace) -> int:
     summary_path.write_text(json.dumps(_finite_json(summary), indent=2, allow_nan=False) + "\n", encoding="utf-8")
     written.append(summary_path)
     if not args.quiet:
-        _say(
-            f"after {summary['epochs']} epochs ({seconds:.1f} s): training loss {_n(train['loss'])}, accuracy "
-            f"{_n(train['accuracy'])}; held-out loss {_n(test['loss'])}, accuracy {_n(test['accuracy'])}",
-            sys.stdout,
+        result = message(
+            "cli.train_result",
+            epochs=summary["epochs"],
+            seconds=f"{seconds:.1f}",
+            train_loss=_n(train["loss"]),
+            train_accuracy=_n(train["accuracy"]),
+            test_loss=_n(test["loss"]),
+            test_accuracy=_n(test["accuracy"]),
         )
+        _say(result, sys.stdout)
         for path in written:
-            _say(f"wrote {path}", sys.stdout)
+            _say(message("cli.wrote", path=path), sys.stdout)
     if plots_missing is not None:
-        _say(
-            f"gradviz train: no pictures written ({plots_missing}). The plots need matplotlib: "
-            'pip install "gradviz[notebook]"',
-            sys.stderr,
-        )
+        _say(message("cli.no_plots", reason=plots_missing), sys.stderr)
     return EXIT_OK
 
 
@@ -703,7 +722,12 @@ def _training_plots(model, history, scaler, X, y, class_names, options, shape, o
             return model.predict(scaler.transform(points))
 
         figure = plot_decision_boundary(
-            scores, X, y, resolution=150, title=f"decision boundary — {title}", class_names=list(class_names)
+            scores,
+            X,
+            y,
+            resolution=150,
+            title=message("cli.boundary_title", title=title),
+            class_names=list(class_names),
         )
         path = out / "boundary.png"
         figure.savefig(path, dpi=120)
@@ -718,16 +742,16 @@ def _picture_options(args: argparse.Namespace) -> dict:
     from .viz import THEMES
 
     if args.theme not in THEMES:
-        raise _UsageError(f"--theme {args.theme!r} is not a theme; the themes are {', '.join(sorted(THEMES))}")
+        raise _usage("cli.theme_bad", value=repr(args.theme), choices=", ".join(sorted(THEMES)))
     if not 1 <= args.precision <= 17:
-        raise _UsageError(f"--precision {args.precision}: give a number of significant digits from 1 to 17")
+        raise _usage("cli.precision_bad", value=args.precision)
     return {"theme": args.theme, "rankdir": args.rankdir, "precision": args.precision, "caption": args.captions}
 
 
 def _folder(text: str) -> Path:
     out = Path(text)
     if out.exists() and not out.is_dir():
-        raise _UsageError(f"--out {text}: this is a file; give a folder to write into")
+        raise _usage("cli.out_is_file", path=text)
     return out
 
 
@@ -740,35 +764,32 @@ def _assignments(items: Sequence[str], expression) -> dict[str, float]:
         name, equals, text = item.partition("=")
         name = name.strip()
         if not equals or not name:
-            hint = " (put the expression before --set)" if not equals else ""
-            raise _UsageError(f"--set takes NAME=VALUE pairs such as x=-2; got {item!r}{hint}")
+            raise _usage("cli.set_pair_order" if not equals else "cli.set_pair_bad", item=repr(item))
         if not name.isidentifier():
-            raise _UsageError(
-                f"--set {item}: {name!r} is not a variable name (letters, digits and _, not first a digit)"
-            )
+            raise _usage("cli.set_name_bad", item=item, name=repr(name))
         if name in CONSTANTS:
-            raise _UsageError(f"--set {item}: {name} is the constant {CONSTANTS[name]!r} in formulas, not a variable")
+            raise _usage("cli.set_constant", item=item, name=name, value=repr(CONSTANTS[name]))
         if name in values:
-            raise _UsageError(f"--set {name} is given twice ({name}={_n(values[name])} and {item})")
+            raise _usage("cli.set_twice", name=name, first=f"{name}={_n(values[name])}", second=item)
         try:
             values[name] = parse_number(text)
         except ExpressionError as error:
-            raise _UsageError(f"--set {item}: the value of {name} must be a number; {error}") from None
+            raise _usage("cli.set_not_number", item=item, name=name, error=error) from None
     missing = [name for name in expression.variables if name not in values]
     if missing:
         start, end = expression.where(missing[0])
         example = " ".join(f"{name}=1.0" for name in missing)
         names = ", ".join(missing)
         raise ExpressionError(
-            f"no value for the variable{'s' if len(missing) > 1 else ''} {names}: add --set {example}",
+            message("cli.missing_many" if len(missing) > 1 else "cli.missing_one", names=names, example=example),
             expression.text,
             start,
             end,
         )
     unused = [name for name in values if name not in expression.variables]
     if unused:
-        known = ", ".join(expression.variables) or "none"
-        raise _UsageError(f"--set {', '.join(unused)}: not a variable of {expression.text!r} (its variables: {known})")
+        known = ", ".join(expression.variables) or message("cli.no_variables")
+        raise _usage("cli.set_unused", names=", ".join(unused), expression=repr(expression.text), known=known)
     return values
 
 
@@ -783,7 +804,7 @@ def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) ->
 
     find_renderer(fmt)  # a missing renderer (pdf without `dot`) fails before any work
     if len(frames) > _MANY_FRAMES and not quiet:
-        _say(f"rendering {len(frames)} pictures ...", sys.stderr)
+        _say(message("cli.rendering", count=len(frames)), sys.stderr)
     dots = [
         to_dot(
             frame,
@@ -858,17 +879,27 @@ def _n(x: float | None) -> str:
 def _say_written(written: list[Path], out: Path, fmt: str) -> None:
     pictures = [p for p in written if p.suffix == f".{fmt}"]
     if len(pictures) == 1 and len(written) == 1:
-        _say(f"wrote {pictures[0]}", sys.stdout)
+        _say(message("cli.wrote", path=pictures[0]), sys.stdout)
         return
-    _say(f"wrote {len(pictures)} {fmt.upper()} files to {out}/: {pictures[0].name} … {pictures[-1].name}", sys.stdout)
+    _say(
+        message(
+            "cli.wrote_files",
+            count=len(pictures),
+            format=fmt.upper(),
+            folder=out,
+            first=pictures[0].name,
+            last=pictures[-1].name,
+        ),
+        sys.stdout,
+    )
     for path in written:
         if path.suffix == ".html":
-            _say(f"wrote {path}  (open it in a browser: ← → step, space plays)", sys.stdout)
+            _say(message("cli.wrote_player", path=path), sys.stdout)
 
 
 def _report_warnings(caught: list) -> None:
     for warning in caught:
-        _say(f"warning: {warning.message}", sys.stderr)
+        _say(message("cli.warning", message=warning.message), sys.stderr)
 
 
 def _say(text: str, stream) -> None:

@@ -1,70 +1,160 @@
 """The language switch: every sentence gradviz shows a person comes from one catalogue, in English or Spanish.
 
->>> import gradviz
->>> gradviz.set_language("es")
->>> message("widgets.next")
-'Siguiente'
->>> gradviz.set_language("en")
->>> message("widgets.next")
-'Next'
+The catalogue lives in ``gradviz/catalogue/`` (one module per area, each entry ``{"en": ..., "es": ...}``).
+The language in use is English unless ``set_language("es")``, the ``GRADVIZ_LANG`` environment variable
+(``es``, or a locale such as ``es_ES.UTF-8``) or ``gradviz --lang es`` chose Spanish; ``with language("es"):``
+switches for a block and restores the previous language afterwards.
+
+>>> with language("es"):
+...     message("frames.forward_caption", step=1, total=2, symbol="+", out="q", inputs="x e y")
+'Propagación hacia delante, paso 1 de 2: el nodo + calcula q a partir de x e y.'
+>>> message("frames.forward_caption", language="en", step=1, total=2, symbol="+", out="q", inputs="x and y")
+'Forward step 1 of 2: the + node computes q from x and y.'
 """
 
 from __future__ import annotations
 
 import os
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .catalogue import CATALOGUE
 
-__all__ = ["LANGUAGES", "set_language", "get_language", "message"]
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "set_language",
+    "get_language",
+    "language",
+    "resolve_language",
+    "message",
+    "fields_of",
+]
 
 LANGUAGES = ("en", "es")
-_current = ["en"]
+LANGUAGE_NAMES = {"en": "English", "es": "español"}
+_current = ["en"]  # one setting for the whole process (like a locale), read by every thread
 
 
-def _checked(language: str, who: str) -> str:
-    if not isinstance(language, str) or language.lower() not in LANGUAGES:
-        raise ValueError(f"{who}: language must be one of {', '.join(LANGUAGES)}, got {language!r}")
-    return language.lower()
+def _normalised(language: object) -> str | None:
+    """'es', 'ES', 'es-ES', 'es_ES.UTF-8' → 'es'; None when it names no language gradviz speaks."""
+    if not isinstance(language, str):
+        return None
+    base = language.strip().lower().replace("-", "_").split(".")[0].split("_")[0]
+    return base if base in LANGUAGES else None
+
+
+def _checked(language: object, who: str) -> str:
+    chosen = _normalised(language)
+    if chosen is None:
+        choices = ", ".join(f"{code!r} ({name})" for code, name in LANGUAGE_NAMES.items())
+        raise ValueError(f"{who}: gradviz speaks {choices}; {language!r} is not one of them")
+    return chosen
 
 
 def set_language(language: str) -> None:
-    """Choose the language of captions, equation words, widget labels and CLI messages ("en" or "es").
+    """Choose the language of captions, equation words, widget labels and CLI messages: "en" or "es".
 
-    >>> set_language("es"); get_language()
+    A locale such as "es_ES" or "es-ES" counts as its language; anything else raises ValueError.
+
+    >>> previous = get_language()
+    >>> set_language("es")
+    >>> get_language()
     'es'
-    >>> set_language("en")
+    >>> set_language(previous)
     """
     _current[0] = _checked(language, "set_language")
 
 
 def get_language() -> str:
-    """The language in use: "en" unless set_language (or the GRADVIZ_LANG environment variable) chose another.
+    """The language in use: "en" unless set_language, ``language(...)`` or GRADVIZ_LANG chose another.
 
-    >>> get_language()
-    'en'
+    >>> with language("es"):
+    ...     get_language()
+    'es'
     """
     return _current[0]
 
 
-def message(key: str, /, language: str | None = None, **fields) -> str:
+@contextmanager
+def language(chosen: str) -> Iterator[str]:
+    """Use `chosen` ("en" or "es") inside a with-block, then go back to the language used before.
+
+    The setting is process-wide (not per thread), like set_language.
+
+    >>> before = get_language()
+    >>> with language("es") as code:
+    ...     code, message("frames.and", first="q", last="z")
+    ('es', 'q y z')
+    >>> get_language() == before
+    True
+    """
+    code = _checked(chosen, "language")
+    previous = _current[0]
+    _current[0] = code
+    try:
+        yield code
+    finally:
+        _current[0] = previous
+
+
+def resolve_language(chosen: str | None = None, who: str = "language") -> str:
+    """`chosen` checked ("en" or "es"), or the language in use when it is None.
+
+    >>> resolve_language("ES"), resolve_language() in LANGUAGES
+    ('es', True)
+    """
+    return _current[0] if chosen is None else _checked(chosen, who)
+
+
+def message(key: str, /, language: str | None = None, **fields: object) -> str:
     """The catalogue's sentence for `key` in `language` (default: the one in use), with `fields` filled in.
 
-    >>> message("widgets.step_of", step=2, total=7)
-    'step 2 of 7'
+    >>> message("frames.array_vector", language="es", count=3)
+    'un vector de 3 elementos'
+    >>> message("frames.array_vector", language="en", count=3)
+    'a 3-element array'
     """
     try:
         entry = CATALOGUE[key]
     except KeyError:
         raise KeyError(f"message: no catalogue entry {key!r}; add it to a module in gradviz/catalogue/") from None
-    text = entry[_checked(language, "message") if language is not None else _current[0]]
-    return text.format(**fields) if fields else text
+    text = entry[_current[0] if language is None else _checked(language, "message")]
+    try:
+        return text.format(**fields)
+    except KeyError as missing:
+        wanted = ", ".join(sorted(fields_of(text)))
+        raise KeyError(f"message({key!r}): the sentence needs the field {missing}; its fields are {wanted}") from None
 
 
 def fields_of(text: str) -> set[str]:
-    """The names of the {fields} a catalogue sentence uses (both languages must use the same ones)."""
+    """The names of the {fields} a catalogue sentence uses (both languages must use the same ones).
+
+    >>> sorted(fields_of("paso {step} de {total}"))
+    ['step', 'total']
+    """
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-if os.environ.get("GRADVIZ_LANG"):
-    _current[0] = _checked(os.environ["GRADVIZ_LANG"], "GRADVIZ_LANG")
+def _from_environment() -> None:
+    """GRADVIZ_LANG chooses the starting language; a value gradviz does not speak warns and keeps English."""
+    wanted = os.environ.get("GRADVIZ_LANG", "").strip()
+    if not wanted:
+        return
+    chosen = _normalised(wanted)
+    if chosen is None:
+        import warnings
+
+        from .errors import GradvizWarning
+
+        warnings.warn(
+            f"GRADVIZ_LANG={wanted!r} is not a language gradviz speaks (en, es): using English",
+            GradvizWarning,
+            stacklevel=2,
+        )
+        return
+    _current[0] = chosen
+
+
+_from_environment()

@@ -304,3 +304,44 @@ def test_importing_the_cli_adds_no_gradviz_module_and_nothing_heavy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[] []", done.stdout + done.stderr
+
+
+# -- language ----------------------------------------------------------------------------------------
+
+
+def test_lang_es_demo_writes_spanish_captions_player_and_messages(tmp_path, capsys):
+    before = gradviz.get_language()
+    assert main(["--lang", "es", "demo", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    blob = json.loads(page.split('id="gradviz-frames">', 1)[1].split("</script>", 1)[0])
+    captions = [frame["caption"] for frame in blob["frames"]]
+    spanish = frames(worked_example_trace(), language="es")
+    assert captions == [frame.caption for frame in spanish]
+    assert "regla de la cadena" in captions[4] and "gradiente" in captions[4]
+    assert '<html lang="es">' in page and "▶ Reproducir" in page
+    assert ">valor<" in (tmp_path / "step-005.svg").read_text(encoding="utf-8")
+    printed = capsys.readouterr().out
+    assert "el ejemplo resuelto" in printed and "guardados 7 archivos SVG" in printed and "wrote" not in printed
+    assert gradviz.get_language() == before  # main() leaves the caller's language alone
+
+
+def test_lang_may_follow_the_command_and_errors_speak_it_too(tmp_path, capsys):
+    code = main(["render", "x * y", "--set", "x=1", "x=2", "--lang", "es", "--out", str(tmp_path)])
+    assert code == EXIT_USAGE
+    assert "gradviz render: --set x aparece dos veces (x=1 y x=2)" in capsys.readouterr().err
+
+
+def test_an_unknown_lang_exits_2_with_the_choices(capsys):
+    assert main(["--lang", "fr", "demo"]) == EXIT_USAGE
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
+
+
+def worked_example_trace():
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    with trace() as recorded:
+        q = x + y
+        q.label = "q"
+        f = q * z
+        f.label = "f"
+        f.backward()
+    return recorded

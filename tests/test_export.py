@@ -14,6 +14,7 @@ import pytest
 from gradviz import Value, trace
 from gradviz.cli import EXIT_USAGE, main
 from gradviz.export import ExportResult, MissingDependency, export, format_of
+from gradviz.export.pptx import slide_title
 from gradviz.viz import RendererNotFound, find_renderer, frames
 
 PIL = pytest.importorskip("PIL", reason="the GIF and raster PDF tests need Pillow (the slides/test extras)")
@@ -339,6 +340,55 @@ def test_the_beamer_deck_compiles_with_pdflatex(walkthrough, tmp_path):
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert (tmp_path / "deck.pdf").is_file()
+
+
+def test_a_spanish_export_has_spanish_captions_title_buttons_and_log_line(walkthrough, tmp_path):
+    result = export(walkthrough, tmp_path / "es.html", language="es")
+    page = result.path.read_text(encoding="utf-8")
+    assert "<title>Retropropagación a través de f, paso a paso</title>" in page
+    assert "Propagación hacia atrás, paso 1 de 2" in page and "▶ Reproducir" in page
+    assert result.message.startswith(f"guardado {result.path} (html): 7 pasos, autónomo")
+
+
+def test_frames_made_in_one_language_are_not_exported_as_another(walkthrough, tmp_path):
+    english = frames(walkthrough, language="en")
+    with pytest.raises(ValueError, match=r"made in en; make them in the language you want"):
+        export(english, tmp_path / "w.html", language="es")
+    spanish = export(frames(walkthrough, language="es"), tmp_path / "s.html")  # Frames keep their language
+    assert spanish.message.startswith("guardado") and "Propagación" in spanish.path.read_text(encoding="utf-8")
+
+
+def test_spanish_slide_and_beamer_headings(walkthrough, tmp_path):
+    spanish = frames(walkthrough, language="es")
+    assert [slide_title(frame, k, 7) for k, frame in enumerate(spanish[:2], start=1)] == [
+        "Paso 1 de 7 · el grafo",
+        "Paso 2 de 7 · hacia delante",
+    ]
+    result = export(walkthrough, tmp_path / "es.tex", language="es", dpi=30, engine="graphviz-pure")
+    text = result.path.read_text(encoding="utf-8")
+    assert text.count("\\begin{frame}{Paso") == 7 and text.startswith("% escrito por gradviz")
+    assert "por la regla de la cadena" in text and beamer_problems(result.path) == []
+
+
+@pytest.mark.slow
+def test_the_spanish_beamer_deck_compiles_with_pdflatex(tmp_path):
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed here (install TeX Live to compile)")
+    a = Value(3.0, label="a")
+    with trace() as recorded:  # accents in captions and "por tanto" inside \text{} of an equation
+        b = a * 2
+        c = b + a
+        c.backward()
+    result = export(recorded, tmp_path / "es.tex", language="es")
+    assert r"\text{por tanto}" in result.path.read_text(encoding="utf-8")
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", result.path.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
 
 
 # -- frames folder ---------------------------------------------------------------------------------

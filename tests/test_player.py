@@ -247,3 +247,30 @@ def test_the_script_steps_with_keys_and_buttons_and_follows_the_step_link(tmp_pa
     assert playing["play"].endswith("Pause") and ticked["counter"] == "step 2 / 3"
     assert clicked["counter"] == "step 1 / 3" and clicked["play"].endswith("Play")  # a click stops playing
     assert other == {"unhandled": False}  # other keys are left to the browser
+
+
+def test_a_spanish_page_has_spanish_buttons_counter_and_lang():
+    page = page_of(["inicio", "fin"], language="es")
+    assert '<html lang="es">' in page
+    assert "◀ Anterior" in page and "▶ Reproducir" in page and "Siguiente ▶" in page
+    assert 'id="counter" aria-live="polite">paso 1 / 2</span>' in page and "<kbd>espacio</kbd>" in page
+    blob = json.loads(parsed(page).blob)
+    assert blob["labels"] == {"counter": "paso {step} / {total}", "play": "▶ Reproducir", "pause": "❚❚ Pausa"}
+    hidden = r"<(script|style|svg)\b.*?</\1>"  # code, styles and the pictures are not the page's words
+    text = re.sub(r"<[^>]+>", " ", re.sub(hidden, " ", page, flags=re.S))
+    labels = " ".join(re.findall(r'aria-label="([^"]*)"', page))
+    for english in ("Previous", "Play", "Pause", "Next", "step", "space"):
+        assert english not in text and english not in labels
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the player's script")
+def test_the_spanish_script_counts_in_spanish(tmp_path):
+    (tmp_path / "page.html").write_text(page_of(["a", "b", "c"], title="T", language="es"), encoding="utf-8")
+    (tmp_path / "run.js").write_text(NODE_HARNESS, encoding="utf-8")
+    done = subprocess.run(
+        ["node", str(tmp_path / "run.js"), str(tmp_path / "page.html")], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    opened, right, *_, playing, _ticked, clicked, _other = json.loads(done.stdout)
+    assert opened["counter"] == "paso 1 / 3" and right["title"] == "T — paso 2 / 3: b"
+    assert playing["play"] == "❚❚ Pausa" and clicked["play"] == "▶ Reproducir"

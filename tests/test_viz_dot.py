@@ -185,3 +185,15 @@ def test_a_hundred_thousand_node_graph_collapses_to_one_box_per_scope_and_render
     assert "Collapsed to stay readable: 100,001 nodes: 4 scopes collapsed" in source
     svg = render(dot, "svg", engine="graphviz-pure").decode()
     assert "block0" in svg and "block3" in svg and "100,001 nodes" in svg
+
+
+def test_a_spanish_frame_draws_spanish_row_names_and_summaries():
+    big = Tensor(np.linspace(-1, 1, 30).reshape(5, 6), requires_grad=True, label="B")
+    loss = (big * big).sum()
+    loss.backward()
+    spanish = to_dot(final_frame(loss, language="es")).source
+    assert "valor" in spanish and "forma" in spanish and "media" in spanish and "desv." in spanish
+    shown = " ".join(re.findall(r">([^<>]+)</", spanish))  # the text of the labels, not the DOT attributes
+    assert "value" not in shown and "shape" not in shown and "mean" not in shown
+    english = to_dot(final_frame(loss, language="en")).source
+    assert "value" in english and "mean" in english and "valor" not in english

@@ -185,3 +185,23 @@ def test_save_writes_the_picture_and_notebooks_get_svg_and_the_equation(tmp_path
     assert path.read_bytes()[:4] == b"\x89PNG"
     bundle = result._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"] and bundle["text/plain"] == result.equation
+
+
+def test_the_paths_speak_spanish_when_the_language_is_spanish():
+    from gradviz.i18n import language
+
+    x, w = Value(2.0, label="x"), Value(-0.5, label="w")
+    h = (w * x).tanh()
+    h.label = "h"
+    loss = h * h
+    loss.label = "L"
+    loss.backward()
+    with language("es"):
+        paths = chain_rule_paths(loss, w)
+        equation, caption, table = paths.equation, paths.to_frame().caption, paths.to_dot().source
+    assert equation.splitlines()[0] == (
+        "∂L/∂w = suma, sobre los 2 caminos de w a L, del producto de las derivadas locales"
+    )
+    assert equation.splitlines()[1].startswith("camino 1: ∂L/∂h")
+    assert caption.startswith("2 caminos de w a L") and "camino 2" in table and "backward() da" in table
+    assert "path" not in equation and "paths" not in caption

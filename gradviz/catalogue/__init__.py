@@ -1,14 +1,30 @@
-"""The message catalogue: one module per area, each a table key → {"en": ..., "es": ...}, merged here."""
+"""The message catalogue: one module per area, each a table key → {"en": ..., "es": ...}, merged here.
+
+A key starts with its area's name (``frames.seed_caption`` lives in ``frames.py``); both languages use the
+same ``{fields}``, and literal braces are doubled (``{{``) because every sentence goes through str.format.
+"""
 
 from __future__ import annotations
 
-from . import dashboard, widgets
+import importlib
 
-__all__ = ["CATALOGUE"]
+__all__ = ["CATALOGUE", "AREAS"]
+
+# every area module; "backends" is optional (it comes with the JAX backend)
+AREAS = ("frames", "pictures", "paths", "player", "export", "cli", "widgets", "dashboard", "backends")
+_OPTIONAL = frozenset({"backends"})
 
 CATALOGUE: dict[str, dict[str, str]] = {}
-for _area in (widgets, dashboard):
+for _name in AREAS:
+    try:
+        _area = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _missing:
+        if _name in _OPTIONAL and _missing.name == f"{__name__}.{_name}":
+            continue
+        raise
     for _key, _entry in _area.MESSAGES.items():
         if _key in CATALOGUE:
-            raise RuntimeError(f"catalogue: {_key!r} is declared twice")
+            raise RuntimeError(
+                f"catalogue: {_key!r} is declared twice (the second time in gradviz/catalogue/{_name}.py)"
+            )
         CATALOGUE[_key] = _entry

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from ..i18n import message
 from ._common import ExportResult, MissingDependency, Options, check_options, log, select_frames
 
 __all__ = ["export", "ExportResult", "MissingDependency", "EXPORT_FORMATS", "format_of"]
@@ -80,6 +81,7 @@ def export(
     last_ms: int | None = None,
     vector: bool | None = None,
     captions: bool | None = None,
+    language: str | None = None,
 ) -> ExportResult:
     """Write a walkthrough (a Trace, or a list of Frames) to `path` as a lesson ready to project.
 
@@ -95,7 +97,8 @@ def export(
     raster-PDF canvas (pictures are scaled down to fit); `dpi` the resolution of pixel pictures; `title`
     the page/deck title; `engine` forces the layout program ("dot" or "graphviz-pure"); `captions`
     draws each caption under its picture (default: in GIF and PDF, where nothing else shows it; the
-    player, the slides and Beamer show it as text).
+    player, the slides and Beamer show it as text). `language` ("en" or "es") is that of the captions,
+    titles and buttons (default: the language in use; a list of Frames keeps the language it was made in).
 
     >>> import tempfile, pathlib
     >>> from gradviz import Value, trace
@@ -110,7 +113,7 @@ def export(
     chosen = format_of(path, format)
     check_options(theme, rankdir, dpi, size)
     path = Path(path)
-    frames = select_frames(source, mode, steps, precision)
+    frames = select_frames(source, mode, steps, precision, language)
     options = Options(
         theme=theme,
         rankdir=rankdir,
@@ -119,6 +122,7 @@ def export(
         size=tuple(size) if size is not None else None,
         title=title if title is not None else _default_title(frames),
         engine=engine,
+        language=frames[0].language,
     )
     start = time.perf_counter()
     if chosen == "html":
@@ -157,5 +161,4 @@ def export(
 
 
 def _default_title(frames) -> str:
-    output = frames[-1].output_label if frames else "f"
-    return f"Backpropagation through {output}, step by step"
+    return message("export.default_title", frames[-1].language, output=frames[-1].output_label)

@@ -11,9 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GradvizError
+from ..i18n import get_language, message, resolve_language
 from ..viz.frame import Frame
 
-__all__ = ["ExportResult", "MissingDependency", "Options", "select_frames", "render_frames", "step_name", "log"]
+__all__ = [
+    "ExportResult",
+    "MissingDependency",
+    "Options",
+    "select_frames",
+    "render_frames",
+    "step_name",
+    "kind_name",
+    "log",
+]
 
 log = logging.getLogger("gradviz.export")
 
@@ -21,6 +31,25 @@ _MODES = ("both", "forward", "backward")
 _FORWARD_KINDS = ("initial", "forward")
 _BACKWARD_KINDS = ("backward", "final")
 STEP_FILE = re.compile(r"^step-(\d{3,})\.(svg|png|pdf)$")
+_UNITS = {  # what one frame becomes in each format: (one, many)
+    "pdf": ("export.unit_page_one", "export.unit_page_many"),
+    "pptx": ("export.unit_slide_one", "export.unit_slide_many"),
+    "gif": ("export.unit_frame_one", "export.unit_frame_many"),
+    "tex": ("export.unit_beamer_one", "export.unit_beamer_many"),  # a Beamer frame is a slide
+    "step": ("export.unit_step_one", "export.unit_step_many"),
+}
+_KINDS = {
+    "initial": "export.kind_initial",
+    "forward": "export.kind_forward",
+    "backward": "export.kind_backward",
+    "final": "export.kind_final",
+}
+
+
+def kind_name(frame: Frame) -> str:
+    """The kind of step in a heading ("forward", "hacia delante"), in the frame's language."""
+    key = _KINDS.get(frame.kind)
+    return frame.kind if key is None else message(key, frame.language)
 
 
 class MissingDependency(GradvizError, ImportError):
@@ -42,15 +71,26 @@ def require(module: str, package: str, extra: str, what: str):
 
 @dataclass(frozen=True)
 class Options:
-    """The options every exporter reads (checked once by `export`)."""
+    """The options every exporter reads (checked once by `export`).
+
+    `language` ("en" or "es", default the one in use) is that of the words the exporter writes (titles,
+    slide headings, the log line); the frames bring their own captions. Without a `title`, a generic one
+    in that language.
+    """
 
     theme: str = "light"
     rankdir: str = "LR"
     precision: int = 4
     dpi: int | None = None
     size: tuple[int, int] | None = None
-    title: str = "Backpropagation, step by step"
+    title: str | None = None
     engine: str | None = None
+    language: str = field(default_factory=get_language)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "language", resolve_language(self.language, "Options(language=...)"))
+        if self.title is None:
+            object.__setattr__(self, "title", message("export.untitled", self.language))
 
 
 @dataclass
@@ -58,7 +98,7 @@ class ExportResult:
     """What `export` wrote: the main `path`, every file written, the number of frames, and how.
 
     `vector` says whether the diagrams are vector graphics (svg, pdf) or pixels (png, gif);
-    `message` is the one log line (also sent to the ``gradviz.export`` logger).
+    `message` is the one log line (also sent to the ``gradviz.export`` logger), in `language`.
     """
 
     path: Path
@@ -67,19 +107,31 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     vector: bool = False
     note: str = ""
+    language: str = "en"
 
     @property
     def message(self) -> str:
-        unit = {"pdf": "page", "pptx": "slide", "gif": "frame", "tex": "frame"}.get(self.format, "step")
-        text = f"wrote {self.path} ({self.format}): {self.frames} {unit}{'s' if self.frames != 1 else ''}"
+        unit = _UNITS.get(self.format, _UNITS["step"])[0 if self.frames == 1 else 1]
+        text = message(
+            "export.wrote",
+            self.language,
+            path=self.path,
+            format=self.format,
+            count=self.frames,
+            unit=message(unit, self.language),
+        )
         return text + (f", {self.note}" if self.note else "")
 
     def __str__(self) -> str:
         return self.message
 
 
-def select_frames(source, mode: str, steps, precision: int) -> list[Frame]:
-    """The frames to export: a Trace's frames (or a list of Frames) filtered by `mode`, then picked by `steps`."""
+def select_frames(source, mode: str, steps, precision: int, language: str | None = None) -> list[Frame]:
+    """The frames to export: a Trace's frames (or a list of Frames) filtered by `mode`, then picked by `steps`.
+
+    A Trace's frames are made in `language` (default: the one in use); Frames already made keep theirs, and
+    asking for another language than theirs is an error (their captions are written already).
+    """
     from ..viz.frame import frames as make_frames
 
     if mode not in _MODES:
@@ -97,7 +149,15 @@ def select_frames(source, mode: str, steps, precision: int) -> list[Frame]:
         if not chosen:
             raise ValueError(f"none of these {len(source)} frames is a {mode} frame: use mode='both'")
     else:
-        chosen = make_frames(source, mode=mode, precision=precision)
+        chosen = make_frames(source, mode=mode, precision=precision, language=language)
+    if language is not None:
+        wanted = resolve_language(language, "export(language=...)")
+        made = {frame.language for frame in chosen}
+        if made != {wanted}:
+            raise ValueError(
+                f"export(language={language!r}): these frames were made in {', '.join(sorted(made))}; make them in "
+                f"the language you want, frames(trace, language={wanted!r}), or pass the trace itself"
+            )
     if steps is None:
         return chosen
     if isinstance(steps, int):

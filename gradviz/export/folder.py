@@ -37,5 +37,11 @@ def write_folder(
     datas = render_frames(frames, picture, options, caption=captions, dpi=options.dpi)
     written = write_step_files(path, datas, picture)
     return ExportResult(
-        path, picture, len(frames), written, vector=picture != "png", note=f"{written[0].name} … {written[-1].name}"
+        path,
+        picture,
+        len(frames),
+        written,
+        vector=picture != "png",
+        note=f"{written[0].name} … {written[-1].name}",
+        language=options.language,
     )

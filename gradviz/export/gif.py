@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import message
 from ..viz.frame import Frame
 from ._common import ExportResult, Options, pictures, render_frames, theme_background
 
@@ -34,7 +35,7 @@ def write_gif(
     ...     b = a * a
     ...     b.backward()
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> write_gif(frames(t), folder / "b.gif", Options(dpi=30), duration_ms=500).note  # doctest: +ELLIPSIS
+    >>> write_gif(frames(t), folder / "b.gif", Options(dpi=30, language="en"), duration_ms=500).note  # doctest: +ELLIPSIS
     '... px, 500 ms each'
     """
     if duration_ms < 20:
@@ -53,9 +54,8 @@ def write_gif(
         save["loop"] = 0
     first.save(path, **save)
     width, height = first.size
-    return ExportResult(
-        path, "gif", len(images), [path], vector=False, note=f"{width}×{height} px, {duration_ms} ms each"
-    )
+    note = message("export.note_gif", options.language, width=width, height=height, ms=duration_ms)
+    return ExportResult(path, "gif", len(images), [path], vector=False, note=note, language=options.language)
 
 
 def _one_palette(images: list, samples: int = 6) -> list:

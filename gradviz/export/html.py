@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import message
 from ..viz.frame import Frame
 from ._common import ExportResult, Options, render_frames
 
@@ -37,7 +38,9 @@ def write_html(frames: Sequence[Frame], path: Path, options: Options, *, interva
         kinds=[frame.kind for frame in frames],
         dark=options.theme == "dark",
         interval_ms=interval_ms,
+        language=options.language,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
-    return ExportResult(path, "html", len(frames), [path], vector=True, note="self-contained, open it in a browser")
+    note = message("export.note_html", options.language)
+    return ExportResult(path, "html", len(frames), [path], vector=True, note=note, language=options.language)

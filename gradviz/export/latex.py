@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import message
 from ..viz.frame import Frame
 from ..viz.render import RendererNotFound, find_renderer
-from ._common import ExportResult, Options, render_frames, write_step_files
+from ._common import ExportResult, Options, kind_name, render_frames, write_step_files
 
 __all__ = ["write_beamer", "latex_escape", "LATEX_DPI"]
 
@@ -99,10 +100,10 @@ def _unicode_declarations(text: str) -> str:
     return "\n".join(f"\\DeclareUnicodeCharacter{{{code}}}{{{command}}}" for code, command in declared.items())
 
 
-def _preamble(title: str, text: str) -> str:
+def _preamble(title: str, text: str, language: str) -> str:
     unicode = _unicode_declarations(text + title)
     return (
-        "% written by gradviz: compile with pdflatex (twice is not needed)\n"
+        f"% {message('export.tex_header', language)}\n"
         "\\documentclass[aspectratio=169]{beamer}\n"
         "\\usepackage[utf8]{inputenc}\n"
         "\\usepackage[T1]{fontenc}\n"
@@ -110,7 +111,7 @@ def _preamble(title: str, text: str) -> str:
         "\\usepackage{graphicx}\n"
         f"{unicode}\n"
         "\\setbeamertemplate{navigation symbols}{}\n"
-        "% an equation wider than the slide is scaled down to fit\n"
+        f"% {message('export.tex_fit', language)}\n"
         "\\newsavebox{\\gradvizbox}\n"
         "\\newcommand{\\gradvizequation}[1]{\\sbox{\\gradvizbox}{$\\displaystyle\\begin{gathered}#1\\end{gathered}$}%\n"
         "  \\ifdim\\wd\\gradvizbox>\\linewidth\\resizebox{\\linewidth}{!}{\\usebox{\\gradvizbox}}"
@@ -121,11 +122,9 @@ def _preamble(title: str, text: str) -> str:
 
 
 def _frame(frame: Frame, number: int, count: int, picture: str) -> str:
-    kind = {"initial": "the graph", "forward": "forward", "backward": "backward", "final": "result"}.get(
-        frame.kind, frame.kind
-    )
+    heading = message("export.beamer_title", frame.language, number=number, count=count, kind=kind_name(frame))
     lines = [
-        f"\\begin{{frame}}{{Step {number} of {count}: {latex_escape(kind)}}}",
+        f"\\begin{{frame}}{{{latex_escape(heading)}}}",
         "\\centering",
         f"\\includegraphics[width=\\textwidth,height=0.56\\textheight,keepaspectratio]{{{picture}}}",
         "",
@@ -166,7 +165,7 @@ def write_beamer(frames: Sequence[Frame], path: Path, options: Options, *, capti
         for number, (frame, picture) in enumerate(zip(frames, pictures, strict=True), start=1)
     ]
     body = [
-        _preamble(options.title, "".join(slides)),
+        _preamble(options.title, "".join(slides), options.language),
         "\\begin{document}\n",
         "\\begin{frame}\n\\titlepage\n\\end{frame}\n",
         *slides,
@@ -174,7 +173,10 @@ def write_beamer(frames: Sequence[Frame], path: Path, options: Options, *, capti
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(body), encoding="utf-8")
-    kind = "vector PDF pictures" if suffix == "pdf" else f"PNG pictures at {options.dpi or LATEX_DPI} dpi"
+    if suffix == "pdf":
+        note = message("export.note_tex_pdf", options.language, folder=folder.name)
+    else:
+        note = message("export.note_tex_png", options.language, dpi=options.dpi or LATEX_DPI, folder=folder.name)
     return ExportResult(
-        path, "tex", count, [path, *pictures], vector=suffix == "pdf", note=f"{kind} in {folder.name}/; run pdflatex"
+        path, "tex", count, [path, *pictures], vector=suffix == "pdf", note=note, language=options.language
     )

@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import message
 from ..viz.frame import Frame
 from ..viz.render import RendererNotFound, find_renderer
 from ._common import ExportResult, MissingDependency, Options, pictures, render_frames, require, theme_background
@@ -16,16 +17,23 @@ __all__ = ["write_pdf", "PDF_DPI", "vector_pdf_available"]
 PDF_DPI = 200  # sharp when projected or printed
 
 
-def vector_pdf_available(engine: str | None = None) -> str | None:
-    """Why vector pages are impossible (a sentence), or None when the system `dot` and pypdf are both there."""
+def vector_pdf_available(engine: str | None = None, language: str | None = None) -> str | None:
+    """Why vector pages are impossible (a sentence in `language`), or None when the system `dot` and pypdf
+    are both there."""
+    missing = _missing_for_vector(engine)
+    return None if missing is None else message(missing, language)
+
+
+def _missing_for_vector(engine: str | None) -> str | None:
+    """The catalogue key of what vector pages lack ("export.no_dot", "export.no_pypdf"), or None."""
     try:
         find_renderer("pdf", engine)
     except RendererNotFound:
-        return "the system Graphviz `dot` is not installed"
+        return "export.no_dot"
     try:
         import pypdf  # noqa: F401
     except ImportError:
-        return 'pypdf is not installed (pip install "gradviz[slides]")'
+        return "export.no_pypdf"
     return None
 
 
@@ -43,22 +51,27 @@ def write_pdf(
     ...     b = a * a
     ...     b.backward()
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> write_pdf(frames(t), folder / "b.pdf", Options(dpi=30), vector=False).note
+    >>> write_pdf(frames(t), folder / "b.pdf", Options(dpi=30, language="en"), vector=False).note
     'raster pages at 30 dpi'
     """
-    missing = vector_pdf_available(options.engine)
+    language = options.language
+    missing = _missing_for_vector(options.engine)
     if vector and missing:
-        if "dot" in missing:
+        if missing == "export.no_dot":
             find_renderer("pdf", options.engine)  # raises RendererNotFound with the install hint
-        raise MissingDependency(f"vector PDF pages need pypdf to merge them: {missing}")
+        raise MissingDependency(f"vector PDF pages need pypdf to merge them: {message(missing, 'en')}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if missing is None and vector is not False:
         _vector(frames, path, options, captions)
-        return ExportResult(path, "pdf", len(frames), [path], vector=True, note="vector pages (system Graphviz dot)")
+        note = message("export.note_pdf_vector", language)
+        return ExportResult(path, "pdf", len(frames), [path], vector=True, note=note, language=language)
     dpi = options.dpi or PDF_DPI
     _raster(frames, path, options, dpi, captions)
-    reason = f" because {missing}" if missing and vector is None else ""
-    return ExportResult(path, "pdf", len(frames), [path], vector=False, note=f"raster pages at {dpi} dpi{reason}")
+    if missing and vector is None:
+        note = message("export.note_pdf_raster_because", language, dpi=dpi, reason=message(missing, language))
+    else:
+        note = message("export.note_pdf_raster", language, dpi=dpi)
+    return ExportResult(path, "pdf", len(frames), [path], vector=False, note=note, language=language)
 
 
 def _vector(frames: Sequence[Frame], path: Path, options: Options, captions: bool) -> None:

@@ -8,17 +8,17 @@ import struct
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import message
 from ..viz.frame import Frame
-from ._common import ExportResult, Options, render_frames, require
+from ._common import ExportResult, Options, kind_name, render_frames, require
 
 __all__ = ["write_pptx", "PPTX_DPI", "slide_title"]
 
 PPTX_DPI = 200
-_KIND = {"initial": "the graph", "forward": "forward", "backward": "backward", "final": "result"}
 
 
 def slide_title(frame: Frame, number: int, count: int) -> str:
-    """The slide's title; the deck's own title is the file's title property.
+    """The slide's title, in the frame's language; the deck's own title is the file's title property.
 
     >>> from gradviz import Value, trace
     >>> from gradviz.viz import frames
@@ -26,10 +26,10 @@ def slide_title(frame: Frame, number: int, count: int) -> str:
     >>> with trace() as t:
     ...     b = a * a
     ...     b.backward()
-    >>> slide_title(frames(t)[1], 2, 5)
-    'Step 2 of 5 · forward'
+    >>> slide_title(frames(t, language="en")[1], 2, 5), slide_title(frames(t, language="es")[1], 2, 5)
+    ('Step 2 of 5 · forward', 'Paso 2 de 5 · hacia delante')
     """
-    return f"Step {number} of {count} · {_KIND.get(frame.kind, frame.kind)}"
+    return message("export.slide_title", frame.language, number=number, count=count, kind=kind_name(frame))
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -113,9 +113,8 @@ def write_pptx(frames: Sequence[Frame], path: Path, options: Options, *, caption
         notes.text = frame.caption + (f"\n\n{frame.equation}" if frame.equation else "")
     path.parent.mkdir(parents=True, exist_ok=True)
     deck.save(str(path))
-    return ExportResult(
-        path, "pptx", count, [path], vector=False, note=f"16:9, pictures at {options.dpi or PPTX_DPI} dpi"
-    )
+    note = message("export.note_pptx", options.language, dpi=options.dpi or PPTX_DPI)
+    return ExportResult(path, "pptx", count, [path], vector=False, note=note, language=options.language)
 
 
 def _rgb(color: str, RGBColor):

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import message
 from .collapse import DEFAULT_MAX_NODES, Box, View, plan
-from .format import array_lines, array_summary, number, operand
+from .format import array_lines, array_summary_rows, number, operand
 from .frame import Frame, FrameEdge, FrameNode, frames
 
 __all__ = ["to_dot", "escape", "THEMES", "as_frame"]
@@ -144,20 +145,18 @@ def _is_small(array: np.ndarray) -> bool:
     return array.ndim <= 2 and all(side <= _SMALL_ARRAY for side in array.shape)
 
 
-def _array_rows(array, precision: int) -> list[str]:
+def _array_rows(array, precision: int, language: str) -> list[str]:
     array = np.asarray(array)
     if array.dtype == bool:
         array = array.astype(float)
     if _is_small(array):
         return array_lines(array, precision)
-    summary = array_summary(array, precision)  # "mean …  std …  min …  max …": two rows keep nodes narrow
-    head, _, tail = summary.partition("  min ")
-    return [head, "min " + tail] if tail else [summary]
+    return array_summary_rows(array, precision, language)  # two rows keep nodes narrow
 
 
-def _grad_rows(node: FrameNode, precision: int) -> list[str]:
+def _grad_rows(node: FrameNode, precision: int, language: str) -> list[str]:
     if node.is_tensor:
-        return _array_rows(node.grad, precision)
+        return _array_rows(node.grad, precision, language)
     terms = node.grad_terms
     if len(terms) > 1 and all(np.ndim(t) == 0 for t in terms):
         summed = " + ".join([number(terms[0], precision)] + [operand(t, precision) for t in terms[1:]])
@@ -183,18 +182,20 @@ def _value_label(
         name = "" if node.label.startswith("const") else _font(escape(node.label), theme["text"], bold=True) + " "
         return f"<{name}{_font(escape(shape), theme['muted'], 10)}>"
     style = _node_style(node, frame, theme)
+    language = frame.language
     if compact and not node.is_tensor:
-        return _compact_label(node, style, theme, precision)
+        return _compact_label(node, style, theme, precision, language)
+    value_name = escape(message("pictures.value", language))
     rows = [f'<TR><TD COLSPAN="2">{_font(escape(node.label), theme["text"], bold=True)}</TD></TR>']
     if node.is_tensor:
-        rows.append(_row("shape", escape(f"{node.shape} {node.dtype}"), theme))
+        rows.append(_row(escape(message("pictures.shape", language)), escape(f"{node.shape} {node.dtype}"), theme))
     if node.value is None:
-        rows.append(_row("value", _font("?", theme["muted"], italic=True), theme))
+        rows.append(_row(value_name, _font("?", theme["muted"], italic=True), theme))
     elif node.is_tensor:
-        for i, line in enumerate(_array_rows(node.value, precision)):
-            rows.append(_row("value" if i == 0 else "", escape(line), theme))
+        for i, line in enumerate(_array_rows(node.value, precision, language)):
+            rows.append(_row(value_name if i == 0 else "", escape(line), theme))
     else:
-        rows.append(_row("value", escape(number(node.value, precision)), theme))
+        rows.append(_row(value_name, escape(number(node.value, precision)), theme))
     grad_name = escape(f"∂{output_label}/∂{node.label}")
     if node.grad is None:
         rows.append(
@@ -202,7 +203,7 @@ def _value_label(
             f'<TD ALIGN="RIGHT">{_font("?", theme["muted"], italic=True)}</TD></TR>'
         )
     else:
-        for i, line in enumerate(_grad_rows(node, precision)):
+        for i, line in enumerate(_grad_rows(node, precision, language)):
             key = _font(grad_name, theme["grad"], 10) if i == 0 else ""
             value = _font(escape(line), theme["grad"], bold=node.updated)
             rows.append(f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>')
@@ -212,13 +213,13 @@ def _value_label(
     )
 
 
-def _compact_label(node: FrameNode, style: dict, theme: dict, precision: int) -> str:
+def _compact_label(node: FrameNode, style: dict, theme: dict, precision: int, language: str) -> str:
     """One row — label, value, gradient — for pictures with many nodes."""
     value = _font("?", theme["muted"], italic=True) if node.value is None else escape(number(node.value, precision))
     if node.grad is None:
         grad = _font("?", theme["muted"], 10, italic=True)
     else:
-        grad = _font(escape(_grad_rows(node, precision)[0]), theme["grad"], 10, bold=node.updated)
+        grad = _font(escape(_grad_rows(node, precision, language)[0]), theme["grad"], 10, bold=node.updated)
     return (
         f'<<TABLE BORDER="{style["border"]}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" STYLE="{style["style"]}"'
         f' COLOR="{style["line"]}" BGCOLOR="{style["fill"]}"><TR>'
@@ -252,11 +253,12 @@ def _edge_label(edge: FrameEdge, frame: Frame, labels: dict, theme: dict, precis
         return None
     target, source = labels[edge.target], labels[edge.source]
     local_name = f"∂{target}/∂{source}"
+    language = frame.language
     if edge.local is None:
-        first = f"{local_name}: vector-Jacobian product"
+        first = message("pictures.vjp_edge", language, derivative=local_name)
     else:
         local = edge.local
-        numeric = number(local, precision) if np.ndim(local) == 0 else _short_array(local, precision)
+        numeric = number(local, precision) if np.ndim(local) == 0 else _short_array(local, precision, language)
         symbolic = edge.local_text
         first = (
             f"{local_name} = {symbolic} = {numeric}"
@@ -271,19 +273,20 @@ def _edge_label(edge: FrameEdge, frame: Frame, labels: dict, theme: dict, precis
             f" = {number(edge.contribution, precision)}"
         )
     else:
-        product = f"→ {_short_array(edge.contribution, precision)}"
+        product = f"→ {_short_array(edge.contribution, precision, language)}"
     return (
         f"<{_font(escape(first), theme['text'], 12)}<BR/>{_font(escape(product), theme['active_line'], 12, bold=True)}>"
     )
 
 
-def _short_array(array, precision: int) -> str:
+def _short_array(array, precision: int, language: str) -> str:
     array = np.asarray(array)
     if array.size == 1:
         return number(array.item(), precision)
     if array.ndim <= 1 and array.size <= _SMALL_ARRAY:
         return array_lines(array, precision)[0]
-    return f"{'×'.join(map(str, array.shape))} array"
+    key = {1: "pictures.array_vector", 2: "pictures.array_matrix"}.get(array.ndim, "pictures.array_tensor")
+    return message(key, language, shape="×".join(map(str, array.shape)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -292,25 +295,32 @@ def _short_array(array, precision: int) -> str:
 
 def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label: str) -> str:
     text, muted = theme["text"], theme["muted"]
+    language = frame.language
     if box.kind == "overflow":
         title = _font(escape(box.title), text, bold=True)
     else:
-        title = _font("scope ", muted, 10) + _font(escape(box.title), text, bold=True)
+        title = _font(escape(message("pictures.scope", language)) + " ", muted, 10) + _font(
+            escape(box.title), text, bold=True
+        )
     rows = [f'<TR><TD COLSPAN="2">{title}</TD></TR>']
     counts = box.counts
     ops = ", ".join(f"{name} ×{count:,}" for name, count in counts.most_common(3))
     if len(counts) > 3:
         ops += ", …"
-    rows.append(_row("nodes", escape(f"{len(box.members):,}" + (f"  ({ops})" if ops else "")), theme))
+    nodes_name = escape(message("pictures.nodes", language))
+    rows.append(_row(nodes_name, escape(f"{len(box.members):,}" + (f"  ({ops})" if ops else "")), theme))
     if box.parameters:
-        rows.append(_row("inputs", escape(f"{box.parameters:,}"), theme))
+        rows.append(_row(escape(message("pictures.inputs", language)), escape(f"{box.parameters:,}"), theme))
     outs = box.outputs
     if box.kind == "scope" and outs:
-        rows.append(
-            _row("output" if len(outs) == 1 else f"{len(outs)} outputs", escape(_outputs_text(outs, precision)), theme)
+        name = (
+            message("pictures.output", language)
+            if len(outs) == 1
+            else message("pictures.outputs", language, count=len(outs))
         )
+        rows.append(_row(escape(name), escape(_outputs_text(outs, precision)), theme))
         norm = _grad_norm(outs)
-        name = escape(f"‖∂{output_label}/∂out‖")
+        name = escape(message("pictures.output_gradient_norm", language, output=output_label))
         if norm is None:
             rows.append(_row(name, _font("?", muted, italic=True), theme))
         else:

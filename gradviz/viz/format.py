@@ -13,7 +13,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MINUS", "number", "number_latex", "operand", "array_lines", "array_summary", "fill", "latex_label"]
+from ..i18n import message
+
+__all__ = [
+    "MINUS",
+    "number",
+    "number_latex",
+    "operand",
+    "array_lines",
+    "array_summary",
+    "array_summary_rows",
+    "fill",
+    "latex_label",
+]
 
 MINUS = "−"  # U+2212, the typographic minus sign
 _SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
@@ -95,20 +107,32 @@ def array_lines(array: np.ndarray, precision: int = 4) -> list[str]:
     return ["[" + ", ".join(number(v, precision) for v in row) + "]" for row in rows.tolist()]
 
 
-def array_summary(array: np.ndarray, precision: int = 4) -> str:
-    """mean, std, min and max of a larger array on one line.
+def array_summary(array: np.ndarray, precision: int = 4, language: str | None = None) -> str:
+    """mean, std, min and max of a larger array on one line (words in `language`, default the one in use).
 
-    >>> array_summary(np.arange(4.0))
+    >>> array_summary(np.arange(4.0), language="en")
     'mean 1.5  std 1.118  min 0  max 3'
+    >>> array_summary(np.arange(4.0), language="es")
+    'media 1.5  desv. 1.118  mín 0  máx 3'
+    """
+    return "  ".join(array_summary_rows(array, precision, language))
+
+
+def array_summary_rows(array: np.ndarray, precision: int = 4, language: str | None = None) -> list[str]:
+    """array_summary as two rows, mean and std then min and max (one row for an empty array), for narrow boxes.
+
+    >>> array_summary_rows(np.arange(4.0), language="en")
+    ['mean 1.5  std 1.118', 'min 0  max 3']
     """
     array = np.asarray(array, dtype=float)
     if array.size == 0:
-        return "empty"
+        return [message("pictures.stats_empty", language)]
     with np.errstate(all="ignore"):
-        stats = (array.mean(), array.std(), array.min(), array.max())
-    return "  ".join(
-        f"{name} {number(v, precision)}" for name, v in zip(("mean", "std", "min", "max"), stats, strict=True)
-    )
+        mean, std, low, high = (number(v, precision) for v in (array.mean(), array.std(), array.min(), array.max()))
+    return [
+        message("pictures.stats_centre", language, mean=mean, std=std),
+        message("pictures.stats_range", language, min=low, max=high),
+    ]
 
 
 def _needs_parentheses(before: str, after: str) -> bool:

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..graph import Graph
+from ..i18n import message, resolve_language
 from ..trace import Trace
 from .format import fill, latex_label, number, number_latex, operand
 
@@ -44,7 +45,7 @@ class FrameNode(NamedTuple):
     (a pending forward value, a gradient backward has not reached) — never a misleading 0.
     `grad_terms` are the contributions added so far: more than one means the node feeds several others
     and its gradient is their sum. `state` is "pending", "done" or "active"; `updated` marks a node whose
-    gradient changed in this frame.
+    gradient changed in this frame; `language` that of `value_text` and `grad_text` (None: the one in use).
     """
 
     id: str
@@ -60,6 +61,7 @@ class FrameNode(NamedTuple):
     grad_terms: tuple = ()
     state: str = "done"
     updated: bool = False
+    language: str | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -72,7 +74,7 @@ class FrameNode(NamedTuple):
     @property
     def value_text(self) -> str:
         """The value for people ('' while pending)."""
-        return "" if self.value is None else quantity(self.value)
+        return "" if self.value is None else quantity(self.value, language=self.language)
 
     @property
     def grad_text(self) -> str:
@@ -82,7 +84,7 @@ class FrameNode(NamedTuple):
         if len(self.grad_terms) > 1 and not self.is_tensor:
             terms = " + ".join([number(self.grad_terms[0])] + [operand(t) for t in self.grad_terms[1:]])
             return f"{terms} = {number(self.grad)}"
-        return quantity(self.grad)
+        return quantity(self.grad, language=self.language)
 
 
 class FrameEdge(NamedTuple):
@@ -115,7 +117,8 @@ class Frame:
     `kind` is "initial", "forward", "backward" or "final"; `step` the trace step it shows (forward or
     backward index; None for initial/final frames); `active` the id of the highlighted node (or None);
     `active_edges` the (source, target, position) keys of highlighted edges; `pending` the ids whose value
-    is not computed yet; `output` the id of the node whose gradient is taken (∂output/∂·).
+    is not computed yet; `output` the id of the node whose gradient is taken (∂output/∂·); `language` the
+    language ("en" or "es") of the caption and equations, which pictures of the frame use too.
     """
 
     index: int
@@ -130,6 +133,7 @@ class Frame:
     latex: str
     output: str
     step: int | None = None
+    language: str = "en"
 
     def node(self, key: str) -> FrameNode:
         """A node by id ('n3') or label ('q')."""
@@ -157,22 +161,27 @@ class Frame:
 # text helpers
 
 
-def quantity(x: Any, precision: int = 4) -> str:
-    """A value in a sentence: a number, or 'a 3×4 array' for a larger array."""
+def quantity(x: Any, precision: int = 4, language: str | None = None) -> str:
+    """A value in a sentence: a number, or 'a 3×4 array' for a larger array (in `language`, default the one in use).
+
+    >>> quantity(-0.5), quantity(np.zeros((3, 4)), language="es"), quantity(np.zeros(5), language="en")
+    ('−0.5', 'una matriz de 3×4', 'a 5-element array')
+    """
     if isinstance(x, np.ndarray):
         if x.size == 1:
             return number(x.item(), precision)
         if x.ndim == 1:
-            return f"a {x.shape[0]}-element array"
-        return f"a {'×'.join(str(d) for d in x.shape)} array"
+            return message("frames.array_vector", language, count=x.shape[0])
+        shape = "×".join(str(d) for d in x.shape)
+        return message("frames.array_matrix" if x.ndim == 2 else "frames.array_tensor", language, shape=shape)
     if isinstance(x, (bool, np.bool_)):
         return number(float(x), precision)
     return number(x, precision)
 
 
-def _factor(x: Any, precision: int, latex: bool = False) -> str:
+def _factor(x: Any, precision: int, latex: bool = False, language: str | None = None) -> str:
     if isinstance(x, np.ndarray) and x.size != 1:
-        text = quantity(x, precision)
+        text = quantity(x, precision, language)
         return rf"\text{{{text}}}" if latex else f"[{text}]"
     value = x.item() if isinstance(x, np.ndarray) else x
     return operand(value, precision, latex)
@@ -191,10 +200,26 @@ def d_latex(top: str, bottom: str) -> str:
     return rf"\frac{{\partial {latex_label(top)}}}{{\partial {latex_label(bottom)}}}"
 
 
-def _names(labels: list[str]) -> str:
+def _sounds_like_i(label: str) -> bool:
+    """Whether a name is read starting with an /i/ sound (i, idx, y, y1, ŷ, hi…): Spanish then writes "e" for "y"."""
+    word = label.lower()
+    if word.startswith(("i", "í")):
+        return True
+    if word.startswith(("y", "ŷ")):
+        return len(word) == 1 or word[1] not in "aeiouáéíóú"
+    return word.startswith("hi") and (len(word) == 2 or word[2] not in "aeiouáéíóú")
+
+
+def _names(labels: list[str], language: str | None = None) -> str:
+    """Node names as a list for a sentence: 'x, y and z' (Spanish 'x, y y z', but 'x e y').
+
+    >>> _names(["q", "z"], "en"), _names(["x", "y"], "es"), _names(["a", "b", "c"], "es")
+    ('q and z', 'x e y', 'a, b y c')
+    """
     if len(labels) <= 1:
         return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+    key = "frames.and_before_i" if _sounds_like_i(labels[-1]) else "frames.and"
+    return message(key, language, first=", ".join(labels[:-1]), last=labels[-1])
 
 
 def _short(value: Any) -> str:
@@ -248,9 +273,10 @@ def _numeric_formula(op, values: list, params: dict, precision: int, latex: bool
 class _Builder:
     """Holds the graph, the nodes' static facts and the evolving values/gradients while frames are made."""
 
-    def __init__(self, graph: Graph, precision: int):
+    def __init__(self, graph: Graph, precision: int, language: str):
         self.graph = graph
         self.precision = precision
+        self.language = language
         self.nodes = graph.nodes
         self.ids = {id(n.ref): n.id for n in graph.nodes}
         self.labels = {n.id: n.label for n in graph.nodes}
@@ -273,15 +299,26 @@ class _Builder:
     def label(self, node_id: str) -> str:
         return self.labels[node_id]
 
+    def say(self, key: str, **fields) -> str:
+        """The catalogue's sentence in the language these frames are made in."""
+        return message(key, self.language, **fields)
+
+    def quantity(self, x: Any) -> str:
+        return quantity(x, self.precision, self.language)
+
     def node_frames(self, active: str | None, updated: set, pending: set) -> tuple[FrameNode, ...]:
         values, grads, terms = self.values, self.grads, self.terms
         get_value, get_grad, get_terms = values.get, grads.get, terms.get
         made = []
         append = made.append
+        language = self.language
         for static in self.static:
             nid = static[0]
             state = "active" if nid == active else ("pending" if nid in pending else "done")
-            append(FrameNode(*static, get_value(nid), get_grad(nid), get_terms(nid, ()), state, nid in updated))
+            node = FrameNode(
+                *static, get_value(nid), get_grad(nid), get_terms(nid, ()), state, nid in updated, language
+            )
+            append(node)
         return tuple(made)
 
     def frame(self, kind, active, active_edges, pending, caption, equation, latex, step=None, updated=()):
@@ -315,6 +352,7 @@ class _Builder:
             latex=latex,
             output=self.output,
             step=step,
+            language=self.language,
         )
 
     def edge_keys_into(self, node_id: str) -> list[tuple[str, str, int]]:
@@ -324,8 +362,8 @@ class _Builder:
 def _listing(builder: _Builder, node_ids: list[str], what, latex: bool = False) -> list[str]:
     lines = [what(nid) for nid in node_ids[:_LISTED]]
     if len(node_ids) > _LISTED:
-        more = len(node_ids) - _LISTED
-        lines.append(rf"\text{{… and {more} more}}" if latex else f"… and {more} more")
+        more = builder.say("frames.and_more", count=len(node_ids) - _LISTED)
+        lines.append(rf"\text{{{more}}}" if latex else more)
     return lines
 
 
@@ -335,18 +373,15 @@ def _initial(builder: _Builder, pending: set) -> Frame:
     out = builder.label(builder.output)
 
     def shown(nid):
-        return f"{builder.label(nid)} = {quantity(builder.values[nid], p)}"
+        return f"{builder.label(nid)} = {builder.quantity(builder.values[nid])}"
 
     def shown_latex(nid):
         value = builder.values[nid]
-        text = number_latex(np.asarray(value).item(), p) if _scalar(value) else rf"\text{{{quantity(value, p)}}}"
+        text = number_latex(np.asarray(value).item(), p) if _scalar(value) else rf"\text{{{builder.quantity(value)}}}"
         return f"{latex_label(builder.label(nid))} = {text}"
 
     count = len(pending)
-    caption = (
-        f"The graph of {out} before anything runs: only the inputs are known; "
-        f"{count} value{'s are' if count != 1 else ' is'} still to be computed."
-    )
+    caption = builder.say("frames.initial_one" if count == 1 else "frames.initial_many", out=out, count=count)
     return builder.frame(
         "initial",
         None,
@@ -371,7 +406,7 @@ def _forward(builder: _Builder, step, number_in_pass: int, total: int, pending: 
     formula = _formula(op, labels, params)
     formula_latex = _formula(op, labels, params, latex=True)
     values = [builder.values.get(i) for i in inputs]
-    result = quantity(step.value, p)
+    result = builder.quantity(step.value)
     numeric = _numeric_formula(op, values, params, p) if all(v is not None for v in values) else None
     numeric_latex = _numeric_formula(op, values, params, p, latex=True) if numeric is not None else None
     if numeric is not None:
@@ -382,8 +417,19 @@ def _forward(builder: _Builder, step, number_in_pass: int, total: int, pending: 
     else:
         equation = f"{out} = {formula} → {result}"
         latex = rf"{latex_label(out)} = {formula_latex} \;\to\; \text{{{result}}}"
-    source = f" from {_names(labels)}" if labels else ""
-    caption = f"Forward step {number_in_pass} of {total}: the {op.symbol} node computes {out}{source}."
+    if labels:
+        caption = builder.say(
+            "frames.forward_caption",
+            step=number_in_pass,
+            total=total,
+            symbol=op.symbol,
+            out=out,
+            inputs=_names(labels, builder.language),
+        )
+    else:
+        caption = builder.say(
+            "frames.forward_caption_no_inputs", step=number_in_pass, total=total, symbol=op.symbol, out=out
+        )
     return builder.frame(
         "forward", nid, builder.edge_keys_into(nid), set(pending), caption, equation, latex, step=step.index
     )
@@ -400,8 +446,8 @@ def _seed(builder: _Builder, step, pending: set) -> Frame:
     builder.grads[nid] = step.upstream
     builder.terms[nid] = (step.upstream,)
     out = builder.label(nid)
-    seed = quantity(step.upstream, p)
-    caption = f"Backward step 0: the backward pass starts at the output {out} with {d(out, out)} = {seed}."
+    seed = builder.quantity(step.upstream)
+    caption = builder.say("frames.seed_caption", out=out, derivative=d(out, out), seed=seed)
     seed_latex = number_latex(np.asarray(step.upstream).item(), p) if _scalar(step.upstream) else rf"\text{{{seed}}}"
     return builder.frame(
         "backward",
@@ -445,47 +491,74 @@ def _backward(builder: _Builder, step, number_in_pass: int, total: int, pending:
         updated.add(source)
         chain = f"{d(root, out)} · {d(out, name)}"
         chain_latex = rf"{d_latex(root, out)} \cdot {d_latex(out, name)}"
+        language = builder.language
         if edge_step.local is not None:
-            product = f"{_factor(upstream, p)} · {_factor(edge_step.local, p)} = {quantity(edge_step.contribution, p)}"
+            product = (
+                f"{_factor(upstream, p, language=language)} · {_factor(edge_step.local, p, language=language)} = "
+                f"{builder.quantity(edge_step.contribution)}"
+            )
             product_latex = (
-                rf"{_factor(upstream, p, True)} \cdot {_factor(edge_step.local, p, True)} = "
-                + _latex_quantity(edge_step.contribution, p)
+                rf"{_factor(upstream, p, True, language)} \cdot {_factor(edge_step.local, p, True, language)} = "
+                + _latex_quantity(edge_step.contribution, p, language)
             )
         else:
-            product = f"{quantity(edge_step.contribution, p)} (vector-Jacobian product of {op.name})"
-            product_latex = rf"{_latex_quantity(edge_step.contribution, p)} \;\text{{(VJP of {op.name})}}"
+            product = builder.say("frames.vjp", value=builder.quantity(edge_step.contribution), op=op.name)
+            product_latex = builder.say(
+                "frames.vjp_latex", value=_latex_quantity(edge_step.contribution, p, language), op=op.name
+            )
         if had:
             summed.append(name)
             terms = builder.terms[source]
             if all(_scalar(t) for t in terms):
-                total_text = " + ".join([quantity(terms[0], p)] + [_factor(t, p) for t in terms[1:]])
-                total_latex = " + ".join([_latex_quantity(terms[0], p)] + [_factor(t, p, True) for t in terms[1:]])
+                total_text = " + ".join([builder.quantity(terms[0])] + [_factor(t, p) for t in terms[1:]])
+                total_latex = " + ".join(
+                    [_latex_quantity(terms[0], p, language)] + [_factor(t, p, True) for t in terms[1:]]
+                )
             else:
-                total_text = " + ".join(quantity(t, p) for t in terms)
-                total_latex = " + ".join(_latex_quantity(t, p) for t in terms)
-            grad = quantity(edge_step.accumulated, p)
-            lines.append(f"{d(root, name)} += {chain} = {product}, so {d(root, name)} = {total_text} = {grad}")
+                total_text = " + ".join(builder.quantity(t) for t in terms)
+                total_latex = " + ".join(_latex_quantity(t, p, language) for t in terms)
+            lines.append(
+                builder.say(
+                    "frames.accumulated",
+                    derivative=d(root, name),
+                    chain=chain,
+                    product=product,
+                    terms=total_text,
+                    total=builder.quantity(edge_step.accumulated),
+                )
+            )
             latex_lines.append(
-                rf"{d_latex(root, name)} \mathrel{{+}}= {chain_latex} = {product_latex},\ "
-                rf"\text{{so}}\ {d_latex(root, name)} = {total_latex} = {_latex_quantity(edge_step.accumulated, p)}"
+                builder.say(
+                    "frames.accumulated_latex",
+                    derivative=d_latex(root, name),
+                    chain=chain_latex,
+                    product=product_latex,
+                    terms=total_latex,
+                    total=_latex_quantity(edge_step.accumulated, p, language),
+                )
             )
         else:
             lines.append(f"{d(root, name)} = {chain} = {product}")
             latex_lines.append(f"{d_latex(root, name)} = {chain_latex} = {product_latex}")
     formula = _formula(op, labels, params)
     if receivers:
-        caption = (
-            f"Backward step {number_in_pass} of {total}: {out} = {formula} passes its gradient "
-            f"{d(root, out)} = {quantity(upstream, p)} back to {_names(receivers)}: "
-            "each gets upstream gradient × local derivative."
+        caption = builder.say(
+            "frames.backward_caption_one" if len(receivers) == 1 else "frames.backward_caption_many",
+            step=number_in_pass,
+            total=total,
+            out=out,
+            formula=formula,
+            derivative=d(root, out),
+            upstream=builder.quantity(upstream),
+            receivers=_names(receivers, builder.language),
         )
     else:
-        caption = f"Backward step {number_in_pass} of {total}: {out} = {formula} has no input that needs a gradient."
-    if summed:
-        caption += (
-            f" {_names(summed)} {'feeds' if len(summed) == 1 else 'feed'} several nodes, so "
-            f"{'its gradient is' if len(summed) == 1 else 'their gradients are'} the sum of the contributions."
+        caption = builder.say(
+            "frames.backward_caption_no_inputs", step=number_in_pass, total=total, out=out, formula=formula
         )
+    if summed:
+        key = "frames.summed_one" if len(summed) == 1 else "frames.summed_many"
+        caption += " " + builder.say(key, names=_names(summed, builder.language))
     return builder.frame(
         "backward",
         nid,
@@ -499,10 +572,10 @@ def _backward(builder: _Builder, step, number_in_pass: int, total: int, pending:
     )
 
 
-def _latex_quantity(x: Any, precision: int) -> str:
+def _latex_quantity(x: Any, precision: int, language: str | None = None) -> str:
     if _scalar(x):
         return number_latex(np.asarray(x).item() if isinstance(x, np.ndarray) else x, precision)
-    return rf"\text{{{quantity(x, precision)}}}"
+    return rf"\text{{{quantity(x, precision, language)}}}"
 
 
 def _final(builder: _Builder) -> Frame:
@@ -511,23 +584,30 @@ def _final(builder: _Builder) -> Frame:
     leaves = [n.id for n in builder.nodes if n.kind in ("input",) or (n.kind == "output" and not n.op)]
     with_grad = [nid for nid in leaves if builder.grads.get(nid) is not None]
     if with_grad:
+        language = builder.language
         lines = _listing(
-            builder, with_grad, lambda nid: f"{d(root, builder.label(nid))} = {quantity(builder.grads[nid], p)}"
+            builder, with_grad, lambda nid: f"{d(root, builder.label(nid))} = {builder.quantity(builder.grads[nid])}"
         )
         latex = _listing(
             builder,
             with_grad,
-            lambda nid: f"{d_latex(root, builder.label(nid))} = {_latex_quantity(builder.grads[nid], p)}",
+            lambda nid: f"{d_latex(root, builder.label(nid))} = {_latex_quantity(builder.grads[nid], p, language)}",
             latex=True,
         )
         shown = ", ".join(lines[:3]) + (", …" if len(lines) > 3 else "")
-        caption = f"Done: {root} = {quantity(builder.values.get(builder.output), p)}, and every input has its gradient: {shown}."
+        value = builder.quantity(builder.values.get(builder.output))
+        caption = builder.say("frames.final_caption", out=root, value=value, gradients=shown)
         equation, latex_text = "\n".join(lines), " \\\\\n".join(latex)
     else:
         value = builder.values.get(builder.output)
-        caption = f"The graph of {root} = {quantity(value, p) if value is not None else '?'}: no backward pass has run yet, so no gradients."
-        equation = f"{root} = {quantity(value, p)}" if value is not None else root
-        latex_text = f"{latex_label(root)} = {_latex_quantity(value, p)}" if value is not None else latex_label(root)
+        shown_value = builder.quantity(value) if value is not None else "?"
+        caption = builder.say("frames.final_no_backward", out=root, value=shown_value)
+        equation = f"{root} = {shown_value}" if value is not None else root
+        latex_text = (
+            f"{latex_label(root)} = {_latex_quantity(value, p, builder.language)}"
+            if value is not None
+            else latex_label(root)
+        )
     return builder.frame("final", None, [], set(), caption, equation, latex_text)
 
 
@@ -535,9 +615,9 @@ def _numbered(made: list[Frame]) -> list[Frame]:
     return [replace(frame, index=i) for i, frame in enumerate(made)]
 
 
-def _trace_frames(trace: Trace, mode: str, precision: int) -> list[Frame]:
+def _trace_frames(trace: Trace, mode: str, precision: int, language: str) -> list[Frame]:
     graph = trace.graph()
-    builder = _Builder(graph, precision)
+    builder = _Builder(graph, precision, language)
     forward_steps = [s for s in trace.forward_steps if id(s.node) in builder.ids]
     computed_here = {builder.ids[id(s.node)] for s in forward_steps}
     for n in graph.nodes:
@@ -568,17 +648,21 @@ def _trace_frames(trace: Trace, mode: str, precision: int) -> list[Frame]:
     return _numbered(made)
 
 
-def final_frame(source, *, precision: int = 4) -> Frame:
+def final_frame(source, *, precision: int = 4, language: str | None = None) -> Frame:
     """The one frame of a Value/Tensor/Graph as it is now: values, and gradients where backward has run.
+
+    `language` ("en" or "es") is that of the caption; default: the language in use.
 
     >>> from gradviz import Value
     >>> a = Value(2.0, label="a")
     >>> b = (a * a).relu()
-    >>> final_frame(b).caption
+    >>> final_frame(b, language="en").caption
     'The graph of v2 = 4: no backward pass has run yet, so no gradients.'
+    >>> final_frame(b, language="es").caption
+    'El grafo de v2 = 4: aún no se ha hecho la propagación hacia atrás, así que no hay gradientes.'
     """
     graph = source if isinstance(source, Graph) else Graph.of(source)
-    builder = _Builder(graph, precision)
+    builder = _Builder(graph, precision, resolve_language(language, "final_frame(language=...)"))
     values, grads, terms = builder.values, builder.grads, builder.terms
     for n in graph.nodes:
         ref = n.ref
@@ -633,13 +717,15 @@ def _fill_edge_locals(builder: _Builder) -> None:
             )
 
 
-def frames(source, *, mode: str = "both", precision: int = 4) -> list[Frame]:
+def frames(source, *, mode: str = "both", precision: int = 4, language: str | None = None) -> list[Frame]:
     """The frames of a lesson: before anything runs, each forward op, each backward step, and the result.
 
     `source` is a Trace (recorded with ``with gradviz.trace() as t:``); for a Value, Tensor or Graph
     without a trace the list holds one final frame showing values and gradients as they are.
     `mode` keeps only the "forward" frames (the initial one and one per op) or only the "backward" ones
-    (one per backward step, then the final one).
+    (one per backward step, then the final one). `language` ("en" or "es") is that of the captions and of
+    the words in equations; default: the language in use (``gradviz.set_language``), so a teacher can make
+    both versions of one trace side by side.
 
     >>> from gradviz import Value, trace
     >>> a, b = Value(3.0, label="a"), Value(-1.0, label="b")
@@ -647,20 +733,23 @@ def frames(source, *, mode: str = "both", precision: int = 4) -> list[Frame]:
     ...     c = a * b
     ...     c.label = "c"
     ...     c.backward()
-    >>> [f.caption for f in frames(t, mode="forward")]   # doctest: +NORMALIZE_WHITESPACE
+    >>> [f.caption for f in frames(t, mode="forward", language="en")]   # doctest: +NORMALIZE_WHITESPACE
     ['The graph of c before anything runs: only the inputs are known; 1 value is still to be computed.',
      'Forward step 1 of 1: the × node computes c from a and b.']
     >>> frames(t)[1].equation
     'c = a · b = 3 · (−1) = −3'
+    >>> frames(t, language="es")[1].caption
+    'Propagación hacia delante, paso 1 de 1: el nodo × calcula c a partir de a y b.'
     """
     if mode not in ("both", "forward", "backward"):
         raise ValueError(f"frames(mode=...) is 'both', 'forward' or 'backward', got {mode!r}")
+    language = resolve_language(language, "frames(language=...)")
     if isinstance(source, Trace):
         if not source.forward_steps and not source.backward_steps:
             raise ValueError(
                 "this trace recorded nothing: compute (and call .backward()) inside `with gradviz.trace() as t:`"
             )
-        return _trace_frames(source, mode, precision)
+        return _trace_frames(source, mode, precision, language)
     if isinstance(source, Graph) or hasattr(source, "_prev"):
-        return [final_frame(source, precision=precision)]
+        return [final_frame(source, precision=precision, language=language)]
     raise TypeError(f"frames() takes a Trace, a Value, a Tensor or a Graph, got {type(source).__name__}")

@@ -34,8 +34,9 @@ from typing import Any
 import numpy as np
 
 from ..graph import Graph
+from ..i18n import get_language, message
 from .format import latex_label, number, number_latex, operand
-from .frame import Frame, FrameEdge, FrameNode
+from .frame import Frame, FrameEdge, FrameNode, _names
 
 __all__ = [
     "PathEdge",
@@ -154,10 +155,10 @@ class ChainRulePaths:
         """The chain rule for this weight in plain text: one line per path shown, then the sum."""
         p = self.precision
         L, w = _d_name(self.loss_label), _d_name(self.weight_label)
-        many = "path" if self.count == 1 else "paths"
-        lines = [f"∂{L}/∂{w} = sum over the {self.count:,} {many} from {w} to {L} of the product of local derivatives"]
+        head = "paths.equation_head_one" if self.count == 1 else "paths.equation_head_many"
+        lines = [message(head, derivative=f"∂{L}/∂{w}", count=f"{self.count:,}", weight=w, loss=L)]
         for k, path in enumerate(self.paths, start=1):
-            lines.append(f"path {k}: {path.text(p)}")
+            lines.append(message("paths.path_line", number=k, chain=path.text(p)))
         lines.append(self._sum_text())
         return "\n".join(lines)
 
@@ -166,8 +167,10 @@ class ChainRulePaths:
         """The same in LaTeX (one line per path, then the sum), for a slide or a notebook."""
         p = self.precision
         L, w = latex_label(self.loss_label), latex_label(self.weight_label)
-        lines = [rf"\frac{{\partial {L}}}{{\partial {w}}} = \sum_{{\text{{paths}}}} \prod \text{{local derivatives}}"]
-        lines += [rf"\text{{path {k}: }} {path.latex(p)}" for k, path in enumerate(self.paths, start=1)]
+        lines = [message("paths.latex_head", derivative=rf"\frac{{\partial {L}}}{{\partial {w}}}")]
+        lines += [
+            message("paths.path_latex", number=k, chain=path.latex(p)) for k, path in enumerate(self.paths, start=1)
+        ]
         terms = " + ".join(operand(path.product, p, latex=True) for path in self.paths)
         rest = r" + \dots" if len(self.paths) < self.count else ""
         lines.append(rf"\frac{{\partial {L}}}{{\partial {w}}} = {terms}{rest} = {number_latex(self.total, p)}")
@@ -178,13 +181,13 @@ class ChainRulePaths:
         L, w = _d_name(self.loss_label), _d_name(self.weight_label)
         terms = " + ".join([number(self.paths[0].product, p)] + [operand(x.product, p) for x in self.paths[1:]])
         if len(self.paths) < self.count:
-            terms += f" + … ({self.count - len(self.paths):,} more paths)"
+            terms += " + … " + message("paths.more_paths", count=f"{self.count - len(self.paths):,}")
         text = f"∂{L}/∂{w} = {terms} = {number(self.total, p)}"
         checks = []
         if self.gradient is not None:
             checks.append(f"backward(): {number(self.gradient, p)}")
         if self.reference is not None:
-            checks.append(f"tensor engine: {number(self.reference, p)}")
+            checks.append(message("paths.check_tensor", value=number(self.reference, p)))
         return text + (f"  ({'; '.join(checks)})" if checks else "")
 
     def __repr__(self) -> str:
@@ -288,11 +291,16 @@ class ChainRulePaths:
                     )
                 )
         omitted = len(graph.nodes) - len(nodes)
-        caption = (
-            f"{self.count:,} path{'s' if self.count != 1 else ''} from {self.weight_label} to {self.loss_label}"
-            + (f" ({len(shown)} drawn)" if len(shown) < self.count else "")
-            + (f"; {omitted:,} other nodes of the graph are not drawn" if omitted else "")
+        caption = message(
+            "paths.caption_one" if self.count == 1 else "paths.caption_many",
+            count=f"{self.count:,}",
+            weight=self.weight_label,
+            loss=self.loss_label,
         )
+        if len(shown) < self.count:
+            caption += " " + message("paths.caption_drawn", count=len(shown))
+        if omitted:
+            caption += "; " + message("paths.caption_omitted", count=f"{omitted:,}")
         return Frame(
             index=0,
             kind="final",
@@ -305,6 +313,7 @@ class ChainRulePaths:
             equation=self.equation,
             latex=self.latex,
             output=self.loss_id,
+            language=get_language(),
         )
 
     def to_dot(
@@ -353,10 +362,12 @@ class ChainRulePaths:
             rows.append(
                 f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(title), colors["text"], 16, bold=True)}</TD></TR>'
             )
-        many = "path" if self.count == 1 else "paths"
-        head = (
-            f"∂{L}/∂{w} = the sum over the {self.count:,} {many} from {w} to {L} of the product of the local "
-            "derivatives along each"
+        head = message(
+            "paths.table_head_one" if self.count == 1 else "paths.table_head_many",
+            derivative=f"∂{L}/∂{w}",
+            count=f"{self.count:,}",
+            weight=w,
+            loss=L,
         )
         rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(head), colors["text"], 13)}</TD></TR>')
         top = self._absorbed()
@@ -372,28 +383,29 @@ class ChainRulePaths:
             ]
             route = " ← ".join(kept)
             rows.append(
-                f'<TR><TD ALIGN="LEFT">{_font(escape(f"path {k}"), colors["active_line"], 12, bold=True)}</TD>'
+                f'<TR><TD ALIGN="LEFT">{_font(escape(message("paths.path_name", number=k)), colors["active_line"], 12, bold=True)}</TD>'
                 f'<TD ALIGN="LEFT">{_font(escape(route), colors["muted"], 11)}</TD>'
                 f'<TD ALIGN="LEFT">{_font(escape(f"{numbers} = {number(path.product, p)}"), colors["text"], 12)}</TD></TR>'
             )
         terms = " + ".join([number(shown[0].product, p)] + [operand(x.product, p) for x in shown[1:]])
         if len(shown) < self.count:
-            terms += f" + … ({self.count - len(shown):,} more)"
+            terms += " + … " + message("paths.more", count=f"{self.count - len(shown):,}")
         result = f"∂{L}/∂{w} = {terms} = {number(self.total, p)}"
         rows.append(
             f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(result), colors["grad"], 14, bold=True)}</TD></TR>'
         )
         checks = []
         if self.gradient is not None:
-            checks.append(f"backward() gives {number(self.gradient, p)}")
+            checks.append(message("paths.gives_backward", value=number(self.gradient, p)))
         if self.reference is not None:
-            checks.append(f"the tensor engine gives {number(self.reference, p)}")
+            checks.append(message("paths.gives_tensor", value=number(self.reference, p)))
         if ones:
-            note = "(factors equal to 1 are left out: a + node passes the gradient through unchanged)"
+            note = message("paths.ones_left_out")
             rows.insert(-1, f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(note), colors["muted"], 11)}</TD></TR>')
         if checks:
-            verdict = "the same" if self.matches(rtol=1e-7, atol=1e-10) else "DIFFERENT"
-            line = f"{' and '.join(checks)}: {verdict}"
+            same = self.matches(rtol=1e-7, atol=1e-10)
+            verdict = message("paths.verdict_same" if same else "paths.verdict_different")
+            line = f"{_names(checks)}: {verdict}"
             rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(line), colors["muted"], 11)}</TD></TR>')
         return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
@@ -455,7 +467,9 @@ def chain_rule_paths(
     >>> L.label = "L"
     >>> L.backward()
     >>> result = chain_rule_paths(L, a)
-    >>> print(result.equation)
+    >>> from gradviz.i18n import language
+    >>> with language("en"):  # the words follow gradviz.set_language
+    ...     print(result.equation)
     ∂L/∂a = sum over the 2 paths from a to L of the product of local derivatives
     path 1: ∂L/∂c · ∂c/∂a = 1 · (−2) = −2
     path 2: ∂L/∂a = 1 = 1
@@ -921,7 +935,7 @@ def mlp_chain_rule(
     chosen = net.weights[layer][i][j]
     result = chain_rule_paths(net.loss, chosen, max_paths=max_paths, precision=precision)
     reference = _tensor_gradient(model, layers, x, y, net.loss_kind, layer, i, j)
-    described = f"layer {layer}'s weight[{i}, {j}] ({chosen.label})"
+    described = message("paths.description", layer=layer, i=i, j=j, label=chosen.label)
     result = ChainRulePaths(
         **{**result.__dict__, "reference": reference, "description": described, "extra": {"network": net}}
     )

@@ -1,7 +1,7 @@
 """The self-contained HTML stepper: every frame's SVG inline, buttons and arrow keys, no network.
 
 >>> from gradviz.viz.player import player_html
->>> page = player_html(['<svg xmlns="http://www.w3.org/2000/svg"></svg>'], ["the graph"], ["f = q·z"], "demo")
+>>> page = player_html(['<svg xmlns="http://www.w3.org/2000/svg"></svg>'], ["the graph"], ["f = q·z"], language="en")
 >>> page.startswith("<!DOCTYPE html>"), "step 1 / 1" in page
 (True, True)
 """
@@ -12,6 +12,8 @@ import html
 import json
 import re
 from collections.abc import Sequence
+
+from ..i18n import message, resolve_language
 
 __all__ = ["player_html", "inline_svg"]
 
@@ -88,22 +90,22 @@ _SCRIPT_BODY = """
     for (var i = 0; i < total; i++) {
       figures[i].classList.toggle("current", i === current);
     }
-    counter.textContent = "step " + (current + 1) + " / " + total;
+    var count = data.labels.counter.replace("{step}", String(current + 1)).replace("{total}", String(total));
+    counter.textContent = count;
     var frame = data.frames[current] || {};
-    document.title = data.title + " \\u2014 step " + (current + 1) + " / " + total +
-      (frame.caption ? ": " + frame.caption : "");
+    document.title = data.title + " \\u2014 " + count + (frame.caption ? ": " + frame.caption : "");
     previous.disabled = current === 0;
     next.disabled = current === total - 1;
     if (history.replaceState) { history.replaceState(null, "", "#step-" + (current + 1)); }
   }
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = "\\u25B6 Play";
+    play.textContent = data.labels.play;
     play.setAttribute("aria-pressed", "false");
   }
   function start() {
     if (current === total - 1) { show(0); }
-    play.textContent = "\\u275A\\u275A Pause";
+    play.textContent = data.labels.pause;
     play.setAttribute("aria-pressed", "true");
     timer = setInterval(function () {
       if (current >= total - 1) { stop(); } else { show(current + 1); }
@@ -162,6 +164,7 @@ def player_html(
     kinds: Sequence[str] | None = None,
     dark: bool = False,
     interval_ms: int = 1500,
+    language: str | None = None,
 ) -> str:
     """One self-contained HTML page that steps through the frames (no network, no external files).
 
@@ -169,11 +172,14 @@ def player_html(
     Home and End step through them; the page shows "step k / n", the caption and the equation of
     each step, and prints every step on its own page. Captions, equations and the title are
     escaped (the SVG is trusted: graphviz escapes labels itself). Without JavaScript all steps are
-    shown one under another.
+    shown one under another. `language` ("en" or "es", default the one in use) is that of the
+    buttons, the counter and the page's ``lang``; pass the frames' own (``frame.language``).
 
     >>> page = player_html(["<svg></svg>", "<svg></svg>"], ["start", "<b>end</b>"], ["", "f = 1"], "two steps")
     >>> "&lt;b&gt;end&lt;/b&gt;" in page, "<b>end" in page
     (True, False)
+    >>> "▶ Reproducir" in player_html(["<svg></svg>"], ["inicio"], [""], language="es")
+    True
     """
     count = len(frames_svgs)
     if count == 0:
@@ -184,8 +190,19 @@ def player_html(
             + (f" and {len(kinds)} kinds" if kinds is not None else "")
             + ": give one of each per frame"
         )
+    language = resolve_language(language, "player_html(language=...)")
+
+    def say(key: str, **fields) -> str:
+        return message(key, language, **fields)
+
+    labels = {
+        "counter": say("player.counter", step="{step}", total="{total}"),  # the script fills the numbers in
+        "play": say("player.play"),
+        "pause": say("player.pause"),
+    }
     data = {
         "title": str(title),
+        "labels": labels,
         "count": count,
         "interval_ms": int(interval_ms),
         "frames": [
@@ -200,7 +217,7 @@ def player_html(
         current = " current" if i == 0 else ""
         figures.append(
             f'<figure class="frame{current}" id="frame-{i + 1}" data-index="{i}">\n'
-            f'<p class="step-number">step {i + 1} / {count}</p>\n'
+            f'<p class="step-number">{html.escape(say("player.counter", step=i + 1, total=count))}</p>\n'
             f"<figcaption>\n"
             f'<p class="caption">{html.escape(str(captions[i]))}</p>\n'
             f'<p class="equation">{html.escape(str(equations[i]))}</p>\n'
@@ -209,9 +226,16 @@ def player_html(
             f"</figure>"
         )
     root_class = ' class="dark"' if dark else ""
+    keys = say("player.keys", left="\0left\0", right="\0right\0", space="\0space\0")
+    keys = (
+        html.escape(keys)
+        .replace("\0left\0", "<kbd>←</kbd>")
+        .replace("\0right\0", "<kbd>→</kbd>")
+        .replace("\0space\0", f"<kbd>{html.escape(say('player.space_key'))}</kbd>")
+    )
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="en"{root_class}>\n'
+        f'<html lang="{language}"{root_class}>\n'
         "<head>\n"
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -221,12 +245,15 @@ def player_html(
         "</head>\n"
         "<body>\n"
         f"<header><h1>{escaped_title}</h1></header>\n"
-        '<nav class="controls" aria-label="steps">\n'
-        '<button type="button" id="previous" aria-label="previous step">◀ Previous</button>\n'
-        '<button type="button" id="play" aria-pressed="false">▶ Play</button>\n'
-        '<button type="button" id="next" aria-label="next step">Next ▶</button>\n'
-        f'<span class="counter" id="counter" aria-live="polite">step 1 / {count}</span>\n'
-        '<span class="keys"><kbd>←</kbd> <kbd>→</kbd> step · <kbd>space</kbd> play</span>\n'
+        f'<nav class="controls" aria-label="{html.escape(say("player.steps_label"))}">\n'
+        f'<button type="button" id="previous" aria-label="{html.escape(say("player.previous_label"))}">'
+        f"{html.escape(say('player.previous'))}</button>\n"
+        f'<button type="button" id="play" aria-pressed="false">{html.escape(say("player.play"))}</button>\n'
+        f'<button type="button" id="next" aria-label="{html.escape(say("player.next_label"))}">'
+        f"{html.escape(say('player.next'))}</button>\n"
+        f'<span class="counter" id="counter" aria-live="polite">{html.escape(say("player.counter", step=1, total=count))}'
+        "</span>\n"
+        f'<span class="keys">{keys}</span>\n'
         "</nav>\n"
         "<main>\n" + "\n".join(figures) + "\n</main>\n"
         f'<script type="application/json" id="gradviz-frames">{_json_for_script(data)}</script>\n'

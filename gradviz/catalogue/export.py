@@ -1,0 +1,68 @@
+"""Words that exports write into files and logs (gradviz.export): titles, slide headings, the log line, in
+English and Spanish."""
+
+MESSAGES = {
+    "export.default_title": {
+        "en": "Backpropagation through {output}, step by step",
+        "es": "Retropropagación a través de {output}, paso a paso",
+    },
+    "export.untitled": {"en": "Backpropagation, step by step", "es": "Retropropagación, paso a paso"},
+    # the kind of step, in slide and Beamer frame titles
+    "export.kind_initial": {"en": "the graph", "es": "el grafo"},
+    "export.kind_forward": {"en": "forward", "es": "hacia delante"},
+    "export.kind_backward": {"en": "backward", "es": "hacia atrás"},
+    "export.kind_final": {"en": "result", "es": "resultado"},
+    "export.slide_title": {"en": "Step {number} of {count} · {kind}", "es": "Paso {number} de {count} · {kind}"},
+    "export.beamer_title": {"en": "Step {number} of {count}: {kind}", "es": "Paso {number} de {count}: {kind}"},
+    "export.tex_header": {
+        "en": "written by gradviz: compile with pdflatex (twice is not needed)",
+        "es": "escrito por gradviz: compílalo con pdflatex (basta una vez)",
+    },
+    "export.tex_fit": {
+        "en": "an equation wider than the slide is scaled down to fit",
+        "es": "una ecuación más ancha que la diapositiva se reduce hasta que cabe",
+    },
+    # the log line: "wrote walkthrough.pdf (pdf): 7 pages, vector pages (system Graphviz dot)"
+    "export.wrote": {
+        "en": "wrote {path} ({format}): {count} {unit}",
+        "es": "guardado {path} ({format}): {count} {unit}",
+    },
+    "export.unit_page_one": {"en": "page", "es": "página"},
+    "export.unit_page_many": {"en": "pages", "es": "páginas"},
+    "export.unit_slide_one": {"en": "slide", "es": "diapositiva"},
+    "export.unit_slide_many": {"en": "slides", "es": "diapositivas"},
+    "export.unit_frame_one": {"en": "frame", "es": "fotograma"},
+    "export.unit_frame_many": {"en": "frames", "es": "fotogramas"},
+    "export.unit_beamer_one": {"en": "frame", "es": "diapositiva"},
+    "export.unit_beamer_many": {"en": "frames", "es": "diapositivas"},
+    "export.unit_step_one": {"en": "step", "es": "paso"},
+    "export.unit_step_many": {"en": "steps", "es": "pasos"},
+    "export.note_html": {"en": "self-contained, open it in a browser", "es": "autónomo, ábrelo en un navegador"},
+    "export.note_gif": {"en": "{width}×{height} px, {ms} ms each", "es": "{width}×{height} px, {ms} ms cada uno"},
+    "export.note_pdf_vector": {
+        "en": "vector pages (system Graphviz dot)",
+        "es": "páginas vectoriales (dot de Graphviz del sistema)",
+    },
+    "export.note_pdf_raster": {"en": "raster pages at {dpi} dpi", "es": "páginas en píxeles a {dpi} ppp"},
+    "export.note_pdf_raster_because": {
+        "en": "raster pages at {dpi} dpi because {reason}",
+        "es": "páginas en píxeles a {dpi} ppp porque {reason}",
+    },
+    "export.no_dot": {
+        "en": "the system Graphviz `dot` is not installed",
+        "es": "el programa `dot` de Graphviz no está instalado en el sistema",
+    },
+    "export.no_pypdf": {
+        "en": 'pypdf is not installed (pip install "gradviz[slides]")',
+        "es": 'pypdf no está instalado (pip install "gradviz[slides]")',
+    },
+    "export.note_pptx": {"en": "16:9, pictures at {dpi} dpi", "es": "16:9, imágenes a {dpi} ppp"},
+    "export.note_tex_pdf": {
+        "en": "vector PDF pictures in {folder}/; run pdflatex",
+        "es": "imágenes PDF vectoriales en {folder}/; ejecuta pdflatex",
+    },
+    "export.note_tex_png": {
+        "en": "PNG pictures at {dpi} dpi in {folder}/; run pdflatex",
+        "es": "imágenes PNG a {dpi} ppp en {folder}/; ejecuta pdflatex",
+    },
+}

@@ -1,0 +1,27 @@
+"""Words drawn inside pictures (gradviz.viz.dot and the array summaries of gradviz.viz.format), in English and
+Spanish: the row names of value boxes, scope boxes and edge labels."""
+
+MESSAGES = {
+    # value boxes
+    "pictures.value": {"en": "value", "es": "valor"},
+    "pictures.shape": {"en": "shape", "es": "forma"},
+    # scope boxes (a collapsed name scope)
+    "pictures.scope": {"en": "scope", "es": "bloque"},
+    "pictures.nodes": {"en": "nodes", "es": "nodos"},
+    "pictures.inputs": {"en": "inputs", "es": "entradas"},
+    "pictures.output": {"en": "output", "es": "salida"},
+    "pictures.outputs": {"en": "{count} outputs", "es": "{count} salidas"},
+    "pictures.output_gradient_norm": {"en": "‖∂{output}/∂out‖", "es": "‖∂{output}/∂salida‖"},
+    # edges
+    "pictures.vjp_edge": {
+        "en": "{derivative}: vector-Jacobian product",
+        "es": "{derivative}: producto vector-jacobiano",
+    },
+    "pictures.array_vector": {"en": "{shape} array", "es": "vector de {shape}"},
+    "pictures.array_matrix": {"en": "{shape} array", "es": "matriz de {shape}"},
+    "pictures.array_tensor": {"en": "{shape} array", "es": "tensor de {shape}"},
+    # a larger array summarised in two rows (gradviz.viz.format.array_summary)
+    "pictures.stats_centre": {"en": "mean {mean}  std {std}", "es": "media {mean}  desv. {std}"},
+    "pictures.stats_range": {"en": "min {min}  max {max}", "es": "mín {min}  máx {max}"},
+    "pictures.stats_empty": {"en": "empty", "es": "vacío"},
+}
