@@ -155,6 +155,37 @@ class Trace:
         self._backward_steps: list[BackwardStep] = []
         self.outputs: list = []  # the node each backward pass started from
 
+    @classmethod
+    def of(cls, output) -> Trace:
+        """The Trace of a graph built without recording: its op nodes in topological order as the forward
+        steps, and one backward pass from `output` replayed from a fresh start (seed 1, or ones for a Tensor
+        with several elements). Nothing in the graph changes, ``.grad`` included.
+
+        The leaves' current data stand in for the data they had when the graph was built: if parameters
+        changed since (an optimizer step), record with ``with gradviz.trace() as t:`` instead.
+
+        >>> from gradviz import Value
+        >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+        >>> f = (x + y) * z                     # no trace recorded, no backward called
+        >>> t = Trace.of(f)
+        >>> [s.op for s in t.forward_steps], t.backward_steps[2].edge("x").contribution, x.grad
+        (['add', 'mul'], -4.0, None)
+        """
+        import numpy as np
+
+        from .engine import topological_order
+
+        if not hasattr(output, "_prev"):
+            raise TypeError(f"Trace.of takes a Value or a Tensor, got {type(output).__name__}")
+        topo = topological_order(output)
+        recorded = cls()
+        recorded._events.extend(node for node in topo if node._op is not None)
+        seed = 1.0 if output._scalar else np.ones(output.data.shape, dtype=output.data.dtype)
+        leaf_datas = {id(node): node.data for node in topo if node._op is None}
+        recorded.outputs.append(output)
+        recorded._passes.append(_Pass(output, seed, topo, {}, leaf_datas, len(recorded._events), complete=True))
+        return recorded
+
     @property
     def steps(self) -> list[ForwardStep | BackwardStep]:
         """Every step, forward and backward, in the order it ran."""

@@ -17,11 +17,7 @@ True
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..engine import topological_order
-from ..graph import Graph
-from ..trace import Trace, _Pass
+from ..trace import Trace
 
 __all__ = ["trace_of"]
 
@@ -47,15 +43,4 @@ def trace_of(output) -> Trace:
             "through (it was computed inside gradviz.no_grad(), or none of its inputs requires grad). Build it from "
             "leaves that require grad: Value(...) does; Tensor(..., requires_grad=True)."
         )
-    graph = Graph.of(output)
-    recorded = Trace()
-    # Trace keeps forward nodes and backward passes in private fields that the engine fills while it runs; here
-    # they are filled from the finished graph, and Trace rebuilds the public steps from them on first read.
-    ops = [node.ref for node in graph.nodes if node.ref._op is not None]
-    recorded._events.extend(ops)
-    seed = 1.0 if output._scalar else np.ones(output.data.shape, dtype=output.data.dtype)
-    topo = topological_order(output)
-    leaf_datas = {id(node): node.data for node in topo if node._op is None}
-    recorded.outputs.append(output)
-    recorded._passes.append(_Pass(output, seed, topo, {}, leaf_datas, len(ops), complete=True))
-    return recorded
+    return Trace.of(output)
