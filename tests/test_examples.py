@@ -96,6 +96,18 @@ def check_optimizer_race(out: Path, stdout: str) -> None:
     assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 10_000
 
 
+def check_jax_backend(out: Path, stdout: str) -> None:
+    accuracies = dict(re.findall(r"(numpy|jax) backend: test accuracy (\S+)", stdout))
+    assert set(accuracies) == {"numpy", "jax"} and all(float(a) >= 0.9 for a in accuracies.values())
+    loaded = re.search(r"loaded into a fresh numpy model: test accuracy (\S+) \(same outputs: True\)", stdout)
+    assert loaded and loaded.group(1) == accuracies["jax"]
+    assert (out / "jax-weights.npz").read_bytes()[:2] == b"PK"
+    frames = sorted((out / "backward").glob("step-*.svg"))
+    assert len(frames) >= 5 and "∂loss/∂" in frames[-1].read_text(encoding="utf-8")
+    svg = (out / "jaxpr.svg").read_text(encoding="utf-8")
+    assert ">sequential/dense<" in svg and ">sequential/dense_1<" in svg, "one box per layer"
+
+
 CHECKS = {
     "worked_example": check_worked_example,
     "any_expression": check_any_expression,
@@ -103,6 +115,7 @@ CHECKS = {
     "mlp_chain_rule": check_mlp_chain_rule,
     "keras_iris": check_keras_iris,
     "optimizer_race": check_optimizer_race,
+    "jax_backend": check_jax_backend,
 }
 
 
@@ -151,3 +164,9 @@ def test_plotting_examples_skip_the_png_with_a_note_when_matplotlib_is_missing(n
     result = run_example(name, *args, "--out", "o", cwd=tmp_path, prelude="sys.modules['matplotlib'] = None")
     assert "matplotlib is not installed" in result.stdout
     assert list((tmp_path / "o").iterdir()) == []
+
+
+def test_jax_backend_skips_with_a_note_when_jax_is_missing(tmp_path: Path) -> None:
+    result = run_example("jax_backend", "--out", "j", cwd=tmp_path, prelude="sys.modules['jax'] = None")
+    assert "skipped: JAX is not installed" in result.stdout
+    assert not (tmp_path / "j").exists()
