@@ -1,0 +1,691 @@
+"""Playground: a TensorFlow-Playground-like widget, programmable from Python, that trains a small keras Sequential
+on 2-D data and shows its decision boundary, loss and accuracy curves and per-layer gradients as it learns.
+
+The widget holds its settings in traitlets (``p.activation = "sigmoid"`` and the dropdown change
+together) and draws nothing itself: the pictures come from the pure functions of
+``gradviz.widgets._dashboard_plots``. Training runs one epoch at a time (``step_epoch()``), or in
+a background thread (``run()``), so the notebook stays responsive and Pause works; tests and
+scripts call ``run(epochs=..., block=True)``.
+
+>>> p = Playground("xor", hidden=(4,), activation="tanh", learning_rate=0.05, seed=0)
+>>> [layer.units for layer in p.model.layers], p.epoch
+([4, 1], 0)
+>>> p.run(epochs=3, block=True)
+>>> p.epoch, len(p.history["loss"]), p.status.value.count("epoch 3")
+(3, 3, 1)
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+
+from ..callbacks import LambdaCallback
+from ..i18n import message
+from ._dashboard_panels import DashboardPanels
+
+__all__ = ["Playground", "DATASETS", "ACTIVATIONS", "OPTIMIZER_NAMES", "make_dataset", "parse_hidden"]
+
+DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
+"""The generated data sets the playground offers (``"user"`` is added when you pass x and y)."""
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+"""The hidden-layer activations offered."""
+
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam")
+"""The optimizers offered (gradviz.optim's names)."""
+
+# the menus of TensorFlow Playground; a value set from Python joins its menu
+_LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+_L2_PENALTIES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+def _menu(values, chosen: float) -> list[tuple[str, float]]:
+    return [(f"{value:g}", value) for value in sorted({*values, float(chosen)})]
+
+
+_GRAPH_SAMPLES = 4
+
+
+def make_dataset(name: str, samples: int = 300, noise: float = 0.15, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The playground's data set `name` (one of ``DATASETS``): `samples` 2-D points and their integer labels.
+
+    'moons', 'circles', 'spirals' and 'xor' have two classes; 'blobs' has three clusters whose spread
+    grows with `noise`.
+
+    >>> X, y = make_dataset("blobs", 90, seed=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((90, 2), [30, 30, 30])
+    """
+    from .. import data
+
+    if name not in DATASETS:
+        raise ValueError(f"Playground: unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
+    if name == "moons":
+        return data.make_moons(samples, noise=noise, seed=seed)
+    if name == "circles":
+        return data.make_circles(samples, noise=noise * 0.5, factor=0.5, seed=seed)
+    if name == "spirals":
+        return data.make_spirals(samples, classes=2, noise=noise * 0.5, seed=seed)
+    if name == "xor":
+        return data.make_xor(samples, noise=noise * 0.5, margin=0.05, seed=seed)
+    return data.make_blobs(samples, centers=3, std=0.3 + 2.0 * noise, box=(-2.5, 2.5), seed=seed)
+
+
+def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
+    """The hidden layer sizes from '8, 8' (or a sequence of ints); '' means no hidden layer.
+
+    >>> parse_hidden("8, 4"), parse_hidden(""), parse_hidden([3])
+    ((8, 4), (), (3,))
+    """
+    if isinstance(text, str):
+        parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        try:
+            sizes = tuple(int(part) for part in parts)
+        except ValueError:
+            raise ValueError(message("dashboard.bad_hidden", text=text)) from None
+    else:
+        sizes = tuple(text)
+        if not all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) for size in sizes):
+            raise ValueError(message("dashboard.bad_hidden", text=", ".join(map(str, sizes))))
+        sizes = tuple(int(size) for size in sizes)
+    if any(size < 1 or size > 512 for size in sizes) or len(sizes) > 12:
+        raise ValueError(message("dashboard.bad_hidden", text=", ".join(map(str, sizes))))
+    return sizes
+
+
+def _user_data(x, y) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(getattr(x, "data", x) if not isinstance(x, np.ndarray) else x, dtype=np.float64)
+    labels = np.asarray(getattr(y, "data", y) if not isinstance(y, np.ndarray) else y)
+    if X.ndim != 2 or len(X) < 4:
+        raise ValueError(f"Playground(x=...): x must be (n_samples, n_features) with n ≥ 4, got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("Playground(x=...): x holds nan or inf; clean the data first")
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        labels = labels.argmax(axis=1)  # one-hot rows
+    labels = labels.reshape(-1)
+    if len(labels) != len(X):
+        raise ValueError(f"Playground: x has {len(X)} samples but y has {len(labels)} labels")
+    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
+        raise ValueError(
+            "Playground(y=...): the playground classifies, so y must hold class labels 0, 1, 2, … "
+            f"(got values such as {labels[labels != np.round(labels)][0]!r})"
+        )
+    labels = labels.astype(np.int64)
+    if labels.min() < 0 or len(np.unique(labels)) < 2:
+        raise ValueError(
+            f"Playground(y=...): y needs at least two classes labelled 0, 1, …; got {np.unique(labels).tolist()}"
+        )
+    return X, labels
+
+
+class Playground(widgets.VBox):
+    """Train a small network on 2-D data and watch it learn: decision boundary, loss and accuracy, gradient sizes.
+
+    Controls (also settable from Python, e.g. ``p.hidden = (8, 8, 8)``): `dataset` ('moons',
+    'circles', 'spirals', 'xor', 'blobs', or 'user' for your own ``x``/``y``), `noise`, `hidden`
+    (neurons per hidden layer), `activation`, `optimizer`, `learning_rate`, `batch_size`, `l2`
+    (weight decay), `epochs` (per press of Run). Changing the data or the architecture starts
+    over with new weights; changing the optimizer, rate or L2 keeps the weights.
+
+    Buttons: Run (train `epochs` epochs in the background; the pictures refresh at most every
+    `redraw_interval` seconds), Pause, +1 epoch, Reset. Clicking a layer name draws that layer's
+    graph (the loss of a small batch, the layer open, the others collapsed) with its gradients.
+
+    From Python: ``step_epoch()``, ``run(epochs=None, block=False)``, ``pause()``, ``wait()``,
+    ``reset()``, ``show_layer(name)``; ``model`` (the keras Sequential), ``history``, ``epoch``.
+
+    `test_size` of the points are held out and reported as 'test'; `seed` fixes the data, the
+    split, the first weights and the batch order (Reset draws other weights).
+
+    >>> p = Playground("moons", hidden=(8, 8), activation="relu", optimizer="sgd", learning_rate=0.1)
+    >>> p.step_epoch()
+    >>> p.epoch, type(p.model.optimizer).__name__, p.model.optimizer.lr
+    (1, 'SGD', 0.1)
+    >>> p.show_layer("hidden2")
+    >>> "hidden2.weight" in p.layer_graph.value
+    True
+    """
+
+    dataset = traitlets.Unicode("moons")
+    noise = traitlets.Float(0.15)
+    hidden = traitlets.Tuple()
+    activation = traitlets.Unicode("tanh")
+    optimizer = traitlets.Unicode("adam")
+    learning_rate = traitlets.Float(0.03)
+    batch_size = traitlets.Int(16)
+    l2 = traitlets.Float(0.0)
+    epochs = traitlets.Int(100)
+    epoch = traitlets.Int(0, help="epochs trained since the last reset")
+    running = traitlets.Bool(False, help="whether a background run is training now")
+
+    def __init__(
+        self,
+        dataset: str | None = None,
+        *,
+        x=None,
+        y=None,
+        hidden: Sequence[int] = (8, 8),
+        activation: str = "tanh",
+        optimizer: str = "adam",
+        learning_rate: float = 0.03,
+        batch_size: int = 16,
+        l2: float = 0.0,
+        noise: float = 0.15,
+        samples: int = 300,
+        epochs: int = 100,
+        test_size: float = 0.3,
+        seed: int = 0,
+        redraw_interval: float = 0.5,
+        resolution: int = 60,
+    ) -> None:
+        super().__init__()
+        if (x is None) != (y is None):
+            raise ValueError("Playground: give both x and y (your points and their class labels), or neither")
+        self._user = None if x is None else _user_data(x, y)
+        if dataset is None:
+            dataset = "user" if self._user is not None else "moons"
+        self._check_choice("dataset", dataset, self._dataset_names())
+        self._check_choice("activation", activation, ACTIVATIONS)
+        self._check_choice("optimizer", optimizer, OPTIMIZER_NAMES)
+        if not 0.0 <= test_size < 0.9:
+            raise ValueError(f"Playground: test_size must be a fraction in [0, 0.9), got {test_size!r}")
+        self._positive("learning_rate", learning_rate)
+        self.samples = int(samples)
+        self.test_size = float(test_size)
+        self.seed = int(seed)
+        self.resolution = int(resolution)
+        self.error: BaseException | None = None
+        self._resets = 0
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._logs: dict[str, float] = {}
+        self.model = None
+
+        # the typed state first, then the controls bound to it, then the observers: no reset half-way
+        self.dataset = dataset
+        self.noise = float(noise)
+        self.hidden = parse_hidden(hidden)
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = float(learning_rate)
+        self.batch_size = self._count("batch_size", batch_size)
+        self.l2 = self._nonnegative("l2", l2)
+        self.epochs = self._count("epochs", epochs)
+
+        self.panels = DashboardPanels(
+            np.zeros((1, 2)), None, redraw_interval=redraw_interval, resolution=resolution, held_out="test"
+        )
+        self.status = self.panels.status
+        self._build_controls()
+        self._observe()
+        self.reset()
+
+    # -- checks --------------------------------------------------------------------------------------
+
+    def _dataset_names(self) -> tuple[str, ...]:
+        return (*DATASETS, "user") if self._user is not None else DATASETS
+
+    @staticmethod
+    def _check_choice(what: str, value, choices: Sequence[str]) -> None:
+        if value not in choices:
+            raise ValueError(f"Playground: {what}={value!r} is not offered; choose one of {', '.join(choices)}")
+
+    @staticmethod
+    def _positive(what: str, value) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or not math.isfinite(value):
+            raise ValueError(f"Playground: {what} must be a positive number, got {value!r}")
+        return float(value)
+
+    @staticmethod
+    def _nonnegative(what: str, value) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or not math.isfinite(value):
+            raise ValueError(f"Playground: {what} must be a number ≥ 0, got {value!r}")
+        return float(value)
+
+    @staticmethod
+    def _count(what: str, value) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"Playground: {what} must be a positive whole number, got {value!r}")
+        return int(value)
+
+    @traitlets.validate("dataset")
+    def _valid_dataset(self, proposal):
+        self._check_choice("dataset", proposal["value"], self._dataset_names())
+        return proposal["value"]
+
+    @traitlets.validate("activation")
+    def _valid_activation(self, proposal):
+        self._check_choice("activation", proposal["value"], ACTIVATIONS)
+        return proposal["value"]
+
+    @traitlets.validate("optimizer")
+    def _valid_optimizer(self, proposal):
+        self._check_choice("optimizer", proposal["value"], OPTIMIZER_NAMES)
+        return proposal["value"]
+
+    @traitlets.validate("hidden")
+    def _valid_hidden(self, proposal):
+        return parse_hidden(proposal["value"])
+
+    def _join_menu(self, name: str, value: float, defaults) -> None:
+        control = getattr(self, "controls", {}).get(name)
+        if control is not None and value not in [option for _, option in control.options]:
+            control.options = _menu(defaults, value)
+
+    @traitlets.validate("learning_rate")
+    def _valid_learning_rate(self, proposal):
+        value = self._positive("learning_rate", proposal["value"])
+        self._join_menu("learning_rate", value, _LEARNING_RATES)
+        return value
+
+    @traitlets.validate("l2")
+    def _valid_l2(self, proposal):
+        value = self._nonnegative("l2", proposal["value"])
+        self._join_menu("l2", value, _L2_PENALTIES)
+        return value
+
+    @traitlets.validate("noise")
+    def _valid_noise(self, proposal):
+        # the slider moves in steps of 0.01: a value between steps would be moved by the browser and restart training
+        return round(self._nonnegative("noise", proposal["value"]), 2)
+
+    @traitlets.validate("batch_size", "epochs")
+    def _valid_count(self, proposal):
+        value = self._count(proposal["trait"].name, proposal["value"])
+        control = getattr(self, "controls", {}).get("batch_size")
+        if proposal["trait"].name == "batch_size" and control is not None and value > control.max:
+            control.max = value
+        return value
+
+    # -- the controls ----------------------------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        wide = {"description_width": "150px"}
+        names = [(message(f"dashboard.data_{name}"), name) for name in self._dataset_names()]
+        self.controls = {
+            "dataset": widgets.Dropdown(options=names, description=message("dashboard.dataset")),
+            "noise": widgets.FloatSlider(min=0.0, max=0.5, step=0.01, description=message("dashboard.noise")),
+            "hidden": widgets.Text(
+                description=message("dashboard.hidden"), placeholder="8, 8", tooltip=message("dashboard.hidden_tooltip")
+            ),
+            "activation": widgets.Dropdown(options=list(ACTIVATIONS), description=message("dashboard.activation")),
+            "optimizer": widgets.Dropdown(options=list(OPTIMIZER_NAMES), description=message("dashboard.optimizer")),
+            "learning_rate": widgets.Dropdown(
+                options=_menu(_LEARNING_RATES, self.learning_rate), description=message("dashboard.learning_rate")
+            ),
+            "batch_size": widgets.IntSlider(
+                min=1, max=max(256, self.batch_size), description=message("dashboard.batch_size")
+            ),
+            "l2": widgets.Dropdown(options=_menu(_L2_PENALTIES, self.l2), description=message("dashboard.l2")),
+            "epochs": widgets.BoundedIntText(min=1, max=100_000, description=message("dashboard.epochs")),
+        }
+        for name, control in self.controls.items():
+            control.style = wide
+            control.layout = widgets.Layout(width="345px")
+            control.add_class(f"gradviz-{name.replace('_', '-')}")
+            if name != "hidden":
+                traitlets.link((self, name), (control, "value"))
+        self.controls["hidden"].value = ", ".join(map(str, self.hidden))
+        if self._user is not None:
+            self.controls["noise"].disabled = True  # the noise of your own data is yours
+
+        def button(key: str, icon: str, tooltip: str | None = None):
+            made = widgets.Button(
+                description=message(f"dashboard.{key}"),
+                icon=icon,
+                tooltip=message(tooltip) if tooltip else "",
+                layout=widgets.Layout(width="168px"),
+            )
+            made.add_class(f"gradviz-{key}")
+            return made
+
+        self.run_button = button("run", "play", "dashboard.run_tooltip")
+        self.run_button.button_style = "success"
+        self.pause_button = button("pause", "pause")
+        self.pause_button.disabled = True
+        self.step_button = button("step", "step-forward", "dashboard.step_tooltip")
+        self.reset_button = button("reset", "refresh", "dashboard.reset_tooltip")
+        self.run_button.on_click(lambda _: self.run())
+        self.pause_button.on_click(lambda _: self.pause())
+        self.step_button.on_click(lambda _: self._step_clicked())
+        self.reset_button.on_click(lambda _: self.reset())
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="170px"))
+        self.progress.add_class("gradviz-progress")
+        self.progress_text = widgets.HTML()
+        self.summary = widgets.HTML(layout=widgets.Layout(margin="0 0 6px 0"))
+
+        self.layer_picker = widgets.ToggleButtons(
+            options=[], description=message("dashboard.layer"), style={**wide, "button_width": "90px"}
+        )
+        self.layer_picker.add_class("gradviz-layer-picker")
+        self.layer_picker.observe(self._on_layer_picked, names="value")
+        self.layer_graph = widgets.HTML(
+            value=f"<i>{html.escape(message('dashboard.layer_hint'))}</i>",
+            layout=widgets.Layout(max_height="520px", overflow="auto", width="100%"),
+        )
+        self.layer_graph.add_class("gradviz-layer-graph")
+
+        left = widgets.VBox(
+            [
+                *self.controls.values(),
+                widgets.HBox([self.run_button, self.pause_button]),
+                widgets.HBox([self.step_button, self.reset_button]),
+                widgets.HBox([self.progress, self.progress_text]),
+            ],
+            layout=widgets.Layout(width="355px", min_width="355px", margin="0 8px 0 0"),
+        )
+        top = widgets.Layout(align_items="flex-start")
+        self.children = [
+            self.panels.status,
+            self.summary,
+            widgets.HBox(
+                [
+                    left,
+                    widgets.VBox([self.panels.boundary], layout=top),
+                    widgets.VBox([self.panels.curves, self.panels.gradient_bars], layout=top),
+                ],
+                layout=widgets.Layout(align_items="flex-start", flex_flow="row wrap"),
+            ),
+            self.layer_picker,
+            self.layer_graph,
+        ]
+        self.add_class("gradviz-playground")
+
+    def _observe(self) -> None:
+        self.controls["hidden"].observe(self._on_hidden_typed, names="value")
+        self.observe(self._on_hidden, names="hidden")
+        self.observe(self._on_data, names=["dataset", "noise"])
+        self.observe(lambda _: self.reset(), names=["hidden", "activation"])
+        self.observe(lambda _: self._recompile(), names=["optimizer", "l2"])
+        self.observe(self._on_learning_rate, names="learning_rate")
+        self.observe(self._on_running, names="running")
+
+    def _on_hidden_typed(self, change) -> None:
+        try:
+            sizes = parse_hidden(change["new"])
+        except ValueError as problem:
+            self.panels.show_problem(str(problem))
+            return
+        self.hidden = sizes
+
+    def _on_hidden(self, change) -> None:
+        text = ", ".join(map(str, change["new"]))
+        try:
+            typed = parse_hidden(self.controls["hidden"].value)
+        except ValueError:
+            typed = None
+        if typed != change["new"]:
+            self.controls["hidden"].value = text
+
+    def _on_data(self, change) -> None:
+        self.controls["noise"].disabled = self.dataset == "user"
+        self.reset()
+
+    def _on_learning_rate(self, change) -> None:
+        with self._lock:
+            if self.model is not None and self.model.optimizer is not None:
+                self.model.optimizer.lr = float(change["new"])  # keeps the optimizer's state (momentum, Adam's moments)
+
+    def _recompile(self) -> None:
+        with self._lock:
+            if self.model is not None:
+                self._compile(self.model)
+
+    def _on_running(self, change) -> None:
+        running = bool(change["new"])
+        self.run_button.disabled = running
+        self.step_button.disabled = running
+        self.pause_button.disabled = not running
+
+    # -- data and model --------------------------------------------------------------------------------
+
+    def _data(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.dataset == "user":
+            return self._user
+        return make_dataset(self.dataset, self.samples, self.noise, self.seed)
+
+    def _split(self, X: np.ndarray, y: np.ndarray) -> None:
+        from ..data import train_test_split
+
+        if self.test_size > 0:
+            stratify = y if np.bincount(y).min() >= 2 else None
+            parts = train_test_split(X, y, test_size=self.test_size, seed=self.seed, stratify=stratify)
+            self.x_train, self.x_test, self.y_train, self.y_test = parts
+        else:
+            self.x_train, self.y_train, self.x_test, self.y_test = X, y, None, None
+        self.classes = int(y.max()) + 1
+
+    def _build_model(self):
+        from .. import keras
+
+        sizes = [*self.hidden, 1 if self.classes == 2 else self.classes]
+        names = [f"hidden{k + 1}" for k in range(len(self.hidden))] + ["output"]
+        activations = [self.activation] * len(self.hidden) + ["sigmoid" if self.classes == 2 else "softmax"]
+        features = self.x_train.shape[1]
+        layers = [
+            keras.Dense(units, activation=activation, name=name, input_dim=features if k == 0 else None)
+            for k, (units, name, activation) in enumerate(zip(sizes, names, activations, strict=True))
+        ]
+        model = keras.Sequential(layers, seed=self.seed + 7919 * self._resets)
+        return self._compile(model)
+
+    def _make_optimizer(self, params):
+        from .. import keras, optim
+
+        name, defaults = keras.OPTIMIZERS[self.optimizer]
+        options = {**defaults, "lr": float(self.learning_rate)}
+        if self.l2:
+            options["weight_decay"] = float(self.l2)
+        return optim.OPTIMIZERS[name](params, **options)
+
+    def _compile(self, model):
+        loss = "binary_crossentropy" if self.classes == 2 else "sparse_categorical_crossentropy"
+        return model.compile(optimizer=self._make_optimizer, loss=loss, metrics=["accuracy"])
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        return y.astype(np.float64) if self.classes == 2 else y
+
+    @property
+    def history(self) -> dict[str, list[float]]:
+        """'loss', 'accuracy', 'val_loss', 'val_accuracy' ('val' is the test part) → one number per epoch."""
+        return self.panels.history
+
+    @property
+    def layer_names(self) -> list[str]:
+        """The model's layers: 'hidden1', 'hidden2', ..., 'output'."""
+        return [name for name, _ in self.model.named_children()]
+
+    def _initial_logs(self) -> dict[str, float]:
+        logs = self.model.evaluate(self.x_train, self._targets(self.y_train), return_dict=True)
+        if self.x_test is not None:
+            test = self.model.evaluate(self.x_test, self._targets(self.y_test), return_dict=True)
+            logs.update({f"val_{key}": value for key, value in test.items()})
+        return logs
+
+    def _show_summary(self) -> None:
+        sizes = [self.x_train.shape[1], *self.hidden, 1 if self.classes == 2 else self.classes]
+        parameters = sum(int(np.prod(p.shape)) for p in self.model.parameters())
+        self.summary.value = html.escape(
+            message(
+                "dashboard.summary",
+                samples=len(self.x_train),
+                test=0 if self.x_test is None else len(self.x_test),
+                layers=" → ".join(map(str, sizes)),
+                parameters=parameters,
+            )
+        )
+
+    # -- training ------------------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Stop any run, draw new weights, forget the history and show epoch 0."""
+        self.pause()
+        self.wait()
+        with self._lock:
+            self.error = None
+            self._split(*self._data())
+            self.model = self._build_model()
+            self._resets += 1
+            self.epoch = 0
+            self.panels.clear()
+            self.panels.X, self.panels.y = self.x_train, self.y_train
+            self.progress.value, self.progress.max = 0, 1
+            self.progress_text.value = ""
+            names = self.layer_names
+            chosen = self.layer_picker.value if self.layer_picker.value in names else None
+            with self.layer_picker.hold_trait_notifications():
+                self.layer_picker.options = names
+                self.layer_picker.value = chosen
+            self._show_summary()
+            self.panels.draw(self.model, 0, self._initial_logs())
+            self._draw_layer()
+
+    def _epoch_callback(self) -> LambdaCallback:
+        return LambdaCallback(
+            on_batch_end=lambda batch, logs: self.panels.record_batch(self.model),
+            on_epoch_end=lambda epoch, logs: self._logs.update(logs),
+        )
+
+    def _train_epoch(self) -> bool:
+        """One epoch under the lock; says whether the widgets were updated (the throttle). A diverged loss is
+        kept in ``error`` and shown in the status line."""
+        from ..keras import NonFiniteLossError
+
+        with self._lock:
+            epoch = self.epoch
+            validation = None if self.x_test is None else (self.x_test, self._targets(self.y_test))
+            self._logs = {}
+            try:
+                self.model.fit(
+                    self.x_train,
+                    self._targets(self.y_train),
+                    epochs=epoch + 1,
+                    initial_epoch=epoch,
+                    batch_size=self.batch_size,
+                    verbose=0,
+                    validation_data=validation,
+                    seed=self.seed + epoch + 1,
+                    callbacks=[self._epoch_callback()],
+                )
+            except NonFiniteLossError as diverged:
+                self.error = diverged
+                self.panels.show_problem(message("dashboard.diverged", reason=str(diverged)))
+                return False
+            self.epoch = epoch + 1
+            shown = self.panels.end_epoch(self.epoch, self._logs, self.model)
+            return shown
+
+    def step_epoch(self) -> None:
+        """Train exactly one epoch now (in this thread) and redraw everything."""
+        if self.running:
+            raise RuntimeError("Playground.step_epoch: a run is training now; pause() it first")
+        if self.error is not None:
+            raise RuntimeError(f"Playground.step_epoch: training stopped ({self.error}); reset() first")
+        self._train_epoch()
+        if self.error is not None:
+            raise self.error
+        self._finish()
+
+    def _step_clicked(self) -> None:
+        if not self.running and self.error is None:  # a diverged model waits for Reset (the status says so)
+            self.step_epoch()
+
+    def run(self, epochs: int | None = None, *, block: bool = False) -> None:
+        """Train for `epochs` epochs (default: the Epochs control), in a background thread so the notebook stays
+        responsive, or here and now with ``block=True``. Pause stops it after the current epoch."""
+        total = self.epochs if epochs is None else self._count("epochs", epochs)
+        if self.running or self.error is not None:
+            return  # a second click while training; a diverged model stays stopped until Reset
+        self._stop.clear()
+        self.running = True
+        self.progress.max, self.progress.value = total, 0
+        self.progress_text.value = message("dashboard.progress", done=0, total=total)
+        if block:
+            self._loop(total)
+            if self.error is not None:
+                raise self.error
+            return
+        self._thread = threading.Thread(target=self._loop, args=(total,), name="gradviz-playground", daemon=True)
+        self._thread.start()
+
+    def _loop(self, total: int) -> None:
+        done = 0
+        try:
+            while done < total and not self._stop.is_set():
+                shown = self._train_epoch()
+                if self.error is not None:
+                    break
+                done += 1
+                if shown:
+                    self.progress.value = done
+                    self.progress_text.value = message("dashboard.progress", done=done, total=total)
+        except Exception as problem:  # noqa: BLE001 — shown in the widget, kept in .error, never lost
+            self.error = problem
+            self.panels.show_problem(f"{type(problem).__name__}: {problem}")
+        finally:
+            self.progress.value = done
+            self.progress_text.value = message("dashboard.progress", done=done, total=total)
+            if self.error is None:
+                self._finish()
+            self.running = False
+
+    def _finish(self) -> None:
+        """The end of a run or a step: every picture for the latest epoch, and the chosen layer's graph."""
+        with self._lock:
+            self.panels.flush(self.model)
+            self._draw_layer()
+
+    def pause(self) -> None:
+        """Ask a background run to stop after the epoch it is in (``wait()`` waits for that)."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until a background run has ended; True when nothing is running any more."""
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        return not self.running
+
+    # -- the layer graph -------------------------------------------------------------------------------------
+
+    def _on_layer_picked(self, change) -> None:
+        if not self.running:  # during a run the graph is drawn when it ends
+            self._draw_layer()
+
+    def show_layer(self, name: str | None) -> None:
+        """Choose the layer whose graph is drawn ('hidden1', ..., 'output'), as a click on its name does; None hides it."""
+        if name is not None and name not in self.layer_names:
+            raise ValueError(f"Playground.show_layer: no layer {name!r}; the layers are {', '.join(self.layer_names)}")
+        self.layer_picker.value = name
+        self._draw_layer()
+
+    def _draw_layer(self) -> None:
+        from ._dashboard_plots import layer_graph_svg
+
+        name = self.layer_picker.value
+        if name is None:
+            self.layer_graph.value = f"<i>{html.escape(message('dashboard.layer_hint'))}</i>"
+            return
+        with self._lock:
+            rows = slice(0, _GRAPH_SAMPLES)
+            try:
+                svg = layer_graph_svg(self.model, self.x_train[rows], self.y_train[rows], name, self.epoch)
+            except Exception as problem:  # noqa: BLE001 — e.g. no renderer: say so in the widget
+                self.layer_graph.value = html.escape(message("dashboard.cannot_draw", reason=str(problem)))
+                return
+        self.layer_graph.value = svg
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(map(str, self.hidden))
+        return (
+            f"<Playground {self.dataset}: hidden ({sizes}), {self.activation}, {self.optimizer} "
+            f"lr={self.learning_rate:g}, epoch {self.epoch}>"
+        )

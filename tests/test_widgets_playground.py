@@ -1,0 +1,288 @@
+"""The Playground widget without a browser: controls → model, one epoch, a run, pause, reset, layer graphs, Spanish."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("matplotlib")
+
+import gradviz  # noqa: E402
+from gradviz import optim  # noqa: E402
+from gradviz.widgets import _dashboard_plots as plots  # noqa: E402
+from gradviz.widgets.playground import Playground, make_dataset, parse_hidden  # noqa: E402
+
+SMALL = {"samples": 80, "seed": 0, "resolution": 30}  # small data and a coarse boundary grid keep each test fast
+
+
+def layer_units(playground: Playground) -> list[int]:
+    return [layer.units for layer in playground.model.layers]
+
+
+def activations(playground: Playground) -> list[str]:
+    return [layer.activation_name for layer in playground.model.layers]
+
+
+def test_the_constructor_builds_the_model_the_controls_describe():
+    p = Playground("moons", hidden=(5, 3), activation="relu", optimizer="sgd", learning_rate=0.1, **SMALL)
+    assert layer_units(p) == [5, 3, 1]
+    assert activations(p) == ["relu", "relu", "sigmoid"]
+    assert p.layer_names == ["hidden1", "hidden2", "output"]
+    assert p.controls["hidden"].value == "5, 3"
+    assert p.controls["activation"].value == "relu"
+    assert p.model.loss == "binary_crossentropy"
+    p.step_epoch()
+    assert type(p.model.optimizer) is optim.SGD
+    assert p.model.optimizer.lr == 0.1
+
+
+def test_typing_new_hidden_layers_or_picking_an_activation_rebuilds_the_model_from_epoch_zero():
+    p = Playground("xor", hidden=(4,), **SMALL)
+    p.step_epoch()
+    assert p.epoch == 1
+    p.controls["hidden"].value = "6, 6, 2"
+    assert p.hidden == (6, 6, 2)
+    assert layer_units(p) == [6, 6, 2, 1]
+    assert p.epoch == 0 and p.history == {}
+    p.controls["activation"].value = "sigmoid"
+    assert p.activation == "sigmoid"
+    assert activations(p) == ["sigmoid", "sigmoid", "sigmoid", "sigmoid"]
+    p.hidden = (3,)  # from Python, the text box follows
+    assert p.controls["hidden"].value == "3"
+    assert layer_units(p) == [3, 1]
+
+
+def test_picking_another_optimizer_or_rate_keeps_the_weights_and_changes_the_update_rule():
+    p = Playground("moons", hidden=(4,), optimizer="adam", learning_rate=0.01, **SMALL)
+    p.step_epoch()
+    weights = p.model.get_weights()
+    p.controls["optimizer"].value = "momentum"
+    p.controls["learning_rate"].value = 0.3
+    assert p.optimizer == "momentum" and p.learning_rate == 0.3
+    assert all(np.array_equal(a, b) for a, b in zip(weights, p.model.get_weights(), strict=True))
+    p.step_epoch()
+    assert type(p.model.optimizer) is optim.SGD  # Keras' 'momentum': SGD with momentum 0.9
+    assert p.model.optimizer.param_groups[0]["momentum"] == 0.9
+    assert p.model.optimizer.lr == 0.3
+    assert p.epoch == 2
+    p.learning_rate = 0.0042  # a rate that is not in the menu joins it
+    assert p.controls["learning_rate"].value == 0.0042
+    assert p.model.optimizer.lr == 0.0042
+
+
+def test_l2_becomes_the_optimizers_weight_decay():
+    p = Playground("moons", hidden=(4,), optimizer="sgd", l2=0.01, **SMALL)
+    p.step_epoch()
+    assert p.model.optimizer.param_groups[0]["weight_decay"] == 0.01
+    p.controls["l2"].value = 0.0
+    p.step_epoch()
+    assert p.model.optimizer.param_groups[0]["weight_decay"] == 0.0
+
+
+def test_three_blobs_get_a_softmax_output_and_the_sparse_categorical_loss():
+    p = Playground("blobs", hidden=(6,), **SMALL)
+    assert layer_units(p) == [6, 3]
+    assert activations(p)[-1] == "softmax"
+    assert p.model.loss == "sparse_categorical_crossentropy"
+    p.step_epoch()
+    assert 0.0 <= p.history["accuracy"][0] <= 1.0
+
+
+def test_step_epoch_trains_one_epoch_and_changes_the_loss_text_and_history():
+    p = Playground("moons", hidden=(8,), learning_rate=0.1, **SMALL)
+    before = p.status.value
+    assert "epoch 0 · loss" in before and "test: loss" in before
+    p.step_epoch()
+    assert p.epoch == 1
+    assert "epoch 1 · loss" in p.status.value
+    assert sorted(p.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert [len(values) for values in p.history.values()] == [1, 1, 1, 1]
+    assert p.panels.epochs == [1]
+    assert p.panels.gradients.layers == ["hidden1", "output"]
+
+
+def test_run_block_trains_the_requested_epochs_lowers_the_loss_and_fills_the_progress_bar():
+    p = Playground("moons", hidden=(8,), learning_rate=0.05, **SMALL)
+    initial_loss = float(p.status.value.split("loss ")[1].split(" ")[0])
+    p.run(epochs=25, block=True)
+    assert p.epoch == 25 and not p.running
+    assert len(p.history["loss"]) == 25
+    assert p.history["loss"][-1] < initial_loss
+    assert p.history["accuracy"][-1] > 0.8
+    assert (p.progress.value, p.progress.max) == (25, 25)
+    assert p.progress_text.value == "25 of 25 epochs"
+    assert bytes(p.panels.boundary.value).startswith(b"\x89PNG")
+    assert bytes(p.panels.curves.value).startswith(b"\x89PNG")
+
+
+def test_redraws_are_throttled_during_a_run_and_made_once_more_at_its_end():
+    p = Playground("moons", hidden=(4,), redraw_interval=3600.0, **SMALL)
+    drawn = p.panels.drawn
+    p.run(epochs=12, block=True)
+    # the reset has just drawn epoch 0, so nothing is due until the run's final picture
+    assert p.panels.drawn - drawn == 1
+    assert "epoch 12 · loss" in p.status.value
+
+
+def test_reset_forgets_the_history_and_draws_other_weights():
+    p = Playground("circles", hidden=(4,), **SMALL)
+    first = p.model.get_weights()
+    p.run(epochs=3, block=True)
+    p.reset()
+    assert p.epoch == 0 and p.history == {} and p.panels.gradients.layers == []
+    assert "epoch 0 · loss" in p.status.value
+    assert (p.progress.value, p.progress_text.value) == (0, "")
+    assert not np.array_equal(first[0], p.model.get_weights()[0])
+
+
+def test_pause_stops_a_background_run_after_the_current_epoch():
+    p = Playground("moons", hidden=(4,), **SMALL)
+    p.run(epochs=100_000)
+    try:
+        assert p.running
+        assert p.run_button.disabled and p.step_button.disabled and not p.pause_button.disabled
+        deadline = time.monotonic() + 30
+        while p.epoch < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert p.epoch >= 2
+        with pytest.raises(RuntimeError, match="pause"):
+            p.step_epoch()
+    finally:
+        p.pause()
+        assert p.wait(timeout=30)
+    stopped_at = p.epoch
+    assert not p.running and stopped_at < 100_000
+    assert not p.run_button.disabled and p.pause_button.disabled
+    assert f"epoch {stopped_at} · loss" in p.status.value
+    time.sleep(0.05)
+    assert p.epoch == stopped_at  # nothing trains after a pause
+
+
+def test_changing_the_data_while_a_run_trains_stops_it_and_starts_over():
+    p = Playground("moons", hidden=(4,), **SMALL)
+    p.run(epochs=100_000)
+    deadline = time.monotonic() + 30
+    while p.epoch < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    p.controls["dataset"].value = "spirals"
+    assert not p.running and p.epoch == 0 and p.dataset == "spirals"
+    assert p.x_train.shape[1] == 2 and p.history == {}
+
+
+def test_show_layer_draws_that_layer_open_with_its_gradients_and_the_others_collapsed():
+    p = Playground("moons", hidden=(4, 3), **SMALL)
+    assert "Click a layer" in p.layer_graph.value
+    p.step_epoch()
+    p.show_layer("hidden2")
+    svg = p.layer_graph.value
+    assert svg.startswith("<svg")
+    assert "hidden2.weight" in svg and "∂L/∂hidden2.weight" in svg
+    assert "hidden1.weight" not in svg  # collapsed into its box
+    assert "sequential/hidden1" in svg and "sequential/output" in svg
+    assert "hidden2 open, the other layers collapsed · loss L of 4 training points · epoch 1" in svg
+    assert all(p_.grad is None for p_ in p.model.parameters())  # the picture leaves no gradient behind
+    p.layer_picker.value = "output"  # a click on another name
+    assert "output.weight" in p.layer_graph.value
+    with pytest.raises(ValueError, match="no layer 'hidden9'"):
+        p.show_layer("hidden9")
+    p.show_layer(None)
+    assert "Click a layer" in p.layer_graph.value
+
+
+def test_the_gradient_bars_show_vanishing_gradients_in_a_deep_sigmoid_network():
+    p = Playground("moons", hidden=(8, 8, 8, 8), activation="sigmoid", optimizer="sgd", learning_rate=0.1, **SMALL)
+    p.run(epochs=2, block=True)
+    layers, values = p.panels.gradient_values()
+    assert layers == ["hidden1", "hidden2", "hidden3", "hidden4", "output"]
+    assert values[0] < values[-1] / 20  # the first layer learns far more slowly than the last
+    heights = [bar.get_height() for bar in plots.gradient_figure(layers, values, 2).axes[0].patches]
+    assert heights == pytest.approx(values)
+
+
+def test_your_own_arrays_train_under_the_name_your_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] + X[:, 2] > 0).astype(np.int64)
+    p = Playground(x=X, y=y, hidden=(4,), seed=0)
+    assert p.dataset == "user"
+    assert ("your data", "user") in p.controls["dataset"].options
+    assert p.controls["noise"].disabled
+    assert p.model.layers[0].in_features == 3
+    p.run(epochs=5, block=True)
+    assert p.epoch == 5
+    p.controls["dataset"].value = "moons"
+    assert not p.controls["noise"].disabled and p.model.layers[0].in_features == 2
+
+
+def test_bad_settings_raise_errors_that_say_what_to_change():
+    with pytest.raises(ValueError, match="dataset='squares' is not offered; choose one of moons, circles"):
+        Playground("squares")
+    with pytest.raises(ValueError, match="activation='softplus' is not offered"):
+        Playground(activation="softplus")
+    with pytest.raises(ValueError, match="give both x and y"):
+        Playground(x=np.zeros((10, 2)))
+    with pytest.raises(ValueError, match="class labels 0, 1, 2"):
+        Playground(x=np.zeros((10, 2)), y=np.linspace(0, 1, 10))
+    with pytest.raises(ValueError, match="learning_rate must be a positive number"):
+        Playground(learning_rate=0)
+    with pytest.raises(ValueError, match="positive whole numbers separated by commas"):
+        parse_hidden("8, eight")
+    with pytest.raises(ValueError, match="unknown data set"):
+        make_dataset("squares")
+
+
+def test_a_hidden_layer_text_that_is_not_numbers_is_reported_and_the_model_kept():
+    p = Playground("moons", hidden=(4,), **SMALL)
+    p.controls["hidden"].value = "4, x"
+    assert p.hidden == (4,) and layer_units(p) == [4, 1]
+    assert "positive whole numbers" in p.status.value and "#b00020" in p.status.value
+
+
+def test_noise_moves_in_the_sliders_steps_so_the_browser_never_changes_it():
+    p = Playground("moons", noise=0.123, **SMALL)
+    assert p.noise == 0.12 and p.controls["noise"].value == 0.12
+
+
+def test_the_labels_and_the_loss_text_follow_the_language():
+    previous = gradviz.get_language()
+    gradviz.set_language("es")
+    try:
+        p = Playground("moons", hidden=(4,), **SMALL)
+        assert p.run_button.description == "Entrenar"
+        assert p.reset_button.description == "Reiniciar"
+        assert p.controls["learning_rate"].description == "Tasa de aprendizaje"
+        assert ("lunas", "moons") in p.controls["dataset"].options
+        assert "época 0 · pérdida" in p.status.value and "prueba: pérdida" in p.status.value
+        p.step_epoch()
+        assert "época 1 · pérdida" in p.status.value
+        assert p.progress_text.value == ""
+        p.run(epochs=2, block=True)
+        assert p.progress_text.value == "2 de 2 épocas"
+    finally:
+        gradviz.set_language(previous)
+
+
+def test_a_diverged_loss_stops_training_and_asks_for_a_lower_rate_until_reset(monkeypatch):
+    from gradviz.keras import NonFiniteLossError
+
+    p = Playground("moons", hidden=(4,), **SMALL)
+
+    def diverge(*args, **kwargs):
+        raise NonFiniteLossError("fit: the loss became nan at epoch 1, batch 2 of 4.", epoch=0, batch=1, layer=None)
+
+    monkeypatch.setattr(p.model, "fit", diverge)
+    with pytest.raises(NonFiniteLossError):
+        p.run(epochs=5, block=True)
+    assert not p.running and p.epoch == 0
+    assert "Training stopped: fit: the loss became nan" in p.status.value
+    assert "Lower the learning rate and press Reset" in p.status.value
+    p.run(epochs=5)  # Run does nothing until Reset
+    assert not p.running
+    with pytest.raises(RuntimeError, match="reset"):
+        p.step_epoch()
+    p.reset()
+    p.step_epoch()
+    assert p.epoch == 1 and p.error is None
