@@ -23,6 +23,7 @@ import ast
 import inspect
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from typing import Any
 from . import xp as _xp
 from .engine import apply
 from .errors import GradvizError
+from .i18n import message, resolve_language
 from .ops import Op, scalar_ops
 from .value import Value
 
@@ -51,51 +53,90 @@ _OPERATOR_OPS = {"add", "sub", "neg", "mul", "div", "pow", "power"}
 _ALIASES = {"max": "maximum", "min": "minimum"}
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# the refused operators: their symbol and the catalogue key (gradviz/catalogue/expr.py) of why
 _REFUSED_BINARY = {
-    ast.FloorDiv: ("//", "floor division has no gradient here: use /"),
-    ast.Mod: ("%", "the remainder % is not one of the course's functions"),
-    ast.MatMult: ("@", "@ is matrix multiplication, for Tensors: these expressions are scalar"),
-    ast.LShift: ("<<", "bit shifts are not arithmetic on real numbers"),
-    ast.RShift: (">>", "bit shifts are not arithmetic on real numbers"),
-    ast.BitOr: ("|", "| is not arithmetic: for |x| write abs(x)"),
-    ast.BitXor: ("^", "^ is not a power here: write x ** 2"),
-    ast.BitAnd: ("&", "& is not arithmetic on real numbers"),
+    ast.FloorDiv: ("//", "expr.why_floor_division"),
+    ast.Mod: ("%", "expr.why_remainder"),
+    ast.MatMult: ("@", "expr.why_matmul"),
+    ast.LShift: ("<<", "expr.why_shift"),
+    ast.RShift: (">>", "expr.why_shift"),
+    ast.BitOr: ("|", "expr.why_bit_or"),
+    ast.BitXor: ("^", "expr.why_bit_xor"),
+    ast.BitAnd: ("&", "expr.why_bit_and"),
 }
 
-_ALLOWED = "only numbers, variables, + - * / ** and calls like tanh(x)"
-
-# what a refused node is, in words, for the message
+# what a refused node is, in words, for the message: its catalogue key
 _NODE_WORDS = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "indexing or slicing",
-    ast.Lambda: "a lambda",
-    ast.IfExp: "a conditional expression (x if c else y)",
-    ast.Compare: "a comparison",
-    ast.BoolOp: "and/or",
-    ast.NamedExpr: "an assignment (:=)",
-    ast.ListComp: "a list comprehension",
-    ast.SetComp: "a set comprehension",
-    ast.DictComp: "a dict comprehension",
-    ast.GeneratorExp: "a generator expression",
-    ast.List: "a list",
-    ast.Tuple: "a tuple (write one expression, with no top-level commas)",
-    ast.Set: "a set",
-    ast.Dict: "a dict",
-    ast.Starred: "unpacking (*)",
-    ast.JoinedStr: "an f-string",
-    ast.FormattedValue: "an f-string",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.Slice: "a slice",
+    ast.Subscript: "expr.node_subscript",
+    ast.Lambda: "expr.node_lambda",
+    ast.IfExp: "expr.node_conditional",
+    ast.Compare: "expr.node_comparison",
+    ast.BoolOp: "expr.node_and_or",
+    ast.NamedExpr: "expr.node_assignment",
+    ast.ListComp: "expr.node_list_comprehension",
+    ast.SetComp: "expr.node_set_comprehension",
+    ast.DictComp: "expr.node_dict_comprehension",
+    ast.GeneratorExp: "expr.node_generator",
+    ast.List: "expr.node_list",
+    ast.Tuple: "expr.node_tuple",
+    ast.Set: "expr.node_set",
+    ast.Dict: "expr.node_dict",
+    ast.Starred: "expr.node_unpacking",
+    ast.JoinedStr: "expr.node_f_string",
+    ast.FormattedValue: "expr.node_f_string",
+    ast.Await: "expr.node_await",
+    ast.Yield: "expr.node_yield",
+    ast.YieldFrom: "expr.node_yield",
+    ast.Slice: "expr.node_slice",
 }
+
+# Python's own syntax messages that the catalogue words for a student (the English entry is Python's text)
+_SYNTAX_MESSAGES = (
+    (re.compile(r"invalid syntax"), "expr.syntax_invalid"),
+    (re.compile(r"invalid syntax\. Perhaps you forgot a comma\?"), "expr.syntax_comma"),
+    (re.compile(r"'(?P<bracket>.)' was never closed"), "expr.syntax_never_closed"),
+    (re.compile(r"unmatched '(?P<bracket>.)'"), "expr.syntax_unmatched"),
+    (
+        re.compile(r"closing parenthesis '(?P<closing>.)' does not match opening parenthesis '(?P<opening>.)'"),
+        "expr.syntax_mismatch",
+    ),
+    (re.compile(r"invalid decimal literal"), "expr.syntax_decimal"),
+    (re.compile(r"invalid character '(?P<character>.+)' \(U\+(?P<code>[0-9A-F]+)\)"), "expr.syntax_character"),
+    (re.compile(r"unterminated string literal \(detected at line (?P<line>\d+)\)"), "expr.syntax_string"),
+    (
+        re.compile(r"leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers"),
+        "expr.syntax_leading_zero",
+    ),
+    (re.compile(r"expected 'else' after 'if' expression"), "expr.syntax_else"),
+    (re.compile(r"unexpected character after line continuation character"), "expr.syntax_continuation"),
+)
+
+
+def _syntax_reason(python_message: str) -> str:
+    """Python's SyntaxError message in the language in use; a message the catalogue does not know stays as
+    Python wrote it in English and becomes the general "syntax error" in another language.
+
+    >>> _syntax_reason("'(' was never closed"), _syntax_reason("f-string: expecting '}'")
+    ("'(' was never closed", "f-string: expecting '}'")
+    >>> from gradviz.i18n import language
+    >>> with language("es"):
+    ...     _syntax_reason("'(' was never closed"), _syntax_reason("f-string: expecting '}'")
+    ("falta cerrar el '('", 'error de sintaxis')
+    """
+    for pattern, key in _SYNTAX_MESSAGES:
+        found = pattern.fullmatch(python_message)
+        if found:
+            return message(key, **found.groupdict())
+    return python_message if resolve_language() == "en" else message("expr.syntax_invalid")
 
 
 class ExpressionError(GradvizError, ValueError):
     """A formula outside the whitelist, or one that cannot be evaluated; the message points at the token.
 
     ``column`` and ``end_column`` are 1-based character positions in ``text`` (None when the problem
-    is not at one place, e.g. a value given for a variable the formula does not use).
+    is not at one place, e.g. a value given for a variable the formula does not use). The sentence is in
+    the language in use when the error is raised (``gradviz.set_language``, ``gradviz --lang es``);
+    ``reason`` holds it without the position.
 
     >>> from gradviz.expr import ExpressionError, parse
     >>> try:
@@ -105,6 +146,13 @@ class ExpressionError(GradvizError, ValueError):
     invalid expression: invalid syntax (column 4)
       x +* 2
          ^
+    >>> from gradviz.i18n import language
+    >>> with language("es"):
+    ...     try:
+    ...         parse("tanh(x")
+    ...     except ExpressionError as error:
+    ...         print(error.reason)
+    expresión no válida: falta cerrar el '('
     """
 
     def __init__(self, reason: str, text: str = "", column: int | None = None, end_column: int | None = None):
@@ -127,7 +175,8 @@ class ExpressionError(GradvizError, ValueError):
             shown = prefix + shown[left : left + _SHOWN] + suffix
             start = start - left + len(prefix)
             width = max(1, min(width, len(shown) - len(suffix) - start))
-        return f"{self.reason} (column {self.column})\n  {shown}\n  {' ' * start}{'^' * max(width, 1)}"
+        where = message("expr.at_column", reason=self.reason, column=self.column)
+        return f"{where}\n  {shown}\n  {' ' * start}{'^' * max(width, 1)}"
 
 
 _SHOWN = 80  # characters of a long formula shown around the offending token
@@ -282,7 +331,7 @@ class Expression:
             )
             start, end = instruction.span
             raise ExpressionError(
-                f"{what} could not be computed here ({error}) from the input(s) {inputs}: check the values",
+                message("expr.not_computable", what=what, error=error, inputs=inputs),
                 self.text,
                 start,
                 end,
@@ -290,28 +339,23 @@ class Expression:
 
     def _leaves(self, values: Mapping[str, Any]) -> dict[str, Value]:
         if not isinstance(values, Mapping):
-            raise ExpressionError(f"values must be a mapping of variable names to numbers, got {type(values).__name__}")
+            raise ExpressionError(message("expr.values_not_mapping", type=type(values).__name__))
         unused = [name for name in values if name not in self.variables]
         if unused:
             constants = [name for name in unused if name in CONSTANTS]
             if constants:
                 name = constants[0]
-                raise ExpressionError(
-                    f"{name} is the constant {CONSTANTS[name]!r} in formulas, not a variable: "
-                    f"name your variable differently (e.g. {name}1)"
-                )
-            known = ", ".join(self.variables) if self.variables else "none"
+                raise ExpressionError(message("expr.value_for_constant", name=name, value=repr(CONSTANTS[name])))
+            known = ", ".join(self.variables) if self.variables else message("expr.no_variables")
             raise ExpressionError(
-                f"a value was given for {', '.join(map(str, unused))}, which {self.text!r} does not use "
-                f"(its variables: {known})"
+                message("expr.value_unused", names=", ".join(map(str, unused)), expression=repr(self.text), known=known)
             )
         leaves = {}
         for name in self.variables:
             if name not in values:
                 start, end = self.where(name)
                 raise ExpressionError(
-                    f"no value for the variable {name}: give one (values={{{name!r}: 1.0}}, or --set {name}=1.0 "
-                    "on the command line)",
+                    message("expr.value_missing", name=name, quoted=repr(name)),
                     self.text,
                     start,
                     end,
@@ -322,7 +366,7 @@ class Expression:
             elif isinstance(value, numbers.Real) and not isinstance(value, bool):
                 leaves[name] = Value(float(value), label=name)
             else:
-                raise ExpressionError(f"the value of {name} must be a real number, got {value!r}")
+                raise ExpressionError(message("expr.value_not_real", name=name, value=repr(value)))
         return leaves
 
     def where(self, name: str) -> tuple[int, int]:
@@ -342,7 +386,7 @@ class Expression:
         described = "nan" if number != number else ("inf" if number > 0 else "-inf")
         start, end = instruction.span
         raise ExpressionError(
-            f"this part of the formula is a constant that evaluates to {described}: fix the numbers",
+            message("expr.not_finite", value=described),
             self.text,
             start,
             end,
@@ -427,7 +471,7 @@ class _Parser:
         if span is None and node is not None:
             span = self.span(node)
         start, end = span if span is not None else (None, None)
-        raise ExpressionError(f"invalid expression: {reason}", self.text, start, end)
+        raise ExpressionError(message("expr.invalid", reason=reason), self.text, start, end)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         start = _char_column(self.text, node.col_offset)
@@ -466,76 +510,75 @@ class _Parser:
             if value.__class__ is int or value.__class__ is float:
                 return []
             if isinstance(value, str) or isinstance(value, bytes):
-                self.fail("strings are not allowed: only numbers, variables and functions", node)
+                self.fail(message("expr.strings"), node)
             if value.__class__ is bool:
-                self.fail(f"{value} is not a number here: write 1 or 0", node)
+                self.fail(message("expr.boolean", value=value), node)
             if value.__class__ is complex:
-                self.fail("complex numbers are not allowed: only real numbers", node)
-            self.fail(f"{value!r} is not allowed: only numbers, variables and functions", node)
+                self.fail(message("expr.complex"), node)
+            self.fail(message("expr.constant_refused", value=repr(value)), node)
         if isinstance(node, ast.Name):
             if node.id in FUNCTIONS:
-                self.fail(f"{node.id} is a function: call it, e.g. {FUNCTIONS[node.id].usage()}", node)
+                self.fail(message("expr.function_not_called", name=node.id, usage=FUNCTIONS[node.id].usage()), node)
             return []
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, (ast.USub, ast.UAdd)):
                 return [node.operand]
             word = "not" if isinstance(node.op, ast.Not) else "~"
-            self.fail(f"the operator {word!r} is not allowed: only + - * / ** and unary -", node)
+            self.fail(message("expr.unary_refused", operator=repr(word)), node)
         if isinstance(node, ast.BinOp):
             if type(node.op) in _BINARY:
                 return [node.left, node.right]
-            symbol, why = _REFUSED_BINARY.get(type(node.op), ("?", "this operator is not allowed"))
-            self.fail(f"{symbol} is not allowed ({why})", span=self.operator_span(node, symbol))
+            symbol, why = _REFUSED_BINARY.get(type(node.op), ("?", "expr.binary_unknown"))
+            self.fail(
+                message("expr.binary_refused", symbol=symbol, why=message(why)), span=self.operator_span(node, symbol)
+            )
         if isinstance(node, ast.Call):
             return self.check_call(node)
+        allowed = message("expr.allowed")
         if isinstance(node, ast.Attribute):
             end = self.span(node)[1]
             self.fail(
-                f"attribute access (.{node.attr}) is not allowed: {_ALLOWED}",
+                message("expr.attribute", attribute=node.attr, allowed=allowed),
                 span=(end - len(node.attr) - 1, end),
             )
         for kind, words in _NODE_WORDS.items():
             if isinstance(node, kind):
-                hint = "use maximum, minimum or relu" if kind is ast.IfExp else _ALLOWED
-                self.fail(f"{words} is not allowed: {hint}", node)
-        self.fail(f"{type(node).__name__} is not allowed", node)
+                hint = message("expr.hint_conditional") if kind is ast.IfExp else allowed
+                self.fail(message("expr.node_refused", what=message(words), hint=hint), node)
+        self.fail(message("expr.node_unknown", what=type(node).__name__), node)
         raise AssertionError("unreachable")  # fail() always raises
 
     def check_call(self, node: ast.Call) -> list[ast.AST]:
         if not isinstance(node.func, ast.Name):
             if isinstance(node.func, ast.Attribute):
                 return self.check(node.func)  # refused, pointing at the attribute
-            self.fail("only a function name can be called, e.g. tanh(x)", node.func)
+            self.fail(message("expr.call_not_name"), node.func)
         name = node.func.id
         function = FUNCTIONS.get(name)
         if function is None:
-            hint = f"; the functions are {_function_list()}"
-            if name in CONSTANTS:
-                hint = f": {name} is a constant, not a function" + hint
-            self.fail(f"unknown function {name}{hint}", node.func)
+            key = "expr.constant_called" if name in CONSTANTS else "expr.unknown_function"
+            self.fail(message(key, name=name, functions=_function_list()), node.func)
         if node.keywords:
             keyword = node.keywords[0]
             what = f"{keyword.arg}=" if keyword.arg else "**"
-            position = len(node.args) + 1
-            self.fail(
-                f"keyword arguments ({what}...) are not allowed: pass arguments by position, e.g. {function.usage()}"
-                + (f" (the argument in position {position})" if keyword.arg else ""),
-                keyword,
-            )
+            reason = message("expr.keyword_argument", what=what, usage=function.usage())
+            if keyword.arg:
+                reason = message("expr.keyword_position", reason=reason, position=len(node.args) + 1)
+            self.fail(reason, keyword)
         for argument in node.args:
             if isinstance(argument, ast.Starred):
-                self.fail("unpacking (*) is not allowed in a call", argument)
+                self.fail(message("expr.call_unpacking"), argument)
         count = len(node.args)
         if function.variadic:
             if count < 2:
-                self.fail(f"{name} takes two or more arguments, e.g. {name}(x, y); got {count}", node)
+                self.fail(message("expr.variadic_count", name=name, count=count), node)
         else:
             least = function.inputs + sum(1 for d in function.defaults if d is inspect.Parameter.empty)
             most = function.inputs + len(function.params)
             if not least <= count <= most:
-                expected = str(least) if least == most else f"{least} to {most}"
-                plural = "" if most == 1 else "s"
-                self.fail(f"{name} takes {expected} argument{plural}, {function.usage()}; got {count}", node)
+                expected = str(least) if least == most else message("expr.argument_range", least=least, most=most)
+                key = "expr.argument_count_one" if most == 1 else "expr.argument_count_many"
+                self.fail(message(key, name=name, expected=expected, usage=function.usage(), count=count), node)
         return list(node.args)
 
     def emit(self, node: ast.AST) -> None:
@@ -544,9 +587,9 @@ class _Parser:
             try:
                 number = float(node.value)
             except OverflowError:
-                self.fail("this number is too large for a float", node)
+                self.fail(message("expr.number_too_large"), node)
             if not math.isfinite(number):
-                self.fail("this number is too large for a float (it would be inf)", node)
+                self.fail(message("expr.number_infinite"), node)
             self.program.append(_Instruction("number", number, 0, span))
         elif isinstance(node, ast.Name):
             if node.id in CONSTANTS:
@@ -570,8 +613,9 @@ class _Parser:
             for inner in ast.walk(argument):
                 if isinstance(inner, ast.Name) and inner.id not in CONSTANTS:
                     self.fail(
-                        f"{function.name}'s {name} must be a number, not an expression of variables "
-                        f"(e.g. {function.usage()})",
+                        message(
+                            "expr.parameter_not_number", function=function.name, parameter=name, usage=function.usage()
+                        ),
                         argument,
                     )
 
@@ -587,18 +631,18 @@ def parse(text: str) -> Expression:
     gradviz.expr.ExpressionError: invalid expression: attribute access (.__class__) is not allowed: ...
     """
     if not isinstance(text, str):
-        raise ExpressionError(f"an expression is text, got {type(text).__name__}")
+        raise ExpressionError(message("expr.not_text", type=type(text).__name__))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+        raise ExpressionError(message("expr.too_long", length=len(text), limit=MAX_LENGTH))
     for index, character in enumerate(text):
         if character in "\r\n":
-            raise ExpressionError("an expression is one line: remove the line break", text, index + 1)
+            raise ExpressionError(message("expr.line_break"), text, index + 1)
         if character == "\0" or (ord(character) < 32 and character not in "\t\f\v"):
-            raise ExpressionError("control characters are not allowed in an expression", text, index + 1)
+            raise ExpressionError(message("expr.control_character"), text, index + 1)
     indent = len(text) - len(text.lstrip(" \t\f\v"))
     source = text[indent:]
     if not source.strip():
-        raise ExpressionError("the expression is empty: write a formula such as (x + y) * z")
+        raise ExpressionError(message("expr.empty"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings such as "invalid decimal literal" for 1or x
@@ -608,10 +652,12 @@ def parse(text: str) -> Expression:
         if error.lineno not in (None, 1) or column > len(source) + 1:
             column = len(source) + 1
         end = error.end_offset if error.end_offset and error.end_offset > column else column + 1
-        reason = error.msg if column <= len(source) else f"{error.msg} (the expression ends too early)"
-        raise ExpressionError(f"invalid expression: {reason}", text, column + indent, end + indent) from None
+        reason = _syntax_reason(error.msg)
+        if column > len(source):
+            reason = message("expr.ends_too_early", reason=reason)
+        raise ExpressionError(message("expr.invalid", reason=reason), text, column + indent, end + indent) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
-        raise ExpressionError("the expression is nested too deeply to read: simplify it") from None
+        raise ExpressionError(message("expr.too_deep")) from None
     parser = _Parser(source)
     try:
         parser.run(tree)
@@ -647,7 +693,5 @@ def parse_number(text: str) -> float:
     expression = parse(text)
     if expression.variables:
         start, end = expression.where(expression.variables[0])
-        raise ExpressionError(
-            f"a number is expected here, not the variable {expression.variables[0]}", text, start, end
-        )
+        raise ExpressionError(message("expr.number_expected", name=expression.variables[0]), text, start, end)
     return expression.evaluate({}).data

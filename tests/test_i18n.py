@@ -1,5 +1,6 @@
 """The language switch and the message catalogue: both languages everywhere, no key unused, the Spanish
-worked example against reviewed golden text, and no English word left in Spanish frames and pictures."""
+worked example against reviewed golden text, and no English word left in Spanish frames, pictures, collapse
+notes, formula errors and training plots. (tests/conftest.py puts English in place around every test.)"""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import pytest
 from viz_examples import check_golden, scalar_mlp, worked_example
 
 import gradviz
-from gradviz import Tensor, Value, i18n, trace
+from gradviz import Tensor, Value, i18n, scope, trace
 from gradviz.catalogue import AREAS, CATALOGUE
 from gradviz.i18n import fields_of, get_language, language, message, resolve_language, set_language
-from gradviz.viz import Frame, frames, to_dot
+from gradviz.viz import Frame, final_frame, frames, to_dot
+from gradviz.viz.collapse import plan
 
 SOURCE = Path(gradviz.__file__).parent
 # keys built at run time (f"area.{name}") must be listed here, or the unused-key test cannot see them
@@ -28,14 +30,6 @@ DYNAMIC_KEYS: frozenset[str] = frozenset(
 )
 WORD = re.compile(r"[^\W\d_]{2,}")  # two or more letters: single-letter node names are not words
 NOT_WORDS = re.compile(r"\{\w+\}|\\[a-zA-Z]+|\w+\(\)")  # {fields}, LaTeX commands, code such as backward()
-
-
-@pytest.fixture(autouse=True)
-def english_around_each_test():
-    """Every test starts and ends in the language it found, whatever it sets."""
-    before = get_language()
-    yield
-    set_language(before)
 
 
 def describe(frame: Frame) -> str:
@@ -279,3 +273,360 @@ def test_node_texts_follow_the_language_of_their_frame():
     (spanish,) = frames(loss, language="es")
     (english,) = frames(loss, language="en")
     assert spanish.node("W").value_text == "una matriz de 2×3" and english.node("W").grad_text == "a 2×3 array"
+
+
+def test_the_suite_starts_each_test_in_english_whatever_gradviz_lang_says():
+    # tests/conftest.py: English in place, and GRADVIZ_LANG hidden from the subprocesses a test starts
+    import os
+
+    assert get_language() == "en" and "GRADVIZ_LANG" not in os.environ
+    set_language("es")  # undone after this test by the fixture
+
+
+def words_of_area(area: str, language_code: str) -> set[str]:
+    return {
+        w.lower()
+        for key, entry in CATALOGUE.items()
+        if key.split(".")[0] == area
+        for w in WORD.findall(NOT_WORDS.sub(" ", entry[language_code]))
+    }
+
+
+def english_only_words_of(area: str) -> set[str]:
+    """Words of an area's English sentences that no Spanish sentence of the catalogue uses."""
+    spanish = {w.lower() for entry in CATALOGUE.values() for w in WORD.findall(NOT_WORDS.sub(" ", entry["es"]))}
+    return words_of_area(area, "en") - spanish
+
+
+# -- collapse notes (gradviz.viz.collapse) -------------------------------------------------------------
+
+
+def many_scopes(count: int = 30):
+    """`count` scopes of a few ops each, chained: over a small budget they collapse, then overflow."""
+    h = Value(0.5, label="x")
+    for k in range(count):
+        with scope(f"block{k}"):
+            h = (h * 0.9 + 0.1).tanh()
+    h.label = "out"
+    h.backward()
+    return h
+
+
+def test_the_collapse_note_and_the_overflow_box_speak_spanish_in_a_spanish_frame():
+    out = many_scopes()
+    spanish = plan(final_frame(out, language="es"), max_nodes=10)
+    english = plan(final_frame(out, language="en"), max_nodes=10)
+    assert english.note == (
+        "Collapsed to stay readable: 151 nodes: 30 scopes collapsed; 106 nodes furthest from the output hidden "
+        "(budget max_nodes=10) — expand=['block0'] opens a scope."
+    )
+    assert spanish.note == (
+        "Grafo plegado para que se pueda leer: 151 nodos: 30 bloques plegados; se ocultan los 106 nodos más "
+        "alejados de la salida (límite max_nodes=10) — expand=['block0'] abre un bloque."
+    )
+    (overflow,) = [box for box in spanish.boxes if box.kind == "overflow"]
+    assert overflow.title == "… 106 nodos más"
+    source = to_dot(final_frame(out, language="es"), max_nodes=10).source
+    assert "… 106 nodos más" in source and "Grafo plegado" in source
+    english_words = english_only_words()
+    assert {"collapsed", "furthest", "more", "nodes"} <= english_words  # the check has teeth
+    prose = spanish.note.replace("max_nodes=10", "").replace("expand=['block0']", "")  # code stays code
+    assert shown_words(prose + " " + overflow.title, set()) & english_words == set()
+
+
+def test_one_collapsed_scope_is_singular_in_both_languages():
+    out = many_scopes(1)
+    with language("es"):
+        spanish = plan(final_frame(out), max_nodes=4).note
+    assert "nodos: 1 bloque plegado" in spanish
+    assert "nodes: 1 scope collapsed" in plan(final_frame(out, language="en"), max_nodes=4).note
+
+
+# -- formula errors (gradviz.expr, gradviz render) -----------------------------------------------------
+
+REFUSED_FORMULAS = [
+    "x +",
+    "tanh(x",
+    "x)",
+    "(x]",
+    "1x",
+    "08",
+    "x ≤ y",
+    "'abc",
+    "tanh(x y)",
+    "x if y",
+    "x\\",
+    "x.__class__",
+    "x[0] + 1",
+    "leaky_relu(x, alpha=0.1)",
+    "relu(*x)",
+    "foo(x) + 1",
+    "pi(2)",
+    "tanh(x, y)",
+    "leaky_relu(x, 1, 2)",
+    "max(x)",
+    "leaky_relu(x, y)",
+    "relu + 1",
+    "x // 2",
+    "x @ y",
+    "x ^ 2",
+    "not x",
+    "x < y",
+    "x and y",
+    "x if y else z",
+    "(y := 2) * x",
+    "[i for i in x]",
+    "{1: x}",
+    "x, y",
+    "True * x",
+    "1j * x",
+    "f'{x}'",
+    "...",
+    "1" * 400 + " * x",
+    "",
+]
+
+
+def spanish_expression_error(text: str, values=None):
+    from gradviz.expr import ExpressionError, evaluate, parse
+
+    with language("es"), pytest.raises(ExpressionError) as caught:
+        parse(text) if values is None else evaluate(text, values)
+    return caught.value
+
+
+def test_every_refused_formula_is_explained_in_spanish_with_no_english_word():
+    english = english_only_words_of("expr")
+    assert {"invalid", "expression", "allowed", "column", "syntax", "function"} <= english  # the check has teeth
+    leftovers = {}
+    for text in REFUSED_FORMULAS:
+        error = spanish_expression_error(text)
+        first_line = str(error).splitlines()[0]
+        code = {w.lower() for w in WORD.findall(text)} | {"and", "or", "if", "else", "not", "lambda", "ellipsis"}
+        found = shown_words(first_line, code) & english
+        if found:
+            leftovers[text] = found
+        if error.column is not None:
+            assert f"(columna {error.column})" in first_line and "(column " not in first_line
+    assert leftovers == {}
+
+
+def test_evaluation_errors_are_spanish_too():
+    english = english_only_words_of("expr")
+    for text, values in [
+        ("x * y", {"x": 1}),
+        ("x", {"x": 1, "w": 2}),
+        ("x", {"x": 1, "e": 2}),
+        ("x", {"x": "1"}),
+        ("x + 1 / 0", {"x": 1}),
+        ("x", [1]),
+    ]:
+        line = str(spanish_expression_error(text, values)).splitlines()[0]
+        assert shown_words(line, {"values", "set", "inf", "list", "str"}) & english == set(), line
+    from gradviz.expr import ExpressionError, parse_number
+
+    with language("es"), pytest.raises(ExpressionError, match="aquí se espera un número, no la variable y"):
+        parse_number("y")
+
+
+def test_python_syntax_messages_keep_their_english_and_unknown_ones_become_a_spanish_syntax_error():
+    import ast
+    import warnings
+
+    from gradviz.expr import _syntax_reason
+
+    for text in REFUSED_FORMULAS[:11] + ["x y", "0b2", 'f"{x"']:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            python_message = pytest.raises(SyntaxError, ast.parse, text, mode="eval").value.msg
+        assert _syntax_reason(python_message) == python_message  # English: Python's own words, unchanged
+        with language("es"):
+            assert _syntax_reason(python_message) != python_message
+    with language("es"):
+        assert _syntax_reason("invalid digit '2' in binary literal") == "error de sintaxis"
+
+
+def test_gradviz_lang_es_render_explains_a_broken_formula_in_spanish_with_the_caret(capsys):
+    from gradviz.cli import EXIT_USAGE, main
+
+    assert main(["--lang", "es", "render", "x +"]) == EXIT_USAGE
+    lines = capsys.readouterr().err.rstrip("\n").splitlines()
+    assert lines == [
+        "gradviz render: expresión no válida: error de sintaxis (la expresión termina antes de tiempo) (columna 4)",
+        "  x +",
+        "     ^",
+    ]
+    assert main(["render", "x +"]) == EXIT_USAGE  # English is unchanged
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "gradviz render: invalid expression: invalid syntax (the expression ends too early) (column 4)"
+    )
+    assert main(["render", "tanh(x) @ y", "--lang", "es"]) == EXIT_USAGE
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "gradviz render: expresión no válida: no se admite @ (@ es el producto de matrices, para Tensors: estas "
+        "expresiones son escalares) (columna 9)"
+    )
+
+
+# -- training plots (gradviz.viz.plots) ----------------------------------------------------------------
+
+
+def axes_texts(figure) -> list[str]:
+    """Every text a figure shows in words: titles, axis labels, legend entries and titles, and free texts."""
+    texts = [figure._suptitle.get_text()] if figure._suptitle is not None else []
+    for axis in figure.axes:
+        texts += [axis.get_title(), axis.get_xlabel(), axis.get_ylabel()]
+        texts += [text.get_text() for text in axis.texts]
+        legend = axis.get_legend()
+        if legend is not None:
+            texts += [text.get_text() for text in legend.get_texts()] + [legend.get_title().get_text()]
+    return [text for text in texts if text]
+
+
+def spanish_plot_figures():
+    """One figure of each plot function, drawn in Spanish, reaching every sentence of the plots catalogue."""
+    pytest.importorskip("matplotlib")
+    from gradviz import keras
+    from gradviz.callbacks import DecisionBoundaryRecorder, GradientRecorder
+    from gradviz.viz import plots
+
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    y = np.array([0, 1, 1, 0])
+    recorder = DecisionBoundaryRecorder(X, y, resolution=8)
+    recorder.add(lambda grid: grid[:, 1] - 0.5, epoch=0)
+    gradients = GradientRecorder()
+    gradients.layers, gradients.epochs = ["dense", "dense_1"], [0, 1]
+    gradients.mean_abs = gradients.norms = {"dense": [1e-4, 2e-4], "dense_1": [1e-2, 3e-2]}
+    model = keras.Sequential([keras.Dense(4, activation="relu", input_dim=2), keras.Dense(1)], seed=0)
+    history = {"loss": [1.0, 0.5], "accuracy": [0.5, 0.9], "val_loss": [1.1, 0.7], "val_accuracy": [0.4, 0.8]}
+    unnamed_surface = {key: value for key, value in plots.SURFACES["saddle"].items() if key != "formula"}
+    line_x = np.array([0.0, 1.0, 2.0, 3.0])
+    line_y = 2 * line_x + 1
+    with language("es"):
+        figures = {
+            "history": plots.plot_history(history),
+            "history_shared": plots.plot_history(history, ax=plots._new_axes(None)[1][0]),
+            "probabilities": plots.plot_decision_boundary(
+                lambda grid: 1 / (1 + np.exp(-grid[:, 1])), X, y, resolution=8
+            ),
+            "scores": plots.plot_decision_boundary(lambda grid: grid[:, 1] - 0.5, X, y, resolution=8),
+            "frames": plots.plot_decision_boundary_frames(recorder),
+            "gradients": plots.plot_gradient_norms(gradients),
+            "confusion": plots.plot_confusion_matrix([0, 1, 1], [0, 1, 0]),
+            "paths": plots.plot_optimizer_paths("quadratic", ["SGD"], steps=5),
+            "unnamed_surface": plots.plot_optimizer_paths(unnamed_surface, ["SGD"], steps=3, show_loss=False),
+            "weights": plots.plot_layer_histograms(model, what="weights"),
+            "activations": plots.plot_layer_histograms(model, X, what="activations"),
+            "regression": plots.plot_linear_regression(
+                line_x, line_y, plots.gradient_descent_path(line_x, line_y, 0.05, 4)
+            ),
+        }
+        model.compile("sgd", "mse")
+        model.fit(X, y.astype(float), epochs=1, verbose=0)
+        figures["gradient_histograms"] = plots.plot_layer_histograms(model, what="gradients")
+    return figures
+
+
+def colorbar_labels(figure) -> list[str]:
+    return [axis.get_ylabel() for axis in figure.axes if axis.get_label() == "<colorbar>"]
+
+
+def test_the_plots_label_their_axes_legends_and_titles_in_spanish():
+    figures = spanish_plot_figures()
+    history = figures["history"]
+    assert [axis.get_title() for axis in history.axes] == ["pérdida", "exactitud"]
+    assert [axis.get_xlabel() for axis in history.axes] == ["época", "época"]
+    assert [t.get_text() for t in history.axes[0].get_legend().get_texts()] == ["entrenamiento", "validación"]
+    shared = [t.get_text() for t in figures["history_shared"].axes[0].get_legend().get_texts()]
+    assert shared == ["pérdida", "pérdida (validación)", "exactitud", "exactitud (validación)"]
+    boundary = figures["scores"].axes[0]
+    assert boundary.get_title() == "frontera de decisión"
+    assert [t.get_text() for t in boundary.get_legend().get_texts()] == ["clase 0", "clase 1"]
+    assert colorbar_labels(figures["probabilities"]) == ["P(clase 1)"] and colorbar_labels(figures["scores"]) == [
+        "puntuación"
+    ]
+    assert figures["frames"].axes[0].get_title() == "época 0"
+    gradients = figures["gradients"].axes[0]
+    assert gradients.get_title() == "flujo del gradiente: media de |∂L/∂W| por capa"
+    assert gradients.get_legend().get_title().get_text() == "capa (entrada → salida)"
+    confusion = figures["confusion"].axes[0]
+    assert (confusion.get_xlabel(), confusion.get_ylabel(), confusion.get_title()) == (
+        "clase predicha",
+        "clase real",
+        "matriz de confusión",
+    )
+    assert [axis.get_title() for axis in figures["paths"].axes] == [
+        "x²/2 + 5y²: 5 pasos",
+        "valor a lo largo del camino",
+    ]
+    assert (
+        figures["weights"].axes[0].get_title() == "dense: pesos"
+        and figures["weights"].axes[0].get_ylabel() == "recuento"
+    )
+    assert figures["regression"].axes[1].get_title() == "coste MSE(w, b)"
+    assert "mínimos cuadrados: y = 2·x + 1" in [
+        t.get_text() for t in figures["regression"].axes[0].get_legend().get_texts()
+    ]
+
+
+def test_no_english_word_is_left_in_the_spanish_plots():
+    english = english_only_words_of("plots")
+    assert {"epoch", "loss", "training", "validation", "boundary", "class", "predicted", "step"} <= english
+    known = {"dense", "sgd", "relu", "mse"}  # layer, optimizer and cost names stay as they are
+    leftovers = {}
+    for name, figure in spanish_plot_figures().items():
+        found = set()
+        for text in axes_texts(figure) + colorbar_labels(figure):
+            found |= shown_words(text, known) & english
+        if found:
+            leftovers[name] = found
+    assert leftovers == {}
+
+
+def test_the_plots_reach_every_sentence_of_the_plots_catalogue():
+    shown = " ".join(
+        text for figure in spanish_plot_figures().values() for text in axes_texts(figure) + colorbar_labels(figure)
+    )
+    metric_words = {key for key in CATALOGUE if key.startswith("plots.metric_")}  # only two appear above
+    for key in sorted(set(CATALOGUE) - metric_words):
+        if key.startswith("plots."):
+            fixed = re.split(r"\{\w+\}", CATALOGUE[key]["es"])
+            assert all(part.strip() in shown for part in fixed if part.strip()), key
+
+
+def test_the_plots_keep_english_history_keys_and_name_every_known_quantity_in_spanish():
+    from gradviz.metrics import METRICS
+    from gradviz.viz.plots import _quantity
+
+    for name in [*METRICS, "loss", "learning_rate"]:
+        assert _quantity(name) == name  # English shows the history's own key
+        with language("es"):
+            assert _quantity(name) != name, name
+    with language("es"):
+        assert _quantity("my_metric") == "my_metric"
+
+
+def test_gradviz_train_lang_es_draws_spanish_pictures(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from gradviz.cli import EXIT_OK, main
+    from gradviz.viz import plots
+
+    drawn = []
+
+    def recording(function):
+        def wrapper(*args, **kwargs):
+            drawn.append(function(*args, **kwargs))
+            return drawn[-1]
+
+        return wrapper
+
+    monkeypatch.setattr(plots, "plot_history", recording(plots.plot_history))
+    monkeypatch.setattr(plots, "plot_decision_boundary", recording(plots.plot_decision_boundary))
+    options = ["--epochs", "2", "--samples", "40", "--hidden", "4", "--quiet", "--out", str(tmp_path / "run")]
+    assert main(["--lang", "es", "train", "--dataset", "moons", *options]) == EXIT_OK
+    curves, boundary = drawn
+    assert [axis.get_title() for axis in curves.axes] == ["pérdida", "exactitud"]
+    assert curves.axes[0].get_xlabel() == "época"
+    assert [t.get_text() for t in curves.axes[0].get_legend().get_texts()] == ["entrenamiento", "validación"]
+    assert boundary.axes[0].get_title().startswith("frontera de decisión — moons")
+    assert [t.get_text() for t in boundary.axes[0].get_legend().get_texts()] == ["clase 0", "clase 1"]
+    assert (tmp_path / "run" / "curves.png").exists() and get_language() == "en"

@@ -11,7 +11,19 @@ import importlib
 __all__ = ["CATALOGUE", "AREAS"]
 
 # every area module; "backends" is optional (it comes with the JAX backend)
-AREAS = ("frames", "pictures", "paths", "player", "export", "cli", "widgets", "dashboard", "backends")
+AREAS = (
+    "frames",
+    "pictures",
+    "paths",
+    "player",
+    "export",
+    "cli",
+    "widgets",
+    "dashboard",
+    "expr",
+    "plots",
+    "backends",
+)
 _OPTIONAL = frozenset({"backends"})
 
 CATALOGUE: dict[str, dict[str, str]] = {}

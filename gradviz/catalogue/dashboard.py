@@ -52,8 +52,6 @@ MESSAGES = {
         "es": " (validación: pérdida {loss}, exactitud {accuracy})",
     },
     "dashboard.progress": {"en": "{done} of {total} epochs", "es": "{done} de {total} épocas"},
-    "dashboard.running": {"en": "training…", "es": "entrenando…"},
-    "dashboard.paused": {"en": "paused", "es": "en pausa"},
     "dashboard.summary": {
         "en": "{samples} training and {test} test points · network {layers} · {parameters} parameters",
         "es": "{samples} puntos de entrenamiento y {test} de prueba · red {layers} · {parameters} parámetros",

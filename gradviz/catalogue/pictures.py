@@ -12,6 +12,28 @@ MESSAGES = {
     "pictures.output": {"en": "output", "es": "salida"},
     "pictures.outputs": {"en": "{count} outputs", "es": "{count} salidas"},
     "pictures.output_gradient_norm": {"en": "‖∂{output}/∂out‖", "es": "‖∂{output}/∂salida‖"},
+    # a graph over the node budget (gradviz.viz.collapse): the note under the picture and the overflow box
+    "pictures.collapsed_note": {
+        "en": "Collapsed to stay readable: {details}.",
+        "es": "Grafo plegado para que se pueda leer: {details}.",
+    },
+    "pictures.collapsed_note_hint": {
+        "en": "Collapsed to stay readable: {details} — {code} opens a scope.",
+        "es": "Grafo plegado para que se pueda leer: {details} — {code} abre un bloque.",
+    },
+    "pictures.collapsed_scopes_one": {
+        "en": "{nodes} nodes: {count} scope collapsed",
+        "es": "{nodes} nodos: {count} bloque plegado",
+    },
+    "pictures.collapsed_scopes_many": {
+        "en": "{nodes} nodes: {count} scopes collapsed",
+        "es": "{nodes} nodos: {count} bloques plegados",
+    },
+    "pictures.hidden_nodes": {
+        "en": "{count} nodes furthest from the output hidden (budget {code})",
+        "es": "se ocultan los {count} nodos más alejados de la salida (límite {code})",
+    },
+    "pictures.more_nodes": {"en": "… {count} more nodes", "es": "… {count} nodos más"},
     # edges
     "pictures.vjp_edge": {
         "en": "{derivative}: vector-Jacobian product",

@@ -19,6 +19,7 @@ from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..i18n import message
 from .frame import Frame, FrameEdge, FrameNode
 
 __all__ = ["Box", "View", "plan", "DEFAULT_MAX_NODES"]
@@ -152,7 +153,8 @@ def plan(
 
     `collapse` "auto" collapses scopes only when the frame has more than `max_nodes` nodes; True always
     collapses them; False never does. Scopes named in `expand` stay open. If what is left still exceeds
-    `max_nodes`, the nodes furthest from the output become one overflow box, with a note.
+    `max_nodes`, the nodes furthest from the output become one overflow box, with a note. The note and the
+    overflow box's title are in the frame's language (``frame.language``).
 
     >>> from gradviz import Value
     >>> from gradviz.viz import final_frame
@@ -163,6 +165,8 @@ def plan(
     >>> view = plan(final_frame(h), max_nodes=20)
     >>> len(view.nodes), view.note
     (19, 'Collapsed to stay readable: 382 nodes furthest from the output hidden (budget max_nodes=20).')
+    >>> plan(final_frame(h, language="es"), max_nodes=20).note
+    'Grafo plegado para que se pueda leer: se ocultan los 382 nodos más alejados de la salida (límite max_nodes=20).'
     """
     if collapse not in ("auto", True, False):
         raise ValueError(f"collapse is 'auto', True or False, got {collapse!r}")
@@ -176,6 +180,7 @@ def plan(
     too_big = len(nodes) > max_nodes
     collapse_scopes = collapse is True or (collapse == "auto" and (too_big or bool(expand)))
     notes = []
+    language = frame.language
 
     box_of_scope: dict[str, str | None] = {}  # home scope → the scope path of its box (None: drawn open)
     for s in set(home.values()):
@@ -203,7 +208,8 @@ def plan(
         box.members.append(n)
         unit[n.id] = box.id
     if boxes and collapse == "auto" and too_big:
-        notes.append(f"{len(nodes):,} nodes: {len(boxes)} scope{'s' if len(boxes) != 1 else ''} collapsed")
+        key = "pictures.collapsed_scopes_one" if len(boxes) == 1 else "pictures.collapsed_scopes_many"
+        notes.append(message(key, language, nodes=f"{len(nodes):,}", count=len(boxes)))
 
     unit_edges = _unit_edges(frame.edges, unit)
     units = list(dict.fromkeys(unit.values()))
@@ -220,8 +226,9 @@ def plan(
             unit[n.id] = overflow.id
         boxes = {b.title: b for b in box_by_id.values()}
         boxes["…"] = overflow
-        overflow.title = f"… {len(overflow.members):,} more nodes"
-        notes.append(f"{len(overflow.members):,} nodes furthest from the output hidden (budget max_nodes={max_nodes})")
+        hidden_count = f"{len(overflow.members):,}"  # numbers keep the English digit grouping in both languages
+        overflow.title = message("pictures.more_nodes", language, count=hidden_count)
+        notes.append(message("pictures.hidden_nodes", language, count=hidden_count, code=f"max_nodes={max_nodes}"))
         unit_edges = _unit_edges(frame.edges, unit)
 
     member_ids = {b.id: {n.id for n in b.members} for b in boxes.values()}
@@ -243,8 +250,12 @@ def plan(
     box_edges = [(su, tu, state) for (su, tu), state in unit_edges.items() if su not in by_id or tu not in by_id]
     if notes:
         scopes = sorted(all_paths - opened)
-        hint = f" — expand=['{scopes[0].split('/')[-1]}'] opens a scope" if scopes and boxes else ""
-        note = "Collapsed to stay readable: " + "; ".join(notes) + hint + "."
+        details = "; ".join(notes)
+        if scopes and boxes:
+            code = f"expand=['{scopes[0].split('/')[-1]}']"
+            note = message("pictures.collapsed_note_hint", language, details=details, code=code)
+        else:
+            note = message("pictures.collapsed_note", language, details=details)
     else:
         note = None
     return View(single, cluster_of, list(boxes.values()), edges, box_edges, note)

@@ -5,6 +5,9 @@ returns a ``matplotlib.figure.Figure`` that is not registered with pyplot: nothi
 it works headless, a notebook shows it when it is a cell's last value, and ``fig.savefig(path)``
 writes it. Pass ``ax=`` to draw into your own axes instead (its figure is returned).
 
+Axis labels, legends and default titles are in the language in use (``gradviz.set_language("es")``,
+``with gradviz.language("es"):`` or ``gradviz train --lang es``); your own titles and names are kept.
+
 >>> from gradviz.callbacks import History
 >>> h = History(); h.on_train_begin()
 >>> for e, (loss, val) in enumerate([(0.9, 1.0), (0.5, 0.7), (0.3, 0.6)]):
@@ -12,6 +15,11 @@ writes it. Pass ``ax=`` to draw into your own axes instead (its figure is return
 >>> fig = plot_history(h)
 >>> [line.get_label() for line in fig.axes[0].get_lines()]
 ['training', 'validation']
+>>> from gradviz.i18n import language
+>>> with language("es"):
+...     fig = plot_history(h)
+>>> fig.axes[0].get_title(), fig.axes[0].get_xlabel(), [line.get_label() for line in fig.axes[0].get_lines()]
+('pérdida', 'época', ['entrenamiento', 'validación'])
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+
+from ..i18n import message
 
 __all__ = [
     "plot_history",
@@ -39,6 +49,30 @@ __all__ = [
 
 _TRAIN_COLOR = "#1f77b4"
 _VAL_COLOR = "#ff7f0e"
+
+# the quantities a History may hold, with the catalogue key of their name (any other key is shown as it is)
+_QUANTITY_KEYS = {
+    "loss": "plots.metric_loss",
+    "accuracy": "plots.metric_accuracy",
+    "acc": "plots.metric_acc",
+    "precision": "plots.metric_precision",
+    "recall": "plots.metric_recall",
+    "f1": "plots.metric_f1",
+    "f1_score": "plots.metric_f1_score",
+    "mse": "plots.metric_mse",
+    "mean_squared_error": "plots.metric_mean_squared_error",
+    "mae": "plots.metric_mae",
+    "mean_absolute_error": "plots.metric_mean_absolute_error",
+    "r2": "plots.metric_r2",
+    "r2_score": "plots.metric_r2_score",
+    "learning_rate": "plots.metric_learning_rate",
+}
+
+
+def _quantity(name: str) -> str:
+    """A History key as a picture shows it: the key itself in English, its word in another language."""
+    key = _QUANTITY_KEYS.get(name)
+    return name if key is None else message(key)
 
 
 def _matplotlib():
@@ -101,7 +135,8 @@ def plot_history(
     `metrics` picks the quantities (default: 'loss' then every other one that is not 'val_…' or
     'learning_rate'). `ax`: one Axes per quantity (or one Axes for a single quantity); `log_loss`
     draws the loss on a log scale. Each panel has a 'training' line and, when validation ran, a
-    'validation' line; the x axis counts epochs from 1.
+    'validation' line; the x axis counts epochs from 1. Known quantities (loss, accuracy, precision...)
+    are named in the language in use; in English a panel is titled with the history's own key.
 
     >>> fig = plot_history({"loss": [1.0, 0.5], "accuracy": [0.6, 0.9], "val_loss": [1.1, 0.7],
     ...                     "val_accuracy": [0.5, 0.8]})
@@ -129,19 +164,26 @@ def plot_history(
     x = np.asarray(epochs) + 1
     shared = len(set(map(id, axes))) == 1 and len(names) > 1
     for axis, name in zip(axes, names, strict=True):
-        for key, label, color, style in (
-            (name, "training", _TRAIN_COLOR, "-"),
-            (f"val_{name}", "validation", _VAL_COLOR, "--"),
+        shown = _quantity(name)
+        for key, label, series, color, style in (
+            (name, message("plots.training"), shown, _TRAIN_COLOR, "-"),
+            (
+                f"val_{name}",
+                message("plots.validation"),
+                message("plots.validation_series", name=shown),
+                _VAL_COLOR,
+                "--",
+            ),
         ):
             if key in data:
                 values = np.asarray(data[key], dtype=float)
                 axis.plot(
-                    x[: len(values)], values, style, color=None if shared else color, label=key if shared else label
+                    x[: len(values)], values, style, color=None if shared else color, label=series if shared else label
                 )
-        axis.set_xlabel("epoch")
+        axis.set_xlabel(message("plots.epoch"))
         if not shared:
-            axis.set_title(name)
-            axis.set_ylabel(name)
+            axis.set_title(shown)
+            axis.set_ylabel(shown)
         if name == "loss" and log_loss:
             axis.set_yscale("log")
         axis.grid(True, alpha=0.3)
@@ -280,7 +322,9 @@ def _draw_boundary(fig, axis, gx, gy, scores, X, labels, threshold, class_names,
             levels = np.linspace(cut - span, cut + span, 11)
             filled = axis.contourf(gx, gy, field, levels=levels, cmap="RdBu_r", alpha=0.45)
         if colorbar:
-            fig.colorbar(filled, ax=axis, label="P(class 1)" if probabilities else "score")
+            fig.colorbar(
+                filled, ax=axis, label=message("plots.probability_class_1" if probabilities else "plots.score")
+            )
         if field.min() < cut < field.max():
             axis.contour(gx, gy, field, levels=[cut], colors="k", linewidths=1.2)
         cmap = matplotlib.colormaps["RdBu_r"]
@@ -296,7 +340,10 @@ def _draw_boundary(fig, axis, gx, gy, scores, X, labels, threshold, class_names,
                 color = colors[(int(value) if integer else i) % len(colors)]
             else:  # two classes: the lower label on the blue side, the higher on the red (p > 0.5) side
                 color = colors[1] if i == len(classes) - 1 and len(classes) > 1 else colors[0]
-            name = class_names[i] if class_names is not None and i < len(class_names) else f"class {value}"
+            if class_names is not None and i < len(class_names):
+                name = class_names[i]
+            else:
+                name = message("plots.class_name", value=value)
             axis.scatter(X[chosen, 0], X[chosen, 1], s=20, color=color, edgecolors="k", linewidths=0.6, label=name)
         if legend:
             axis.legend(loc="best", fontsize="small")
@@ -336,7 +383,7 @@ def plot_decision_boundary(
     _draw_boundary(fig, axis, gx, gy, scores, X, labels, threshold, class_names, colorbar=True, legend=True)
     axis.set_xlabel("x₁")
     axis.set_ylabel("x₂")
-    axis.set_title(title or "decision boundary")
+    axis.set_title(title or message("plots.decision_boundary"))
     return fig
 
 
@@ -385,7 +432,7 @@ def plot_decision_boundary_frames(
             colorbar=False,
             legend=position == 0,
         )
-        axis.set_title(f"epoch {recorder.epochs[index]}")
+        axis.set_title(message("plots.epoch_number", epoch=recorder.epochs[index]))
         axis.set_xticks([])
         axis.set_yticks([])
     if title:
@@ -434,12 +481,12 @@ def plot_gradient_norms(recorder, statistic: str = "mean_abs", ax=None, log: boo
         )
     if log:
         axis.set_yscale("log")
-    axis.set_xlabel("epoch")
-    symbol = "mean |∂L/∂W|" if statistic in ("mean_abs", "mean") else "‖∂L/∂W‖₂"
+    axis.set_xlabel(message("plots.epoch"))
+    symbol = message("plots.mean_gradient") if statistic in ("mean_abs", "mean") else "‖∂L/∂W‖₂"
     axis.set_ylabel(symbol)
-    axis.set_title(title or f"gradient flow: {symbol} per layer")
+    axis.set_title(title or message("plots.gradient_flow", symbol=symbol))
     axis.grid(True, which="both", alpha=0.3)
-    axis.legend(title="layer (input → output)", fontsize="small")
+    axis.legend(title=message("plots.layer_order"), fontsize="small")
     return fig
 
 
@@ -484,9 +531,9 @@ def plot_confusion_matrix(
             axis.text(j, i, text, ha="center", va="center", color="white" if value > peak / 2 else "black")
     axis.set_xticks(range(len(names)), names)
     axis.set_yticks(range(len(names)), names)
-    axis.set_xlabel("predicted")
-    axis.set_ylabel("true")
-    axis.set_title(title or "confusion matrix")
+    axis.set_xlabel(message("plots.predicted"))
+    axis.set_ylabel(message("plots.true"))
+    axis.set_title(title or message("plots.confusion_matrix"))
     return fig
 
 
@@ -731,7 +778,10 @@ def plot_optimizer_paths(
     axis.set_ylim(y_low, y_high)
     axis.set_xlabel("x")
     axis.set_ylabel("y")
-    axis.set_title(f"{spec.get('formula', 'surface')}: {max(len(r['path']) for r in runs.values()) - 1} steps")
+    steps_taken = max(len(r["path"]) for r in runs.values()) - 1
+    axis.set_title(
+        message("plots.path_steps", surface=spec.get("formula") or message("plots.surface"), steps=steps_taken)
+    )
     axis.legend(fontsize="small", loc="best")
     if show_loss:
         loss_axis = axes[1] if len(axes) > 1 else axes[0]
@@ -748,9 +798,9 @@ def plot_optimizer_paths(
             loss_axis.set_yscale("log")
         else:  # an unbounded surface (the saddle): show the values inside the plotted window, not the escape
             loss_axis.set_ylim(float(np.min(field)) * 1.05, float(np.max(field)) * 1.05)
-        loss_axis.set_xlabel("step")
+        loss_axis.set_xlabel(message("plots.step"))
         loss_axis.set_ylabel("f(x, y)")
-        loss_axis.set_title("value along the path")
+        loss_axis.set_title(message("plots.value_along_path"))
         loss_axis.grid(True, alpha=0.3)
     return fig
 
@@ -815,20 +865,21 @@ def plot_layer_histograms(model, X=None, what: str = "weights", bins: int = 30, 
                 values = [np.asarray(p.grad).ravel() for p in weights]
             series.append((name, np.concatenate(values)))
     fig, axes = _new_axes(None, len(series), size=(3.2, 2.8))
+    what_shown = message({"weights": "plots.weights", "gradients": "plots.gradients"}.get(what, "plots.activations"))
     for axis, (name, values) in zip(axes, series, strict=True):
         axis.hist(values, bins=bins, color="#4c72b0", alpha=0.85)
-        axis.set_title(f"{name}: {what}")
-        axis.set_xlabel("value")
+        axis.set_title(f"{name}: {what_shown}")
+        axis.set_xlabel(message("plots.value"))
         axis.text(
             0.98,
             0.95,
-            f"mean {values.mean():.3g}\nstd {values.std():.3g}",
+            message("plots.histogram_stats", mean=f"{values.mean():.3g}", std=f"{values.std():.3g}"),
             transform=axis.transAxes,
             ha="right",
             va="top",
             fontsize="small",
         )
-    axes[0].set_ylabel("count")
+    axes[0].set_ylabel(message("plots.count"))
     if title:
         fig.suptitle(title)
     return fig
@@ -893,23 +944,28 @@ def plot_linear_regression(x, y, path=None, ax=None, resolution: int = 120, titl
     if len(axes) != 2:
         raise ValueError("plot_linear_regression draws two panels: pass ax=[ax_fit, ax_cost]")
     fit, cost = axes
-    fit.scatter(x, y, color="k", s=22, label="data", zorder=3)
+    fit.scatter(x, y, color="k", s=22, label=message("plots.data"), zorder=3)
     span = np.linspace(x.min(), x.max(), 2)
     if path is not None and len(path) > 1:
         for w, b in path[:: max(1, len(path) // 8)]:
             fit.plot(span, w * span + b, color="#ff7f0e", alpha=0.25, linewidth=1)
-        fit.plot(span, path[-1, 0] * span + path[-1, 1], color="#ff7f0e", label=f"step {len(path) - 1}")
+        fit.plot(
+            span,
+            path[-1, 0] * span + path[-1, 1],
+            color="#ff7f0e",
+            label=message("plots.step_number", step=len(path) - 1),
+        )
     fit.plot(
         span,
         w_best * span + b_best,
         "--",
         color="#1f77b4",
-        label=f"least squares: y = {round(w_best, 10):.4g}·x + {round(b_best, 10):.4g}",
+        label=message("plots.least_squares", line=f"y = {round(w_best, 10):.4g}·x + {round(b_best, 10):.4g}"),
     )
     fit.set_xlabel("x")
     fit.set_ylabel("y")
     fit.legend(fontsize="small")
-    fit.set_title(title or "the fit")
+    fit.set_title(title or message("plots.the_fit"))
     points = np.array([[w_best, b_best]] + ([] if path is None else list(path)))
     w_span = max(np.ptp(points[:, 0]), abs(w_best) * 0.5, 1e-3) * 0.6
     b_span = max(np.ptp(points[:, 1]), abs(b_best) * 0.5, 1e-3) * 0.6
@@ -922,13 +978,20 @@ def plot_linear_regression(x, y, path=None, ax=None, resolution: int = 120, titl
     levels = np.geomspace(max(surface.min(), 1e-12), surface.max(), 20)
     cost.contour(gw, gb, surface, levels=levels, cmap="viridis", linewidths=0.8, norm=matplotlib.colors.LogNorm())
     cost.plot(
-        w_best, b_best, marker="*", color="gold", markersize=14, markeredgecolor="k", linestyle="none", label="minimum"
+        w_best,
+        b_best,
+        marker="*",
+        color="gold",
+        markersize=14,
+        markeredgecolor="k",
+        linestyle="none",
+        label=message("plots.minimum"),
     )
     if path is not None:
-        cost.plot(path[:, 0], path[:, 1], ".-", color="#ff7f0e", markersize=4, label="gradient descent")
-        cost.plot(path[0, 0], path[0, 1], "ks", markersize=5, label="start")
+        cost.plot(path[:, 0], path[:, 1], ".-", color="#ff7f0e", markersize=4, label=message("plots.gradient_descent"))
+        cost.plot(path[0, 0], path[0, 1], "ks", markersize=5, label=message("plots.start"))
     cost.set_xlabel("w")
     cost.set_ylabel("b")
-    cost.set_title("cost MSE(w, b)")
+    cost.set_title(message("plots.cost"))
     cost.legend(fontsize="small")
     return fig

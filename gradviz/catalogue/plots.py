@@ -1,0 +1,62 @@
+"""Words in the matplotlib training pictures (gradviz.viz.plots): axis labels, legends and default titles, in
+English and Spanish. The Spanish follows the training dashboard (época, pérdida, exactitud, entrenamiento,
+validación, frontera de decisión). Formulas, optimizer names and layer names stay as they are.
+"""
+
+MESSAGES = {
+    # the quantities a History holds; the English is the History's own key, so English pictures show it as is
+    "plots.metric_loss": {"en": "loss", "es": "pérdida"},
+    "plots.metric_accuracy": {"en": "accuracy", "es": "exactitud"},
+    "plots.metric_acc": {"en": "acc", "es": "exactitud"},
+    "plots.metric_precision": {"en": "precision", "es": "precisión"},
+    "plots.metric_recall": {"en": "recall", "es": "exhaustividad"},
+    "plots.metric_f1": {"en": "f1", "es": "F1"},
+    "plots.metric_f1_score": {"en": "f1_score", "es": "F1"},
+    "plots.metric_mse": {"en": "mse", "es": "error cuadrático medio"},
+    "plots.metric_mean_squared_error": {"en": "mean_squared_error", "es": "error cuadrático medio"},
+    "plots.metric_mae": {"en": "mae", "es": "error absoluto medio"},
+    "plots.metric_mean_absolute_error": {"en": "mean_absolute_error", "es": "error absoluto medio"},
+    "plots.metric_r2": {"en": "r2", "es": "R²"},
+    "plots.metric_r2_score": {"en": "r2_score", "es": "R²"},
+    "plots.metric_learning_rate": {"en": "learning_rate", "es": "tasa de aprendizaje"},
+    # training curves
+    "plots.training": {"en": "training", "es": "entrenamiento"},
+    "plots.validation": {"en": "validation", "es": "validación"},
+    "plots.validation_series": {"en": "val_{name}", "es": "{name} (validación)"},
+    "plots.epoch": {"en": "epoch", "es": "época"},
+    "plots.epoch_number": {"en": "epoch {epoch}", "es": "época {epoch}"},
+    # decision boundaries
+    "plots.decision_boundary": {"en": "decision boundary", "es": "frontera de decisión"},
+    "plots.class_name": {"en": "class {value}", "es": "clase {value}"},
+    "plots.probability_class_1": {"en": "P(class 1)", "es": "P(clase 1)"},
+    "plots.score": {"en": "score", "es": "puntuación"},
+    # gradient flow
+    "plots.mean_gradient": {"en": "mean |∂L/∂W|", "es": "media de |∂L/∂W|"},
+    "plots.gradient_flow": {"en": "gradient flow: {symbol} per layer", "es": "flujo del gradiente: {symbol} por capa"},
+    "plots.layer_order": {"en": "layer (input → output)", "es": "capa (entrada → salida)"},
+    # confusion matrix
+    "plots.predicted": {"en": "predicted", "es": "clase predicha"},
+    "plots.true": {"en": "true", "es": "clase real"},
+    "plots.confusion_matrix": {"en": "confusion matrix", "es": "matriz de confusión"},
+    # optimizers on a test surface
+    "plots.surface": {"en": "surface", "es": "superficie"},
+    "plots.path_steps": {"en": "{surface}: {steps} steps", "es": "{surface}: {steps} pasos"},
+    "plots.step": {"en": "step", "es": "paso"},
+    "plots.value_along_path": {"en": "value along the path", "es": "valor a lo largo del camino"},
+    # histograms per layer
+    "plots.weights": {"en": "weights", "es": "pesos"},
+    "plots.gradients": {"en": "gradients", "es": "gradientes"},
+    "plots.activations": {"en": "activations", "es": "activaciones"},
+    "plots.value": {"en": "value", "es": "valor"},
+    "plots.count": {"en": "count", "es": "recuento"},
+    "plots.histogram_stats": {"en": "mean {mean}\nstd {std}", "es": "media {mean}\ndesv. {std}"},
+    # linear regression
+    "plots.data": {"en": "data", "es": "datos"},
+    "plots.step_number": {"en": "step {step}", "es": "paso {step}"},
+    "plots.least_squares": {"en": "least squares: {line}", "es": "mínimos cuadrados: {line}"},
+    "plots.the_fit": {"en": "the fit", "es": "el ajuste"},
+    "plots.minimum": {"en": "minimum", "es": "mínimo"},
+    "plots.gradient_descent": {"en": "gradient descent", "es": "descenso del gradiente"},
+    "plots.start": {"en": "start", "es": "inicio"},
+    "plots.cost": {"en": "cost MSE(w, b)", "es": "coste MSE(w, b)"},
+}
