@@ -18,7 +18,7 @@ from pathlib import Path
 __all__ = ["SCRIPTS", "main"]
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_scalar.py", "bench_tensor.py", "bench_overhead.py", "bench_trace.py", "bench_fit.py"]
+SCRIPTS = ["bench_scalar.py", "bench_tensor.py", "bench_overhead.py", "bench_trace.py", "bench_fit.py", "bench_jax.py"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from . import backends as _backends
 from . import functional as F
 from . import metrics as _metrics
 from . import nn
@@ -773,31 +774,42 @@ class Sequential(Module):
 
     # -- one batch ------------------------------------------------------------------------------
 
-    def _loss_and_outputs(self, xb: Tensor, yb: np.ndarray, with_outputs: bool = True) -> tuple[Tensor, np.ndarray]:
-        """The batch's loss node and the outputs the metrics read (probabilities, or scores for hinge)."""
+    def _fused(self) -> bool:
+        """Whether the loss reads the logits (a final softmax/sigmoid fused into a cross-entropy)."""
+        return self._loss.kind in ("categorical", "sparse", "binary")
+
+    def _loss_of(self, out: Tensor, yb: np.ndarray) -> Tensor:
+        """The batch's loss node from the model's output (the logits when :meth:`_fused`)."""
         kind = self._loss.kind
         if kind in ("categorical", "sparse"):
-            z = self(xb, logits=True)
-            return F.cross_entropy(z, yb), _softmax_rows(np.asarray(z.data, dtype=np.float64)) if with_outputs else None
+            return F.cross_entropy(out, yb)
         if kind == "binary":
-            z = self(xb, logits=True)
-            loss = F.binary_cross_entropy_with_logits(z, yb)
-            return loss, _sigmoid(np.asarray(z.data, dtype=np.float64)) if with_outputs else None
-        out = self(xb)
+            return F.binary_cross_entropy_with_logits(out, yb)
         if kind == "mse":
-            loss = F.mse(out, yb)
-        elif kind == "mae":
-            loss = nn.l1_loss(out, Tensor(yb, dtype=out.dtype))
-        elif kind == "hinge":
-            loss = nn.hinge_loss(out, Tensor(yb, dtype=out.dtype))
-        else:
-            loss = self._loss.function(out, Tensor(yb, dtype=out.dtype if yb.dtype.kind == "f" else None))
-            if not isinstance(loss, Tensor) or loss.size != 1:
-                raise TypeError(
-                    f"the loss function {self._loss.name} must return a one-element Tensor, got "
-                    f"{type(loss).__name__}{getattr(loss, 'shape', '')}"
-                )
-        return loss, np.asarray(out.data)
+            return F.mse(out, yb)
+        if kind == "mae":
+            return nn.l1_loss(out, Tensor(yb, dtype=out.dtype))
+        if kind == "hinge":
+            return nn.hinge_loss(out, Tensor(yb, dtype=out.dtype))
+        loss = self._loss.function(out, Tensor(yb, dtype=out.dtype if yb.dtype.kind == "f" else None))
+        if not isinstance(loss, Tensor) or loss.size != 1:
+            raise TypeError(
+                f"the loss function {self._loss.name} must return a one-element Tensor, got "
+                f"{type(loss).__name__}{getattr(loss, 'shape', '')}"
+            )
+        return loss
+
+    def _loss_and_outputs(self, xb: Tensor, yb: np.ndarray, with_outputs: bool = True) -> tuple[Tensor, np.ndarray]:
+        """The batch's loss node and the outputs the metrics read (probabilities, or scores for hinge)."""
+        fused = self._fused()
+        out = self(xb, logits=fused)
+        loss = self._loss_of(out, yb)
+        if not with_outputs:
+            return loss, None
+        if not fused:
+            return loss, np.asarray(out.data)
+        z = np.asarray(out.data, dtype=np.float64)
+        return loss, _softmax_rows(z) if self._loss.kind != "binary" else _sigmoid(z)
 
     def _metric_values(self, y_true: np.ndarray, outputs: np.ndarray) -> dict[str, float]:
         values = {}
@@ -872,6 +884,9 @@ class Sequential(Module):
         shuffle: bool = True,
         seed: int | None = None,
         initial_epoch: int = 0,
+        backend: str | None = None,
+        dtype: str | None = None,
+        devices: Any = None,
     ) -> History:
         """Train for `epochs` passes over (x, y) in mini-batches of `batch_size`; returns a :class:`History`.
 
@@ -882,8 +897,25 @@ class Sequential(Module):
         2 one line per epoch. `callbacks`: EarlyStopping, GradientRecorder, ... (gradviz.callbacks).
         The epoch's loss and metrics are averaged over its batches, computed before each update (as Keras).
         A nan/inf loss stops with :class:`NonFiniteLossError`, naming the epoch, the batch and the layer.
+
+        `backend`: 'numpy' (gradviz's engine) or 'jax' (one jitted step per batch on CPU/GPU/TPU, data-parallel
+        over `devices`); None uses :func:`gradviz.backends.current` ('numpy' unless ``gradviz.backends.use``
+        changed it). `dtype` ('float32', 'float64', 'bfloat16'; None: the model's dtype on the CPU, float32 on a
+        GPU/TPU) and `devices` (None: every device JAX sees; a number, or a list of jax devices) apply to the jax
+        backend only (see :mod:`gradviz.backends.jax`). The History,
+        metrics and callbacks are the same on both, and the trained weights are this model's afterwards (on jax they
+        come back at the end of every epoch; a callback with per-batch hooks makes it run and report batch by batch).
         """
         where = "fit"
+        backend = _backends.resolve(backend, where)
+        if backend == "jax":
+            _backends.require_jax()
+        elif dtype is not None or devices is not None:
+            raise ValueError(
+                "fit: dtype= and devices= choose the jax backend's precision and devices; the numpy backend trains in "
+                "the model's own dtype (Dense(..., dtype='float32')) on the CPU. Pass backend='jax' with them, or "
+                "leave them out."
+            )
         self._check_compiled(where)
         for what, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
@@ -936,6 +968,23 @@ class Sequential(Module):
         self.history = history
         self.stop_training = False
         progress = _Progress(verbose, epochs, steps)
+        if backend == "jax":
+            from .backends import jax as _jax_backend
+
+            return _jax_backend._fit(
+                self,
+                (X, Y, Y_metric),
+                None if X_val is None else (X_val, Y_val, Y_val_metric),
+                epochs=int(epochs),
+                initial_epoch=int(initial_epoch),
+                batch_size=batch_size,
+                shuffle=bool(shuffle),
+                shuffle_rng=shuffle_rng,
+                callbacks=callback_list,
+                progress=progress,
+                dtype=dtype,
+                devices=devices,
+            )
         dtype = self._dtype()
         metrics_wanted = bool(self._metric_names)
         self.train()
@@ -1156,9 +1205,9 @@ class _Progress:
         if self.tqdm is not None:
             self.bar = self.tqdm(total=self.steps, desc=f"Epoch {epoch + 1}/{self.epochs}", unit="batch", leave=True)
 
-    def batch_done(self, running_loss: float) -> None:
+    def batch_done(self, running_loss: float, count: int = 1) -> None:
         if self.bar is not None:
-            self.bar.update(1)
+            self.bar.update(count)
             self.bar.set_postfix_str(f"loss: {running_loss:.4f}", refresh=False)
 
     def end_epoch(self, logs: dict[str, float]) -> None:

@@ -1,0 +1,506 @@
+"""The JAX backend: the same training as the numpy engine (float64 parity), every op's gradient, devices, callbacks."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+jax = pytest.importorskip("jax")
+import jax.numpy as jnp  # noqa: E402
+
+from gradviz import Tensor, backends, keras, optim  # noqa: E402
+from gradviz.backends import jax as jax_backend  # noqa: E402
+from gradviz.callbacks import EarlyStopping, GradientRecorder, LambdaCallback, LearningRateScheduler  # noqa: E402
+from gradviz.engine import apply  # noqa: E402
+from gradviz.ops import OPS  # noqa: E402
+
+RNG = np.random.default_rng(7)
+X3 = RNG.normal(size=(40, 3))
+LABELS3 = RNG.integers(0, 3, 40)
+
+
+def _classifier(optimizer, hidden="tanh", dtype="float64", input_dim=3):
+    layers = [
+        keras.Dense(8, activation=hidden, input_dim=input_dim, dtype=dtype),
+        keras.Dense(3, activation="softmax", dtype=dtype),
+    ]
+    return keras.Sequential(layers, seed=0).compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+def _close(a, b, atol=1e-8):
+    for left, right in zip(a, b, strict=True):
+        np.testing.assert_allclose(left, right, rtol=0, atol=atol)
+
+
+# -- parity with the numpy backend ---------------------------------------------------------------------
+
+OPTIMIZERS = {
+    "sgd": functools.partial(optim.SGD, lr=0.1),
+    "sgd, dampening and weight decay": functools.partial(
+        optim.SGD, lr=0.1, momentum=0.8, dampening=0.3, weight_decay=0.05
+    ),
+    "momentum": functools.partial(optim.Momentum, lr=0.05),
+    "nesterov": functools.partial(optim.Nesterov, lr=0.05),
+    "adagrad": functools.partial(optim.Adagrad, lr=0.1, lr_decay=0.01),
+    "adadelta": functools.partial(optim.Adadelta, lr=1.0),
+    "rmsprop": functools.partial(optim.RMSprop, lr=0.01),
+    "rmsprop, centered with momentum": functools.partial(optim.RMSprop, lr=0.01, centered=True, momentum=0.5),
+    "adam": functools.partial(optim.Adam, lr=0.01),
+    "adam, amsgrad and weight decay": functools.partial(optim.Adam, lr=0.01, amsgrad=True, weight_decay=0.1),
+    "adamw": functools.partial(optim.AdamW, lr=0.01, weight_decay=0.1),
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_ten_steps_on_jax_float64_match_the_numpy_backend_to_1e_8(name):
+    runs = {}
+    for backend in ("numpy", "jax"):
+        model = _classifier(OPTIMIZERS[name])
+        history = model.fit(X3, LABELS3, epochs=5, batch_size=20, verbose=0, seed=3, backend=backend)  # 10 steps
+        runs[backend] = (model, history)
+    (numpy_model, numpy_history), (jax_model, jax_history) = runs["numpy"], runs["jax"]
+    np.testing.assert_allclose(jax_history.history["loss"], numpy_history.history["loss"], rtol=0, atol=1e-8)
+    assert jax_history.history["accuracy"] == numpy_history.history["accuracy"]
+    _close(jax_model.get_weights(), numpy_model.get_weights())
+    # the optimizer's state came back into the numpy optimizer, entry by entry
+    for p_jax, p_numpy in zip(jax_model.parameters(), numpy_model.parameters(), strict=True):
+        saved, expected = jax_model.optimizer.state[p_jax], numpy_model.optimizer.state[p_numpy]
+        assert saved.keys() == expected.keys()
+        for key in expected:
+            np.testing.assert_allclose(saved[key], expected[key], rtol=0, atol=1e-8)
+
+
+@pytest.mark.slow
+def test_a_last_smaller_batch_validation_and_a_flatten_reshape_match_the_numpy_backend():
+    X = RNG.normal(size=(45, 2, 3))  # batches of 20, 20 and 5 (the reshape's row count differs)
+    y = RNG.integers(0, 3, 45)
+    histories, weights = {}, {}
+    for backend in ("numpy", "jax"):
+        model = keras.Sequential(
+            [keras.Flatten(), keras.Dense(6, activation="relu"), keras.Dense(3, activation="softmax")], seed=1
+        ).compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy", "f1"], learning_rate=0.02)
+        history = model.fit(X, y, epochs=3, batch_size=16, validation_split=0.2, verbose=0, seed=0, backend=backend)
+        histories[backend], weights[backend] = history.history, model.get_weights()
+    assert (
+        histories["jax"].keys()
+        == histories["numpy"].keys()
+        == {"loss", "accuracy", "f1", "val_loss", "val_accuracy", "val_f1"}
+    )
+    for key, values in histories["numpy"].items():
+        np.testing.assert_allclose(histories["jax"][key], values, rtol=0, atol=1e-8, err_msg=key)
+    _close(weights["jax"], weights["numpy"])
+
+
+@pytest.mark.parametrize("loss", ["binary_crossentropy", "mse", "mae", "hinge"])
+def test_the_other_losses_match_the_numpy_backend(loss):
+    X = RNG.normal(size=(30, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.float64)
+    last = "sigmoid" if loss == "binary_crossentropy" else None
+    weights, losses = {}, {}
+    for backend in ("numpy", "jax"):
+        model = keras.Sequential(
+            [keras.Dense(5, activation="tanh", input_dim=2), keras.Dense(1, activation=last)], seed=2
+        )
+        model.compile("rmsprop", loss, learning_rate=0.01)
+        losses[backend] = model.fit(X, y, epochs=2, batch_size=8, verbose=0, seed=1, backend=backend).history["loss"]
+        weights[backend] = model.get_weights()
+    np.testing.assert_allclose(losses["jax"], losses["numpy"], rtol=0, atol=1e-8)
+    _close(weights["jax"], weights["numpy"])
+
+
+def test_a_custom_loss_written_with_tensor_ops_is_followed_by_the_jax_backend():
+    def squared(out, target):
+        return ((out - target) ** 2).mean()
+
+    X, y = RNG.normal(size=(24, 2)), RNG.normal(size=(24, 1))
+    weights = {}
+    for backend in ("numpy", "jax"):
+        model = keras.Sequential([keras.Dense(3, activation="relu", input_dim=2), keras.Dense(1)], seed=0)
+        model.compile("sgd", squared, learning_rate=0.05).fit(
+            X, y, epochs=2, batch_size=10, verbose=0, seed=0, backend=backend
+        )
+        weights[backend] = model.get_weights()
+    _close(weights["jax"], weights["numpy"])
+
+
+def test_a_loss_computed_from_data_outside_the_ops_is_refused_with_the_reason():
+    def signs(out, target):
+        return ((out - Tensor(np.sign(target.data))) ** 2).mean()  # numpy on .data: invisible to the graph
+
+    model = keras.Sequential([keras.Dense(1, input_dim=2)], seed=0).compile("sgd", signs)
+    with pytest.raises(ValueError, match=r"computed from the data outside gradviz's ops .* backend='numpy'"):
+        model.fit(RNG.normal(size=(8, 2)), RNG.normal(size=(8, 1)), verbose=0, backend="jax")
+
+
+@pytest.mark.slow
+def test_callbacks_history_gradient_recorder_and_learning_rate_schedules_behave_as_on_numpy():
+    results = {}
+    for backend in ("numpy", "jax"):
+        model = _classifier("adam")
+        recorders = [GradientRecorder(), GradientRecorder(include_biases=True)]
+        schedule = LearningRateScheduler(lambda epoch, lr: 0.05 / (epoch + 1))
+        history = model.fit(
+            X3, LABELS3, epochs=3, batch_size=16, verbose=0, seed=0, callbacks=[*recorders, schedule], backend=backend
+        )
+        results[backend] = (history, recorders, model.get_weights())
+    (numpy_history, numpy_recorders, numpy_weights), (jax_history, jax_recorders, jax_weights) = (
+        results["numpy"],
+        results["jax"],
+    )
+    assert jax_history.epoch == [0, 1, 2] and jax_history.params == numpy_history.params
+    np.testing.assert_allclose(jax_history.history["learning_rate"], [0.05, 0.025, 0.05 / 3])
+    for ours, theirs in zip(jax_recorders, numpy_recorders, strict=True):
+        assert ours.layers == theirs.layers and ours.epochs == theirs.epochs
+        for layer in theirs.layers:
+            np.testing.assert_allclose(ours.mean_abs[layer], theirs.mean_abs[layer], rtol=1e-9)
+            np.testing.assert_allclose(ours.norms[layer], theirs.norms[layer], rtol=1e-9)
+    _close(jax_weights, numpy_weights)
+
+
+def test_a_callback_that_watches_every_batch_hears_each_loss_as_on_numpy():
+    losses = {}
+    for backend in ("numpy", "jax"):
+        heard = []
+        watcher = LambdaCallback(
+            on_batch_end=lambda batch, logs, heard=heard: heard.append((batch, logs["size"], logs["loss"]))
+        )
+        _classifier("sgd").fit(
+            X3, LABELS3, epochs=2, batch_size=16, verbose=0, seed=0, callbacks=[watcher], backend=backend
+        )
+        losses[backend] = heard
+    assert [entry[:2] for entry in losses["jax"]] == [entry[:2] for entry in losses["numpy"]]
+    np.testing.assert_allclose([e[2] for e in losses["jax"]], [e[2] for e in losses["numpy"]], rtol=0, atol=1e-10)
+
+
+@pytest.mark.slow
+def test_early_stopping_restores_the_best_weights_into_the_numpy_model():
+    runs = {}
+    for backend in ("numpy", "jax"):
+        model = _classifier(functools.partial(optim.SGD, lr=3.0))
+        stop = EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=True)
+        history = model.fit(
+            X3,
+            LABELS3,
+            epochs=30,
+            batch_size=8,
+            validation_split=0.25,
+            verbose=0,
+            seed=0,
+            callbacks=[stop],
+            backend=backend,
+        )
+        runs[backend] = (len(history.epoch), stop.best_epoch, model.get_weights())
+    assert runs["jax"][:2] == runs["numpy"][:2]
+    _close(runs["jax"][2], runs["numpy"][2])
+
+
+@pytest.mark.slow
+def test_a_jax_fit_continues_on_numpy_from_the_weights_and_optimizer_state_it_leaves():
+    weights = {}
+    for first in ("numpy", "jax"):
+        model = _classifier("adam")
+        model.fit(X3, LABELS3, epochs=2, batch_size=20, verbose=0, seed=0, backend=first)
+        model.fit(X3, LABELS3, epochs=2, batch_size=20, verbose=0, seed=1, backend="numpy")
+        weights[first] = model.get_weights()
+    _close(weights["jax"], weights["numpy"])
+
+
+@pytest.mark.slow
+def test_the_trained_parameters_load_back_so_predict_agrees_with_the_jax_predictions():
+    model = _classifier("adam")
+    before = model.get_weights()
+    model.fit(X3, LABELS3, epochs=3, batch_size=16, verbose=0, seed=0, backend="jax")
+    assert all(not np.allclose(a, b) for a, b in zip(model.get_weights(), before, strict=True))
+    assert all(p.grad is None for p in model.parameters())  # no stale numpy gradient pretends to be current
+    np.testing.assert_allclose(jax_backend.predict(model, X3), model.predict(X3), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(jax_backend.predict(model, X3, batch_size=16), model.predict(X3), rtol=0, atol=1e-12)
+
+
+def test_parameters_and_load_parameters_round_trip_a_pytree():
+    model = _classifier("sgd")
+    params = jax_backend.parameters(model)
+    assert {name: value.dtype for name, value in params.items()} == {name: jnp.float32 for name in model.state_dict()}
+    doubled = jax.tree_util.tree_map(lambda value: 2 * value, params)
+    expected = [2 * w for w in model.get_weights()]
+    jax_backend.load_parameters(model, doubled)
+    _close(model.get_weights(), expected, atol=1e-6)
+    with pytest.raises(KeyError, match="missing dense.bias"):
+        jax_backend.load_parameters(model, {k: v for k, v in params.items() if k != "dense.bias"})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("batch_by_batch", [False, True])
+def test_data_streamed_in_chunks_trains_exactly_as_data_resident_on_the_device(monkeypatch, batch_by_batch):
+    heard = []
+    watchers = [LambdaCallback(on_batch_end=lambda batch, logs: heard.append(batch))] if batch_by_batch else []
+    resident = _classifier("adam")
+    resident.fit(X3, LABELS3, epochs=2, batch_size=12, verbose=0, seed=0, backend="jax")
+    monkeypatch.setattr(jax_backend, "_device_memory", lambda device: 4_000)  # the data no longer "fits"
+    streamed = _classifier("adam")
+    history = streamed.fit(X3, LABELS3, epochs=2, batch_size=12, verbose=0, seed=0, callbacks=watchers, backend="jax")
+    assert len(history.epoch) == 2
+    assert heard == ([0, 1, 2, 3] * 2 if batch_by_batch else [])
+    _close(streamed.get_weights(), resident.get_weights(), atol=1e-12)
+
+
+@pytest.mark.slow
+def test_float32_and_bfloat16_runs_train_and_keep_the_models_own_dtype():
+    reference = _classifier("adam").fit(X3, LABELS3, epochs=2, batch_size=20, verbose=0, seed=0).history["loss"]
+    model = _classifier("adam")
+    single = model.fit(X3, LABELS3, epochs=2, batch_size=20, verbose=0, seed=0, backend="jax", dtype="float32")
+    np.testing.assert_allclose(single.history["loss"], reference, rtol=1e-5)
+    assert all(w.dtype == np.float64 for w in model.get_weights())
+    low = _classifier("adam").fit(
+        X3, LABELS3, epochs=2, batch_size=20, verbose=0, seed=0, backend="jax", dtype="bfloat16"
+    )
+    np.testing.assert_allclose(low.history["loss"], reference, rtol=0.05)
+
+
+def test_use_jax_makes_every_fit_without_a_backend_run_on_jax(monkeypatch):
+    calls = []
+    real = jax_backend._fit
+    monkeypatch.setattr(jax_backend, "_fit", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    with backends.use("jax"):
+        _classifier("sgd").fit(X3, LABELS3, epochs=1, batch_size=40, verbose=0, seed=0)
+    _classifier("sgd").fit(X3, LABELS3, epochs=1, batch_size=40, verbose=0, seed=0)
+    assert calls == [1]
+
+
+def test_a_diverging_loss_stops_with_the_epoch_and_batch_as_on_numpy():
+    X, y = RNG.normal(size=(16, 2)) * 100, RNG.normal(size=16) * 1e3
+    errors = {}
+    for backend in ("numpy", "jax"):
+        model = keras.Sequential([keras.Dense(1, input_dim=2)], seed=0).compile(
+            functools.partial(optim.SGD, lr=1e3), "mse"
+        )
+        with pytest.raises(keras.NonFiniteLossError) as caught:
+            model.fit(X, y, epochs=50, batch_size=8, verbose=0, seed=0, backend=backend)
+        errors[backend] = caught.value
+    assert (errors["jax"].epoch, errors["jax"].batch) == (errors["numpy"].epoch, errors["numpy"].batch)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"dtype": "float16"}, r"trains in float32, float64, bfloat16, not 'float16'"),
+        ({"devices": 99}, r"devices=99: JAX sees \d+ device"),
+        ({"devices": []}, r"non-empty list of jax devices"),
+    ],
+)
+def test_bad_precision_or_devices_are_refused_with_the_choices(options, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        _classifier("sgd").fit(X3, LABELS3, epochs=1, verbose=0, backend="jax", **options)
+
+
+def test_a_custom_optimizer_rule_is_refused_on_jax():
+    class Halving(optim.SGD):
+        def _update(self, param, grad, state, group):
+            param -= 0.5 * grad
+
+    with pytest.raises(TypeError, match="Halving has its own update rule"):
+        _classifier(Halving).fit(X3, LABELS3, epochs=1, verbose=0, backend="jax")
+
+
+# -- the pure loss function --------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_loss_function_gives_the_models_loss_and_the_numpy_engines_gradients():
+    model = _classifier("adam", hidden="relu")
+    model.build(3)
+    with jax.enable_x64(True):
+        loss, params = jax_backend.loss_function(model, X3, LABELS3, dtype="float64")
+        value, grads = jax.value_and_grad(loss)(params, X3, LABELS3)
+    reference = model._loss_of(model(Tensor(X3), logits=True), LABELS3)
+    reference.backward()
+    assert abs(float(value) - reference.item()) < 1e-12
+    for name, p in model.named_parameters():
+        np.testing.assert_allclose(np.asarray(grads[name]), p.grad, rtol=0, atol=1e-12, err_msg=name)
+
+
+def test_float64_loss_function_outside_64_bit_mode_says_how_to_enable_it():
+    if jax.config.jax_enable_x64:
+        pytest.skip("64-bit mode is on for the whole process")
+    with pytest.raises(ValueError, match=r"jax.config.update\('jax_enable_x64', True\)"):
+        jax_backend.loss_function(_classifier("sgd"), X3, LABELS3, dtype="float64")
+
+
+def test_the_jaxpr_of_the_loss_names_each_equations_layer():
+    model = keras.Sequential(
+        [keras.Flatten(), keras.Dense(4, activation="tanh"), keras.Dense(2, activation="softmax")], seed=0
+    ).compile("sgd", "sparse_categorical_crossentropy")
+    X, y = RNG.normal(size=(5, 2, 2)), np.array([0, 1, 1, 0, 1])
+    loss, params = jax_backend.loss_function(model, X, y)
+    stacks = {(str(e.primitive), str(e.source_info.name_stack)) for e in jax.make_jaxpr(loss)(params, X, y).jaxpr.eqns}
+    assert ("reshape", "sequential/flatten") in stacks
+    assert ("dot_general", "sequential/dense") in stacks and ("dot_general", "sequential/dense_1") in stacks
+    assert ("tanh", "sequential/dense/tanh") in stacks
+
+
+# -- every op's gradient: JAX's autodiff of the registered forward = the numpy engine's rules ---------------
+
+
+def _positive(*shape):
+    return RNG.uniform(0.5, 2.0, size=shape)
+
+
+def _signed(*shape):
+    values = RNG.uniform(0.3, 1.5, size=shape)
+    return values * RNG.choice([-1.0, 1.0], size=shape)  # away from 0, where abs/relu have a kink
+
+
+# op name -> list of (inputs, params, which inputs are differentiated); ties and kinks are avoided on purpose
+OP_CASES = {
+    "add": [((_signed(3, 4), _signed(4)), {}, (0, 1))],
+    "sub": [((_signed(3, 4), _signed(3, 1)), {}, (0, 1))],
+    "neg": [((_signed(3),), {}, (0,))],
+    "mul": [((_signed(2, 3), _signed(3)), {}, (0, 1))],
+    "div": [((_signed(2, 3), _signed(2, 3)), {}, (0, 1))],
+    "pow": [((_signed(4),), {"exponent": 3.0}, (0,)), ((_positive(4),), {"exponent": -0.5}, (0,))],
+    "power": [((_positive(3), _signed(3)), {}, (0, 1))],
+    "exp": [((_signed(5),), {}, (0,))],
+    "log": [((_positive(5),), {}, (0,))],
+    "sqrt": [((_positive(5),), {}, (0,))],
+    "abs": [((_signed(5),), {}, (0,))],
+    "sin": [((_signed(5),), {}, (0,))],
+    "cos": [((_signed(5),), {}, (0,))],
+    "tanh": [((_signed(5),), {}, (0,))],
+    "sigmoid": [((_signed(5) * 4,), {}, (0,))],
+    "relu": [((_signed(6),), {}, (0,))],
+    "leaky_relu": [((_signed(6),), {"alpha": 0.2}, (0,))],
+    "maximum": [((_signed(6), _signed(6)), {}, (0, 1))],
+    "minimum": [((_signed(6), _signed(6)), {}, (0, 1))],
+    "clip": [((np.array([-2.0, -0.7, 0.1, 0.45, 1.3]),), {"low": -0.5, "high": 0.5}, (0,))],
+    "where": [((_signed(4), _signed(4)), {"condition": np.array([True, False, True, False])}, (0, 1))],
+    "matmul": [((_signed(3, 4), _signed(4, 2)), {}, (0, 1)), ((_signed(4), _signed(2, 4, 3)), {}, (0, 1))],
+    "sum": [
+        ((_signed(3, 4),), {"axis": 1, "keepdims": False}, (0,)),
+        ((_signed(3, 4),), {"axis": None, "keepdims": False}, (0,)),
+    ],
+    "mean": [((_signed(3, 4),), {"axis": 0, "keepdims": True}, (0,))],
+    "max": [
+        ((_signed(3, 4),), {"axis": 1, "keepdims": False}, (0,)),
+        ((np.array([1.0, 3.0, 3.0, -1.0]),), {"axis": None, "keepdims": False}, (0,)),
+    ],
+    "min": [((_signed(3, 4),), {"axis": None, "keepdims": False}, (0,))],
+    "reshape": [((_signed(3, 4),), {"shape": (2, 6)}, (0,))],
+    "transpose": [((_signed(2, 3, 4),), {"axes": (2, 0, 1)}, (0,)), ((_signed(2, 3),), {"axes": None}, (0,))],
+    "getitem": [
+        ((_signed(4, 3),), {"index": (slice(1, 3), 2)}, (0,)),
+        ((_signed(4, 3),), {"index": np.array([0, 2, 2])}, (0,)),  # a repeated row adds up
+    ],
+    "concatenate": [((_signed(2, 3), _signed(2, 1)), {"axis": 1}, (0, 1))],
+    "stack": [((_signed(3), _signed(3), _signed(3)), {"axis": 1}, (0, 1, 2))],
+    "softmax": [((_signed(2, 4),), {"axis": -1}, (0,))],
+    "log_softmax": [((_signed(2, 4),), {"axis": 0}, (0,))],
+    "mse": [((_signed(3, 2), _signed(3, 2)), {}, (0, 1))],
+    "binary_cross_entropy": [((RNG.uniform(0.1, 0.9, 5), RNG.uniform(0, 1, 5)), {}, (0, 1))],
+    "binary_cross_entropy_with_logits": [((_signed(5) * 3, RNG.uniform(0, 1, 5)), {}, (0, 1))],
+    "cross_entropy": [
+        ((_signed(4, 3), np.array([0, 2, 1, 2])), {}, (0,)),  # integer labels
+        ((_signed(4, 3), np.eye(3)[[1, 0, 2, 2]] * 0.8 + 0.05), {}, (0, 1)),  # probability rows
+    ],
+}
+
+
+def test_every_registered_op_has_a_gradient_case():
+    missing = sorted(set(OPS) - set(OP_CASES))
+    assert not missing, f"add a case to OP_CASES for the op(s) {missing}: the jax backend differentiates every op"
+
+
+@pytest.mark.parametrize(
+    ("name", "case"), [(name, i) for name, cases in OP_CASES.items() for i in range(len(cases))], ids=lambda v: str(v)
+)
+def test_jax_autodiff_of_each_ops_forward_matches_the_numpy_engines_gradient(name, case):
+    inputs, params, wrt = OP_CASES[name][case]
+    op = OPS[name]
+    tensors = tuple(
+        Tensor(x, requires_grad=i in wrt and x.dtype.kind == "f", dtype=x.dtype) for i, x in enumerate(inputs)
+    )
+    out = apply(op, tensors, params or None)
+    upstream = RNG.normal(size=out.shape)
+    out.backward(upstream)
+
+    with jax.enable_x64(True):
+
+        def forward(*differentiated):
+            args = list(map(jnp.asarray, inputs))
+            for i, value in zip(wrt, differentiated, strict=True):
+                args[i] = value
+            return op.forward(jnp, *args, **params)
+
+        value, pullback = jax.vjp(forward, *(jnp.asarray(inputs[i]) for i in wrt))
+        grads = pullback(jnp.asarray(upstream))
+    np.testing.assert_allclose(np.asarray(value), out.data, rtol=1e-12, atol=1e-12)
+    for i, grad in zip(wrt, grads, strict=True):
+        np.testing.assert_allclose(
+            np.asarray(grad), tensors[i].grad, rtol=1e-10, atol=1e-12, err_msg=f"{name} input {i}"
+        )
+
+
+# -- several devices ---------------------------------------------------------------------------------------------
+
+_FOUR_DEVICES = """
+import json, numpy as np, jax
+from gradviz import keras
+rng = np.random.default_rng(0)
+X, y = rng.normal(size=(90, 5)), rng.integers(0, 3, 90)
+weights = {}
+for devices in (None, 1):
+    model = keras.Sequential([keras.Dense(8, activation="relu"), keras.Dense(3, activation="softmax")], seed=0)
+    model.compile("adam", "sparse_categorical_crossentropy", learning_rate=0.05)
+    history = model.fit(X, y, epochs=2, batch_size=16, verbose=0, seed=0, backend="jax", devices=devices)
+    weights[str(devices)] = [w.tolist() for w in model.get_weights()]
+print(json.dumps({"devices": len(jax.devices()), "weights": weights}))
+"""
+
+
+@pytest.mark.slow
+def test_four_cpu_devices_train_to_the_same_parameters_as_one():
+    environment = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
+    done = subprocess.run(
+        [sys.executable, "-c", _FOUR_DEVICES], capture_output=True, text=True, timeout=300, env=environment
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["devices"] == 4
+    _close([np.array(w) for w in result["weights"]["None"]], [np.array(w) for w in result["weights"]["1"]], atol=1e-12)
+
+
+def test_a_verbose_fit_says_which_devices_and_precision_train():
+    import gradviz
+
+    model = keras.Sequential([keras.Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
+    printed = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("builtins.print", lambda *args, **kwargs: printed.append(" ".join(map(str, args))))
+        model.fit(np.zeros((4, 2)), np.zeros(4), epochs=1, verbose=2, backend="jax", dtype="float32")
+        gradviz.set_language("es")
+        try:
+            model.fit(np.zeros((4, 2)), np.zeros(4), epochs=1, verbose=2, backend="jax")
+        finally:
+            gradviz.set_language("en")
+    everything = f"{len(jax.devices())} × {jax.devices()[0].platform}"
+    assert printed[0] == f"Training with JAX on {everything}, in float32"
+    assert printed[2].startswith(f"Entrenamiento con JAX en {everything}, en ")
+
+
+def test_a_second_fit_of_the_same_model_reuses_the_compiled_step_and_the_cache_lets_the_model_go():
+    import gc
+    import weakref
+
+    model = _classifier("sgd")
+    model.fit(X3, LABELS3, epochs=1, batch_size=16, verbose=0, seed=0, backend="jax")
+    compiled = dict(jax_backend._COMPILED[model])
+    model.fit(X3, LABELS3, epochs=1, batch_size=16, verbose=0, seed=1, backend="jax")
+    assert jax_backend._COMPILED[model] == compiled  # the same jitted functions, nothing new compiled
+    gone = weakref.ref(model)
+    del model
+    gc.collect()
+    assert gone() is None
