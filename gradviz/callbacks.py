@@ -414,14 +414,25 @@ class GradientRecorder(Callback):
                 continue
             key = name if self.include_biases else _layer_of(name)
             grad = np.asarray(p.grad, dtype=np.float64)
-            sums = self._sums.setdefault(key, [0.0, 0.0, 0])
-            sums[0] += float(np.mean(np.abs(grad)))
-            sums[1] += float(np.sqrt(np.sum(grad * grad)))
-            sums[2] += 1
-            if key not in self.mean_abs:
-                self.layers.append(key)
-                self.mean_abs[key] = [math.nan] * len(self.epochs)
-                self.norms[key] = [math.nan] * len(self.epochs)
+            self.add_batches(key, float(np.mean(np.abs(grad))), float(np.sqrt(np.sum(grad * grad))), 1)
+
+    def add_batches(self, layer: str, mean_abs_sum: float, norm_sum: float, batches: int) -> None:
+        """Add `batches` batches' statistics for `layer` at once: the sums over them of mean |∂L/∂W| and of
+        ‖∂L/∂W‖ (how the JAX backend hands over what it computed on the device, once per epoch).
+
+        >>> recorder = GradientRecorder()
+        >>> recorder.add_batches("0", mean_abs_sum=0.3, norm_sum=3.0, batches=3); recorder.end_epoch()
+        >>> recorder.mean_abs["0"], recorder.norms["0"]
+        ([0.1], [1.0])
+        """
+        sums = self._sums.setdefault(layer, [0.0, 0.0, 0])
+        sums[0] += mean_abs_sum
+        sums[1] += norm_sum
+        sums[2] += batches
+        if layer not in self.mean_abs:
+            self.layers.append(layer)
+            self.mean_abs[layer] = [math.nan] * len(self.epochs)
+            self.norms[layer] = [math.nan] * len(self.epochs)
 
     def end_epoch(self, epoch: int | None = None) -> None:
         """Close the epoch: each layer's value is the mean over the batches recorded since the last call."""

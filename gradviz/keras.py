@@ -887,6 +887,7 @@ class Sequential(Module):
         backend: str | None = None,
         dtype: str | None = None,
         devices: Any = None,
+        dashboard: bool = False,
     ) -> History:
         """Train for `epochs` passes over (x, y) in mini-batches of `batch_size`; returns a :class:`History`.
 
@@ -905,6 +906,9 @@ class Sequential(Module):
         backend only (see :mod:`gradviz.backends.jax`). The History,
         metrics and callbacks are the same on both, and the trained weights are this model's afterwards (on jax they
         come back at the end of every epoch; a callback with per-batch hooks makes it run and report batch by batch).
+        `dashboard=True` shows live training panels in the notebook while fit runs — loss and metric curves, each
+        layer's gradient size, the decision boundary for 2-D inputs — (:class:`gradviz.widgets.FitDashboard`, needs
+        ipywidgets); the dashboard stays in ``model.dashboard``.
         """
         where = "fit"
         backend = _backends.resolve(backend, where)
@@ -960,7 +964,15 @@ class Sequential(Module):
         n = len(X)
         steps = -(-n // batch_size)
         history = History()
-        callback_list = CallbackList([*(callbacks or []), history])
+        callbacks = list(callbacks or [])
+        if dashboard:
+            from .widgets.dashboard import FitDashboard
+
+            board = FitDashboard(x=x, y=y)
+            board.show()
+            object.__setattr__(self, "dashboard", board)
+            callbacks.append(board)
+        callback_list = CallbackList([*callbacks, history])
         callback_list.set_model(self)
         params = {"epochs": int(epochs), "steps": steps, "batch_size": batch_size, "samples": n, "verbose": verbose}
         callback_list.set_params(params)

@@ -195,6 +195,6 @@ def test_the_backend_cores_model_loss_draws_one_box_per_layer():
     fn, params = backend.loss_function(model, x, y)
     graph = jaxpr_graph(fn, params, x, y)
     titles = box_titles(to_dot(graph, collapse=True).source)  # full scope paths: 'sequential/dense'
-    assert [title.split("/")[-1] for title in titles] == [layer.name for layer in model.layers]
+    assert [title.split("/")[-1] for title in titles] == [layer.name for layer in model.layers] + ["loss"]
     assert len(graph.ops) == len(graph.jaxpr.jaxpr.eqns)
     assert graph.outputs[0].value == pytest.approx(float(fn(params, x, y)))

@@ -192,3 +192,20 @@ def test_the_throttle_lets_one_moment_through_per_interval():
     moments = iter([0.0, 0.2, 0.49, 0.5, 0.6, 1.2])
     throttle = Throttle(0.5, clock=lambda: next(moments))
     assert [throttle.due() for _ in range(6)] == [True, False, False, True, False, True]
+
+
+def test_fit_with_dashboard_true_shows_a_dashboard_that_follows_the_run(moons, capsys):
+    X, y = moons
+    model = moons_model()
+    history = model.fit(X, y, epochs=3, batch_size=32, verbose=0, dashboard=True)
+    board = model.dashboard
+    assert isinstance(board, FitDashboard)
+    assert board.epochs == [1, 2, 3]
+    assert board.history["loss"] == pytest.approx(history.history["loss"])
+
+
+def test_fit_without_dashboard_adds_no_callback(moons):
+    X, y = moons
+    model = moons_model()
+    model.fit(X, y, epochs=1, batch_size=32, verbose=0)
+    assert not hasattr(model, "dashboard")

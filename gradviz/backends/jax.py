@@ -122,6 +122,9 @@ class Program:
         """Evaluate the graph with jax.numpy: every node by its op's registered forward, in its layer's named scope."""
         compute = jnp.dtype(compute) if compute is not None else None
         low = compute is not None and compute == jnp.bfloat16
+        # ops outside every layer (the loss) get a box of their own beside the layers, inside the model's scope
+        model_scope = next((scope.split("/")[0] for *_, scope in self.steps if scope), None)
+        loss_scope = f"{model_scope}/loss" if model_scope else "loss"
         values: list[Any] = [None] * self.size
         for leaf in self.leaves:
             if leaf.kind == "param":
@@ -144,7 +147,7 @@ class Program:
             args = [values[i] for i in inputs]
             if low and op.name in _FULL_PRECISION:
                 args = [a.astype(jnp.float32) if jnp.issubdtype(a.dtype, jnp.floating) else a for a in args]
-            with jax.named_scope(scope) if scope else contextlib.nullcontext():
+            with jax.named_scope(scope or loss_scope):
                 values[slot] = op.forward(jnp, *args, **op_params)
         return tuple(values[i] for i in self.outputs)
 
@@ -748,14 +751,7 @@ def _feed_recorder(recorder: GradientRecorder, trainer: _Trainer, totals: np.nda
         if not recorder.include_biases and p.data.ndim < 2:
             continue
         key = name if recorder.include_biases else (name.rsplit(".", 1)[0] if "." in name else name)
-        sums = recorder._sums.setdefault(key, [0.0, 0.0, 0])
-        sums[0] += float(totals[index, 0])
-        sums[1] += float(totals[index, 1])
-        sums[2] += batches
-        if key not in recorder.mean_abs:
-            recorder.layers.append(key)
-            recorder.mean_abs[key] = [math.nan] * len(recorder.epochs)
-            recorder.norms[key] = [math.nan] * len(recorder.epochs)
+        recorder.add_batches(key, float(totals[index, 0]), float(totals[index, 1]), batches)
 
 
 def _fit(
