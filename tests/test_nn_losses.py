@@ -209,3 +209,22 @@ def test_unknown_reduction_is_refused():
 def test_loss_repr_shows_a_non_default_reduction():
     assert repr(nn.MSELoss()) == "MSELoss()"
     assert repr(nn.L1Loss(reduction="sum")) == "L1Loss(reduction='sum')"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_bce_with_logits_gradient_at_zero_is_sigmoid_minus_label_for_every_reduction(reduction):
+    # z = 0 is where a term-by-term derivative of the stable form goes wrong (relu′(0) = |z|′(0) = 0)
+    torch = pytest.importorskip("torch")
+    TF = torch.nn.functional
+    z_values = np.array([0.0, 0.0, 2.0, -3.0])
+    labels = np.array([1.0, 0.0, 1.0, 0.0])
+    z = Tensor(z_values, requires_grad=True)
+    loss = nn.losses.binary_cross_entropy_with_logits(z, Tensor(labels), reduction=reduction)
+    loss.backward(np.ones_like(loss.data))
+    zt = torch.tensor(z_values, requires_grad=True)
+    expected = TF.binary_cross_entropy_with_logits(zt, torch.tensor(labels), reduction=reduction)
+    expected.backward(torch.ones_like(expected))
+    np.testing.assert_allclose(loss.data, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(z.grad, zt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    assert z.grad[0] == pytest.approx(-0.5 if reduction != "mean" else -0.125)

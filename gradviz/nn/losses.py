@@ -190,8 +190,9 @@ def binary_cross_entropy_with_logits(z, y, reduction: str = "mean"):
     if reduction == "mean":
         return F.binary_cross_entropy_with_logits(z, y)
     F._same_shape(z, y, "binary_cross_entropy_with_logits", "logits", "targets")
-    # max(z, 0) − z·y + log(1 + e^−|z|): the stable form
-    return _reduce(z.relu() - z * y + (1.0 + (-z.abs()).exp()).log(), reduction)
+    # max(z, 0) − z·y + log(1 + e^−|z|): the stable form. `maximum` shares a tie's gradient (½ each), so at
+    # z = 0 the derivative is ½ − y = σ(0) − y; relu would give −y there (relu′(0) = 0, and |z|′(0) = 0 too)
+    return _reduce(z.maximum(0.0) - z * y + (1.0 + (-z.abs()).exp()).log(), reduction)
 
 
 def cross_entropy(logits, targets, reduction: str = "mean"):
