@@ -31,9 +31,46 @@ from .i18n import LANGUAGES, language, message
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_NO_RENDERER"]
 
 EXIT_OK = 0
+"""The exit status of a command that did what it was asked.
+
+>>> from gradviz.cli import EXIT_OK, main
+>>> main(["--version"]) == EXIT_OK
+gradviz ...
+True
+"""
+
 EXIT_FAILURE = 1  # the files could not be written
+"""The exit status when the files could not be written (the message on stderr says why).
+
+>>> import os, tempfile
+>>> from gradviz.cli import EXIT_FAILURE, main
+>>> not_a_folder = os.path.join(tempfile.mkdtemp(), "notes.txt")
+>>> open(not_a_folder, "w").close()
+>>> main(["render", "x * 2", "--set", "x=3", "--out", os.path.join(not_a_folder, "pictures")]) == EXIT_FAILURE
+True
+"""
+
 EXIT_USAGE = 2  # a bad command line or a bad expression (argparse uses 2 as well)
+"""The exit status of a bad command line or formula (the message on stderr points at the mistake).
+
+>>> from gradviz.cli import EXIT_USAGE, main
+>>> main(["render", "x +", "--quiet"]) == EXIT_USAGE   # the formula ends too early
+True
+>>> main(["render", "x * y", "--set", "x=2"]) == EXIT_USAGE   # y has no value
+True
+"""
+
 EXIT_NO_RENDERER = 3  # the requested format needs a program that is not installed (pdf without `dot`)
+"""The exit status when the format asked for needs a program that is not installed: PDF without Graphviz's `dot`.
+
+>>> import os, tempfile
+>>> from unittest import mock
+>>> from gradviz.cli import EXIT_NO_RENDERER, main
+>>> folder = tempfile.mkdtemp()
+>>> with mock.patch.dict(os.environ, {"GRADVIZ_RENDERER": "graphviz-pure"}):   # as if `dot` were missing
+...     main(["render", "x * 2", "--set", "x=3", "--format", "pdf", "--out", folder]) == EXIT_NO_RENDERER
+True
+"""
 
 DEMO_FOLDER = "gradviz-demo"
 RENDER_FOLDER = "gradviz-render"
@@ -388,6 +425,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     0: done; 1: files could not be written; 2: a bad command line or expression; 3: the format's
     renderer is missing (pdf needs Graphviz's ``dot``).
+
+    >>> import os, tempfile
+    >>> folder = os.path.join(tempfile.mkdtemp(), "lesson")
+    >>> main(["render", "(x + y) * z", "--set", "x=-2", "y=5", "z=-4", "--out", folder])
+    f = (x + y) * z = -12  with x = -2, y = 5, z = -4
+    gradients: ∂f/∂x = -4,  ∂f/∂y = -4,  ∂f/∂z = 3
+    wrote .../lesson/graph.svg
+    0
+    >>> main(["--lang", "es", "render", "x +"])   # a mistake: the message goes to stderr, the status is 2
+    2
     """
     parser = build_parser()
     argv = _formulas_as_positionals(list(sys.argv[1:] if argv is None else argv))

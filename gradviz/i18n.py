@@ -33,7 +33,32 @@ __all__ = [
 ]
 
 LANGUAGES = ("en", "es")
+"""The languages gradviz speaks, by code: captions, equation words, widget labels and CLI messages.
+
+>>> from gradviz import Value
+>>> from gradviz.i18n import LANGUAGES
+>>> from gradviz.viz import final_frame
+>>> a = Value(2.0, label="a")
+>>> b = a * a
+>>> b.label = "b"
+>>> for code in LANGUAGES:
+...     print(code, final_frame(b, language=code).caption)
+en The graph of b = 4: no backward pass has run yet, so no gradients.
+es El grafo de b = 4: aún no se ha hecho la propagación hacia atrás, así que no hay gradientes.
+"""
+
 LANGUAGE_NAMES = {"en": "English", "es": "español"}
+"""Each language's name in that language, as messages that list the choices show it.
+
+>>> from gradviz.i18n import LANGUAGE_NAMES, set_language
+>>> LANGUAGE_NAMES["es"]
+'español'
+>>> set_language("fr")
+Traceback (most recent call last):
+...
+ValueError: set_language: gradviz speaks 'en' (English), 'es' (español); 'fr' is not one of them
+"""
+
 _current = ["en"]  # one setting for the whole process (like a locale), read by every thread
 
 

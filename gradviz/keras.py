@@ -57,7 +57,20 @@ __all__ = [
 
 class NonFiniteLossError(GradvizError, FloatingPointError):
     """The loss became nan or ±inf during fit; ``epoch``, ``batch`` (from 0) and ``layer`` (the first layer
-    whose output or weights are not finite, or None) say where."""
+    whose output or weights are not finite, or None) say where.
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> x = np.array([[100.0], [200.0], [300.0]])   # not standardised: plain SGD diverges
+    >>> model = keras.Sequential([keras.Dense(1)], seed=0).compile(optimizer="sgd", loss="mse")
+    >>> try:
+    ...     model.fit(x, x / 50, epochs=50, batch_size=1, verbose=0, seed=0)
+    ... except keras.NonFiniteLossError as error:
+    ...     print(error.epoch, error.batch, error.layer)
+    ...     print(str(error).split(";")[0])
+    18 0 None
+    fit: the loss became inf at epoch 19, batch 1 of 3
+    """
 
     def __init__(self, message: str, *, epoch: int, batch: int, layer: str | None) -> None:
         super().__init__(message)
@@ -309,7 +322,17 @@ LOSSES: dict[str, str] = {
     "mean_absolute_error": "mae",
     "hinge": "hinge",
 }
-"""Loss names compile() accepts (Keras' names)."""
+"""Loss names compile() accepts (Keras' names), each with the rule it stands for (``mae`` = ``mean_absolute_error``).
+
+>>> import numpy as np
+>>> from gradviz import keras
+>>> keras.LOSSES["mean_absolute_error"], sorted(set(keras.LOSSES.values()))
+('mae', ['binary', 'categorical', 'hinge', 'mae', 'mse', 'sparse'])
+>>> model = keras.Sequential([keras.Dense(1, input_dim=1)], seed=0).compile("sgd", loss="mean_absolute_error")
+>>> x, y = np.array([[0.0], [1.0]]), np.array([1.0, -1.0])
+>>> bool(np.isclose(model.evaluate(x, y), np.abs(model.predict(x)[:, 0] - y).mean()))
+True
+"""
 
 OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     "sgd": ("sgd", {"lr": 0.01}),
@@ -322,7 +345,19 @@ OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
     "adam": ("adam", {"lr": 0.001, "eps": 1e-7}),
     "adamw": ("adamw", {"lr": 0.001, "eps": 1e-7, "weight_decay": 0.004}),
 }
-"""Optimizer names compile() accepts, with Keras' default hyperparameters (Adadelta: lr 1.0, as its paper)."""
+"""Optimizer names compile() accepts, with Keras' default hyperparameters (Adadelta: lr 1.0, as its paper).
+
+The optimizer is built when fit starts; compile's `learning_rate` overrides the rate.
+
+>>> import numpy as np
+>>> from gradviz import keras
+>>> keras.OPTIMIZERS["nesterov"]
+('sgd', {'lr': 0.01, 'momentum': 0.9, 'nesterov': True})
+>>> model = keras.Sequential([keras.Dense(1, input_dim=1)], seed=0).compile("adam", "mse", learning_rate=0.1)
+>>> history = model.fit(np.ones((4, 1)), np.ones(4), epochs=1, verbose=0)
+>>> type(model.optimizer).__name__, model.optimizer.defaults["lr"], model.optimizer.defaults["eps"]
+('Adam', 0.1, 1e-07)
+"""
 
 
 def _loss_spec(loss) -> _LossSpec:

@@ -26,7 +26,14 @@ from ..errors import GradvizError
 __all__ = ["BACKENDS", "BackendUnavailableError", "use", "current", "get_backend", "resolve", "require_jax"]
 
 BACKENDS: tuple[str, ...] = ("numpy", "jax")
-"""The backend names ``fit(backend=...)`` and :func:`use` accept."""
+"""The backend names ``fit(backend=...)`` and :func:`use` accept.
+
+>>> from gradviz import backends
+>>> backends.BACKENDS
+('numpy', 'jax')
+>>> backends.resolve("JAX"), backends.resolve(None)   # None: the current default
+('jax', 'numpy')
+"""
 
 INSTALL_JAX = 'pip install "gradviz[jax]"'
 
@@ -34,7 +41,19 @@ _current = "numpy"
 
 
 class BackendUnavailableError(GradvizError, ImportError):
-    """A backend was asked for whose library is not installed (the message says how to install it)."""
+    """A backend was asked for whose library is not installed (the message says how to install it).
+
+    It is an ImportError too, so ``except ImportError`` catches it.
+
+    >>> import sys
+    >>> from unittest import mock
+    >>> with mock.patch.dict(sys.modules, {"jax": None}):   # as if JAX were not installed
+    ...     try:
+    ...         require_jax()
+    ...     except BackendUnavailableError as missing:
+    ...         print(str(missing).split(" (")[0], 'pip install "gradviz[jax]"' in str(missing))
+    the jax backend needs JAX, which is not installed True
+    """
 
 
 def resolve(name: str | None, where: str = "fit") -> str:

@@ -69,7 +69,18 @@ from ..tensor import Tensor  # noqa: E402
 __all__ = ["Program", "compile_graph", "loss_function", "predict", "parameters", "load_parameters", "DTYPES"]
 
 DTYPES = ("float32", "float64", "bfloat16")
-"""The precisions the jax backend trains in."""
+"""The precisions the jax backend trains in (``fit(backend="jax", dtype=...)``, :func:`predict`, :func:`parameters`).
+
+>>> import numpy as np
+>>> from gradviz import keras
+>>> from gradviz.backends.jax import DTYPES, predict
+>>> DTYPES
+('float32', 'float64', 'bfloat16')
+>>> model = keras.Sequential([keras.Dense(2, activation="softmax", input_dim=2)], seed=0)
+>>> X = np.array([[1.0, 2.0], [3.0, -4.0]])
+>>> [float(np.abs(predict(model, X, dtype=dtype) - model.predict(X)).max()) < 1e-6 for dtype in DTYPES]
+[True, True, False]
+"""
 
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -102,6 +113,17 @@ class Program:
     `leaves` say where each input comes from, `steps` are ``(slot, op, input slots, op params,
     scope)`` in topological order, `outputs` the slots returned, `rows` the batch size it was
     recorded for (shape-dependent op parameters, e.g. a Flatten's reshape, hold that size).
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> model = keras.Sequential([keras.Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
+    >>> X, y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0], [0.0]])
+    >>> program = compile_graph(model, X, y)
+    >>> [op.name for _, op, _, _, _ in program.steps], [leaf.kind for leaf in program.leaves], program.rows
+    (['transpose', 'matmul', 'add', 'mse'], ['x', 'param', 'param', 'y'], 2)
+    >>> loss, predictions = program.run(parameters(model), X, y)
+    >>> round(float(loss), 4) == round(model.evaluate(X, y), 4), predictions.shape
+    (True, (2, 1))
     """
 
     leaves: tuple[_Leaf, ...]

@@ -40,6 +40,19 @@ class JaxprNode:
     gradient of the scalar output with respect to it (None when the output is not a scalar, or the
     value is not floating-point), `eqn` the jaxpr equation (None for a leaf). The private fields are
     those gradviz's renderers read from its own Values and Tensors.
+
+    >>> import jax.numpy as jnp
+    >>> def loss(w, x):
+    ...     return jnp.sum(jnp.tanh(x * w))
+    >>> graph = jaxpr_graph(loss, jnp.float32(0.5), jnp.float32(2.0))
+    >>> node = graph["v2"].ref   # the JaxprNode behind the graph's node v2
+    >>> node, node.op, node.eqn.primitive.name
+    (<JaxprNode 'v2' tanh>, 'tanh', 'tanh')
+    >>> round(float(node.data), 4), round(float(node.grad), 4)   # tanh(1), and ∂loss/∂v2 = 1
+    (0.7616, 1.0)
+    >>> w = graph["w"].ref   # a leaf: no equation; ∂loss/∂w = x·(1 − tanh²(w·x))
+    >>> w.eqn is None, round(float(w.grad), 4)
+    (True, 0.8399)
     """
 
     __slots__ = ("data", "grad", "requires_grad", "label", "eqn", "_op", "_prev", "_params", "_scope", "_scalar")
@@ -71,6 +84,15 @@ class JaxprGraph(Graph):
 
     `jaxpr` is the ClosedJaxpr drawn, whose equations are the op nodes in order (labelled v1, v2, …);
     `name` the traced function's name, also the label of its output.
+
+    >>> import jax.numpy as jnp
+    >>> def loss(w, x):
+    ...     return jnp.sum(jnp.tanh(x * w))
+    >>> graph = jaxpr_graph(loss, jnp.float32(0.5), jnp.float32(2.0))
+    >>> graph
+    <JaxprGraph of loss: 3 equations, 5 nodes>
+    >>> graph.name, [eqn.primitive.name for eqn in graph.jaxpr.jaxpr.eqns], [node.label for node in graph]
+    ('loss', ['mul', 'tanh', 'reduce_sum'], ['w', 'x', 'v1', 'v2', 'loss'])
     """
 
     def __init__(self, nodes: list[GraphNode], edges: list[Edge], outputs: list[GraphNode], *, jaxpr, name: str):

@@ -33,6 +33,14 @@ EXPORT_FORMATS = {
     ".pptx": "pptx",
     ".tex": "tex",
 }
+"""The file extensions `export` knows and the format each one means (a path without one is a folder of pictures).
+
+>>> from gradviz.export import EXPORT_FORMATS, format_of
+>>> EXPORT_FORMATS[".pptx"], sorted(set(EXPORT_FORMATS.values()))
+('pptx', ['gif', 'html', 'pdf', 'pptx', 'tex'])
+>>> format_of("lesson.HTM"), format_of("lesson")
+('html', 'svg')
+"""
 _FOLDER = ("svg", "png", "folder")
 _NAMES = ("html", "gif", "pdf", "pptx", "tex", "beamer", "latex", "svg", "png", "folder")
 

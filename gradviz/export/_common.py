@@ -53,7 +53,27 @@ def kind_name(frame: Frame) -> str:
 
 
 class MissingDependency(GradvizError, ImportError):
-    """An export format needs an optional package that is not installed (the message says what to install)."""
+    """An export format needs an optional package that is not installed (the message says what to install).
+
+    It is an ImportError too, so ``except ImportError`` catches it.
+
+    >>> import tempfile, pathlib
+    >>> from gradviz import Value, trace
+    >>> from gradviz.export import export
+    >>> a = Value(3.0, label="a")
+    >>> with trace() as t:
+    ...     b = a * a
+    ...     b.backward()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> import sys
+    >>> from unittest import mock
+    >>> with mock.patch.dict(sys.modules, {"pptx": None}):   # as if python-pptx were not installed
+    ...     try:
+    ...         export(t, folder / "lesson.pptx")
+    ...     except MissingDependency as missing:
+    ...         print(missing)
+    PowerPoint export needs the python-pptx package, which is not installed: pip install "gradviz[slides]" (or pip install python-pptx)
+    """
 
 
 def require(module: str, package: str, extra: str, what: str):
@@ -99,6 +119,20 @@ class ExportResult:
 
     `vector` says whether the diagrams are vector graphics (svg, pdf) or pixels (png, gif);
     `message` is the one log line (also sent to the ``gradviz.export`` logger), in `language`.
+
+    >>> import tempfile, pathlib
+    >>> from gradviz import Value, trace
+    >>> from gradviz.export import export
+    >>> a = Value(3.0, label="a")
+    >>> with trace() as t:
+    ...     b = a * a
+    ...     b.backward()
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> result = export(t, folder / "steps")
+    >>> result.format, result.frames, [path.name for path in result.files[:2]], result.vector
+    ('svg', 5, ['step-000.svg', 'step-001.svg'], True)
+    >>> print(result)
+    wrote .../steps (svg): 5 steps, step-000.svg … step-004.svg
     """
 
     path: Path

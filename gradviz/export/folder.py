@@ -11,6 +11,22 @@ from ._common import ExportResult, Options, render_frames, write_step_files
 __all__ = ["write_folder", "FOLDER_FORMATS"]
 
 FOLDER_FORMATS = ("svg", "png", "pdf")
+"""The picture formats a frames folder can hold: one numbered file per step, for any slide tool.
+
+>>> from gradviz.export.folder import FOLDER_FORMATS
+>>> FOLDER_FORMATS
+('svg', 'png', 'pdf')
+>>> import tempfile, pathlib
+>>> from gradviz import Value, trace
+>>> from gradviz.export import export
+>>> a = Value(3.0, label="a")
+>>> with trace() as t:
+...     b = a * a
+...     b.backward()
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> [path.name for path in export(t, folder / "steps", format="png").files]
+['step-000.png', 'step-001.png', 'step-002.png', 'step-003.png', 'step-004.png']
+"""
 
 
 def write_folder(

@@ -12,6 +12,25 @@ from ._common import ExportResult, Options, pictures, render_frames, theme_backg
 __all__ = ["write_gif", "GIF_DPI"]
 
 GIF_DPI = 96
+"""The resolution of GIF frames when ``export(..., dpi=...)`` is not given: screen size, small files.
+
+>>> from PIL import Image
+>>> from gradviz.export.gif import GIF_DPI
+>>> GIF_DPI
+96
+>>> import tempfile, pathlib
+>>> from gradviz import Value, trace
+>>> from gradviz.export import export
+>>> a = Value(3.0, label="a")
+>>> with trace() as t:
+...     b = a * a
+...     b.backward()
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> usual = export(t, folder / "usual.gif", steps=[0])
+>>> sharp = export(t, folder / "sharp.gif", steps=[0], dpi=2 * GIF_DPI)   # twice the pixels each way
+>>> round(Image.open(sharp.path).width / Image.open(usual.path).width)
+2
+"""
 
 
 def write_gif(

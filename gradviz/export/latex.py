@@ -14,6 +14,23 @@ from ._common import ExportResult, Options, kind_name, render_frames, write_step
 __all__ = ["write_beamer", "latex_escape", "LATEX_DPI"]
 
 LATEX_DPI = 200
+"""The resolution of a Beamer deck's PNG pictures (when there is no system `dot` for vector PDF ones) when ``dpi``
+is not given.
+
+>>> from gradviz.export.latex import LATEX_DPI
+>>> LATEX_DPI
+200
+>>> import tempfile, pathlib
+>>> from gradviz import Value, trace
+>>> from gradviz.export import export
+>>> a = Value(3.0, label="a")
+>>> with trace() as t:
+...     b = a * a
+...     b.backward()
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> export(t, folder / "lesson.tex", engine="graphviz-pure").note   # the built-in renderer draws PNG, no PDF
+'PNG pictures at 200 dpi in lesson-frames/; run pdflatex'
+"""
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",

@@ -15,11 +15,35 @@ from ._common import ExportResult, MissingDependency, Options, pictures, render_
 __all__ = ["write_pdf", "PDF_DPI", "vector_pdf_available"]
 
 PDF_DPI = 200  # sharp when projected or printed
+"""The resolution of raster PDF pages (no system `dot`, or ``vector=False``) when ``dpi`` is not given.
+
+>>> from gradviz.export.pdf import PDF_DPI
+>>> PDF_DPI
+200
+>>> import tempfile, pathlib
+>>> from gradviz import Value, trace
+>>> from gradviz.export import export
+>>> a = Value(3.0, label="a")
+>>> with trace() as t:
+...     b = a * a
+...     b.backward()
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> export(t, folder / "pages.pdf", vector=False, steps=[0]).note
+'raster pages at 200 dpi'
+"""
 
 
 def vector_pdf_available(engine: str | None = None, language: str | None = None) -> str | None:
     """Why vector pages are impossible (a sentence in `language`), or None when the system `dot` and pypdf
-    are both there."""
+    are both there.
+
+    `engine` is the renderer that would draw the pages (default: the one `gradviz.viz.render` picks).
+
+    >>> vector_pdf_available(engine="graphviz-pure")   # the built-in renderer draws svg and png, no pdf
+    'the system Graphviz `dot` is not installed'
+    >>> vector_pdf_available(engine="graphviz-pure", language="es")
+    'el programa `dot` de Graphviz no está instalado en el sistema'
+    """
     missing = _missing_for_vector(engine)
     return None if missing is None else message(missing, language)
 

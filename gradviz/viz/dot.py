@@ -94,6 +94,15 @@ THEMES: dict[str, dict[str, str]] = {
         "box_line": "black",
     },
 }
+"""The colour themes of every picture by name: "light" (the default), "dark" and "print" (greys only).
+
+>>> from gradviz import Value
+>>> from gradviz.viz import THEMES, to_dot
+>>> sorted(THEMES), THEMES["dark"]["background"]
+(['dark', 'light', 'print'], '#1e1e1e')
+>>> 'bgcolor="#1e1e1e"' in to_dot(Value(2.0, label="a") * 3, theme="dark").source
+True
+"""
 
 FONT = "Helvetica"
 _BIG = 40  # past this many single nodes, value nodes shrink to one row and edges lose their labels
@@ -131,7 +140,21 @@ def _font(
 
 
 def as_frame(source, **frame_options) -> Frame:
-    """A Frame from a Frame, Trace (its last frame), Graph, Value or Tensor."""
+    """A Frame from a Frame, Trace (its last frame), Graph, Value or Tensor.
+
+    `frame_options` go to :func:`gradviz.viz.frames` (``precision``, ``language``); a Frame is returned as it is.
+
+    >>> from gradviz import Value, trace
+    >>> a, b = Value(3.0, label="a"), Value(-1.0, label="b")
+    >>> with trace() as t:
+    ...     c = a * b
+    ...     c.backward()
+    >>> as_frame(t).kind, as_frame(c).kind, as_frame(t).node("a").grad
+    ('final', 'final', -1.0)
+    >>> first = frames(t)[0]
+    >>> as_frame(first) is first
+    True
+    """
     if isinstance(source, Frame):
         return source
     return frames(source, **frame_options)[-1]

@@ -28,6 +28,12 @@ __all__ = [
 ]
 
 MINUS = "−"  # U+2212, the typographic minus sign
+"""The minus sign of every number gradviz shows: U+2212 (−), as wide as a plus sign, not the hyphen (-).
+
+>>> from gradviz.viz.format import MINUS, number
+>>> number(-3.5), number(-3.5).startswith(MINUS), hex(ord(MINUS))
+('−3.5', True, '0x2212')
+"""
 _SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 _LARGE = 1e5  # from here up, and below _SMALL, numbers switch to scientific notation
 _SMALL = 1e-4

@@ -46,6 +46,19 @@ class FrameNode(NamedTuple):
     `grad_terms` are the contributions added so far: more than one means the node feeds several others
     and its gradient is their sum. `state` is "pending", "done" or "active"; `updated` marks a node whose
     gradient changed in this frame; `language` that of `value_text` and `grad_text` (None: the one in use).
+
+    >>> from gradviz import Value, trace
+    >>> a = Value(3.0, label="a")
+    >>> with trace() as t:
+    ...     b = a * a
+    ...     b.label = "b"
+    ...     b.backward()
+    >>> first, last = frames(t)[0], frames(t)[-1]
+    >>> first.node("b").state, first.node("b").value, first.node("b").grad   # not computed yet: None, not 0
+    ('pending', None, None)
+    >>> node = last.node("a")   # a feeds × twice: two contributions, summed
+    >>> node.kind, node.value, node.grad, node.grad_terms, node.grad_text
+    ('input', 3.0, 6.0, (3.0, 3.0), '3 + 3 = 6')
     """
 
     id: str
@@ -94,6 +107,16 @@ class FrameEdge(NamedTuple):
     not elementwise), `local_text` its formula with the nodes' labels (``z`` for ∂(q·z)/∂q), `upstream`
     the gradient arriving at the target and `contribution` = upstream × local. `state` is "pending",
     "done" or "active".
+
+    >>> from gradviz import Value, trace
+    >>> a, b = Value(3.0, label="a"), Value(-1.0, label="b")
+    >>> with trace() as t:
+    ...     c = a * b
+    ...     c.label = "c"
+    ...     c.backward()
+    >>> step = frames(t)[3]   # c = a · b passes its gradient back to a and b
+    >>> [(e.local_text, e.local, e.upstream, e.contribution) for e in step.edges if e.state == "active"]
+    [('b', -1.0, 1.0, -1.0), ('a', 3.0, 1.0, 3.0)]
     """
 
     source: str
@@ -119,6 +142,21 @@ class Frame:
     `active_edges` the (source, target, position) keys of highlighted edges; `pending` the ids whose value
     is not computed yet; `output` the id of the node whose gradient is taken (∂output/∂·); `language` the
     language ("en" or "es") of the caption and equations, which pictures of the frame use too.
+
+    >>> from gradviz import Value, trace
+    >>> a, b = Value(3.0, label="a"), Value(-1.0, label="b")
+    >>> with trace() as t:
+    ...     c = a * b
+    ...     c.label = "c"
+    ...     c.backward()
+    >>> frame = frames(t)[3]
+    >>> frame.kind, frame.step, frame.active_label, frame.output_label
+    ('backward', 1, 'c', 'c')
+    >>> print(frame.equation)
+    ∂c/∂a = ∂c/∂c · ∂c/∂a = 1 · (−1) = −1
+    ∂c/∂b = ∂c/∂c · ∂c/∂b = 1 · 3 = 3
+    >>> frame.node("a").grad, frames(t)[0].pending == {frame.node("c").id}
+    (-1.0, True)
     """
 
     index: int

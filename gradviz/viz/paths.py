@@ -55,7 +55,19 @@ DEFAULT_MAX_PATHS = 6
 @dataclass(frozen=True)
 class PathEdge:
     """One edge of a path: `source` feeds `target` (input number `position`); `local` = ∂target/∂source,
-    `local_text` its formula with the nodes' labels (``x`` for ∂(w·x)/∂w)."""
+    `local_text` its formula with the nodes' labels (``x`` for ∂(w·x)/∂w).
+
+    >>> from gradviz import Value
+    >>> x, w = Value(2.0, label="x"), Value(-0.5, label="w")
+    >>> h = w * x
+    >>> h.label = "h"
+    >>> L = h * h
+    >>> L.label = "L"
+    >>> L.backward()
+    >>> edge = chain_rule_paths(L, w).paths[0].edges[0]   # the first edge up from w
+    >>> edge.symbol, edge.local_text, edge.local
+    ('∂h/∂w', 'x', 2.0)
+    """
 
     source: str  # node id in the graph
     target: str
@@ -79,7 +91,21 @@ class PathEdge:
 @dataclass(frozen=True)
 class ChainPath:
     """A path from the weight to the loss: `edges` from the weight upwards; `product` the product of their
-    local derivatives (this path's share of ∂L/∂w)."""
+    local derivatives (this path's share of ∂L/∂w).
+
+    >>> from gradviz import Value
+    >>> x, w = Value(2.0, label="x"), Value(-0.5, label="w")
+    >>> h = w * x
+    >>> h.label = "h"
+    >>> L = h * h
+    >>> L.label = "L"
+    >>> L.backward()
+    >>> path = chain_rule_paths(L, w).paths[0]
+    >>> path.labels, path.product
+    (['w', 'h', 'L'], -2.0)
+    >>> print(path.text())
+    ∂L/∂h · ∂h/∂w = (−1) · 2 = −2
+    """
 
     edges: tuple[PathEdge, ...]
     product: float
@@ -116,6 +142,24 @@ class ChainRulePaths:
     product (computed over all of them, shown or not), which is ∂loss/∂weight; `gradient` is what
     backward() left in ``weight.grad`` (None if it has not run) and `reference` the tensor engine's
     gradient when the graph was rebuilt from a tensor network (see mlp_chain_rule).
+
+    >>> from gradviz import Value
+    >>> x, w = Value(2.0, label="x"), Value(-0.5, label="w")
+    >>> h = w * x
+    >>> h.label = "h"
+    >>> L = h * h       # L uses h twice: two paths from w to L
+    >>> L.label = "L"
+    >>> L.backward()
+    >>> paths = chain_rule_paths(L, w)
+    >>> paths
+    <ChainRulePaths ∂L/∂w = −4: 2 paths, 2 listed>
+    >>> paths.count, paths.total, paths.gradient, paths.matches()
+    (2, -4.0, -4.0, True)
+    >>> print(paths.equation)
+    ∂L/∂w = sum over the 2 paths from w to L of the product of local derivatives
+    path 1: ∂L/∂h · ∂h/∂w = (−1) · 2 = −2
+    path 2: ∂L/∂h · ∂h/∂w = (−1) · 2 = −2
+    ∂L/∂w = −2 + (−2) = −4  (backward(): −4)
     """
 
     graph: Graph
@@ -630,7 +674,15 @@ _LOSS_NAMES = {
 class ScalarNetwork:
     """A tensor network rebuilt for one sample as Values: ``weights[l][j][i]`` is the Value of layer l's
     ``weight[j, i]`` (layer 0 is the first Linear/Dense), ``biases[l][j]``, the `inputs`, the `outputs`
-    (logits before a fused softmax/sigmoid) and the scalar `loss`."""
+    (logits before a fused softmax/sigmoid) and the scalar `loss`.
+
+    >>> from gradviz import nn
+    >>> net = scalar_network(nn.MLP(2, [2, 1], seed=0), [0.5, -1.0], 1.0)
+    >>> [x.label for x in net.inputs], net.weights[0][1][0].label, net.biases[0][1].label
+    (['x0', 'x1'], 'W1[1,0]', 'b1[1]')
+    >>> [y.label for y in net.outputs], net.loss.label, net.loss_kind
+    (['ŷ'], 'L', 'mse')
+    """
 
     inputs: list
     weights: list[list[list]]

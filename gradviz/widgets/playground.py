@@ -33,13 +33,46 @@ from ._dashboard_panels import DashboardPanels
 __all__ = ["Playground", "DATASETS", "ACTIVATIONS", "OPTIMIZER_NAMES", "make_dataset", "parse_hidden"]
 
 DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
-"""The generated data sets the playground offers (``"user"`` is added when you pass x and y)."""
+"""The generated data sets the playground offers (``"user"`` is added when you pass x and y).
+
+>>> from gradviz.widgets.playground import DATASETS, make_dataset
+>>> DATASETS
+('moons', 'circles', 'spirals', 'xor', 'blobs')
+>>> [len(set(make_dataset(name, 60, seed=0)[1])) for name in DATASETS]   # classes in each
+[2, 2, 2, 2, 3]
+"""
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
-"""The hidden-layer activations offered."""
+"""The hidden-layer activations offered.
+
+>>> from gradviz.widgets.playground import ACTIVATIONS, Playground
+>>> ACTIVATIONS
+('relu', 'tanh', 'sigmoid', 'leaky_relu', 'linear')
+>>> p = Playground("xor", hidden=(4,), activation="leaky_relu", seed=0)
+>>> p.controls["activation"].value, type(p.model.layers[0].activation).__name__
+('leaky_relu', 'LeakyReLU')
+>>> p.activation = "gelu"
+Traceback (most recent call last):
+...
+ValueError: Playground: activation='gelu' is not offered; choose one of relu, tanh, sigmoid, leaky_relu, linear
+"""
 
 OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam")
-"""The optimizers offered (gradviz.optim's names)."""
+"""The optimizers offered (gradviz.optim's names).
+
+>>> from gradviz.widgets.playground import OPTIMIZER_NAMES, Playground
+>>> OPTIMIZER_NAMES
+('sgd', 'momentum', 'nesterov', 'adagrad', 'adadelta', 'rmsprop', 'adam')
+>>> from gradviz import optim
+>>> all(name in optim.OPTIMIZERS for name in OPTIMIZER_NAMES)
+True
+>>> p = Playground("xor", hidden=(4,), optimizer="rmsprop", seed=0)
+>>> p.controls["optimizer"].value
+'rmsprop'
+>>> p.optimizer = "sgd"   # from Python: the dropdown follows, the weights are kept
+>>> p.controls["optimizer"].value
+'sgd'
+"""
 
 # the menus of TensorFlow Playground; a value set from Python joins its menu
 _LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)

@@ -43,6 +43,18 @@ from ._stepper_trace import trace_of
 __all__ = ["Stepper", "step_through", "MODES"]
 
 MODES = ("both", "forward", "backward")
+"""The passes a Stepper can step through: both (forward, then backward), only forward, or only backward.
+
+>>> from gradviz import Value
+>>> from gradviz.widgets.stepper import MODES, step_through
+>>> a, b = Value(3.0, label="a"), Value(-1.0, label="b")
+>>> c = a * b
+>>> for mode in MODES:
+...     print(mode, [frame.kind for frame in step_through(c, mode=mode).frames])
+both ['initial', 'forward', 'backward', 'backward', 'final']
+forward ['initial', 'forward']
+backward ['backward', 'backward', 'final']
+"""
 COLLAPSE_OVER = 40  # a graph with scopes and more nodes than this starts folded: a notebook cell is not a poster
 _MODE_LABELS = {"both": "widgets.mode_both", "forward": "widgets.mode_forward", "backward": "widgets.mode_backward"}
 _CACHE_LIMIT = 512  # pictures kept; a long MLP lesson at ~10-80 KB of SVG each stays well under 50 MB
