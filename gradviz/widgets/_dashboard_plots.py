@@ -112,7 +112,11 @@ def curves_figure(
     fig = _figure(width, height)
     axes = [fig.add_subplot(len(names), 1, row + 1) for row in range(len(names))]
     plot_history({key: list(values) for key, values in history.items()}, metrics=names, ax=axes)
-    renamed = {"training": message("dashboard.training"), "validation": message(f"dashboard.{held_out}")}
+    # plot_history names its lines in the language in use; the dashboard says which data the 'val_' lines are
+    renamed = {
+        message("plots.training"): message("dashboard.training"),
+        message("plots.validation"): message(f"dashboard.{held_out}"),
+    }
     for axis, name in zip(axes, names, strict=True):
         for line in axis.get_lines():
             line.set_label(renamed.get(line.get_label(), line.get_label()))
