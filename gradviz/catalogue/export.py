@@ -52,6 +52,10 @@ MESSAGES = {
         "en": "the system Graphviz `dot` is not installed",
         "es": "el programa `dot` de Graphviz no está instalado en el sistema",
     },
+    "export.engine_draws_no_pdf": {
+        "en": "the chosen renderer, graphviz-pure, draws svg and png but no pdf (leave engine= out to use the system `dot`)",
+        "es": "el renderizador elegido, graphviz-pure, dibuja svg y png pero no pdf (quita engine= para usar `dot` del sistema)",
+    },
     "export.no_pypdf": {
         "en": 'pypdf is not installed (pip install "gradviz[slides]")',
         "es": 'pypdf no está instalado (pip install "gradviz[slides]")',

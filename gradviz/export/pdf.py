@@ -40,9 +40,9 @@ def vector_pdf_available(engine: str | None = None, language: str | None = None)
     `engine` is the renderer that would draw the pages (default: the one `gradviz.viz.render` picks).
 
     >>> vector_pdf_available(engine="graphviz-pure")   # the built-in renderer draws svg and png, no pdf
-    'the system Graphviz `dot` is not installed'
+    'the chosen renderer, graphviz-pure, draws svg and png but no pdf (leave engine= out to use the system `dot`)'
     >>> vector_pdf_available(engine="graphviz-pure", language="es")
-    'el programa `dot` de Graphviz no está instalado en el sistema'
+    'el renderizador elegido, graphviz-pure, dibuja svg y png pero no pdf (quita engine= para usar `dot` del sistema)'
     """
     missing = _missing_for_vector(engine)
     return None if missing is None else message(missing, language)
@@ -53,7 +53,8 @@ def _missing_for_vector(engine: str | None) -> str | None:
     try:
         find_renderer("pdf", engine)
     except RendererNotFound:
-        return "export.no_dot"
+        # a forced graphviz-pure cannot draw pdf even where the system dot is installed: say which it is
+        return "export.engine_draws_no_pdf" if engine == "graphviz-pure" else "export.no_dot"
     try:
         import pypdf  # noqa: F401
     except ImportError:
@@ -81,7 +82,7 @@ def write_pdf(
     language = options.language
     missing = _missing_for_vector(options.engine)
     if vector and missing:
-        if missing == "export.no_dot":
+        if missing in ("export.no_dot", "export.engine_draws_no_pdf"):
             find_renderer("pdf", options.engine)  # raises RendererNotFound with the install hint
         raise MissingDependency(f"vector PDF pages need pypdf to merge them: {message(missing, 'en')}")
     path.parent.mkdir(parents=True, exist_ok=True)
