@@ -504,3 +504,14 @@ def test_a_second_fit_of_the_same_model_reuses_the_compiled_step_and_the_cache_l
     del model
     gc.collect()
     assert gone() is None
+
+
+@pytest.mark.parametrize("activation", ["softmax", None])
+def test_predict_in_bfloat16_returns_float32_whatever_the_last_layer(activation):
+    from gradviz.backends.jax import predict
+
+    model = keras.Sequential([keras.Dense(3, activation=activation, input_dim=2)], seed=0)
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    outputs = predict(model, X, dtype="bfloat16")
+    assert outputs.dtype == np.float32
+    np.testing.assert_allclose(outputs, model.predict(X), atol=0.05)

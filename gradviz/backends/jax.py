@@ -1099,4 +1099,6 @@ def predict(model, x, *, params: dict | None = None, dtype: str | None = None, b
             if key not in compiled:
                 compiled[key] = jax.jit(lambda p, x, program=program: program.run(p, x, None, compute)[0])
             parts.append(np.asarray(_to_host(compiled[key](weights, _host_array(chunk, compute)))))
-    return np.concatenate(parts)
+    outputs = np.concatenate(parts)
+    # bfloat16 is a compute type: the outputs come back as float32 whatever the last op was
+    return outputs.astype(np.float32) if name == "bfloat16" else outputs
