@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "MISSING", "NOT_A_LOCAL_FILE", "chromium_context"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "MISSING", "NOT_A_LOCAL_FILE", "NOT_LOCAL", "chromium_context"]
 
 CHROMIUM = os.environ.get("GRADVIZ_CHROMIUM", "/usr/bin/chromium")
 # --no-sandbox: CI runs as root; the rest keep Chromium from calling home (the tests run offline)
@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
 ]
 # every URL that is not a file: the pages under test are self-contained, so such a request is a bug
 NOT_A_LOCAL_FILE = re.compile(r"^(?!file://).*", re.IGNORECASE)
+# for pages a test serves itself (Voila on 127.0.0.1): everything else, e.g. Voila's CDN font, is aborted
+NOT_LOCAL = re.compile(r"^(?!file://|https?://(127\.0\.0\.1|localhost)[:/]).*", re.IGNORECASE)
 
 
 def _missing() -> str | None:
@@ -46,9 +48,10 @@ MISSING: str | None = _missing()
 
 
 @contextmanager
-def chromium_context(scratch: Path, **options: Any) -> Iterator[Any]:
+def chromium_context(scratch: Path, local_server: bool = False, **options: Any) -> Iterator[Any]:
     """A fresh headless Chromium (a Playwright BrowserContext) whose profile and XDG folders live in
-    `scratch`; every request for something that is not a local file is aborted."""
+    `scratch`; every request for something that is not a local file is aborted (with `local_server`,
+    requests to 127.0.0.1/localhost go through too)."""
     from playwright.sync_api import sync_playwright
 
     # without these Chromium writes ~/.config/chromium and ~/.cache into the shared $HOME
@@ -62,7 +65,7 @@ def chromium_context(scratch: Path, **options: Any) -> Iterator[Any]:
             env=env,
             **{"viewport": {"width": 1100, "height": 800}, **options},
         )
-        context.route(NOT_A_LOCAL_FILE, lambda route: route.abort())
+        context.route(NOT_LOCAL if local_server else NOT_A_LOCAL_FILE, lambda route: route.abort())
         try:
             yield context
         finally:

@@ -27,7 +27,6 @@ pytestmark = [
 EPOCHS = 40  # one press of Run; a small net on 300 points trains this in a few seconds
 LIVE_TIMEOUT_MS = 90_000  # kernel start, the notebook's imports, the first pictures (about 5 s when healthy)
 CLICK_TIMEOUT_MS = 60_000
-LOCAL_SERVER = re.compile(r"^https?://127\.0\.0\.1:\d+/")
 CELL = f"""\
 from gradviz.widgets import Playground
 p = Playground(dataset="moons", hidden=(8, 8), activation="tanh", epochs={EPOCHS}, seed=0)
@@ -60,10 +59,9 @@ def test_run_trains_in_the_kernel_and_the_loss_text_curves_and_layer_graph_chang
     errors: list[str] = []
     with (
         voila_server(notebook, tmp_path / "voila") as url,
-        chromium_context(tmp_path / "chromium", viewport={"width": 1280, "height": 900}) as context,
+        chromium_context(tmp_path / "chromium", local_server=True, viewport={"width": 1280, "height": 900}) as context,
     ):
         page = context.new_page()
-        page.route(LOCAL_SERVER, lambda route: route.continue_())  # the page's own server; the context aborts the rest
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url, wait_until="commit", timeout=LIVE_TIMEOUT_MS)
 

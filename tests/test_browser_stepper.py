@@ -7,12 +7,11 @@ proves the whole loop, and saves screenshots of the stepper (checked not blank) 
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
 import pytest
-from browser import MISSING, NOT_A_LOCAL_FILE, chromium_context
+from browser import MISSING, chromium_context
 from jupyter_support import MISSING_VOILA, voila_server
 
 pytestmark = [
@@ -30,7 +29,6 @@ LOAD_TIMEOUT_MS = 60_000  # healthy: a few seconds (kernel start, notebook run, 
 LOAD_ATTEMPTS = 2  # each reload starts a fresh kernel: a second line of defence against a stalled start
 STEP_TIMEOUT_MS = 15_000
 # everything but the Voila server on this machine (its page links a CDN font, which the test must not fetch)
-NOT_THE_LOCAL_SERVER = re.compile(r"^(?!https?://127\.0\.0\.1[:/]).*", re.IGNORECASE)
 
 CELLS = [
     "import gradviz\n"
@@ -83,10 +81,11 @@ def test_next_and_the_arrow_key_step_the_diagram_and_caption_in_voila(tmp_path):
     started = time.perf_counter()
     notebook = write_notebook(tmp_path)
     errors: list[str] = []
-    with voila_server(notebook, tmp_path / "voila") as url, chromium_context(tmp_path / "chromium") as context:
+    with (
+        voila_server(notebook, tmp_path / "voila") as url,
+        chromium_context(tmp_path / "chromium", local_server=True) as context,
+    ):
         serving = time.perf_counter() - started
-        context.unroute(NOT_A_LOCAL_FILE)  # chromium_context allows file:// only; here the page is served
-        context.route(NOT_THE_LOCAL_SERVER, lambda route: route.abort())
         page = context.new_page()
         page.set_default_timeout(STEP_TIMEOUT_MS)
         page.on("pageerror", lambda error: errors.append(str(error)))
