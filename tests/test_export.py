@@ -520,3 +520,16 @@ def test_the_exported_html_steps_with_the_arrow_key_offline_and_runs_no_label_sc
         darkest, lightest = Image.open(io.BytesIO(tab.screenshot())).convert("L").getextrema()
         assert lightest - darkest > 100  # not a blank page: dark text on a light page
     assert requests and all(url.startswith("file://") for url in requests)
+
+
+@pytest.mark.parametrize("forced_by", ["engine", "environment"])
+def test_a_forced_graphviz_pure_says_it_draws_no_pdf_rather_than_that_dot_is_missing(forced_by, monkeypatch):
+    from gradviz.export.pdf import vector_pdf_available
+    from gradviz.viz.render import ENV_VAR
+
+    if forced_by == "environment":
+        monkeypatch.setenv(ENV_VAR, "graphviz-pure")
+        reason = vector_pdf_available()
+    else:
+        reason = vector_pdf_available(engine="graphviz-pure")
+    assert reason.startswith("the chosen renderer, graphviz-pure, draws svg and png but no pdf")

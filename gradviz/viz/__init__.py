@@ -13,7 +13,7 @@ from __future__ import annotations
 from .dot import THEMES, to_dot
 from .draw import Drawing, draw
 from .frame import Frame, FrameEdge, FrameNode, final_frame, frames
-from .paths import ChainRulePaths, chain_rule_paths, mlp_chain_rule
+from .paths import ChainRulePaths, chain_rule_paths, mlp_chain_rule, scalar_network
 from .render import RendererNotFound, find_renderer, render, save
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "draw",
     "Drawing",
     "chain_rule_paths",
+    "scalar_network",
     "mlp_chain_rule",
     "ChainRulePaths",
 ]
