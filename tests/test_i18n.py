@@ -318,11 +318,11 @@ def test_the_collapse_note_and_the_overflow_box_speak_spanish_in_a_spanish_frame
     english = plan(final_frame(out, language="en"), max_nodes=10)
     assert english.note == (
         "Collapsed to stay readable: 151 nodes: 30 scopes collapsed; 106 nodes furthest from the output hidden "
-        "(budget max_nodes=10) — expand=['block0'] opens a scope."
+        "(budget max_nodes=10) — expand=['block21'] opens a scope."
     )
     assert spanish.note == (
         "Grafo plegado para que se pueda leer: 151 nodos: 30 bloques plegados; se ocultan los 106 nodos más "
-        "alejados de la salida (límite max_nodes=10) — expand=['block0'] abre un bloque."
+        "alejados de la salida (límite max_nodes=10) — expand=['block21'] abre un bloque."
     )
     (overflow,) = [box for box in spanish.boxes if box.kind == "overflow"]
     assert overflow.title == "… 106 nodos más"
@@ -330,7 +330,7 @@ def test_the_collapse_note_and_the_overflow_box_speak_spanish_in_a_spanish_frame
     assert "… 106 nodos más" in source and "Grafo plegado" in source
     english_words = english_only_words()
     assert {"collapsed", "furthest", "more", "nodes"} <= english_words  # the check has teeth
-    prose = spanish.note.replace("max_nodes=10", "").replace("expand=['block0']", "")  # code stays code
+    prose = spanish.note.replace("max_nodes=10", "").replace("expand=['block21']", "")  # code stays code
     assert shown_words(prose + " " + overflow.title, set()) & english_words == set()
 
 

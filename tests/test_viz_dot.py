@@ -197,3 +197,21 @@ def test_a_spanish_frame_draws_spanish_row_names_and_summaries():
     assert "value" not in shown and "shape" not in shown and "mean" not in shown
     english = to_dot(final_frame(loss, language="en")).source
     assert "value" in english and "mean" in english and "valor" not in english
+
+
+def test_the_collapse_hint_names_a_scope_the_picture_shows_not_one_hidden_in_the_overflow_box():
+    import re
+
+    from gradviz import Value, scope
+    from gradviz.viz import final_frame
+    from gradviz.viz.collapse import plan
+
+    h = Value(0.5, label="x")
+    for k in range(30):
+        with scope(f"block{k}"):
+            h = (h * 0.9 + 0.1).tanh()
+    h.backward()
+    view = plan(final_frame(h), max_nodes=10)
+    named = re.search(r"expand=\['(\w+)'\]", view.note).group(1)
+    shown = {box.title for box in view.boxes if box.kind == "scope"}
+    assert named in shown, f"the hint names {named}, but the picture shows only {sorted(shown)}"
