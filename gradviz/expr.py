@@ -123,11 +123,13 @@ def _syntax_reason(python_message: str) -> str:
     ...     _syntax_reason("'(' was never closed"), _syntax_reason("f-string: expecting '}'")
     ("falta cerrar el '('", 'error de sintaxis')
     """
+    if resolve_language() == "en":
+        return python_message  # the English entries are Python's own words
     for pattern, key in _SYNTAX_MESSAGES:
         found = pattern.fullmatch(python_message)
         if found:
             return message(key, **found.groupdict())
-    return python_message if resolve_language() == "en" else message("expr.syntax_invalid")
+    return message("expr.syntax_invalid")
 
 
 class ExpressionError(GradvizError, ValueError):

@@ -25,7 +25,7 @@ DYNAMIC_KEYS: frozenset[str] = frozenset(
     [f"widgets.mode_{mode}" for mode in ("forward", "backward", "both")]  # widgets/stepper.py
     + [f"dashboard.data_{name}" for name in ("moons", "circles", "spirals", "xor", "blobs", "user")]  # playground
     + [f"dashboard.{name}" for name in ("run", "pause", "step", "reset")]  # widgets/playground.py's buttons
-    + [f"dashboard.{name}" for name in ("loss", "accuracy", "validation", "test")]  # widgets/_dashboard_plots.py
+    + [f"plots.metric_{name}" for name in ("loss", "accuracy")]  # widgets/_dashboard_plots.py's panel titles
     + [f"dashboard.status_{held_out}" for held_out in ("validation", "test")]  # widgets/_dashboard_plots.py
 )
 WORD = re.compile(r"[^\W\d_]{2,}")  # two or more letters: single-letter node names are not words

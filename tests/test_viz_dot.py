@@ -215,3 +215,16 @@ def test_the_collapse_hint_names_a_scope_the_picture_shows_not_one_hidden_in_the
     named = re.search(r"expand=\['(\w+)'\]", view.note).group(1)
     shown = {box.title for box in view.boxes if box.kind == "scope"}
     assert named in shown, f"the hint names {named}, but the picture shows only {sorted(shown)}"
+
+
+def test_no_expand_hint_when_no_scope_is_drawn_as_a_box():
+    from gradviz import Tensor, nn
+    from gradviz.viz import final_frame
+    from gradviz.viz.collapse import plan
+
+    nn.manual_seed(0)
+    out = nn.MLP(2, [4, 4, 4, 1])(Tensor([[1.0, 2.0]])).sum()
+    out.backward()
+    view = plan(final_frame(out), collapse=False, max_nodes=8)
+    assert not [box for box in view.boxes if box.kind == "scope"]
+    assert view.note and "expand=" not in view.note

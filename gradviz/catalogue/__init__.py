@@ -10,7 +10,7 @@ import importlib
 
 __all__ = ["CATALOGUE", "AREAS"]
 
-# every area module; "backends" is optional (it comes with the JAX backend)
+# every area module
 AREAS = (
     "frames",
     "pictures",
@@ -24,16 +24,10 @@ AREAS = (
     "plots",
     "backends",
 )
-_OPTIONAL = frozenset({"backends"})
 
 CATALOGUE: dict[str, dict[str, str]] = {}
 for _name in AREAS:
-    try:
-        _area = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _missing:
-        if _name in _OPTIONAL and _missing.name == f"{__name__}.{_name}":
-            continue
-        raise
+    _area = importlib.import_module(f"{__name__}.{_name}")
     for _key, _entry in _area.MESSAGES.items():
         if _key in CATALOGUE:
             raise RuntimeError(

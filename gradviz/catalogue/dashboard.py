@@ -57,12 +57,7 @@ MESSAGES = {
         "es": "{samples} puntos de entrenamiento y {test} de prueba · red {layers} · {parameters} parámetros",
     },
     # the pictures
-    "dashboard.loss": {"en": "loss", "es": "pérdida"},
-    "dashboard.accuracy": {"en": "accuracy", "es": "exactitud"},
-    "dashboard.epoch": {"en": "epoch", "es": "época"},
-    "dashboard.training": {"en": "training", "es": "entrenamiento"},
     "dashboard.test": {"en": "test", "es": "prueba"},
-    "dashboard.validation": {"en": "validation", "es": "validación"},
     "dashboard.no_epochs": {"en": "no epoch trained yet", "es": "aún no se ha entrenado ninguna época"},
     "dashboard.boundary_title": {
         "en": "decision boundary after epoch {epoch}",
@@ -77,7 +72,6 @@ MESSAGES = {
         "es": "tamaño del gradiente por capa, época {epoch}",
     },
     "dashboard.gradients_axis": {"en": "mean |∂L/∂W| (log scale)", "es": "media de |∂L/∂W| (escala log.)"},
-    "dashboard.gradients_layers": {"en": "layer (input → output)", "es": "capa (entrada → salida)"},
     "dashboard.gradients_none": {
         "en": "gradients appear after the first epoch",
         "es": "los gradientes aparecen tras la primera época",

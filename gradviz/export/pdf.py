@@ -4,13 +4,12 @@ present (pages merged with pypdf), high-resolution pixels otherwise (Pillow)."""
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..i18n import message
 from ..viz.frame import Frame
-from ..viz.render import ENV_VAR, RendererNotFound, find_renderer
+from ..viz.render import RendererNotFound, find_renderer
 from ._common import ExportResult, MissingDependency, Options, pictures, render_frames, require, theme_background
 
 __all__ = ["write_pdf", "PDF_DPI", "vector_pdf_available"]
@@ -53,10 +52,9 @@ def _missing_for_vector(engine: str | None) -> str | None:
     """The catalogue key of what vector pages lack ("export.no_dot", "export.no_pypdf"), or None."""
     try:
         find_renderer("pdf", engine)
-    except RendererNotFound:
+    except RendererNotFound as missing:
         # a forced graphviz-pure cannot draw pdf even where the system dot is installed: say which it is
-        chosen = engine or os.environ.get(ENV_VAR)
-        return "export.engine_draws_no_pdf" if chosen == "graphviz-pure" else "export.no_dot"
+        return "export.engine_draws_no_pdf" if missing.choice == "graphviz-pure" else "export.no_dot"
     try:
         import pypdf  # noqa: F401
     except ImportError:

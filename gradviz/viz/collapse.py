@@ -249,9 +249,8 @@ def plan(
     edges = [e for e in frame.edges if unit[e.source] == e.source and unit[e.target] == e.target]
     box_edges = [(su, tu, state) for (su, tu), state in unit_edges.items() if su not in by_id or tu not in by_id]
     if notes:
-        # the hint names a scope the picture shows as a box (one hidden in the overflow box would puzzle)
-        shown = sorted(b.title for b in boxes.values() if b.kind == "scope" and b.title not in opened)
-        scopes = shown or sorted(all_paths - opened)
+        # the hint names a scope the picture shows as a box: expand= on a scope that is not a box changes nothing
+        scopes = sorted(b.title for b in boxes.values() if b.kind == "scope")
         details = "; ".join(notes)
         if scopes and boxes:
             code = f"expand=['{scopes[0].split('/')[-1]}']"

@@ -6,7 +6,7 @@ it works headless, a notebook shows it when it is a cell's last value, and ``fig
 writes it. Pass ``ax=`` to draw into your own axes instead (its figure is returned).
 
 Axis labels, legends and default titles are in the language in use (``gradviz.set_language("es")``,
-``with gradviz.language("es"):`` or ``gradviz train --lang es``); your own titles and names are kept.
+``with gradviz.i18n.language("es"):`` or ``gradviz train --lang es``); your own titles and names are kept.
 
 >>> from gradviz.callbacks import History
 >>> h = History(); h.on_train_begin()

@@ -61,8 +61,14 @@ class RendererNotFound(GradvizError, RuntimeError):
     ...     find_renderer("pdf", engine="graphviz-pure")       # graphviz-pure makes svg and png only
     ... except RendererNotFound as missing:
     ...     print(missing)
+    ...     print(missing.choice)     # what was asked for: engine=, else $GRADVIZ_RENDERER, else "auto"
     PDF output needs the system Graphviz `dot` program, ...
+    graphviz-pure
     """
+
+    def __init__(self, message: str, choice: str = "auto") -> None:
+        super().__init__(message)
+        self.choice = choice
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ def find_renderer(format: str = "svg", engine: str | None = None) -> Renderer:
             f"no renderer for {format}: neither the system Graphviz `dot` nor the graphviz-pure program was found"
             f"{forced}. Reinstall gradviz (`pip install gradviz` brings graphviz-pure), or {_INSTALL_DOT}."
         )
-    raise RendererNotFound(problem)
+    raise RendererNotFound(problem, choice)
 
 
 def _source_of(dot) -> str:

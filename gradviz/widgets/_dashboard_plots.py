@@ -112,18 +112,15 @@ def curves_figure(
     fig = _figure(width, height)
     axes = [fig.add_subplot(len(names), 1, row + 1) for row in range(len(names))]
     plot_history({key: list(values) for key, values in history.items()}, metrics=names, ax=axes)
-    # plot_history names its lines in the language in use; the dashboard says which data the 'val_' lines are
-    renamed = {
-        message("plots.training"): message("dashboard.training"),
-        message("plots.validation"): message(f"dashboard.{held_out}"),
-    }
     for axis, name in zip(axes, names, strict=True):
-        for line in axis.get_lines():
-            line.set_label(renamed.get(line.get_label(), line.get_label()))
-        label = message(f"dashboard.{name}") if name in ("loss", "accuracy") else name
+        if held_out == "test":  # plot_history calls the 'val_' lines validation; here they are the test split
+            for line in axis.get_lines():
+                if line.get_label() == message("plots.validation"):
+                    line.set_label(message("dashboard.test"))
+        label = message(f"plots.metric_{name}") if name in ("loss", "accuracy") else name
         axis.set_title(label, fontsize=_FONT_SIZE + 1)
         axis.set_ylabel("")
-        axis.set_xlabel(message("dashboard.epoch") if axis is axes[-1] else "", fontsize=_FONT_SIZE)
+        axis.set_xlabel(message("plots.epoch") if axis is axes[-1] else "", fontsize=_FONT_SIZE)
         axis.legend(fontsize=_FONT_SIZE - 1, loc="best")
         axis.tick_params(labelsize=_FONT_SIZE - 1)
         if name == "accuracy":
@@ -168,7 +165,7 @@ def gradient_figure(
                 fontsize=_FONT_SIZE - 1,
             )
     axis.set_xticks(range(len(layers)), list(layers), fontsize=_FONT_SIZE - 1)
-    axis.set_xlabel(message("dashboard.gradients_layers"), fontsize=_FONT_SIZE)
+    axis.set_xlabel(message("plots.layer_order"), fontsize=_FONT_SIZE)
     axis.set_ylabel(message("dashboard.gradients_axis"), fontsize=_FONT_SIZE - 1)
     axis.set_title(message("dashboard.gradients_title", epoch=epoch), fontsize=_FONT_SIZE + 1)
     axis.tick_params(axis="y", labelsize=_FONT_SIZE - 1)
