@@ -205,3 +205,23 @@ def test_the_paths_speak_spanish_when_the_language_is_spanish():
     assert equation.splitlines()[1].startswith("camino 1: ∂L/∂h")
     assert caption.startswith("2 caminos de w a L") and "camino 2" in table and "backward() da" in table
     assert "path" not in equation and "paths" not in caption
+
+
+def test_chain_rule_paths_keep_the_language_they_were_made_in():
+    from gradviz import nn
+    from gradviz.i18n import language
+    from gradviz.viz import mlp_chain_rule
+
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    with language("es"):
+        spanish = mlp_chain_rule(model, [0.5, -1.0], [0.3], weight=(0, 0, 0))
+    english = mlp_chain_rule(model, [0.5, -1.0], [0.3], weight=(0, 0, 0), language="en")
+    assert spanish.language == "es" and english.language == "en"
+    assert spanish.description != english.description
+    # read after the with-block: still Spanish, words and picture alike
+    assert spanish.equation != english.equation
+    assert spanish.to_frame().language == "es"
+    assert (
+        spanish.equation.splitlines()[0]
+        == mlp_chain_rule(model, [0.5, -1.0], [0.3], weight=(0, 0, 0), language="es").equation.splitlines()[0]
+    )

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import Graph
-from ..i18n import get_language, message
+from ..i18n import message, resolve_language
 from .format import latex_label, number, number_latex, operand
 from .frame import Frame, FrameEdge, FrameNode, _names
 
@@ -175,6 +175,10 @@ class ChainRulePaths:
     sorted_by_size: bool = True
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"  # of every sentence and picture it makes, chosen when it was made
+
+    def _say(self, key: str, **fields) -> str:
+        return message(key, self.language, **fields)
 
     @property
     def loss_label(self) -> str:
@@ -200,9 +204,9 @@ class ChainRulePaths:
         p = self.precision
         L, w = _d_name(self.loss_label), _d_name(self.weight_label)
         head = "paths.equation_head_one" if self.count == 1 else "paths.equation_head_many"
-        lines = [message(head, derivative=f"∂{L}/∂{w}", count=f"{self.count:,}", weight=w, loss=L)]
+        lines = [self._say(head, derivative=f"∂{L}/∂{w}", count=f"{self.count:,}", weight=w, loss=L)]
         for k, path in enumerate(self.paths, start=1):
-            lines.append(message("paths.path_line", number=k, chain=path.text(p)))
+            lines.append(self._say("paths.path_line", number=k, chain=path.text(p)))
         lines.append(self._sum_text())
         return "\n".join(lines)
 
@@ -211,9 +215,9 @@ class ChainRulePaths:
         """The same in LaTeX (one line per path, then the sum), for a slide or a notebook."""
         p = self.precision
         L, w = latex_label(self.loss_label), latex_label(self.weight_label)
-        lines = [message("paths.latex_head", derivative=rf"\frac{{\partial {L}}}{{\partial {w}}}")]
+        lines = [self._say("paths.latex_head", derivative=rf"\frac{{\partial {L}}}{{\partial {w}}}")]
         lines += [
-            message("paths.path_latex", number=k, chain=path.latex(p)) for k, path in enumerate(self.paths, start=1)
+            self._say("paths.path_latex", number=k, chain=path.latex(p)) for k, path in enumerate(self.paths, start=1)
         ]
         terms = " + ".join(operand(path.product, p, latex=True) for path in self.paths)
         rest = r" + \dots" if len(self.paths) < self.count else ""
@@ -225,13 +229,13 @@ class ChainRulePaths:
         L, w = _d_name(self.loss_label), _d_name(self.weight_label)
         terms = " + ".join([number(self.paths[0].product, p)] + [operand(x.product, p) for x in self.paths[1:]])
         if len(self.paths) < self.count:
-            terms += " + … " + message("paths.more_paths", count=f"{self.count - len(self.paths):,}")
+            terms += " + … " + self._say("paths.more_paths", count=f"{self.count - len(self.paths):,}")
         text = f"∂{L}/∂{w} = {terms} = {number(self.total, p)}"
         checks = []
         if self.gradient is not None:
             checks.append(f"backward(): {number(self.gradient, p)}")
         if self.reference is not None:
-            checks.append(message("paths.check_tensor", value=number(self.reference, p)))
+            checks.append(self._say("paths.check_tensor", value=number(self.reference, p)))
         return text + (f"  ({'; '.join(checks)})" if checks else "")
 
     def __repr__(self) -> str:
@@ -326,25 +330,36 @@ class ChainRulePaths:
                         grad,
                         (grad,),
                         "active" if n.id == self.weight_id else "done",
+                        language=self.language,
                     )
                 )
             else:  # an input of a path node, drawn without its own history
                 nodes.append(
                     FrameNode(
-                        n.id, n.label, n.kind if not n.op else "op", "", "", n.scope, None, None, ref.data, ref.grad
+                        n.id,
+                        n.label,
+                        n.kind if not n.op else "op",
+                        "",
+                        "",
+                        n.scope,
+                        None,
+                        None,
+                        ref.data,
+                        ref.grad,
+                        language=self.language,
                     )
                 )
         omitted = len(graph.nodes) - len(nodes)
-        caption = message(
+        caption = self._say(
             "paths.caption_one" if self.count == 1 else "paths.caption_many",
             count=f"{self.count:,}",
             weight=self.weight_label,
             loss=self.loss_label,
         )
         if len(shown) < self.count:
-            caption += " " + message("paths.caption_drawn", count=len(shown))
+            caption += " " + self._say("paths.caption_drawn", count=len(shown))
         if omitted:
-            caption += "; " + message("paths.caption_omitted", count=f"{omitted:,}")
+            caption += "; " + self._say("paths.caption_omitted", count=f"{omitted:,}")
         return Frame(
             index=0,
             kind="final",
@@ -357,7 +372,7 @@ class ChainRulePaths:
             equation=self.equation,
             latex=self.latex,
             output=self.loss_id,
-            language=get_language(),
+            language=self.language,
         )
 
     def to_dot(
@@ -406,7 +421,7 @@ class ChainRulePaths:
             rows.append(
                 f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(title), colors["text"], 16, bold=True)}</TD></TR>'
             )
-        head = message(
+        head = self._say(
             "paths.table_head_one" if self.count == 1 else "paths.table_head_many",
             derivative=f"∂{L}/∂{w}",
             count=f"{self.count:,}",
@@ -427,29 +442,29 @@ class ChainRulePaths:
             ]
             route = " ← ".join(kept)
             rows.append(
-                f'<TR><TD ALIGN="LEFT">{_font(escape(message("paths.path_name", number=k)), colors["active_line"], 12, bold=True)}</TD>'
+                f'<TR><TD ALIGN="LEFT">{_font(escape(self._say("paths.path_name", number=k)), colors["active_line"], 12, bold=True)}</TD>'
                 f'<TD ALIGN="LEFT">{_font(escape(route), colors["muted"], 11)}</TD>'
                 f'<TD ALIGN="LEFT">{_font(escape(f"{numbers} = {number(path.product, p)}"), colors["text"], 12)}</TD></TR>'
             )
         terms = " + ".join([number(shown[0].product, p)] + [operand(x.product, p) for x in shown[1:]])
         if len(shown) < self.count:
-            terms += " + … " + message("paths.more", count=f"{self.count - len(shown):,}")
+            terms += " + … " + self._say("paths.more", count=f"{self.count - len(shown):,}")
         result = f"∂{L}/∂{w} = {terms} = {number(self.total, p)}"
         rows.append(
             f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(result), colors["grad"], 14, bold=True)}</TD></TR>'
         )
         checks = []
         if self.gradient is not None:
-            checks.append(message("paths.gives_backward", value=number(self.gradient, p)))
+            checks.append(self._say("paths.gives_backward", value=number(self.gradient, p)))
         if self.reference is not None:
-            checks.append(message("paths.gives_tensor", value=number(self.reference, p)))
+            checks.append(self._say("paths.gives_tensor", value=number(self.reference, p)))
         if ones:
-            note = message("paths.ones_left_out")
+            note = self._say("paths.ones_left_out")
             rows.insert(-1, f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(note), colors["muted"], 11)}</TD></TR>')
         if checks:
             same = self.matches(rtol=1e-7, atol=1e-10)
-            verdict = message("paths.verdict_same" if same else "paths.verdict_different")
-            line = f"{_names(checks)}: {verdict}"
+            verdict = self._say("paths.verdict_same" if same else "paths.verdict_different")
+            line = f"{_names(checks, self.language)}: {verdict}"
             rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(line), colors["muted"], 11)}</TD></TR>')
         return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
 
@@ -491,7 +506,7 @@ def _local_derivative(ref, position: int) -> float:
 
 
 def chain_rule_paths(
-    loss, weight, *, max_paths: int = DEFAULT_MAX_PATHS, precision: int = 4, names=None
+    loss, weight, *, max_paths: int = DEFAULT_MAX_PATHS, precision: int = 4, names=None, language: str | None = None
 ) -> ChainRulePaths:
     """Every path from `weight` to `loss` in a graph of scalar Values, with the local derivative of each edge.
 
@@ -501,7 +516,8 @@ def chain_rule_paths(
     the local derivatives come from each op's declared rule. Its ``to_dot()`` draws the paths.
     `names` — a Module (e.g. a gradviz.nn.ScalarMLP) or a dict {Value: name} — names the parameters
     that have no label of their own ('0.1.w0': layer 0, neuron 1, weight 0), for the equations and
-    pictures only (their labels are left as they were).
+    pictures only (their labels are left as they were). `language` ("en", "es"; default: the one in use)
+    is that of every sentence and picture the result makes.
 
     >>> from gradviz import Value
     >>> a, b = Value(3.0, label="a"), Value(-2.0, label="b")
@@ -602,6 +618,7 @@ def chain_rule_paths(
         upstream={nid: upstream[nid] for nid in upstream if count.get(nid, 0) > 0},
         precision=precision,
         sorted_by_size=complete,
+        language=resolve_language(language),
     )
 
 
@@ -948,6 +965,7 @@ def mlp_chain_rule(
     *,
     max_paths: int = DEFAULT_MAX_PATHS,
     precision: int = 4,
+    language: str | None = None,
 ) -> ChainRulePaths:
     """The chain-rule paths from the loss to one weight of a tensor MLP, for one sample.
 
@@ -959,7 +977,7 @@ def mlp_chain_rule(
     Values with the same weights (:func:`scalar_network`), backward() runs on that copy, and the
     result's `gradient` (scalar engine) and `reference` (the tensor engine, on the model itself)
     must both equal the sum over the paths — a ValueError says so if they do not. The model's
-    gradients are left as they were.
+    gradients are left as they were. `language` as in :func:`chain_rule_paths`.
 
     >>> from gradviz import nn
     >>> model = nn.MLP(2, [3, 2, 1], activation="tanh", seed=0)
@@ -985,9 +1003,9 @@ def mlp_chain_rule(
     net = scalar_network(model, x, y, loss)
     net.loss.backward()
     chosen = net.weights[layer][i][j]
-    result = chain_rule_paths(net.loss, chosen, max_paths=max_paths, precision=precision)
+    result = chain_rule_paths(net.loss, chosen, max_paths=max_paths, precision=precision, language=language)
     reference = _tensor_gradient(model, layers, x, y, net.loss_kind, layer, i, j)
-    described = message("paths.description", layer=layer, i=i, j=j, label=chosen.label)
+    described = result._say("paths.description", layer=layer, i=i, j=j, label=chosen.label)
     result = ChainRulePaths(
         **{**result.__dict__, "reference": reference, "description": described, "extra": {"network": net}}
     )
