@@ -186,6 +186,23 @@ class Trace:
         recorded._passes.append(_Pass(output, seed, topo, {}, leaf_datas, len(recorded._events), complete=True))
         return recorded
 
+    def leaf_values(self, pass_index: int = -1) -> dict[int, Any]:
+        """The leaves' data as they were when backward pass `pass_index` began, keyed by ``id(leaf)``: what
+        the steps were computed with, even if an optimizer has changed the parameters since.
+
+        >>> from gradviz import Value, trace
+        >>> w = Value(3.0, label="w")
+        >>> with trace() as t:
+        ...     loss = w * w
+        ...     loss.backward()
+        >>> w.data -= 0.1 * w.grad                  # an optimizer step after the lesson
+        >>> t.leaf_values()[id(w)], w.data
+        (3.0, 2.4)
+        """
+        if not self._passes:
+            raise ValueError("Trace.leaf_values: no backward pass was recorded; call backward() inside the trace")
+        return dict(self._passes[pass_index].leaf_datas)
+
     @property
     def steps(self) -> list[ForwardStep | BackwardStep]:
         """Every step, forward and backward, in the order it ran."""

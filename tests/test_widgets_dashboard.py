@@ -209,3 +209,14 @@ def test_fit_without_dashboard_adds_no_callback(moons):
     model = moons_model()
     model.fit(X, y, epochs=1, batch_size=32, verbose=0)
     assert not hasattr(model, "dashboard")
+
+
+def test_a_second_fit_with_the_same_dashboard_keeps_its_first_epochs_gradients(moons):
+    X, y = moons
+    board = FitDashboard(x=X, y=y, resolution=20)
+    model = moons_model()
+    model.fit(X, y, epochs=2, batch_size=32, verbose=0, callbacks=[board])
+    model.fit(X, y, epochs=2, batch_size=32, verbose=0, callbacks=[board])
+    assert board.epochs == [1, 2]
+    for values in board.gradients.mean_abs.values():
+        assert all(math.isfinite(value) for value in values), values

@@ -286,3 +286,16 @@ def test_a_diverged_loss_stops_training_and_asks_for_a_lower_rate_until_reset(mo
     p.reset()
     p.step_epoch()
     assert p.epoch == 1 and p.error is None
+
+
+def test_show_layer_draws_the_layer_graph_once(monkeypatch):
+    drawn = []
+    real = plots.layer_graph_svg
+    monkeypatch.setattr(
+        plots, "layer_graph_svg", lambda *args, **kwargs: drawn.append(args[3]) or real(*args, **kwargs)
+    )
+    p = Playground("moons", hidden=(4,), **SMALL)
+    p.show_layer("hidden1")
+    assert drawn == ["hidden1"]
+    p.show_layer("hidden1")  # the same layer again: drawn again (the model may have trained since)
+    assert drawn == ["hidden1", "hidden1"]

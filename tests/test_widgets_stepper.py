@@ -363,3 +363,20 @@ def test_a_long_table_repeats_the_rows_of_the_current_step_on_top():
     pinned = [row.split('data-node="')[1].split('"')[0] for row in body.split("<tr ")[1:] if "data-pinned" in row]
     assert pinned == touched and len(touched) >= 2
     assert body.count("<tr ") == len(frame.nodes) + len(touched)
+
+
+def test_the_numerical_check_uses_the_data_the_recorded_pass_used_even_after_an_optimizer_step():
+    from gradviz import Value, trace
+    from gradviz.widgets import Stepper
+
+    a, b = Value(3.0, label="a"), Value(2.0, label="b")
+    with trace() as t:
+        c = a * b
+        c.label = "c"
+        c.backward()
+    a.data -= 0.5 * a.grad  # the parameters move on after the lesson was recorded
+    stepper = Stepper(t, show_numeric=True)
+    numeric = stepper.numeric()
+    by_label = {node.label: node.id for node in stepper.graph.nodes}
+    assert float(numeric.gradients[by_label["b"]]) == pytest.approx(3.0, rel=1e-6)  # ∂c/∂b = a as recorded
+    assert float(numeric.gradients[by_label["a"]]) == pytest.approx(2.0, rel=1e-6)

@@ -16,6 +16,7 @@ with "wiggle the input and watch the output".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,8 +45,18 @@ def _as_float64(data):
     return data
 
 
-def numeric_gradients(graph: Graph, seed: Any = None, *, eps: float = _EPS, budget: int = DEFAULT_BUDGET):
+def numeric_gradients(
+    graph: Graph,
+    seed: Any = None,
+    *,
+    eps: float = _EPS,
+    budget: int = DEFAULT_BUDGET,
+    leaf_values: Mapping[int, Any] | None = None,
+):
     """Central differences of Σ(seed · output) with respect to every node of `graph` that requires grad.
+
+    `leaf_values` ({id(leaf): data}, see :meth:`gradviz.Trace.leaf_values`) stands in for the leaves' data
+    where given: the values a recorded backward pass used, if parameters changed since.
 
     `seed` is the gradient the backward pass started from (default: ones, as ``output.sum().backward()``).
     Each element x gets the step h = eps·max(1, |x|). Nodes are computed from the output backwards until
@@ -78,7 +89,10 @@ def numeric_gradients(graph: Graph, seed: Any = None, *, eps: float = _EPS, budg
     with np.errstate(all="ignore"):
         values: list[Any] = [None] * len(nodes)
         for i, ref in enumerate(refs):
-            values[i] = _as_float64(ref.data) if ref._op is None else compute(i, values)
+            if ref._op is None:
+                values[i] = _as_float64(leaf_values.get(id(ref), ref.data) if leaf_values else ref.data)
+            else:
+                values[i] = compute(i, values)
 
         users: list[list[int]] = [[] for _ in nodes]
         for i, parents in enumerate(inputs):

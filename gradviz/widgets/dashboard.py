@@ -160,12 +160,15 @@ class FitDashboard(Callback):
         self.progress.max = max(self._total, 1)
         self._show_progress(0)
 
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        # before the epoch's batches are recorded, or the new run's first gradients would be cleared with the old
+        if self.epochs and epoch + 1 <= self.epochs[-1]:
+            self.panels.clear()  # a new fit that starts counting again: a new run
+
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self.panels.record_batch(self.model)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self.epochs and epoch + 1 <= self.epochs[-1]:
-            self.panels.clear()  # a new fit that starts counting again: a new run
         if self.panels.end_epoch(epoch + 1, logs or {}, self.model):
             self._show_progress(epoch + 1)
 

@@ -697,8 +697,10 @@ class Playground(widgets.VBox):
         """Choose the layer whose graph is drawn ('hidden1', ..., 'output'), as a click on its name does; None hides it."""
         if name is not None and name not in self.layer_names:
             raise ValueError(f"Playground.show_layer: no layer {name!r}; the layers are {', '.join(self.layer_names)}")
+        changed = self.layer_picker.value != name
         self.layer_picker.value = name
-        self._draw_layer()
+        if not changed or self.running:  # otherwise the picker's observer has drawn it
+            self._draw_layer()
 
     def _draw_layer(self) -> None:
         from ._dashboard_plots import layer_graph_svg

@@ -339,7 +339,9 @@ class Stepper(widgets.VBox):
         if self._numeric is None:
             seeds = [s for s in self.trace.backward_steps if s.seed]
             seed = seeds[-1].upstream if seeds else None
-            self._numeric = numeric_gradients(self.graph, seed, budget=self.numeric_budget)
+            # at the data the recorded pass used: parameters may have changed since (an optimizer step)
+            leaves = self.trace.leaf_values() if self.trace.outputs else None
+            self._numeric = numeric_gradients(self.graph, seed, budget=self.numeric_budget, leaf_values=leaves)
         return self._numeric
 
     def _refresh(self) -> None:
