@@ -75,7 +75,6 @@ True
 DEMO_FOLDER = "gradviz-demo"
 RENDER_FOLDER = "gradviz-render"
 _MANY_FRAMES = 20  # from here on, say that rendering will take a moment
-_STEP_FILE = re.compile(r"^step-(\d{3,})\.(svg|png|pdf)$")
 
 
 class _UsageError(Exception):
@@ -368,13 +367,7 @@ def _run_export(args: argparse.Namespace) -> int:
         if args.expr is None:
             if args.assignments:
                 raise _usage("cli.set_without_expr")
-            x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-            with trace() as recorded:
-                q = x + y
-                q.label = "q"
-                f = q * z
-                f.label = "f"
-                f.backward()
+            recorded, _ = _worked_example()
             title = args.title or message("cli.export_demo_title")
         else:
             from .expr import parse
@@ -482,20 +475,26 @@ def _formulas_as_positionals(argv: list[str]) -> list[str]:
 # -- the commands ---------------------------------------------------------------------------------
 
 
-def _run_demo(args: argparse.Namespace) -> int:
+def _worked_example():
+    """The course's f = (x + y)·z at x = −2, y = 5, z = −4, recorded with its backward pass: (trace, nodes)."""
     from . import Value, trace
 
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    with trace() as recorded:
+        q = x + y
+        q.label = "q"
+        f = q * z
+        f.label = "f"
+        f.backward()
+    return recorded, (x, y, z, q, f)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
     options = _picture_options(args)
     out = _folder(args.out)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-        with trace() as recorded:
-            q = x + y
-            q.label = "q"
-            f = q * z
-            f.label = "f"
-            f.backward()
+        recorded, (x, y, z, q, f) = _worked_example()
         written = _write_steps(recorded, out, args.format, message("cli.demo_title"), options)
     _report_warnings(caught)
     if not args.quiet:
@@ -887,25 +886,13 @@ def _write_steps(recorded, out: Path, fmt: str, title: str, options: dict, quiet
         kinds=[frame.kind for frame in steps],
         dark=options["theme"] == "dark",
     )
-    out.mkdir(parents=True, exist_ok=True)
-    width = max(3, len(str(len(steps) - 1)))
-    written = []
-    for index, (data, _) in enumerate(rendered):
-        path = out / f"step-{index:0{width}d}.{fmt}"
-        path.write_bytes(data)
-        written.append(path)
-    _remove_stale_steps(out, {p.name for p in written})
+    from .export._common import write_step_files
+
+    written = write_step_files(out, [data for data, _ in rendered], fmt)
     index_path = out / "index.html"
     index_path.write_text(page, encoding="utf-8")
     written.append(index_path)
     return written
-
-
-def _remove_stale_steps(out: Path, keep: set[str]) -> None:
-    """step files of an earlier, longer run in the same folder would read as part of this one."""
-    for path in out.iterdir():
-        if _STEP_FILE.match(path.name) and path.name not in keep and path.is_file():
-            path.unlink()
 
 
 def _write_final(output, out: Path, fmt: str, options: dict) -> Path:

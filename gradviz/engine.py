@@ -74,9 +74,24 @@ class Node:
 
         return Graph.of(self)
 
-    def zero_grad(self) -> None:
-        """Forget this node's gradient (``.grad = None``)."""
-        self.grad = None
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget this node's gradient (``.grad = None``), or set it to zeros with set_to_none=False (a gradient
+        that was never computed stays None).
+
+        >>> from gradviz import Value
+        >>> x = Value(2.0)
+        >>> (x * x).backward()
+        >>> x.zero_grad(set_to_none=False); x.grad
+        0.0
+        >>> x.zero_grad(); x.grad is None
+        True
+        """
+        if set_to_none or self.grad is None:
+            self.grad = None
+        elif self._scalar:
+            self.grad = 0.0
+        else:
+            self.grad = np.zeros_like(self.data)
 
     # `w -= lr * w.grad` inside no_grad() updates w itself, as in PyTorch; while recording, an
     # intermediate gets a new node (x = x - y) and a leaf that requires grad is refused

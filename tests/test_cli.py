@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from viz_examples import worked_example
 
 import gradviz
-from gradviz import Value, trace
 from gradviz.cli import EXIT_NO_RENDERER, EXIT_USAGE, main
 from gradviz.viz import RendererNotFound, find_renderer, frames
 
@@ -27,14 +27,7 @@ def system_dot_renders_pdf() -> bool:
 
 
 def worked_example_frame_count() -> int:
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    with trace() as recorded:
-        q = x + y
-        q.label = "q"
-        f = q * z
-        f.label = "f"
-        f.backward()
-    return len(frames(recorded))
+    return len(frames(worked_example()[0]))
 
 
 def step_files(folder: Path, extension: str) -> list[Path]:
@@ -315,7 +308,7 @@ def test_lang_es_demo_writes_spanish_captions_player_and_messages(tmp_path, caps
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     blob = json.loads(page.split('id="gradviz-frames">', 1)[1].split("</script>", 1)[0])
     captions = [frame["caption"] for frame in blob["frames"]]
-    spanish = frames(worked_example_trace(), language="es")
+    spanish = frames(worked_example()[0], language="es")
     assert captions == [frame.caption for frame in spanish]
     assert "regla de la cadena" in captions[4] and "gradiente" in captions[4]
     assert '<html lang="es">' in page and "▶ Reproducir" in page
@@ -334,14 +327,3 @@ def test_lang_may_follow_the_command_and_errors_speak_it_too(tmp_path, capsys):
 def test_an_unknown_lang_exits_2_with_the_choices(capsys):
     assert main(["--lang", "fr", "demo"]) == EXIT_USAGE
     assert "invalid choice: 'fr'" in capsys.readouterr().err
-
-
-def worked_example_trace():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    with trace() as recorded:
-        q = x + y
-        q.label = "q"
-        f = q * z
-        f.label = "f"
-        f.backward()
-    return recorded

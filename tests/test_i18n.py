@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from viz_examples import check_golden, scalar_mlp, worked_example
+from viz_examples import check_golden, describe, scalar_mlp, worked_example
 
 import gradviz
 from gradviz import Tensor, Value, i18n, scope, trace
 from gradviz.catalogue import AREAS, CATALOGUE
 from gradviz.i18n import fields_of, get_language, language, message, resolve_language, set_language
-from gradviz.viz import Frame, final_frame, frames, to_dot
+from gradviz.viz import final_frame, frames, to_dot
 from gradviz.viz.collapse import plan
 
 SOURCE = Path(gradviz.__file__).parent
@@ -30,15 +30,6 @@ DYNAMIC_KEYS: frozenset[str] = frozenset(
 )
 WORD = re.compile(r"[^\W\d_]{2,}")  # two or more letters: single-letter node names are not words
 NOT_WORDS = re.compile(r"\{\w+\}|\\[a-zA-Z]+|\w+\(\)")  # {fields}, LaTeX commands, code such as backward()
-
-
-def describe(frame: Frame) -> str:
-    """The same layout as tests/golden/worked_example_frames.txt (see tests/test_viz_frame.py)."""
-    pending = ", ".join(sorted(frame.node(i).label for i in frame.pending)) or "-"
-    return (
-        f"## frame {frame.index}: {frame.kind} (step {frame.step}), active {frame.active_label}, pending {pending}\n"
-        f"caption: {frame.caption}\nequation:\n{frame.equation}\nlatex:\n{frame.latex}\n"
-    )
 
 
 # -- the catalogue -----------------------------------------------------------------------------------

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from viz_examples import check_golden, worked_example
+from viz_examples import check_golden, describe, worked_example
 
 from gradviz import Tensor, Value, trace
 from gradviz.ops import scalar_ops
-from gradviz.viz import Frame, frames
+from gradviz.viz import frames
 from gradviz.viz.format import number
-
-
-def describe(frame: Frame) -> str:
-    pending = ", ".join(sorted(frame.node(i).label for i in frame.pending)) or "-"
-    return (
-        f"## frame {frame.index}: {frame.kind} (step {frame.step}), active {frame.active_label}, pending {pending}\n"
-        f"caption: {frame.caption}\nequation:\n{frame.equation}\nlatex:\n{frame.latex}\n"
-    )
 
 
 def test_worked_example_has_initial_two_forward_three_backward_and_final_frames():

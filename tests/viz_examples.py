@@ -24,6 +24,15 @@ def worked_example():
     return t, f
 
 
+def describe(frame) -> str:
+    """One frame in the layout of the golden caption files (tests/golden/worked_example_frames*.txt)."""
+    pending = ", ".join(sorted(frame.node(i).label for i in frame.pending)) or "-"
+    return (
+        f"## frame {frame.index}: {frame.kind} (step {frame.step}), active {frame.active_label}, pending {pending}\n"
+        f"caption: {frame.caption}\nequation:\n{frame.equation}\nlatex:\n{frame.latex}\n"
+    )
+
+
 def scalar_mlp(sizes=(2, 4, 4, 1), seed=0):
     """One sample through a scalar MLP built from Values, each layer in scope 'mlp/layerK'; backward done."""
     rng = random.Random(seed)

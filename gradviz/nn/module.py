@@ -250,12 +250,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient (``None``), or set it to zeros with set_to_none=False."""
         for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
-            elif p._scalar:
-                p.grad = 0.0
-            else:
-                p.grad = np.zeros_like(p.data)
+            p.zero_grad(set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Switch this module and its descendants to training mode (``.training = True``)."""

@@ -145,12 +145,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient (None), or fill it with zeros when set_to_none=False."""
         for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
-            elif p._scalar:
-                p.grad = 0.0
-            else:
-                p.grad = np.zeros_like(p.data)
+            p.zero_grad(set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None):
         """Update every parameter that has a gradient (those with ``grad is None`` are skipped).
