@@ -4,20 +4,15 @@ validación, frontera de decisión). Formulas, optimizer names and layer names s
 """
 
 MESSAGES = {
-    # the quantities a History holds; the English is the History's own key, so English pictures show it as is
+    # the quantities a History holds (English pictures show the History's own key, e.g. 'acc' or 'f1_score')
     "plots.metric_loss": {"en": "loss", "es": "pérdida"},
     "plots.metric_accuracy": {"en": "accuracy", "es": "exactitud"},
-    "plots.metric_acc": {"en": "acc", "es": "exactitud"},
     "plots.metric_precision": {"en": "precision", "es": "precisión"},
     "plots.metric_recall": {"en": "recall", "es": "exhaustividad"},
     "plots.metric_f1": {"en": "f1", "es": "F1"},
-    "plots.metric_f1_score": {"en": "f1_score", "es": "F1"},
     "plots.metric_mse": {"en": "mse", "es": "error cuadrático medio"},
-    "plots.metric_mean_squared_error": {"en": "mean_squared_error", "es": "error cuadrático medio"},
     "plots.metric_mae": {"en": "mae", "es": "error absoluto medio"},
-    "plots.metric_mean_absolute_error": {"en": "mean_absolute_error", "es": "error absoluto medio"},
     "plots.metric_r2": {"en": "r2", "es": "R²"},
-    "plots.metric_r2_score": {"en": "r2_score", "es": "R²"},
     "plots.metric_learning_rate": {"en": "learning_rate", "es": "tasa de aprendizaje"},
     # training curves
     "plots.training": {"en": "training", "es": "entrenamiento"},

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..i18n import message
+from ..i18n import message, resolve_language
 
 __all__ = [
     "plot_history",
@@ -54,17 +54,17 @@ _VAL_COLOR = "#ff7f0e"
 _QUANTITY_KEYS = {
     "loss": "plots.metric_loss",
     "accuracy": "plots.metric_accuracy",
-    "acc": "plots.metric_acc",
+    "acc": "plots.metric_accuracy",
     "precision": "plots.metric_precision",
     "recall": "plots.metric_recall",
     "f1": "plots.metric_f1",
-    "f1_score": "plots.metric_f1_score",
+    "f1_score": "plots.metric_f1",
     "mse": "plots.metric_mse",
-    "mean_squared_error": "plots.metric_mean_squared_error",
+    "mean_squared_error": "plots.metric_mse",
     "mae": "plots.metric_mae",
-    "mean_absolute_error": "plots.metric_mean_absolute_error",
+    "mean_absolute_error": "plots.metric_mae",
     "r2": "plots.metric_r2",
-    "r2_score": "plots.metric_r2_score",
+    "r2_score": "plots.metric_r2",
     "learning_rate": "plots.metric_learning_rate",
 }
 
@@ -72,7 +72,7 @@ _QUANTITY_KEYS = {
 def _quantity(name: str) -> str:
     """A History key as a picture shows it: the key itself in English, its word in another language."""
     key = _QUANTITY_KEYS.get(name)
-    return name if key is None else message(key)
+    return name if key is None or resolve_language() == "en" else message(key)
 
 
 def _matplotlib():
