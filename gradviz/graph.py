@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Graph", "GraphNode", "Edge"]
+__all__ = ["Graph", "GraphNode", "Edge", "nodes_in_order"]
 
 
 @dataclass(eq=False)
@@ -128,7 +128,7 @@ class Graph:
         for out in outputs:
             if not hasattr(out, "_prev"):
                 raise TypeError(f"Graph.of() takes Values or Tensors, got {type(out).__name__}")
-        order = _topological(outputs)
+        order = nodes_in_order(outputs)
         output_ids = {id(o) for o in outputs}
         taken = {n.label for n in order if n.label}
         counter = 0
@@ -266,11 +266,21 @@ def _constant_label(data) -> str:
     return f"const{tuple(array.shape)}"
 
 
-def _topological(outputs: Iterable) -> list:
-    """Every node the outputs depend on (constants included), inputs first; iterative DFS.
+def nodes_in_order(outputs: Iterable) -> list:
+    """Every node the outputs depend on (constants and nodes that need no gradient included), inputs first;
+    iterative DFS. (:func:`gradviz.engine.topological_order` is the backward pass's: only what requires grad.)
+
+    The order is a recursive depth-first walk's, without recursion: outputs in the order given, each
+    node's parents (``_prev``) left to right, each node once. :meth:`Graph.of` numbers its nodes by
+    it, and the jax backend replays a recorded loss in it.
 
     A node is marked when it is pushed: in a DAG a marked node is either finished or an input of
     the path being walked, never an output of it, so each node is visited once.
+
+    >>> from gradviz import Value
+    >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    >>> [n.label or n.op for n in nodes_in_order([x * y + x])]
+    ['x', 'y', 'mul', 'add']
     """
     order = []
     append = order.append

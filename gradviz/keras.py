@@ -949,6 +949,9 @@ class Sequential(Module):
         backend = _backends.resolve(backend, where)
         if backend == "jax":
             _backends.require_jax()
+            from .backends import jax as _jax_backend
+
+            _jax_backend._options(self, dtype, devices)  # refused here, before a dashboard shows or weights are drawn
         elif dtype is not None or devices is not None:
             raise ValueError(
                 "fit: dtype= and devices= choose the jax backend's precision and devices; the numpy backend trains in "
@@ -1066,14 +1069,12 @@ class Sequential(Module):
                     outputs.append(out)
                 callback_list.on_train_batch_end(batch, {"batch": batch, "size": size, "loss": value})
                 progress.batch_done(total / seen)
-            logs = {"loss": total / seen}
-            if metrics_wanted:
-                logs.update(self._metric_values(Y_metric_epoch, np.concatenate(outputs)))
+            validation = None
             if X_val is not None:
                 self.eval()
-                val = self._evaluate_arrays(X_val, Y_val, Y_val_metric, batch_size=None)
+                validation = self._evaluate_arrays(X_val, Y_val, Y_val_metric, batch_size=None)
                 self.train()
-                logs.update({f"val_{key}": value for key, value in val.items()})
+            logs = self._logs(total / seen, Y_metric_epoch, outputs, validation)
             callback_list.on_epoch_end(epoch, logs)
             progress.end_epoch(logs)
             if self.stop_training:
@@ -1094,10 +1095,23 @@ class Sequential(Module):
                 )
                 total += float(loss.item()) * len(out)
                 outputs.append(out)
-        values = {"loss": total / len(X)}
+        return self._logs(total / len(X), Y_metric, outputs)
+
+    def _logs(
+        self,
+        loss: float,
+        Y_metric: np.ndarray,
+        outputs: list[np.ndarray],
+        validation: dict[str, float] | None = None,
+    ) -> dict[str, float]:
+        """What fit and evaluate report, on either backend: the mean `loss`, each compiled metric of the batches'
+        `outputs` (in order) against `Y_metric`, then the `validation` values prefixed ``val_``."""
+        logs = {"loss": loss}
         if self._metric_names:
-            values.update(self._metric_values(Y_metric, np.concatenate(outputs)))
-        return values
+            logs.update(self._metric_values(Y_metric, np.concatenate(outputs)))
+        if validation is not None:
+            logs.update({f"val_{key}": value for key, value in validation.items()})
+        return logs
 
     def evaluate(self, x, y, batch_size: int | None = None, verbose: int = 0, return_dict: bool = False):
         """The loss and metrics on (x, y): ``[loss, metric, ...]`` (just the loss without metrics), or a dict with

@@ -178,6 +178,15 @@ def test_a_callback_that_watches_every_batch_hears_each_loss_as_on_numpy():
     np.testing.assert_allclose([e[2] for e in losses["jax"]], [e[2] for e in losses["numpy"]], rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_a_learning_rate_set_in_a_batch_hook_applies_to_that_batch(backend):
+    model = _classifier(functools.partial(optim.SGD, lr=0.1))
+    before = [w.copy() for w in model.get_weights()]
+    frozen = LambdaCallback(on_batch_begin=lambda batch, logs: setattr(model.optimizer, "lr", 0.0))
+    model.fit(X3, LABELS3, epochs=2, batch_size=16, verbose=0, seed=0, callbacks=[frozen], backend=backend)
+    _close(model.get_weights(), before, atol=0)
+
+
 @pytest.mark.slow
 def test_early_stopping_restores_the_best_weights_into_the_numpy_model():
     runs = {}
@@ -230,8 +239,15 @@ def test_parameters_and_load_parameters_round_trip_a_pytree():
     expected = [2 * w for w in model.get_weights()]
     jax_backend.load_parameters(model, doubled)
     _close(model.get_weights(), expected, atol=1e-6)
-    with pytest.raises(KeyError, match="missing dense.bias"):
+    with pytest.raises(KeyError, match="load_parameters: .*missing keys: dense.bias"):
         jax_backend.load_parameters(model, {k: v for k, v in params.items() if k != "dense.bias"})
+    with pytest.raises(KeyError, match="unexpected keys: extra"):
+        jax_backend.load_parameters(model, {**params, "extra": jnp.zeros(1)})
+    with pytest.raises(ValueError, match=r"load_parameters: .*dense.bias: checkpoint \(3,\), model \(8,\)"):
+        jax_backend.load_parameters(model, {**params, "dense.bias": jnp.zeros(3)})
+    _close(model.get_weights(), expected, atol=1e-6)  # a refused pytree leaves the model as it was
+    jax_backend.load_parameters(model, {"dense.bias": jnp.zeros(8)}, strict=False)
+    assert not model.get_weights()[1].any() and model.get_weights()[1].dtype == np.float64
 
 
 @pytest.mark.slow
@@ -272,17 +288,42 @@ def test_use_jax_makes_every_fit_without_a_backend_run_on_jax(monkeypatch):
     assert calls == [1]
 
 
-def test_a_diverging_loss_stops_with_the_epoch_and_batch_as_on_numpy():
-    X, y = RNG.normal(size=(16, 2)) * 100, RNG.normal(size=16) * 1e3
-    errors = {}
+DIVERGING = {
+    # the loss turns inf on an epoch's last batch
+    "on the last batch": (
+        RNG.normal(size=(16, 2)) * 100,
+        RNG.normal(size=16) * 1e3,
+        functools.partial(optim.SGD, lr=1e3),
+        8,
+    ),
+    # nan in the middle of the epoch's scan, with a smaller last batch still to run after it
+    "mid-epoch": (np.linspace(100, 300, 400).reshape(-1, 1), np.linspace(100, 300, 400), "sgd", 3),
+}
+
+
+@pytest.mark.parametrize("batch_by_batch", [False, True])
+@pytest.mark.parametrize("case", list(DIVERGING))
+def test_a_diverging_loss_stops_with_the_epoch_and_batch_as_on_numpy(case, batch_by_batch):
+    X, y, optimizer, batch_size = DIVERGING[case]
+    errors, models, heard = {}, {}, {}
     for backend in ("numpy", "jax"):
-        model = keras.Sequential([keras.Dense(1, input_dim=2)], seed=0).compile(
-            functools.partial(optim.SGD, lr=1e3), "mse"
+        heard[backend] = []
+        watchers = (
+            [LambdaCallback(on_batch_end=lambda batch, logs, backend=backend: heard[backend].append(batch))]
+            if batch_by_batch
+            else []
         )
+        model = keras.Sequential([keras.Dense(1, input_dim=X.shape[1])], seed=0).compile(optimizer, "mse")
         with pytest.raises(keras.NonFiniteLossError) as caught:
-            model.fit(X, y, epochs=50, batch_size=8, verbose=0, seed=0, backend=backend)
-        errors[backend] = caught.value
+            model.fit(X, y, epochs=50, batch_size=batch_size, verbose=0, seed=0, callbacks=watchers, backend=backend)
+        errors[backend], models[backend] = caught.value, model
     assert (errors["jax"].epoch, errors["jax"].batch) == (errors["numpy"].epoch, errors["numpy"].batch)
+    # the bad batch's update is not kept: the model holds the last finite weights, so no layer is blamed
+    assert errors["jax"].layer == errors["numpy"].layer is None
+    assert all(np.all(np.isfinite(w)) for w in models["jax"].get_weights())
+    for ours, theirs in zip(models["jax"].get_weights(), models["numpy"].get_weights(), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9)  # huge weights: compared relative to their size
+    assert heard["jax"] == heard["numpy"]  # the bad batch's end is not reported
 
 
 @pytest.mark.parametrize(
@@ -296,6 +337,20 @@ def test_a_diverging_loss_stops_with_the_epoch_and_batch_as_on_numpy():
 def test_bad_precision_or_devices_are_refused_with_the_choices(options, message):
     with pytest.raises((ValueError, TypeError), match=message):
         _classifier("sgd").fit(X3, LABELS3, epochs=1, verbose=0, backend="jax", **options)
+
+
+@pytest.mark.parametrize("options", [{"dtype": "float16"}, {"devices": 99}])
+def test_bad_precision_or_devices_are_refused_before_a_dashboard_shows_or_weights_are_drawn(monkeypatch, options):
+    from gradviz.widgets import dashboard
+
+    shown = []
+    monkeypatch.setattr(dashboard, "FitDashboard", lambda **kwargs: shown.append(kwargs))
+    model = keras.Sequential([keras.Dense(3, activation="softmax")], seed=0).compile(
+        "sgd", "sparse_categorical_crossentropy"
+    )
+    with pytest.raises((ValueError, TypeError)):
+        model.fit(X3, LABELS3, epochs=1, verbose=0, backend="jax", dashboard=True, **options)
+    assert shown == [] and not model.built
 
 
 def test_a_custom_optimizer_rule_is_refused_on_jax():
@@ -515,3 +570,29 @@ def test_predict_in_bfloat16_returns_float32_whatever_the_last_layer(activation)
     outputs = predict(model, X, dtype="bfloat16")
     assert outputs.dtype == np.float32
     np.testing.assert_allclose(outputs, model.predict(X), atol=0.05)
+
+
+def test_predict_in_chunks_records_the_graph_once_per_chunk_length(monkeypatch):
+    recorded = []
+    real = jax_backend.compile_graph
+    monkeypatch.setattr(
+        jax_backend, "compile_graph", lambda model, x, *rest: recorded.append(len(x)) or real(model, x, *rest)
+    )
+    model = _classifier("sgd")
+    outputs = jax_backend.predict(model, X3, batch_size=16)  # chunks of 16, 16 and 8 rows
+    assert recorded == [16, 8]
+    np.testing.assert_allclose(outputs, model.predict(X3), rtol=0, atol=1e-12)
+
+
+def test_a_batch_by_batch_fit_builds_each_programs_cache_key_once_not_every_batch(monkeypatch):
+    calls = []
+    real = jax_backend._frozen
+    monkeypatch.setattr(jax_backend, "_frozen", lambda value: calls.append(1) or real(value))
+    watcher = LambdaCallback(on_batch_end=lambda batch, logs: None)
+    counts = []
+    for epochs in (1, 3):
+        calls.clear()
+        model = _classifier("adam")
+        model.fit(X3, LABELS3, epochs=epochs, batch_size=8, verbose=0, seed=0, callbacks=[watcher], backend="jax")
+        counts.append(len(calls))
+    assert counts[0] > 0 and counts[1] == counts[0]  # 5 batches or 15: the same work

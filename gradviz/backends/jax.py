@@ -44,6 +44,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import weakref
 from collections.abc import Callable, Sequence
@@ -61,6 +62,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: E402
 
 from ..callbacks import Callback, CallbackList, GradientRecorder, History  # noqa: E402
 from ..context import enable_grad  # noqa: E402
+from ..graph import nodes_in_order  # noqa: E402
 from ..i18n import message  # noqa: E402
 from ..ops import OPS, Op  # noqa: E402
 from ..optim import optimizers as _optimizers  # noqa: E402
@@ -134,6 +136,11 @@ class Program:
 
     def signature(self) -> tuple:
         """Everything the compiled function depends on, hashable: equal signatures compute the same thing."""
+        return self._signature
+
+    @functools.cached_property
+    def _signature(self) -> tuple:
+        # computed once per Program (it copies every constant's bytes); a frozen dataclass still has a __dict__
         leaves = tuple(
             (leaf.slot, leaf.kind, leaf.name, leaf.shape, str(leaf.dtype), _frozen(leaf.value)) for leaf in self.leaves
         )
@@ -185,26 +192,6 @@ def _frozen(value) -> Any:
     if isinstance(value, slice):
         return ("slice", value.start, value.stop, value.step)
     return value
-
-
-def _walk(roots: Sequence) -> list:
-    """Every node the roots depend on (constants included), inputs before outputs, without recursion."""
-    order: list = []
-    seen: set[int] = set()
-    stack = [(root, False) for root in reversed(roots)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(node._prev):
-            if id(parent) not in seen:
-                stack.append((parent, False))
-    return order
 
 
 def _record(model, x: np.ndarray, y: np.ndarray | None) -> tuple[Tensor, list]:
@@ -278,7 +265,7 @@ def compile_graph(model, x: np.ndarray, y: np.ndarray | None, where: str = "jax 
     y_other = None if y is None else _perturbed(y, classes)
     x_first, roots_first = _record(model, x, y)
     x_second, roots_second = _record(model, x_other, y_other)
-    first, second = _walk(roots_first), _walk(roots_second)
+    first, second = nodes_in_order(roots_first), nodes_in_order(roots_second)
     if len(first) != len(second):
         raise _not_followed("the number of operations", roots_first[0], where)
     slot = {id(node): i for i, node in enumerate(first)}
@@ -375,6 +362,13 @@ def _dtype_name(dtype, model, devices: Sequence) -> str:
             "float32 on a GPU/TPU)"
         )
     return name
+
+
+def _options(model, dtype, devices) -> tuple[list, str]:
+    """fit's `devices` and `dtype` for the jax backend, checked: (the devices, the precision's name); a bad one
+    raises a ValueError/TypeError that lists the choices."""
+    chosen = _devices(devices)
+    return chosen, _dtype_name(dtype, model, chosen)
 
 
 def _precision(name: str):
@@ -625,6 +619,10 @@ class _Trainer:
         )
         self.optimizer = None
         self.state = None
+        self._rates: tuple | None = None
+        # each program's key, built once per fit: a batch-by-batch fit asks for it every batch (the programs
+        # live in self.programs as long as the trainer, so their ids stay theirs)
+        self._keys: dict[tuple[int, bool], tuple] = {}
 
     # the graph for a batch size, and the parameters it trains
     def program(self, rows: int, X: np.ndarray, Y: np.ndarray) -> Program:
@@ -638,6 +636,12 @@ class _Trainer:
         return self.programs[rows]
 
     def _key(self, program: Program) -> tuple:
+        memo = (id(program), self.optimizer is None)
+        if memo not in self._keys:
+            self._keys[memo] = self._new_key(program)
+        return self._keys[memo]
+
+    def _new_key(self, program: Program) -> tuple:
         optimizer = self.optimizer
         return (
             program.signature(),
@@ -665,9 +669,14 @@ class _Trainer:
             loss, out = program.run(params, x, y, setup.compute)
             return loss.astype(setup.param_dtype), out
 
-        def step(params, state, rates, x, y):
+        def step(params, state, rates, x, y, stopped):
             (loss, out), grads = jax.value_and_grad(loss_of, has_aux=True)(params, x, y)
-            params, state = optimizer.update(params, grads, state, rates)
+            updated, updated_state = optimizer.update(params, grads, state, rates)
+            # as the numpy loop, which stops before the update: once a loss is nan/inf, nothing more is applied
+            stopped = stopped | ~jnp.isfinite(loss)
+            params, state = jax.tree_util.tree_map(
+                lambda old, new: jnp.where(stopped, old, new), (params, state), (updated, updated_state)
+            )
             if setup.recorders:
                 stats = jnp.stack(
                     [
@@ -677,37 +686,39 @@ class _Trainer:
                 ).astype(setup.param_dtype)
             else:
                 stats = jnp.zeros((len(setup.names), 2), setup.param_dtype)
-            return params, state, loss, setup.outputs(out), stats
+            return params, state, loss, setup.outputs(out), stats, stopped
 
         return step
 
     def epoch_function(self, program: Program, resident: bool) -> Callable:
         """One jitted call for the epoch's full batches: a lax.scan of the step (with the gather from the
-        resident data first, when the data lives on the devices)."""
+        resident data first, when the data lives on the devices). `stopped` rides in the scan's carry: from
+        the first nan/inf loss on, the parameters and optimizer state stay those before that batch."""
         key = ("epoch", resident, *self._key(program))
         if key in self.functions:
             return self.functions[key]
         step, rows, setup = self._step_body(program), program.rows, self.setup
 
-        def scan(params, state, rates, xs, ys):
+        def scan(params, state, rates, xs, ys, stopped):
             xs, ys = setup.constrain(xs, 1), setup.constrain(ys, 1)
 
             def body(carry, batch):
-                params, state, totals = carry
-                params, state, loss, outputs, stats = step(params, state, rates, *batch)
-                return (params, state, totals + stats), (loss, outputs)
+                params, state, totals, stopped = carry
+                params, state, loss, outputs, stats, stopped = step(params, state, rates, *batch, stopped)
+                return (params, state, totals + stats, stopped), (loss, outputs)
 
             totals = jnp.zeros((len(setup.names), 2), setup.param_dtype)
-            (params, state, totals), (losses, outputs) = jax.lax.scan(body, (params, state, totals), (xs, ys))
-            return params, state, losses, outputs, totals
+            carry = (params, state, totals, stopped)
+            (params, state, totals, stopped), (losses, outputs) = jax.lax.scan(body, carry, (xs, ys))
+            return params, state, losses, outputs, totals, stopped
 
         if resident:
 
-            def function(params, state, rates, X, Y, rows_taken):
+            def function(params, state, rates, X, Y, rows_taken, stopped):
                 batches = rows_taken.shape[0] // rows
                 xs = X[rows_taken].reshape(batches, rows, *X.shape[1:])
                 ys = Y[rows_taken].reshape(batches, rows, *Y.shape[1:])
-                return scan(params, state, rates, xs, ys)
+                return scan(params, state, rates, xs, ys, stopped)
 
         else:
             function = scan
@@ -716,15 +727,16 @@ class _Trainer:
 
     def step_function(self, program: Program) -> Callable:
         """One jitted step on the rows `rows_taken` of the resident data (a last, smaller batch; or every
-        batch when a callback wants to hear about each one)."""
+        batch when a callback wants to hear about each one). Like the epoch's scan it takes and returns
+        `stopped`, true from the first nan/inf loss on: from then on the parameters and state stay as they were."""
         key = ("step", *self._key(program))
         if key in self.functions:
             return self.functions[key]
         step, setup = self._step_body(program), self.setup
 
-        def function(params, state, rates, X, Y, rows_taken):
+        def function(params, state, rates, X, Y, rows_taken, stopped):
             x, y = setup.constrain(X[rows_taken], 0), setup.constrain(Y[rows_taken], 0)
-            return step(params, state, rates, x, y)
+            return step(params, state, rates, x, y, stopped)
 
         self.functions[key] = jax.jit(function, donate_argnums=(0, 1))
         return self.functions[key]
@@ -740,6 +752,13 @@ class _Trainer:
 
             self.functions[key] = jax.jit(function)
         return self.functions[key]
+
+    def rates(self):
+        """The optimizer's learning rates as they are now, on the devices (sent again only when one changed)."""
+        now = tuple(group["lr"] for group in self.optimizer.optimizer.param_groups)
+        if self._rates is None or self._rates[0] != now:
+            self._rates = (now, jax.device_put(self.optimizer.learning_rates(), self.replicated))
+        return self._rates[1]
 
     def put(self, array: np.ndarray, sharded_axis: int | None = None):
         array = _host_array(array, self.param_dtype)
@@ -792,8 +811,7 @@ def _fit(
     devices=None,
 ) -> History:
     """What ``Sequential.fit(backend="jax")`` runs after checking its arguments and preparing the arrays."""
-    chosen = _devices(devices)
-    name = _dtype_name(dtype, model, chosen)
+    chosen, name = _options(model, dtype, devices)
     with _precision(name):
         return _train(
             model,
@@ -859,17 +877,20 @@ def _train(
     try:
         for epoch in range(initial_epoch, epochs):
             callbacks.on_epoch_begin(epoch, {})
-            rates = jax.device_put(trainer.optimizer.learning_rates(), trainer.replicated)
+            rates = trainer.rates()
             order = shuffle_rng.permutation(n) if shuffle else np.arange(n)
             progress.start_epoch(epoch)
             losses, outputs, totals = [], [], np.zeros((len(trainer.named), 2))
             pieces = []  # (losses, outputs, totals) still on the device, fetched once at the end of the epoch
+            # true from the first nan/inf loss on: the compiled steps then keep the parameters and state unchanged
+            stopped = trainer.put(np.zeros((), dtype=bool))
             if per_batch:
                 rows_dev = trainer.put(order.astype(np.int32)) if resident else None
                 for batch in range(steps):
                     rows = slice(batch * batch_size, min((batch + 1) * batch_size, n))
                     size = rows.stop - rows.start
                     batch_hooks.on_train_batch_begin(batch, {"batch": batch, "size": size})
+                    rates = trainer.rates()  # a batch hook may have changed the learning rate
                     program = main if size == main.rows else tail
                     if resident:
                         taken = rows_dev[rows]
@@ -877,10 +898,14 @@ def _train(
                     else:
                         X_in, Y_in = trainer.put(X_host[order[rows]]), trainer.put(Y_host[order[rows]])
                         taken = jnp.arange(size)
-                    trainer.params, trainer.state, loss, out, stats = trainer.step_function(program)(
-                        trainer.params, trainer.state, rates, X_in, Y_in, taken
+                    trainer.params, trainer.state, loss, out, stats, stopped = trainer.step_function(program)(
+                        trainer.params, trainer.state, rates, X_in, Y_in, taken, stopped
                     )
                     value = float(_to_host(loss))
+                    if not math.isfinite(value):
+                        trainer.load_into_model()
+                        progress.close()
+                        raise model._nan_error(value, epoch, batch, steps, Tensor(X[order[rows]], dtype=X.dtype))
                     pieces.append((loss[None], out[None] if metrics else None, stats))
                     batch_hooks.on_train_batch_end(batch, {"batch": batch, "size": size, "loss": value})
             else:
@@ -888,20 +913,20 @@ def _train(
                     epoch_rows = order[: full * batch_size].astype(np.int32)
                     if resident:
                         result = trainer.epoch_function(main, True)(
-                            trainer.params, trainer.state, rates, X_dev, Y_dev, trainer.put(epoch_rows)
+                            trainer.params, trainer.state, rates, X_dev, Y_dev, trainer.put(epoch_rows), stopped
                         )
-                        trainer.params, trainer.state = result[:2]
-                        pieces.append(result[2:])
+                        trainer.params, trainer.state, stopped = result[0], result[1], result[-1]
+                        pieces.append(result[2:-1])
                     else:
                         for start in range(0, full, chunk):
                             taken = epoch_rows[start * batch_size : min(start + chunk, full) * batch_size]
                             xs = X_host[taken].reshape(-1, batch_size, *X.shape[1:])
                             ys = Y_host[taken].reshape(-1, batch_size, *Y.shape[1:])
                             result = trainer.epoch_function(main, False)(
-                                trainer.params, trainer.state, rates, trainer.put(xs, 1), trainer.put(ys, 1)
+                                trainer.params, trainer.state, rates, trainer.put(xs, 1), trainer.put(ys, 1), stopped
                             )
-                            trainer.params, trainer.state = result[:2]
-                            pieces.append(result[2:])
+                            trainer.params, trainer.state, stopped = result[0], result[1], result[-1]
+                            pieces.append(result[2:-1])
                 if last:
                     tail_rows = order[full * batch_size :].astype(np.int32)
                     program = tail if tail is not None else main
@@ -910,8 +935,8 @@ def _train(
                     else:
                         X_in, Y_in = trainer.put(X_host[tail_rows]), trainer.put(Y_host[tail_rows])
                         taken = jnp.arange(last)
-                    trainer.params, trainer.state, loss, out, stats = trainer.step_function(program)(
-                        trainer.params, trainer.state, rates, X_in, Y_in, taken
+                    trainer.params, trainer.state, loss, out, stats, stopped = trainer.step_function(program)(
+                        trainer.params, trainer.state, rates, X_in, Y_in, taken, stopped
                     )
                     pieces.append((loss[None], out[None] if metrics else None, stats))
             for piece_losses, piece_outputs, piece_totals in jax.tree_util.tree_map(_to_host, pieces):
@@ -931,11 +956,9 @@ def _train(
                 seen += size
             progress.batch_done(total / seen, count=steps)
             trainer.load_into_model()
-            logs = {"loss": total / seen}
-            if metrics:
-                logs.update(model._metric_values(Y_metric[order], np.concatenate(outputs)))
-            if validation is not None:
-                logs.update({f"val_{key}": value for key, value in _evaluate(trainer, *validation).items()})
+            logs = model._logs(
+                total / seen, Y_metric[order], outputs, None if validation is None else _evaluate(trainer, *validation)
+            )
             for recorder in recorders:
                 _feed_recorder(recorder, trainer, totals, steps)
             callbacks.on_epoch_end(epoch, logs)
@@ -966,10 +989,7 @@ def _evaluate(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndar
         total += float(_to_host(loss)) * len(x)
         if trainer.metrics:
             outputs.append(np.asarray(_to_host(out), dtype=np.float64))
-    values = {"loss": total / len(X)}
-    if trainer.metrics:
-        values.update(model._metric_values(Y_metric, np.concatenate(outputs)))
-    return values
+    return model._logs(total / len(X), Y_metric, outputs)
 
 
 # -- the public functions --------------------------------------------------------------------------------
@@ -1008,9 +1028,13 @@ _X64_NEEDED = (
 )
 
 
-def load_parameters(model, params: dict) -> None:
+def load_parameters(model, params: dict, *, strict: bool = True) -> None:
     """Copy a parameter pytree (from :func:`parameters`, :func:`loss_function` or your own training) into the numpy
     model, in place, keeping each parameter's dtype: afterwards ``model.predict`` and every drawing use them.
+
+    It is ``model.load_state_dict`` on the arrays brought to the host: with ``strict=True`` the keys must be the
+    model's parameter names (KeyError naming the missing and unexpected ones), and every shape must match
+    (ValueError); ``strict=False`` loads the keys the model has and leaves the rest.
 
     >>> from gradviz import keras
     >>> model = keras.Sequential([keras.Dense(1, input_dim=1)], seed=0)
@@ -1018,27 +1042,11 @@ def load_parameters(model, params: dict) -> None:
     >>> model.predict(np.array([[2.0]])).tolist()
     [[2.0]]
     """
-    own = dict(model.named_parameters())
-    missing, unexpected = sorted(set(own) - set(params)), sorted(set(params) - set(own))
-    if missing or unexpected:
-        raise KeyError(
-            f"load_parameters: the pytree's keys must be the model's parameter names ({', '.join(own)}); "
-            + "; ".join(
-                part
-                for part in (
-                    f"missing {', '.join(missing)}" if missing else "",
-                    f"unexpected {', '.join(unexpected)}" if unexpected else "",
-                )
-                if part
-            )
-        )
-    for key, p in own.items():
-        value = np.asarray(_to_host(params[key]))
-        if value.shape != p.data.shape:
-            raise ValueError(
-                f"load_parameters: {key} has shape {p.data.shape} in the model, {value.shape} in the pytree"
-            )
-        p.data[...] = value.astype(p.data.dtype)
+    state = {key: np.asarray(_to_host(value)) for key, value in params.items()}
+    try:
+        model.load_state_dict(state, strict=strict)
+    except (KeyError, ValueError) as error:
+        raise type(error)(f"load_parameters: {error.args[0]}") from None
 
 
 def loss_function(model, x, y, *, dtype: str = "float32") -> tuple[Callable, dict]:
@@ -1092,13 +1100,16 @@ def predict(model, x, *, params: dict | None = None, dtype: str | None = None, b
         weights = parameters(model, name) if params is None else params
         compute = jnp.dtype(name)
         compiled = _COMPILED.setdefault(model, {})
+        by_rows: dict[int, Callable] = {}  # every chunk but the last has the same length: recorded once
         for start in range(0, len(X), step):
             chunk = X[start : start + step]
-            program = compile_graph(model, chunk, None, "predict")
-            key = ("predict", name, program.signature())
-            if key not in compiled:
-                compiled[key] = jax.jit(lambda p, x, program=program: program.run(p, x, None, compute)[0])
-            parts.append(np.asarray(_to_host(compiled[key](weights, _host_array(chunk, compute)))))
+            if len(chunk) not in by_rows:
+                program = compile_graph(model, chunk, None, "predict")
+                key = ("predict", name, program.signature())
+                if key not in compiled:
+                    compiled[key] = jax.jit(lambda p, x, program=program: program.run(p, x, None, compute)[0])
+                by_rows[len(chunk)] = compiled[key]
+            parts.append(np.asarray(_to_host(by_rows[len(chunk)](weights, _host_array(chunk, compute)))))
     outputs = np.concatenate(parts)
     # bfloat16 is a compute type: the outputs come back as float32 whatever the last op was
     return outputs.astype(np.float32) if name == "bfloat16" else outputs
