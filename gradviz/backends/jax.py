@@ -669,14 +669,9 @@ class _Trainer:
             loss, out = program.run(params, x, y, setup.compute)
             return loss.astype(setup.param_dtype), out
 
-        def step(params, state, rates, x, y, stopped):
+        def step(params, state, rates, x, y):
             (loss, out), grads = jax.value_and_grad(loss_of, has_aux=True)(params, x, y)
-            updated, updated_state = optimizer.update(params, grads, state, rates)
-            # as the numpy loop, which stops before the update: once a loss is nan/inf, nothing more is applied
-            stopped = stopped | ~jnp.isfinite(loss)
-            params, state = jax.tree_util.tree_map(
-                lambda old, new: jnp.where(stopped, old, new), (params, state), (updated, updated_state)
-            )
+            params, state = optimizer.update(params, grads, state, rates)
             if setup.recorders:
                 stats = jnp.stack(
                     [
@@ -686,39 +681,37 @@ class _Trainer:
                 ).astype(setup.param_dtype)
             else:
                 stats = jnp.zeros((len(setup.names), 2), setup.param_dtype)
-            return params, state, loss, setup.outputs(out), stats, stopped
+            return params, state, loss, setup.outputs(out), stats
 
         return step
 
     def epoch_function(self, program: Program, resident: bool) -> Callable:
         """One jitted call for the epoch's full batches: a lax.scan of the step (with the gather from the
-        resident data first, when the data lives on the devices). `stopped` rides in the scan's carry: from
-        the first nan/inf loss on, the parameters and optimizer state stay those before that batch."""
+        resident data first, when the data lives on the devices)."""
         key = ("epoch", resident, *self._key(program))
         if key in self.functions:
             return self.functions[key]
         step, rows, setup = self._step_body(program), program.rows, self.setup
 
-        def scan(params, state, rates, xs, ys, stopped):
+        def scan(params, state, rates, xs, ys):
             xs, ys = setup.constrain(xs, 1), setup.constrain(ys, 1)
 
             def body(carry, batch):
-                params, state, totals, stopped = carry
-                params, state, loss, outputs, stats, stopped = step(params, state, rates, *batch, stopped)
-                return (params, state, totals + stats, stopped), (loss, outputs)
+                params, state, totals = carry
+                params, state, loss, outputs, stats = step(params, state, rates, *batch)
+                return (params, state, totals + stats), (loss, outputs)
 
             totals = jnp.zeros((len(setup.names), 2), setup.param_dtype)
-            carry = (params, state, totals, stopped)
-            (params, state, totals, stopped), (losses, outputs) = jax.lax.scan(body, carry, (xs, ys))
-            return params, state, losses, outputs, totals, stopped
+            (params, state, totals), (losses, outputs) = jax.lax.scan(body, (params, state, totals), (xs, ys))
+            return params, state, losses, outputs, totals
 
         if resident:
 
-            def function(params, state, rates, X, Y, rows_taken, stopped):
+            def function(params, state, rates, X, Y, rows_taken):
                 batches = rows_taken.shape[0] // rows
                 xs = X[rows_taken].reshape(batches, rows, *X.shape[1:])
                 ys = Y[rows_taken].reshape(batches, rows, *Y.shape[1:])
-                return scan(params, state, rates, xs, ys, stopped)
+                return scan(params, state, rates, xs, ys)
 
         else:
             function = scan
@@ -727,16 +720,15 @@ class _Trainer:
 
     def step_function(self, program: Program) -> Callable:
         """One jitted step on the rows `rows_taken` of the resident data (a last, smaller batch; or every
-        batch when a callback wants to hear about each one). Like the epoch's scan it takes and returns
-        `stopped`, true from the first nan/inf loss on: from then on the parameters and state stay as they were."""
+        batch when a callback wants to hear about each one)."""
         key = ("step", *self._key(program))
         if key in self.functions:
             return self.functions[key]
         step, setup = self._step_body(program), self.setup
 
-        def function(params, state, rates, X, Y, rows_taken, stopped):
+        def function(params, state, rates, X, Y, rows_taken):
             x, y = setup.constrain(X[rows_taken], 0), setup.constrain(Y[rows_taken], 0)
-            return step(params, state, rates, x, y, stopped)
+            return step(params, state, rates, x, y)
 
         self.functions[key] = jax.jit(function, donate_argnums=(0, 1))
         return self.functions[key]
@@ -882,30 +874,39 @@ def _train(
             progress.start_epoch(epoch)
             losses, outputs, totals = [], [], np.zeros((len(trainer.named), 2))
             pieces = []  # (losses, outputs, totals) still on the device, fetched once at the end of the epoch
-            # true from the first nan/inf loss on: the compiled steps then keep the parameters and state unchanged
-            stopped = trainer.put(np.zeros((), dtype=bool))
+            rows_dev = trainer.put(order.astype(np.int32)) if resident else None
+
+            def one_batch(batch: int, rates, order=order, rows_dev=rows_dev) -> tuple:
+                """One compiled step on the epoch's batch `batch`: (loss, outputs, gradient statistics)."""
+                rows = slice(batch * batch_size, min((batch + 1) * batch_size, n))
+                program = main if rows.stop - rows.start == main.rows else tail
+                if resident:
+                    X_in, Y_in, taken = X_dev, Y_dev, rows_dev[rows]
+                else:
+                    X_in, Y_in = trainer.put(X_host[order[rows]]), trainer.put(Y_host[order[rows]])
+                    taken = jnp.arange(rows.stop - rows.start)
+                trainer.params, trainer.state, loss, out, stats = trainer.step_function(program)(
+                    trainer.params, trainer.state, rates, X_in, Y_in, taken
+                )
+                return loss, out, stats
+
+            # the epoch's start, kept (the steps donate their buffers): a nan/inf loss is found once the batches
+            # ran, and the numpy loop stops before that batch's update, so the weights are rebuilt up to it
+            start = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state))
+            rates_used = []  # per batch: a batch hook may change the learning rate
             if per_batch:
-                rows_dev = trainer.put(order.astype(np.int32)) if resident else None
                 for batch in range(steps):
-                    rows = slice(batch * batch_size, min((batch + 1) * batch_size, n))
-                    size = rows.stop - rows.start
+                    size = min(batch_size, n - batch * batch_size)
                     batch_hooks.on_train_batch_begin(batch, {"batch": batch, "size": size})
-                    rates = trainer.rates()  # a batch hook may have changed the learning rate
-                    program = main if size == main.rows else tail
-                    if resident:
-                        taken = rows_dev[rows]
-                        X_in, Y_in = X_dev, Y_dev
-                    else:
-                        X_in, Y_in = trainer.put(X_host[order[rows]]), trainer.put(Y_host[order[rows]])
-                        taken = jnp.arange(size)
-                    trainer.params, trainer.state, loss, out, stats, stopped = trainer.step_function(program)(
-                        trainer.params, trainer.state, rates, X_in, Y_in, taken, stopped
-                    )
+                    rates = trainer.rates()
+                    rates_used.append(rates)
+                    loss, out, stats = one_batch(batch, rates)
                     value = float(_to_host(loss))
                     if not math.isfinite(value):
-                        trainer.load_into_model()
+                        _replay_until(trainer, start, batch, one_batch, rates_used)
                         progress.close()
-                        raise model._nan_error(value, epoch, batch, steps, Tensor(X[order[rows]], dtype=X.dtype))
+                        rows = order[batch * batch_size : batch * batch_size + size]
+                        raise model._nan_error(value, epoch, batch, steps, Tensor(X[rows], dtype=X.dtype))
                     pieces.append((loss[None], out[None] if metrics else None, stats))
                     batch_hooks.on_train_batch_end(batch, {"batch": batch, "size": size, "loss": value})
             else:
@@ -913,32 +914,24 @@ def _train(
                     epoch_rows = order[: full * batch_size].astype(np.int32)
                     if resident:
                         result = trainer.epoch_function(main, True)(
-                            trainer.params, trainer.state, rates, X_dev, Y_dev, trainer.put(epoch_rows), stopped
+                            trainer.params, trainer.state, rates, X_dev, Y_dev, trainer.put(epoch_rows)
                         )
-                        trainer.params, trainer.state, stopped = result[0], result[1], result[-1]
-                        pieces.append(result[2:-1])
+                        trainer.params, trainer.state = result[:2]
+                        pieces.append(result[2:])
                     else:
                         for start in range(0, full, chunk):
                             taken = epoch_rows[start * batch_size : min(start + chunk, full) * batch_size]
                             xs = X_host[taken].reshape(-1, batch_size, *X.shape[1:])
                             ys = Y_host[taken].reshape(-1, batch_size, *Y.shape[1:])
                             result = trainer.epoch_function(main, False)(
-                                trainer.params, trainer.state, rates, trainer.put(xs, 1), trainer.put(ys, 1), stopped
+                                trainer.params, trainer.state, rates, trainer.put(xs, 1), trainer.put(ys, 1)
                             )
-                            trainer.params, trainer.state, stopped = result[0], result[1], result[-1]
-                            pieces.append(result[2:-1])
+                            trainer.params, trainer.state = result[:2]
+                            pieces.append(result[2:])
                 if last:
-                    tail_rows = order[full * batch_size :].astype(np.int32)
-                    program = tail if tail is not None else main
-                    if resident:
-                        X_in, Y_in, taken = X_dev, Y_dev, trainer.put(tail_rows)
-                    else:
-                        X_in, Y_in = trainer.put(X_host[tail_rows]), trainer.put(Y_host[tail_rows])
-                        taken = jnp.arange(last)
-                    trainer.params, trainer.state, loss, out, stats, stopped = trainer.step_function(program)(
-                        trainer.params, trainer.state, rates, X_in, Y_in, taken, stopped
-                    )
+                    loss, out, stats = one_batch(full, rates)
                     pieces.append((loss[None], out[None] if metrics else None, stats))
+                rates_used = [rates] * steps
             for piece_losses, piece_outputs, piece_totals in jax.tree_util.tree_map(_to_host, pieces):
                 losses.extend(np.asarray(piece_losses, dtype=np.float64).reshape(-1).tolist())
                 if metrics:
@@ -948,7 +941,7 @@ def _train(
             for batch, value in enumerate(losses):
                 size = min(batch_size, n - batch * batch_size)
                 if not math.isfinite(value):
-                    trainer.load_into_model()
+                    _replay_until(trainer, start, batch, one_batch, rates_used)
                     progress.close()
                     first_rows = order[batch * batch_size : batch * batch_size + size]
                     raise model._nan_error(value, epoch, batch, steps, Tensor(X[first_rows], dtype=X.dtype))
@@ -972,6 +965,15 @@ def _train(
     model.eval()
     callbacks.on_train_end(logs)
     return history
+
+
+def _replay_until(trainer: _Trainer, start: tuple, bad: int, one_batch: Callable, rates_used: list) -> None:
+    """The weights as the numpy loop leaves them at a nan/inf loss: from the epoch's `start`, the batches
+    before `bad` run again (the same compiled steps, data and rates), and the model gets the result."""
+    trainer.params, trainer.state = start
+    for batch in range(bad):
+        one_batch(batch, rates_used[batch])
+    trainer.load_into_model()
 
 
 def _evaluate(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray) -> dict[str, float]:
