@@ -1,18 +1,29 @@
-"""The engine's global switches: gradient recording, the active trace, name scopes, anomaly mode."""
+"""The engine's switches, one set per thread: gradient recording, the active trace, name scopes, anomaly mode.
+
+Each thread has its own `ThreadState` (as PyTorch's grad mode is per thread): a ``no_grad()`` in the main
+thread does not stop a training thread's backward, and a ``trace()`` records only the thread that opened it.
+The hot paths of the engine first read one process-wide flag, ``STATE.slow``, which is False while every
+thread is in the default state (recording, no trace, no scope, no anomaly mode); only then do they look up
+their own thread's state, so the default case costs what it cost before the state was per thread.
+"""
 
 from __future__ import annotations
 
-__all__ = ["STATE"]
+import contextlib
+import threading
+from collections.abc import Iterator
+
+__all__ = ["STATE", "ThreadState", "current", "changed"]
 
 
-class _State:
-    """One object so the hot path checks a single flag (`slow`) before anything else."""
+class ThreadState:
+    """One thread's switches; `slow` is True when `apply` must take its general path (no_grad, anomaly)."""
 
     __slots__ = ("grad_enabled", "trace", "trace_events", "scope", "anomaly", "slow")
 
     def __init__(self) -> None:
         self.grad_enabled = True
-        self.trace = None  # the active gradviz.trace.Trace, if any
+        self.trace = None  # the active gradviz.trace.Trace of this thread, if any
         self.trace_events = None  # its list of raw events, which the fast paths append to directly
         self.scope = None  # "layer1" or "mlp/layer1" while inside gradviz.scope(...)
         self.anomaly = False
@@ -24,4 +35,57 @@ class _State:
         self.slow = (not self.grad_enabled) or self.anomaly
 
 
-STATE = _State()
+class _Flags:
+    """The process-wide view the hot paths read first: the default state, plus `slow` while any thread
+    has switched something on (then the thread's own `current()` state decides)."""
+
+    __slots__ = ("grad_enabled", "trace", "trace_events", "scope", "anomaly", "slow")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.trace = None
+        self.trace_events = None
+        self.scope = None
+        self.anomaly = False
+        self.slow = False
+
+
+STATE = _Flags()
+_local = threading.local()
+_lock = threading.Lock()
+_changes = [0]  # how many changed() blocks are open, in all threads together
+
+
+def current() -> ThreadState:
+    """This thread's state (made on first use: a new thread starts recording, with no trace or scope)."""
+    try:
+        return _local.state
+    except AttributeError:
+        state = _local.state = ThreadState()
+        return state
+
+
+@contextlib.contextmanager
+def changed(**fields) -> Iterator[ThreadState]:
+    """Set some of this thread's switches for the block, and put them back after it, even on an error.
+
+    While any thread is inside such a block the process-wide flag sends every thread's hot path to its own
+    state, so a switch made in one thread is never seen by another.
+    """
+    state = current()
+    previous = {name: getattr(state, name) for name in fields}
+    with _lock:
+        _changes[0] += 1
+        STATE.slow = True
+    try:
+        for name, value in fields.items():
+            setattr(state, name, value)
+        state.refresh()
+        yield state
+    finally:
+        for name, value in previous.items():
+            setattr(state, name, value)
+        state.refresh()
+        with _lock:
+            _changes[0] -= 1
+            STATE.slow = _changes[0] > 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._state import STATE
+from ._state import changed
 from .context import no_grad
 from .errors import GradcheckError
 
@@ -176,11 +176,5 @@ def detect_anomaly() -> Iterator[None]:
     ...         print(error.op)
     log
     """
-    previous = STATE.anomaly
-    STATE.anomaly = True
-    STATE.refresh()
-    try:
+    with changed(anomaly=True):
         yield
-    finally:
-        STATE.anomaly = previous
-        STATE.refresh()

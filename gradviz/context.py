@@ -1,11 +1,11 @@
-"""Context managers that change what the engine records: no_grad() and name scopes."""
+"""Context managers that change what the engine records in this thread: no_grad() and name scopes."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 
-from ._state import STATE
+from ._state import changed, current
 
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "scope", "current_scope"]
 
@@ -21,14 +21,8 @@ def no_grad() -> Iterator[None]:
     >>> y.requires_grad, y.inputs
     (False, ())
     """
-    previous = STATE.grad_enabled
-    STATE.grad_enabled = False
-    STATE.refresh()
-    try:
+    with changed(grad_enabled=False):
         yield
-    finally:
-        STATE.grad_enabled = previous
-        STATE.refresh()
 
 
 @contextlib.contextmanager
@@ -43,14 +37,8 @@ def enable_grad() -> Iterator[None]:
     >>> y.requires_grad
     True
     """
-    previous = STATE.grad_enabled
-    STATE.grad_enabled = True
-    STATE.refresh()
-    try:
+    with changed(grad_enabled=True):
         yield
-    finally:
-        STATE.grad_enabled = previous
-        STATE.refresh()
 
 
 def is_grad_enabled() -> bool:
@@ -61,7 +49,7 @@ def is_grad_enabled() -> bool:
     ...     is_grad_enabled()
     False
     """
-    return STATE.grad_enabled
+    return current().grad_enabled
 
 
 @contextlib.contextmanager
@@ -79,14 +67,9 @@ def scope(name: str) -> Iterator[str]:
     """
     if not isinstance(name, str) or not name or "/" in name:
         raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
-    previous = STATE.scope
-    STATE.scope = name if previous is None else f"{previous}/{name}"
-    STATE.refresh()
-    try:
-        yield STATE.scope
-    finally:
-        STATE.scope = previous
-        STATE.refresh()
+    previous = current().scope
+    with changed(scope=name if previous is None else f"{previous}/{name}") as state:
+        yield state.scope
 
 
 def current_scope() -> str | None:
@@ -97,4 +80,4 @@ def current_scope() -> str | None:
     ...     current_scope()
     'mlp/layer1'
     """
-    return STATE.scope
+    return current().scope

@@ -9,20 +9,30 @@ computed topological order — no recursion anywhere, so a chain of a million no
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from typing import Any
 
 import numpy as np
 
-from ._state import STATE
+from ._state import STATE, current
 from .errors import AnomalyError, GradvizWarning
 from .ops import Op
 from .xp import scalar
 
-__all__ = ["Node", "apply", "backward", "topological_order"]
+__all__ = ["Node", "apply", "backward", "topological_order", "mark_modified"]
 
 _new = object.__new__
 _inf = math.inf
+
+# Version stamps, so that a backward pass never uses data changed in place since it was recorded (PyTorch
+# refuses the same: "one of the variables needed for gradient computation has been modified by an inplace
+# operation"). EPOCH[0] counts the in-place changes made so far in the process; every node is born stamped
+# with it (`_version`), and a change in place stamps the changed node with −(its new epoch). A node whose
+# stamp is still the current epoch cannot have seen any change since it was made, so backward checks
+# nothing more for it; otherwise it compares its inputs' stamps with its own.
+EPOCH = [0]
+_epoch_lock = threading.Lock()
 
 
 class Node:
@@ -39,7 +49,18 @@ class Node:
     # the inputs live in the subclasses: a tuple `_prev` for Tensor; two slots `_a`, `_b` for Value,
     # which saves the scalar engine one garbage-collected tuple per node (see value.py)
     # `_mark`: a stamp that topological_order leaves on visited nodes, cheaper than a set
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_params", "_scope", "_mark", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "label",
+        "_op",
+        "_params",
+        "_scope",
+        "_mark",
+        "_version",
+        "__weakref__",
+    )
 
     _xp: Any = None  # the array namespace of the engine (set by Value and Tensor)
     _scalar = True
@@ -108,8 +129,56 @@ class Node:
         return _in_place(self, other, "__truediv__", "/=")
 
 
+def mark_modified(node) -> None:
+    """Record that `node`'s data was changed in place (an optimizer step, ``w -= lr * w.grad`` inside
+    no_grad(), load_state_dict): a backward pass through a graph recorded before the change then refuses
+    to run, rather than mixing old and new numbers.
+
+    >>> from gradviz import Value, no_grad
+    >>> w = Value(3.0, label="w")
+    >>> y = w * w
+    >>> with no_grad():
+    ...     w -= 1                                  # calls mark_modified(w)
+    >>> try:
+    ...     y.backward()
+    ... except RuntimeError as error:
+    ...     print(str(error)[:60])
+    backward(): w was changed in place (an optimizer step, a -=
+    """
+    with _epoch_lock:
+        epoch = EPOCH[0] + 1
+        EPOCH[0] = epoch
+    node._version = -epoch
+
+
+def _check_versions(node) -> None:
+    """Raise if an input of `node` (or `node` itself) changed in place after `node` was computed."""
+    born = node._version
+    changed = [] if born >= 0 else [node]
+    changed += [x for x in dict.fromkeys(node._prev) if -x._version > born >= 0]
+    if not changed:
+        return
+    names = " and ".join(_name(x) for x in changed)
+    formula = node._op.format([_name(x) for x in node._prev], node._params)
+    computed = f"{node.label} = {formula}" if node.label else formula
+    raise RuntimeError(
+        f"backward(): {names} {'was' if len(changed) == 1 else 'were'} changed in place (by an optimizer step, "
+        f"a -= or += inside no_grad(), or load_state_dict) after {computed} was computed, so the recorded graph "
+        "would mix old and new numbers. Run the forward pass again after the change: forward, backward, then "
+        "opt.step()."
+    )
+
+
+def _name(node) -> str:
+    if node.label:
+        return node.label
+    if node._op is not None:
+        return f"the output of {node._op.name}"
+    return f"a {type(node).__name__}"
+
+
 def _in_place(node, other, method: str, symbol: str):
-    recording = STATE.grad_enabled and (node.requires_grad or getattr(other, "requires_grad", False))
+    recording = current().grad_enabled and (node.requires_grad or getattr(other, "requires_grad", False))
     if recording:
         if node._op is None and node.requires_grad:
             raise RuntimeError(
@@ -128,6 +197,7 @@ def _in_place(node, other, method: str, symbol: str):
                 f"{node.data.shape}; an in-place update cannot change the shape"
             )
         node.data[...] = update.data
+    mark_modified(node)
     return node
 
 
@@ -152,19 +222,21 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
     node.grad = None
     node.label = None
     node._mark = None
-    node._scope = STATE.scope
-    if op.domain and not STATE.anomaly and not cls._finite(data):
+    node._version = EPOCH[0]
+    state = current() if STATE.slow else STATE
+    node._scope = state.scope
+    if op.domain and not state.anomaly and not cls._finite(data):
         _warn_domain(op, inputs, data)
-    if STATE.slow:
-        return _record_slow(node, op, inputs, params)
+    if state.slow:
+        return _record_slow(node, op, inputs, params, state)
     for x in inputs:
         if x.requires_grad:
             node.requires_grad = True
             node._prev = inputs
             node._op = op
             node._params = params
-            if STATE.trace is not None:
-                STATE.trace._forward(node)
+            if state.trace is not None:
+                state.trace._forward(node)
             return node
     node.requires_grad = False
     node._prev = ()
@@ -173,9 +245,8 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
     return node
 
 
-def _record_slow(node, op: Op, inputs: tuple, params: dict | None):
-    """`apply`'s path when anomaly mode or no_grad is active."""
-    state = STATE
+def _record_slow(node, op: Op, inputs: tuple, params: dict | None, state):
+    """`apply`'s path when anomaly mode or no_grad is active in this thread."""
     if state.anomaly:
         _check_forward(node, op, inputs, params)
     if state.grad_enabled and any(x.requires_grad for x in inputs):
@@ -310,14 +381,18 @@ def backward(root, gradient=None) -> None:
         )
     seed = cls._seed(root, gradient)
     topo = topological_order(root)
+    epoch = EPOCH[0]
     for node in topo:
         if node._op is not None:
             node.grad = None  # intermediate gradients are recomputed, never accumulated across calls
-    trace = STATE.trace
+            if node._version != epoch:  # something changed in place since this node was made
+                _check_versions(node)
+    state = current() if STATE.slow else STATE
+    trace = state.trace
     if trace is not None:
         trace._begin_backward(root, seed, topo)  # keeps what it needs to rebuild the steps when read
     _accumulate(cls, root, seed)
-    if STATE.anomaly:
+    if state.anomaly:
         with np.errstate(all="ignore"):
             _backward_general(cls, topo, True)
     elif cls._scalar:

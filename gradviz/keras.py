@@ -37,7 +37,7 @@ from . import nn
 from . import optim as _optim
 from .callbacks import Callback, CallbackList, History
 from .context import no_grad
-from .engine import Node
+from .engine import Node, mark_modified
 from .errors import GradvizError, ShapeError
 from .nn.init import default_rng, get_initializer
 from .nn.module import Module, Parameter
@@ -501,6 +501,7 @@ class Sequential(Module):
             if w.shape != p.data.shape:
                 raise ShapeError(f"set_weights: {p.label} has shape {p.data.shape}, got {w.shape}")
             p.data[...] = w
+            mark_modified(p)
 
     def save_weights(self, path) -> str:
         """Write the parameters to an .npz file (no pickle); returns the path."""

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ._state import STATE
-from .engine import Node, apply, backward
+from ._state import STATE, current
+from .engine import EPOCH, Node, apply, backward
 from .errors import ShapeError
 from .ops import OPS
 
@@ -31,6 +31,7 @@ def _binary(op, reflected: bool = False):
     """
     forward = op.forward
     state = STATE
+    epoch = EPOCH
 
     def method(self, other):
         if reflected:
@@ -39,8 +40,11 @@ def _binary(op, reflected: bool = False):
         else:
             a = self
             b = other if other.__class__ is Tensor else as_tensor(other, like=self)
-        if op.domain or state.slow:
-            return apply(op, (a, b))
+        st = state
+        if op.domain or st.slow:  # some thread switched something on: this thread's own state decides
+            st = current()
+            if op.domain or st.slow:
+                return apply(op, (a, b))
         try:
             data = forward(np, a.data, b.data)
         except (ValueError, IndexError) as error:
@@ -52,14 +56,15 @@ def _binary(op, reflected: bool = False):
         out.grad = None
         out.label = None
         out._mark = None
-        out._scope = state.scope
+        out._scope = st.scope
+        out._version = epoch[0]
         out._params = None
         if a.requires_grad or b.requires_grad:
             out.requires_grad = True
             out._prev = (a, b)
             out._op = op
-            if state.trace_events is not None:
-                state.trace_events.append(out)
+            if st.trace_events is not None:
+                st.trace_events.append(out)
         else:
             out.requires_grad = False
             out._prev = ()
@@ -75,10 +80,14 @@ def _unary(op, doc: str | None = None):
     """A Tensor method for a one-input op without parameters."""
     forward = op.forward
     state = STATE
+    epoch = EPOCH
 
     def method(self):
-        if op.domain or state.slow:
-            return apply(op, (self,))
+        st = state
+        if op.domain or st.slow:
+            st = current()
+            if op.domain or st.slow:
+                return apply(op, (self,))
         data = forward(np, self.data)
         if data.__class__ is not _ndarray:
             data = np.asarray(data)
@@ -87,14 +96,15 @@ def _unary(op, doc: str | None = None):
         out.grad = None
         out.label = None
         out._mark = None
-        out._scope = state.scope
+        out._scope = st.scope
+        out._version = epoch[0]
         out._params = None
         if self.requires_grad:
             out.requires_grad = True
             out._prev = (self,)
             out._op = op
-            if state.trace_events is not None:
-                state.trace_events.append(out)
+            if st.trace_events is not None:
+                st.trace_events.append(out)
         else:
             out.requires_grad = False
             out._prev = ()
@@ -144,6 +154,7 @@ class Tensor(Node):
         self._op = None
         self._params = None
         self._scope = None
+        self._version = EPOCH[0]
 
     # -- plumbing for the shared engine -------------------------------------------------------
 
@@ -455,6 +466,7 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
     node._op = None
     node._params = None
     node._scope = None
+    node._version = EPOCH[0]
     return node
 
 

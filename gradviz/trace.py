@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._state import STATE
+from ._state import changed
 
 __all__ = ["Trace", "ForwardStep", "BackwardStep", "EdgeStep", "trace"]
 
@@ -325,13 +325,5 @@ def trace() -> Iterator[Trace]:
     (1, [3.0, 6.0])
     """
     recorded = Trace()
-    previous = STATE.trace
-    STATE.trace = recorded
-    STATE.trace_events = recorded._events
-    STATE.refresh()
-    try:
+    with changed(trace=recorded, trace_events=recorded._events):
         yield recorded
-    finally:
-        STATE.trace = previous
-        STATE.trace_events = previous._events if previous is not None else None
-        STATE.refresh()

@@ -6,8 +6,8 @@ import math
 import numbers
 
 from . import xp as _xp
-from ._state import STATE
-from .engine import Node, apply, backward
+from ._state import STATE, current
+from .engine import EPOCH, Node, apply, backward
 from .ops import OPS
 
 __all__ = ["Value"]
@@ -24,6 +24,7 @@ def _binary(op, reflected: bool = False):
     domain = op.domain
     scalar = _xp.scalar
     state = STATE
+    epoch = EPOCH
 
     def method(self, other):
         if reflected:
@@ -33,22 +34,26 @@ def _binary(op, reflected: bool = False):
             a = self
             b = other if other.__class__ is Value else _const(other)
         data = forward(scalar, a.data, b.data)
-        if state.slow or domain:
-            return apply(op, (a, b), None, data)
+        st = state
+        if st.slow or domain:  # some thread switched something on: this thread's own state decides
+            st = current()
+            if st.slow or domain:
+                return apply(op, (a, b), None, data)
         out = _new(Value)
         out.data = data
         out._mark = None
         out.grad = None
         out.label = None
-        out._scope = state.scope
+        out._scope = st.scope
+        out._version = epoch[0]
         out._params = None
         if a.requires_grad or b.requires_grad:
             out.requires_grad = True
             out._a = a
             out._b = b
             out._op = op
-            if state.trace_events is not None:
-                state.trace_events.append(out)
+            if st.trace_events is not None:
+                st.trace_events.append(out)
         else:
             out.requires_grad = False
             out._a = out._b = None
@@ -66,25 +71,30 @@ def _unary(op, doc: str | None = None):
     domain = op.domain
     scalar = _xp.scalar
     state = STATE
+    epoch = EPOCH
 
     def method(self):
         data = forward(scalar, self.data)
-        if state.slow or domain:
-            return apply(op, (self,), None, data)
+        st = state
+        if st.slow or domain:
+            st = current()
+            if st.slow or domain:
+                return apply(op, (self,), None, data)
         out = _new(Value)
         out.data = data
         out._mark = None
         out.grad = None
         out.label = None
-        out._scope = state.scope
+        out._scope = st.scope
+        out._version = epoch[0]
         out._params = None
         out._b = None
         if self.requires_grad:
             out.requires_grad = True
             out._a = self
             out._op = op
-            if state.trace_events is not None:
-                state.trace_events.append(out)
+            if st.trace_events is not None:
+                st.trace_events.append(out)
         else:
             out.requires_grad = False
             out._a = None
@@ -131,6 +141,7 @@ class Value(Node):
         self._op = None
         self._params = None
         self._scope = None
+        self._version = EPOCH[0]
 
     # -- plumbing for the shared engine -------------------------------------------------------
 
@@ -277,4 +288,5 @@ def _const(x) -> Value:
     node._op = None
     node._params = None
     node._scope = None
+    node._version = EPOCH[0]
     return node

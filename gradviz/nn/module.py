@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..context import scope as _scope
-from ..engine import Node
+from ..engine import Node, mark_modified
 from ..tensor import Tensor
 
 __all__ = ["Module", "Parameter", "count_parameters"]
@@ -336,6 +336,7 @@ class Module:
                 p.data = float(array.reshape(()))
             else:
                 p.data[...] = array
+            mark_modified(p)
         return self
 
     def save(self, path: str | os.PathLike) -> str:

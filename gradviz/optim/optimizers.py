@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..context import enable_grad
-from ..engine import Node
+from ..engine import Node, mark_modified
 
 __all__ = [
     "Optimizer",
@@ -179,6 +179,7 @@ class Optimizer:
                     if not p.data.flags.writeable:  # e.g. a parameter made from np.broadcast_to
                         p.data = p.data.copy()
                     self._update(p.data, grad, state, group)
+                mark_modified(p)  # a graph recorded before this step can no longer back-propagate
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
