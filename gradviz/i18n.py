@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import string
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -59,7 +60,8 @@ Traceback (most recent call last):
 ValueError: set_language: gradviz speaks 'en' (English), 'es' (español); 'fr' is not one of them
 """
 
-_current = ["en"]  # one setting for the whole process (like a locale), read by every thread
+_default = ["en"]  # the language new threads start with: GRADVIZ_LANG, or set_language in the main thread
+_local = threading.local()  # each thread's own choice (`code`), like the engine's switches
 
 
 def _normalised(language: object) -> str | None:
@@ -88,8 +90,14 @@ def set_language(language: str) -> None:
     >>> get_language()
     'es'
     >>> set_language(previous)
+
+    The choice is this thread's; made in the main thread (a notebook, a script) it is also the language
+    every thread started afterwards speaks, so a Playground's training thread draws in it too.
     """
-    _current[0] = _checked(language, "set_language")
+    code = _checked(language, "set_language")
+    _local.code = code
+    if threading.current_thread() is threading.main_thread():
+        _default[0] = code
 
 
 def get_language() -> str:
@@ -99,14 +107,15 @@ def get_language() -> str:
     ...     get_language()
     'es'
     """
-    return _current[0]
+    code = getattr(_local, "code", None)
+    return _default[0] if code is None else code
 
 
 @contextmanager
 def language(chosen: str) -> Iterator[str]:
     """Use `chosen` ("en" or "es") inside a with-block, then go back to the language used before.
 
-    The setting is process-wide (not per thread), like set_language.
+    The setting is this thread's only: another thread keeps speaking its own language meanwhile.
 
     >>> before = get_language()
     >>> with language("es") as code:
@@ -116,12 +125,12 @@ def language(chosen: str) -> Iterator[str]:
     True
     """
     code = _checked(chosen, "language")
-    previous = _current[0]
-    _current[0] = code
+    previous = getattr(_local, "code", None)
+    _local.code = code
     try:
         yield code
     finally:
-        _current[0] = previous
+        _local.code = previous
 
 
 def resolve_language(chosen: str | None = None, who: str = "language") -> str:
@@ -130,7 +139,7 @@ def resolve_language(chosen: str | None = None, who: str = "language") -> str:
     >>> resolve_language("ES"), resolve_language() in LANGUAGES
     ('es', True)
     """
-    return _current[0] if chosen is None else _checked(chosen, who)
+    return get_language() if chosen is None else _checked(chosen, who)
 
 
 def message(key: str, /, language: str | None = None, **fields: object) -> str:
@@ -145,7 +154,7 @@ def message(key: str, /, language: str | None = None, **fields: object) -> str:
         entry = CATALOGUE[key]
     except KeyError:
         raise KeyError(f"message: no catalogue entry {key!r}; add it to a module in gradviz/catalogue/") from None
-    text = entry[_current[0] if language is None else _checked(language, "message")]
+    text = entry[get_language() if language is None else _checked(language, "message")]
     try:
         return text.format(**fields)
     except KeyError as missing:
@@ -179,7 +188,7 @@ def _from_environment() -> None:
             stacklevel=2,
         )
         return
-    _current[0] = chosen
+    _default[0] = _local.code = chosen
 
 
 _from_environment()

@@ -9,7 +9,7 @@ import pytest
 
 import gradviz.functional as F
 from gradviz import AnomalyError, GradcheckError, GradvizWarning, Tensor, Value, detect_anomaly, gradcheck, no_grad
-from gradviz._state import STATE
+from gradviz._state import current
 
 # -- gradcheck ----------------------------------------------------------------------------------
 
@@ -194,12 +194,12 @@ def test_detect_anomaly_on_an_op_without_a_domain_rule():
 
 
 def test_detect_anomaly_is_off_outside_the_block_and_restored_after_an_error():
-    assert not STATE.anomaly
+    assert not current().anomaly
     with pytest.raises(AnomalyError):
         with detect_anomaly():
-            assert STATE.anomaly
+            assert current().anomaly
             Value(-1.0).sqrt()
-    assert not STATE.anomaly
+    assert not current().anomaly
 
 
 # -- detect_anomaly: backward ---------------------------------------------------------------------

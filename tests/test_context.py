@@ -100,3 +100,105 @@ def test_scope_under_no_grad_still_records_nothing():
     with no_grad(), scope("eval"):
         y = Value(1.0) * 2
     assert not y.requires_grad and y.inputs == ()
+
+
+# -- one set of switches per thread (as PyTorch's grad mode) ---------------------------------------------------
+
+
+def in_thread(work):
+    """Run `work()` in a new thread and return what it returned (or raise what it raised)."""
+    import threading
+
+    result: dict = {}
+
+    def run():
+        try:
+            result["value"] = work()
+        except BaseException as error:  # noqa: BLE001 — handed back to the test
+            result["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), "the thread did not finish"
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+def test_no_grad_in_one_thread_leaves_another_thread_recording_and_back_propagating():
+    def worker():
+        w = Value(3.0, label="w")
+        loss = (w * w).tanh()
+        loss.backward()
+        return is_grad_enabled(), loss.requires_grad, w.grad
+
+    with no_grad():
+        enabled, requires_grad, grad = in_thread(worker)
+        assert not is_grad_enabled()
+    assert enabled and requires_grad
+    assert grad == pytest.approx(6.0 * (1 - np.tanh(9.0) ** 2))
+
+
+def test_interleaved_no_grad_blocks_of_two_threads_each_restore_their_own_mode():
+    import threading
+
+    inside, leave_first, done = threading.Event(), threading.Event(), threading.Event()
+
+    def worker():
+        with no_grad():  # enters after the main thread, leaves before it
+            inside.set()
+            leave_first.wait(10)
+        done.set()
+        return is_grad_enabled(), (Value(1.0) * 2).requires_grad
+
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        with no_grad():
+            future = pool.submit(worker)
+            assert inside.wait(10)
+            leave_first.set()
+            assert done.wait(10)
+            assert not is_grad_enabled()  # the worker leaving its block did not switch the main thread back on
+        enabled, records = future.result(10)
+    assert enabled and records
+    assert is_grad_enabled() and (Value(1.0) * 2).requires_grad
+    assert not STATE.slow
+
+
+def test_a_scope_names_only_the_nodes_of_the_thread_that_opened_it():
+    with scope("main"):
+        assert in_thread(lambda: ((Value(1.0) * 2).scope, (Tensor([1.0]) * 2).scope, current_scope())) == (
+            None,
+            None,
+            None,
+        )
+        assert (Value(1.0) * 2).scope == "main"
+        assert in_thread(lambda: _scoped_in_thread()) == "worker"
+
+
+def _scoped_in_thread():
+    with scope("worker"):
+        return (Value(1.0) * 2).scope
+
+
+def test_a_thread_hammering_no_grad_never_switches_off_another_threads_recording():
+    import threading
+
+    stop = threading.Event()
+
+    def toggler():
+        while not stop.is_set():
+            with no_grad():
+                Value(1.0) * 2
+
+    thread = threading.Thread(target=toggler)
+    thread.start()
+    try:
+        for _ in range(20_000):
+            a, b = Value(0.5), Value(-1.5)
+            assert (a * b).tanh().requires_grad
+    finally:
+        stop.set()
+        thread.join(10)

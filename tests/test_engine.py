@@ -356,3 +356,98 @@ def test_recording_a_trace_or_detecting_anomalies_does_not_change_gradients(buil
             f.backward()
         for leaf, expected in zip(leaves, fast, strict=True):
             np.testing.assert_allclose(leaf.grad, expected, rtol=1e-13)
+
+
+# -- data changed in place after it was recorded (PyTorch's version counter) ------------------------------------
+
+CHANGED = "changed in place"
+
+
+def test_a_leaf_changed_in_place_between_forward_and_backward_is_refused_with_its_name():
+    w = Value(3.0, label="w")
+    loss = w * w
+    loss.label = "L"
+    with no_grad():
+        w -= 1
+    with pytest.raises(RuntimeError, match=r"backward\(\): w was changed in place .* after L = w · w was computed"):
+        loss.backward()
+    assert w.grad is None  # nothing was half-accumulated
+
+
+def test_a_tensor_changed_in_place_between_forward_and_backward_is_refused():
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    y = (w * w).sum()
+    with no_grad():
+        w -= 1
+    with pytest.raises(RuntimeError, match=f"w was {CHANGED}"):
+        y.backward()
+
+
+def test_torch_refuses_the_same_change_so_gradviz_is_not_stricter_here():
+    torch = pytest.importorskip("torch")
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()
+    with torch.no_grad():
+        w -= 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+@pytest.mark.parametrize("make", [lambda: Value(0.5, label="w"), lambda: Tensor([0.5, -1.0], requires_grad=True, label="w")])
+def test_an_optimizer_step_between_forward_and_backward_is_refused(make):
+    w = make()
+    opt = gradviz.optim.SGD([w], lr=0.1)
+    loss = (w * w).sum() if isinstance(w, Tensor) else w * w
+    loss.backward()
+    loss2 = (w * 3.0).sum() if isinstance(w, Tensor) else w * 3.0
+    opt.step()
+    with pytest.raises(RuntimeError, match=f"w was {CHANGED}"):
+        loss2.backward()
+
+
+def test_the_usual_loop_forward_backward_step_runs_for_many_iterations():
+    w = Tensor([0.5, -1.0], requires_grad=True, label="w")
+    opt = gradviz.optim.SGD([w], lr=0.1)
+    for _ in range(60):
+        opt.zero_grad()
+        loss = ((w - 2.0) * (w - 2.0)).sum()
+        loss.backward()
+        opt.step()
+    np.testing.assert_allclose(w.data, [2.0, 2.0], atol=1e-4)
+
+
+def test_a_change_made_before_the_forward_pass_is_fine():
+    w = Value(3.0, label="w")
+    with no_grad():
+        w -= 1
+    loss = w * w
+    loss.backward()
+    assert w.grad == 4.0
+
+
+def test_an_intermediate_changed_in_place_is_refused_at_its_consumer():
+    x = Value(0.5, label="x")
+    h = x.tanh()
+    h.label = "h"
+    y = h * 2.0
+    with no_grad():
+        h += 1
+    with pytest.raises(RuntimeError, match=f"h was {CHANGED}"):
+        y.backward()
+
+
+def test_load_state_dict_after_the_forward_pass_is_refused():
+    layer = gradviz.nn.Linear(2, 1)
+    out = layer(Tensor([[1.0, 2.0]])).sum()
+    layer.load_state_dict({k: np.zeros_like(v) for k, v in layer.state_dict().items()})
+    with pytest.raises(RuntimeError, match=CHANGED):
+        out.backward()
+
+
+def test_changing_dot_data_directly_is_not_tracked_as_in_pytorch():
+    # `.data` is the escape hatch in both libraries: numerical checks perturb it and put it back
+    w = Value(3.0, label="w")
+    loss = w * w
+    w.data = 3.0
+    loss.backward()
+    assert w.grad == 6.0

@@ -7,7 +7,7 @@ import pytest
 
 import gradviz
 from gradviz import Tensor, Value, trace
-from gradviz._state import STATE
+from gradviz._state import current
 
 
 def _traced_worked_example(make):
@@ -67,11 +67,11 @@ def test_worked_example_forward_steps_show_op_inputs_and_value(make):
 
 
 def test_trace_is_off_by_default_and_records_nothing_outside_the_block():
-    assert STATE.trace is None
+    assert current().trace is None
     x = Value(1.0)
     with trace() as t:
         y = x * 2
-    assert STATE.trace is None
+    assert current().trace is None
     z = y * 3
     z.backward()
     assert len(t.forward_steps) == 1 and t.backward_steps == []
@@ -210,7 +210,7 @@ def test_nested_trace_restores_the_outer_one():
             x * 3
         x * 4
     assert len(outer.forward_steps) == 2 and len(inner.forward_steps) == 1
-    assert STATE.trace is None
+    assert current().trace is None
 
 
 def test_trace_works_under_a_scope_and_records_scoped_nodes():
@@ -218,3 +218,32 @@ def test_trace_works_under_a_scope_and_records_scoped_nodes():
     with trace() as t, gradviz.scope("layer"):
         x * 2
     assert t.forward_steps[0].node.scope == "layer"
+
+
+def test_a_trace_records_only_the_ops_of_the_thread_that_opened_it():
+    import threading
+
+    started, recorded = threading.Event(), threading.Event()
+
+    def worker():
+        started.set()
+        w = Value(2.0, label="w")
+        while not recorded.is_set():
+            (w * w).backward()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert started.wait(10)
+        x, y = Value(-2.0, label="x"), Value(5.0, label="y")
+        with gradviz.trace() as t:
+            for _ in range(200):  # long enough for the worker to run many ops meanwhile
+                q = x + y
+            q.label = "q"
+            q.backward()
+        recorded.set()
+    finally:
+        recorded.set()
+        thread.join(10)
+    assert len(t.forward_steps) == 200
+    assert {step.node.label for step in t.backward_steps} <= {"q", "x", "y"}

@@ -299,3 +299,34 @@ def test_show_layer_draws_the_layer_graph_once(monkeypatch):
     assert drawn == ["hidden1"]
     p.show_layer("hidden1")  # the same layer again: drawn again (the model may have trained since)
     assert drawn == ["hidden1", "hidden1"]
+
+
+def test_the_playground_trains_in_its_thread_while_the_main_thread_uses_no_grad_trace_and_scope():
+    p = Playground("moons", hidden=(8,), learning_rate=0.05, **SMALL)
+    initial_loss = float(p.status.value.split("loss ")[1].split(" ")[0])
+    p.run(epochs=40)
+    try:
+        x, y = gradviz.Value(-2.0, label="x"), gradviz.Value(5.0, label="y")
+        rounds = 0
+        while p.running or rounds < 50:
+            with gradviz.no_grad():
+                assert not (x * y).requires_grad
+            with gradviz.trace() as t:
+                with gradviz.scope("mine"):
+                    q = (x + y).tanh()
+                q.label = "q"
+                q.backward()
+            # the trace holds this thread's two ops and nothing of the training thread's
+            assert [step.op for step in t.forward_steps] == ["add", "tanh"]
+            assert {n.scope for n in t.graph().nodes if n.op} == {"mine"}
+            assert (x * y).requires_grad
+            x.grad = y.grad = None
+            rounds += 1
+            if rounds > 5000:
+                break
+    finally:
+        p.pause()
+        assert p.wait(timeout=60)
+    assert p.error is None
+    assert p.epoch == 40
+    assert p.history["loss"][-1] < initial_loss
