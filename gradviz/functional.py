@@ -276,14 +276,23 @@ def mse(pred, target) -> Tensor:
     return apply(OPS["mse"], (pred, target))
 
 
-def binary_cross_entropy(p, y) -> Tensor:
+def binary_cross_entropy(p, y, reduction: str = "mean") -> Tensor:
     """−mean(y·log p + (1 − y)·log(1 − p)) for probabilities p in [0, 1] (log clamped at −100, as torch).
+
+    `reduction` "sum" adds the terms up, "none" returns each one; every reduction is one node whose
+    gradient is torch's (p − y)/max(p(1 − p), 1e-12), finite at p = 0 and p = 1.
 
     >>> import gradviz.functional as F
     >>> from gradviz import Tensor
     >>> round(F.binary_cross_entropy(Tensor([0.9, 0.2]), [1.0, 0.0]).item(), 4)    # −(ln 0.9 + ln 0.8) / 2
     0.1643
+    >>> p = Tensor([0.0, 1.0], requires_grad=True)                                 # saturated probabilities
+    >>> loss = F.binary_cross_entropy(p, [1.0, 1.0], reduction="none")
+    >>> loss.sum().backward()
+    >>> loss.data, p.grad
+    (array([100.,  -0.]), array([-1.e+12,  0.e+00]))
     """
+    _check_loss_reduction(reduction, "binary_cross_entropy")
     p, y = _loss_pair(p, y, "binary_cross_entropy")
     _same_shape(p, y, "binary_cross_entropy", "probabilities", "targets")
     if p.data.size and (np.nanmin(p.data) < 0 or np.nanmax(p.data) > 1):
@@ -297,7 +306,7 @@ def binary_cross_entropy(p, y) -> Tensor:
             f"binary_cross_entropy expects targets in [0, 1] (labels 0/1, or soft labels), got values from "
             f"{np.nanmin(y.data):.4g} to {np.nanmax(y.data):.4g}. For class indices 0..C−1 use cross_entropy."
         )
-    return apply(OPS["binary_cross_entropy"], (p, y))
+    return apply(OPS["binary_cross_entropy"], (p, y), _reduction_params(reduction))
 
 
 def binary_cross_entropy_with_logits(z, y) -> Tensor:
@@ -315,12 +324,13 @@ def binary_cross_entropy_with_logits(z, y) -> Tensor:
     return apply(OPS["binary_cross_entropy_with_logits"], (z, y))
 
 
-def cross_entropy(logits, targets) -> Tensor:
+def cross_entropy(logits, targets, reduction: str = "mean") -> Tensor:
     """Categorical cross-entropy of softmax(logits), averaged over the batch.
 
     `logits` has shape (N, C) (or (C,) for one sample); `targets` holds N integer class labels
     in [0, C) or an (N, C) array of one-hot rows or probabilities. The gradient is
-    (softmax(logits) − one_hot(targets)) / N.
+    (softmax(logits) − one_hot(targets)) / N. `reduction` "sum" adds the samples' losses up,
+    "none" returns one per sample (shape (N,)).
 
     >>> import gradviz.functional as F
     >>> from gradviz import Tensor
@@ -330,6 +340,7 @@ def cross_entropy(logits, targets) -> Tensor:
     >>> round(F.cross_entropy(logits, [[1.0, 0, 0], [0, 0, 1.0]]).item(), 4)    # the same as one-hot rows
     0.1681
     """
+    _check_loss_reduction(reduction, "cross_entropy")
     logits = _tensor(_node(logits), "cross_entropy")
     if logits.ndim not in (1, 2):
         raise ShapeError(f"cross_entropy: logits must have shape (N, C) or (C,), got {logits.shape}")
@@ -369,10 +380,23 @@ def cross_entropy(logits, targets) -> Tensor:
             f"cross_entropy: one-hot/probability targets must have the logits' shape {logits.shape}, got "
             f"{target.shape}. For class indices, pass an integer array of shape {logits.shape[:-1]}."
         )
-    return apply(OPS["cross_entropy"], (logits, target))
+    return apply(OPS["cross_entropy"], (logits, target), _reduction_params(reduction))
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_loss_reduction(reduction, op: str) -> None:
+    """The one check of a loss's `reduction` (torch's three names), for the functions here and nn's losses."""
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, _REDUCTIONS))}, got {reduction!r}")
+
+
+def _reduction_params(reduction: str) -> dict | None:
+    # the mean records no parameter, so its graph (and what it draws) is the one it always was
+    return None if reduction == "mean" else {"reduction": reduction}
 
 
 def _tensor(x, op: str) -> Tensor:

@@ -772,6 +772,17 @@ mse.vjp("target", "−2(ŷ − y)/n", r"-\frac{{2}}{{n}}(\hat y - y)")(
 )
 
 _LOG_FLOOR = -100.0  # torch clamps log(p) at −100 in binary cross-entropy, so p = 0 stays finite
+# torch divides by max(p(1 − p), EPSILON) with EPSILON a C float: 1e-12 rounded to float32 (1e-12·(1 − 4e-9))
+_BCE_EPSILON = 9.999999960041972e-13
+
+
+def _reduced(xp, loss, reduction: str):
+    """A loss's elementwise terms reduced as torch's `reduction` says: their mean, their sum, or each one."""
+    if reduction == "mean":
+        return xp.mean(loss)
+    if reduction == "sum":
+        return xp.sum(loss)
+    return loss
 
 
 # a domain makes the tensor engine silence numpy's "divide by zero in log" at p = 0 or 1, where the
@@ -785,19 +796,27 @@ _LOG_FLOOR = -100.0  # torch clamps log(p) at −100 in binary cross-entropy, so
     scalar=False,
     domain="probabilities p in [0, 1]",
 )
-def binary_cross_entropy(xp, p, y):
-    r"""-\frac{1}{n}\sum_i y_i \log p_i + (1 - y_i)\log(1 - p_i)"""
-    log_p = xp.maximum(xp.log(p), _LOG_FLOOR)
-    log_q = xp.maximum(xp.log(1.0 - p), _LOG_FLOOR)
-    return -xp.mean(y * log_p + (1.0 - y) * log_q)
+def binary_cross_entropy(xp, p, y, *, reduction="mean"):
+    r"""-\frac{1}{n}\sum_i y_i \log p_i + (1 - y_i)\log(1 - p_i) (`reduction` "sum": the sum; "none": each term)"""
+    # torch's expression term for term (log1p, the clamp, the order): the same bits, a zero loss's sign included
+    loss = (y - 1.0) * xp.maximum(xp.log1p(-p), _LOG_FLOOR) - y * xp.maximum(xp.log(p), _LOG_FLOOR)
+    return _reduced(xp, loss, reduction)
 
 
-binary_cross_entropy.vjp("p", "(p − y)/(p(1 − p)n)", r"\frac{{p - y}}{{p(1-p)\,n}}")(
-    lambda xp, g, out, p, y: g * (p - y) / (xp.maximum(p * (1.0 - p), 1e-12) * p.size)
-)
-binary_cross_entropy.vjp("y", "(ln(1 − p) − ln p)/n", r"\frac{{\ln(1-p) - \ln p}}{{n}}")(
-    lambda xp, g, out, p, y: g * (xp.maximum(xp.log(1.0 - p), _LOG_FLOOR) - xp.maximum(xp.log(p), _LOG_FLOOR)) / p.size
-)
+def _bce_p_vjp(xp, g, out, p, y, *, reduction="mean"):
+    # torch's derivative, not the clamped loss's: at p = 0 or 1 it is ±1/ε (a push back from the edge), never nan
+    grad = g * (p - y) / xp.maximum((1.0 - p) * p, _BCE_EPSILON)
+    return grad / p.size if reduction == "mean" else grad
+
+
+def _bce_y_vjp(xp, g, out, p, y, *, reduction="mean"):
+    # the clamped loss is linear in y: finite at p = 0 and 1 (torch's −logit(p) is ∓inf there)
+    grad = g * (xp.maximum(xp.log1p(-p), _LOG_FLOOR) - xp.maximum(xp.log(p), _LOG_FLOOR))
+    return grad / p.size if reduction == "mean" else grad
+
+
+binary_cross_entropy.vjp("p", "(p − y)/(p(1 − p)n)", r"\frac{{p - y}}{{p(1-p)\,n}}")(_bce_p_vjp)
+binary_cross_entropy.vjp("y", "(ln(1 − p) − ln p)/n", r"\frac{{\ln(1-p) - \ln p}}{{n}}")(_bce_y_vjp)
 
 
 @op(
@@ -836,29 +855,43 @@ def _batch(logits) -> int:
     elementwise=False,
     scalar=False,
 )
-def cross_entropy(xp, logits, target):
+def cross_entropy(xp, logits, target, *, reduction="mean"):
     r"""-\frac{1}{n}\sum_i \log\operatorname{softmax}(z_i)_{y_i} (integer labels) or
-    -\frac{1}{n}\sum_i \sum_c y_{ic}\log\operatorname{softmax}(z_i)_c (one-hot or probabilities)"""
+    -\frac{1}{n}\sum_i \sum_c y_{ic}\log\operatorname{softmax}(z_i)_c (one-hot or probabilities);
+    `reduction` "sum" adds the samples' losses, "none" returns each one"""
     log_p = logits - _logsumexp(xp, logits, -1)
-    if target.dtype.kind in "iu":
-        picked = xp.take_along_axis(log_p, xp.expand_dims(target, -1), axis=-1)
-        return -xp.sum(picked) / _batch(logits)
-    return -xp.sum(target * log_p) / _batch(logits)
+    if target.dtype.kind in "iu":  # picked, not multiplied by a one-hot row: 0·(−inf) would be nan
+        terms = xp.take_along_axis(log_p, xp.expand_dims(target, -1), axis=-1)
+    else:
+        terms = target * log_p
+    if reduction == "none":
+        return -xp.sum(terms, axis=-1)
+    return -xp.sum(terms) / _batch(logits) if reduction == "mean" else -xp.sum(terms)
 
 
-def _cross_entropy_logits_vjp(xp, g, out, logits, target):
+def _per_sample_grad(xp, g, grad, logits, reduction: str):
+    """g·grad for the upstream gradient g: one value per sample ("none"), else one for the batch (over n for "mean")."""
+    if reduction == "none":
+        return xp.expand_dims(g, -1) * grad
+    grad = g * grad
+    return grad / _batch(logits) if reduction == "mean" else grad
+
+
+def _cross_entropy_logits_vjp(xp, g, out, logits, target, *, reduction="mean"):
     p = xp.exp(logits - _logsumexp(xp, logits, -1))
     if target.dtype.kind in "iu":
         grad = p.copy()
         flat = grad.reshape(-1, grad.shape[-1])
         flat[xp.arange(flat.shape[0]), target.reshape(-1)] -= 1.0
-        return g * grad / _batch(logits)
-    return g * (p * xp.sum(target, axis=-1, keepdims=True) - target) / _batch(logits)
+        return _per_sample_grad(xp, g, grad, logits, reduction)
+    return _per_sample_grad(xp, g, p * xp.sum(target, axis=-1, keepdims=True) - target, logits, reduction)
 
 
 cross_entropy.vjp("logits", "(softmax(z) − y)/n", r"\frac{{\operatorname{{softmax}}(z) - y}}{{n}}")(
     _cross_entropy_logits_vjp
 )
 cross_entropy.vjp("target", "−log softmax(z)/n", r"-\frac{{\log\operatorname{{softmax}}(z)}}{{n}}")(
-    lambda xp, g, out, logits, target: -g * (logits - _logsumexp(xp, logits, -1)) / _batch(logits)
+    lambda xp, g, out, logits, target, *, reduction="mean": _per_sample_grad(
+        xp, -g, logits - _logsumexp(xp, logits, -1), logits, reduction
+    )
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-from gradviz import ShapeError, Tensor, Value, nn
+from gradviz import GradvizWarning, ShapeError, Tensor, Value, nn
 
 RNG = np.random.default_rng(0)
 PRED = RNG.normal(size=(6, 3))
@@ -228,3 +230,106 @@ def test_bce_with_logits_gradient_at_zero_is_sigmoid_minus_label_for_every_reduc
     np.testing.assert_allclose(loss.data, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(z.grad, zt.grad.numpy(), rtol=1e-12, atol=1e-12)
     assert z.grad[0] == pytest.approx(-0.5 if reduction != "mean" else -0.125)
+
+
+# -- edges: saturated probabilities, infinite logits, infinite errors (torch is the reference) -------------
+
+
+def _torch_loss_and_grad(function, pred, target, reduction):
+    import torch
+
+    x = torch.tensor(pred, requires_grad=True)
+    out = function(x, torch.tensor(target), reduction=reduction)
+    out.backward(torch.ones_like(out))
+    return out.detach().numpy(), x.grad.numpy()
+
+
+def _gradviz_loss_and_grad(function, pred, target, reduction):
+    x = Tensor(pred, requires_grad=True, dtype=pred.dtype)
+    out = function(x, Tensor(target, dtype=target.dtype) if target.dtype.kind == "f" else target, reduction=reduction)
+    out.backward(np.ones_like(out.data))
+    return out.data, x.grad
+
+
+def _assert_same_bits(ours, theirs):
+    np.testing.assert_array_equal(ours, theirs)  # nan where torch has nan, ±inf where it has ±inf
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))  # and the zeros' signs
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_at_probabilities_0_and_1_gives_torchs_loss_and_finite_gradient_exactly(reduction, dtype):
+    import torch.nn.functional as TF
+
+    p = np.array([0.0, 0.0, 1.0, 1.0, 0.5, 1e-30, 1.0 - 1e-7], dtype=dtype)
+    y = np.array([0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0], dtype=dtype)
+    loss, grad = _gradviz_loss_and_grad(nn.binary_cross_entropy, p, y, reduction)
+    expected_loss, expected_grad = _torch_loss_and_grad(TF.binary_cross_entropy, p, y, reduction)
+    assert np.all(np.isfinite(grad)) and grad.dtype == dtype and np.asarray(loss).dtype == dtype
+    _assert_same_bits(loss, expected_loss)
+    _assert_same_bits(grad, expected_grad)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_module_with_every_reduction_is_one_fused_node(reduction):
+    out = nn.BCELoss(reduction=reduction)(Tensor([0.0, 1.0], requires_grad=True), Tensor([1.0, 1.0]))
+    assert out._op.name == "binary_cross_entropy"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(
+    "logits, labels",
+    [
+        ([[0.0, -np.inf, 2.0], [1000.0, 0.0, -1000.0]], [0, 1]),  # −inf at a class that is not the label
+        ([[0.0, -1e4, 2.0], [1000.0, 0.0, -1000.0]], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),  # probability 0 at −1e4
+        ([[1e308, -1e308, 0.0]], [[0.0, 0.0, 1.0]]),
+    ],
+    ids=["minus-inf-logit", "zero-probability", "huge-logits"],
+)
+def test_cross_entropy_at_extreme_logits_matches_torch_exactly(logits, labels, reduction):
+    import torch.nn.functional as TF
+
+    logits, labels = np.array(logits), np.array(labels)
+    with np.errstate(all="ignore"):  # 1e308 − (−1e308) overflows in both libraries
+        loss, grad = _gradviz_loss_and_grad(nn.cross_entropy, logits, labels, reduction)
+    expected_loss, expected_grad = _torch_loss_and_grad(TF.cross_entropy, logits, labels, reduction)
+    np.testing.assert_allclose(loss, expected_loss, rtol=1e-15)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-15, atol=1e-300)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(
+    "name, pred, target",
+    [
+        (
+            "binary_cross_entropy_with_logits",
+            [1000.0, -1000.0, 40.0, -40.0, 0.0, 1e308],
+            [1.0, 1.0, 0.0, 0.0, 1.0, 0.0],
+        ),
+        ("mse_loss", [np.inf, 1.0, 1e200, 2.0], [1.0, np.inf, 1.0, 2.0]),
+        ("l1_loss", [np.inf, 1.0, -np.inf, 2.0], [1.0, 1.0, 0.0, 2.0]),
+    ],
+)
+def test_losses_at_infinite_or_huge_inputs_match_torch(name, pred, target, reduction):
+    import torch.nn.functional as TF
+
+    pred, target = np.array(pred), np.array(target)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", GradvizWarning)  # inf is what is asked for here
+        loss, grad = _gradviz_loss_and_grad(getattr(nn, name), pred, target, reduction)
+    expected_loss, expected_grad = _torch_loss_and_grad(getattr(TF, name), pred, target, reduction)
+    np.testing.assert_allclose(loss, expected_loss, rtol=1e-15)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-15)
+
+
+def test_scalar_bce_of_a_saturated_right_answer_costs_zero_instead_of_nan():
+    # a sigmoid of a Value reaches exactly 1.0 past z ≈ 37: −(1·log 1 + 0·log 0) was 0·(−inf) = nan
+    probabilities = [Value(1.0), Value(0.0), Value(0.5)]
+    loss = nn.binary_cross_entropy(probabilities, [1.0, 0.0, 1.0], reduction="sum")
+    loss.backward()
+    assert loss.data == pytest.approx(np.log(2.0))
+    assert [p.grad for p in probabilities] == [-1.0, 1.0, -2.0]

@@ -83,12 +83,7 @@ def _mean(terms: list) -> Value:
     return _sum(terms) * (1.0 / len(terms))
 
 
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-def _check_reduction(reduction: str, op: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, _REDUCTIONS))}, got {reduction!r}")
+_check_reduction = F._check_loss_reduction
 
 
 def _reduce_values(terms: list, reduction: str):
@@ -164,17 +159,21 @@ def binary_cross_entropy(p, y, reduction: str = "mean"):
     if values is not None:
         targets = _targets(y, len(values), "binary_cross_entropy")
         _check_binary(targets, "binary_cross_entropy")
-        terms = [-(t * q.log() + (1.0 - t) * (1.0 - q).log()) for q, t in zip(values, targets, strict=True)]
-        return _reduce_values(terms, reduction)
+        return _reduce_values([_bce_term(q, t) for q, t in zip(values, targets, strict=True)], reduction)
     p, y = F._loss_pair(p, y, "binary_cross_entropy")
     _check_float_labels(y, "binary_cross_entropy")
-    mean = F.binary_cross_entropy(p, y)  # checks the shapes and that p holds probabilities
-    if reduction == "mean":
-        return mean
-    if reduction == "sum":
-        return mean * float(p.size)
-    # torch clamps each log at −100, so p = 0 or 1 gives a finite loss
-    return -(y * p.log().clip(low=-100.0) + (1.0 - y) * (1.0 - p).log().clip(low=-100.0))
+    # one fused node for every reduction, torch's numbers: log clamped at −100, a finite gradient at p = 0 and 1
+    return F.binary_cross_entropy(p, y, reduction)
+
+
+def _bce_term(q: Value, t: float) -> Value:
+    """−(t·log q + (1 − t)·log(1 − q)) drawn node by node; a hard label keeps only its own log, as the course
+    writes it (−log q for y = 1), so a saturated q = 1 with y = 1 costs 0 instead of 0·log 0 = nan."""
+    if t == 1.0:
+        return -q.log()
+    if t == 0.0:
+        return -(1.0 - q).log()
+    return -(t * q.log() + (1.0 - t) * (1.0 - q).log())
 
 
 def binary_cross_entropy_with_logits(z, y, reduction: str = "mean"):
@@ -205,22 +204,7 @@ def cross_entropy(logits, targets, reduction: str = "mean"):
     _check_reduction(reduction, "cross_entropy")
     if isinstance(targets, (list, tuple)) and targets and isinstance(targets[0], str):
         raise TypeError("cross_entropy: targets must be class indices (integers) or one-hot rows, not strings")
-    mean = F.cross_entropy(logits, targets)  # checks shapes and labels
-    if reduction == "mean":
-        return mean
-    logits = F._tensor(F._node(logits), "cross_entropy")
-    target = _as_target(targets, logits)
-    if target.dtype.kind in "iub":
-        target = Tensor(np.eye(logits.shape[-1], dtype=logits.dtype)[target.data])
-    per_sample = -(logits.log_softmax(axis=-1) * target).sum(axis=-1)
-    return _reduce(per_sample, reduction)
-
-
-def _as_target(targets, logits: Tensor) -> Tensor:
-    raw = np.asarray(targets.data if isinstance(targets, Node) else targets)
-    if raw.shape == logits.shape[:-1]:
-        return Tensor(raw.astype(np.int64), dtype=np.int64)
-    return as_tensor(raw.astype(logits.dtype))
+    return F.cross_entropy(logits, targets, reduction)  # one fused node; checks shapes and labels
 
 
 def hinge_loss(scores, y, reduction: str = "mean"):
