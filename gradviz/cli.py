@@ -141,6 +141,16 @@ def _add_picture_options(command: argparse.ArgumentParser, formats: Sequence[str
     )
     command.add_argument("--captions", action="store_true", help="also write each step's caption under its picture")
     command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    _add_force_option(command)
+
+
+def _add_force_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--force",
+        action="store_true",
+        help="replace files in the way that gradviz did not write (without it, gradviz refuses, names them and "
+        "writes nothing; files it wrote itself are always replaced)",
+    )
 
 
 def _add_demo(commands) -> None:
@@ -248,6 +258,7 @@ def _add_train(commands) -> None:
     )
     command.add_argument("--verbose", "-v", action="store_true", help="print one line per epoch")
     command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    _add_force_option(command)
     command.set_defaults(run=_run_train)
 
 
@@ -322,6 +333,7 @@ def _add_export(commands) -> None:
         help="draw each step's caption under its picture (default: yes in gif and pdf, no elsewhere)",
     )
     command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    _add_force_option(command)
     command.set_defaults(run=_run_export)
 
 
@@ -353,8 +365,10 @@ def _size(text: str | None) -> tuple[int, int] | None:
 
 def _run_export(args: argparse.Namespace) -> int:
     from . import Value, trace
-    from .export import MissingDependency, export, format_of
+    from .export import FilesRefused, MissingDependency, export, format_of
 
+    if not args.out.strip():
+        raise _usage("cli.out_empty")
     try:
         format_of(args.out, args.format)
     except ValueError as error:
@@ -396,7 +410,10 @@ def _run_export(args: argparse.Namespace) -> int:
                 precision=args.precision,
                 duration_ms=args.duration,
                 captions=args.captions,
+                overwrite=args.force,
             )
+        except FilesRefused as error:
+            raise _refused(error) from None
         except MissingDependency as error:
             raise _UsageError(str(error)) from None
         except (ValueError, IndexError, TypeError) as error:
@@ -490,12 +507,17 @@ def _worked_example():
 
 
 def _run_demo(args: argparse.Namespace) -> int:
+    from .export import FilesRefused
+
     options = _picture_options(args)
     out = _folder(args.out)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         recorded, (x, y, z, q, f) = _worked_example()
-        written = _write_steps(recorded, out, args.format, message("cli.demo_title"), options)
+        try:
+            written = _write_steps(recorded, out, args.format, message("cli.demo_title"), options, force=args.force)
+        except FilesRefused as error:
+            raise _refused(error) from None
     _report_warnings(caught)
     if not args.quiet:
         _say(message("cli.demo_intro"), sys.stdout)
@@ -508,6 +530,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 def _run_render(args: argparse.Namespace) -> int:
     from . import Value, trace
+    from .export import FilesRefused
     from .expr import parse
 
     options = _picture_options(args)
@@ -524,10 +547,13 @@ def _run_render(args: argparse.Namespace) -> int:
             output.backward()
         formula = expression.text.strip()
         title = f"gradviz: {output.label} = {formula}"
-        if args.steps:
-            written = _write_steps(recorded, out, args.format, title, options, args.quiet)
-        else:
-            written = [_write_final(output, out, args.format, options)]
+        try:
+            if args.steps:
+                written = _write_steps(recorded, out, args.format, title, options, args.quiet, force=args.force)
+            else:
+                written = [_write_final(output, out, args.format, options, force=args.force)]
+        except FilesRefused as error:
+            raise _refused(error) from None
     _report_warnings(caught)
     if not args.quiet:
         given = ", ".join(f"{name} = {_n(values[name])}" for name in expression.variables)
@@ -621,11 +647,17 @@ def _run_train(args: argparse.Namespace) -> int:
     import time
 
     from . import __version__, data, keras
+    from .export._files import FilesRefused, refuse_overwrites, write_files
     from .keras import NonFiniteLossError
 
     options = _train_options(args)
     out = _folder(args.out)
     X, y, class_names = _training_data(options["dataset"], args.samples, options["noise"], args.seed)
+    names = ["curves.png", "boundary.png", "summary.json"] if X.shape[1] == 2 else ["curves.png", "summary.json"]
+    try:  # before the training: a file in the way is found in a moment, not after the last epoch
+        refuse_overwrites([out / name for name in names], overwrite=args.force)
+    except FilesRefused as error:
+        raise _refused(error) from None
     n_classes = len(class_names)
     X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=args.test_size, seed=args.seed, stratify=y)
     scaler = data.Standardizer().fit(X_train)
@@ -676,11 +708,10 @@ def _run_train(args: argparse.Namespace) -> int:
     final = {key: float(values[-1]) for key, values in history.history.items()}
     test = model.evaluate(X_test_s, y_test, return_dict=True)
     train = model.evaluate(X_train_s, y_train, return_dict=True)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    outputs: dict[Path, bytes] = {}
     plots_missing = None
     try:
-        written += _training_plots(model, history, scaler, X, y, class_names, options, shape, out)
+        outputs.update(_training_plots(model, history, scaler, X, y, class_names, options, shape, out))
     except ImportError as error:
         plots_missing = str(error)
     summary = {
@@ -718,11 +749,14 @@ def _run_train(args: argparse.Namespace) -> int:
         },
         "history": {key: [float(v) for v in values] for key, values in history.history.items()},
         "time_s": round(seconds, 3),
-        "files": [p.name for p in written] + ["summary.json"],
+        "files": [p.name for p in outputs] + ["summary.json"],
     }
-    summary_path = out / "summary.json"
-    summary_path.write_text(json.dumps(_finite_json(summary), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    written.append(summary_path)
+    text = json.dumps(_finite_json(summary), indent=2, allow_nan=False) + "\n"
+    outputs[out / "summary.json"] = text.encode("utf-8")
+    try:
+        written = write_files(outputs, overwrite=args.force)
+    except FilesRefused as error:
+        raise _refused(error) from None
     if not args.quiet:
         result = message(
             "cli.train_result",
@@ -752,16 +786,19 @@ def _finite_json(value):
     return value
 
 
-def _training_plots(model, history, scaler, X, y, class_names, options, shape, out: Path) -> list[Path]:
-    """curves.png and, for 2-D data, boundary.png (raises ImportError without matplotlib)."""
+def _training_plots(model, history, scaler, X, y, class_names, options, shape, out: Path) -> dict[Path, bytes]:
+    """curves.png and, for 2-D data, boundary.png, as {path: PNG bytes} (raises ImportError without matplotlib)."""
+    import io
+
     from .viz.plots import plot_decision_boundary, plot_history
 
-    written = []
+    def png(figure) -> bytes:
+        stream = io.BytesIO()
+        figure.savefig(stream, dpi=120, format="png")
+        return stream.getvalue()
+
     title = f"{options['dataset']}: MLP {shape} {options['activation']}, {options['optimizer']} lr {options['lr']:g}"
-    figure = plot_history(history, title=title)
-    path = out / "curves.png"
-    figure.savefig(path, dpi=120)
-    written.append(path)
+    written = {out / "curves.png": png(plot_history(history, title=title))}
     if X.shape[1] == 2:
 
         def scores(points):
@@ -775,9 +812,7 @@ def _training_plots(model, history, scaler, X, y, class_names, options, shape, o
             title=message("cli.boundary_title", title=title),
             class_names=list(class_names),
         )
-        path = out / "boundary.png"
-        figure.savefig(path, dpi=120)
-        written.append(path)
+        written[out / "boundary.png"] = png(figure)
     return written
 
 
@@ -795,10 +830,21 @@ def _picture_options(args: argparse.Namespace) -> dict:
 
 
 def _folder(text: str) -> Path:
+    """The folder of --out; an empty --out is refused rather than taken as the current folder."""
+    if not text.strip():
+        raise _usage("cli.out_empty")
     out = Path(text)
     if out.exists() and not out.is_dir():
         raise _usage("cli.out_is_file", path=text)
     return out
+
+
+def _refused(error) -> _UsageError:
+    """gradviz.export.FilesRefused as the command line says it: the files, and --force (exit status 2)."""
+    from .export._files import listed
+
+    key = "cli.refused_one" if len(error.paths) == 1 else "cli.refused_many"
+    return _usage(key, files=listed(error.paths), count=len(error.paths))
 
 
 def _assignments(items: Sequence[str], expression) -> dict[str, float]:
@@ -872,11 +918,19 @@ def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) ->
         return list(pool.map(draw, dots))
 
 
-def _write_steps(recorded, out: Path, fmt: str, title: str, options: dict, quiet: bool = True) -> list[Path]:
+def _write_steps(
+    recorded, out: Path, fmt: str, title: str, options: dict, quiet: bool = True, force: bool = False
+) -> list[Path]:
+    """step-000.svg … and index.html in `out`: refused before any drawing when a file gradviz did not write is
+    in the way (unless `force`); gradviz's own stale steps of an earlier, longer run are removed."""
+    from .export._common import step_paths, write_step_files
+    from .export._files import refuse_overwrites
     from .viz import frames
     from .viz.player import player_html
 
     steps = frames(recorded, precision=options["precision"])
+    index_path = out / "index.html"
+    refuse_overwrites([*step_paths(out, len(steps), fmt), index_path], overwrite=force)
     rendered = _render_frames(steps, fmt, options, quiet)
     page = player_html(
         [svg for _, svg in rendered],
@@ -886,23 +940,19 @@ def _write_steps(recorded, out: Path, fmt: str, title: str, options: dict, quiet
         kinds=[frame.kind for frame in steps],
         dark=options["theme"] == "dark",
     )
-    from .export._common import write_step_files
-
-    written = write_step_files(out, [data for data, _ in rendered], fmt)
-    index_path = out / "index.html"
-    index_path.write_text(page, encoding="utf-8")
-    written.append(index_path)
-    return written
+    pages = {index_path: page.encode("utf-8")}
+    return write_step_files(out, [data for data, _ in rendered], fmt, overwrite=force, also=pages)
 
 
-def _write_final(output, out: Path, fmt: str, options: dict) -> Path:
+def _write_final(output, out: Path, fmt: str, options: dict, force: bool = False) -> Path:
+    from .export._files import refuse_overwrites, write_files
     from .viz import final_frame
 
+    path = out / f"graph.{fmt}"
+    refuse_overwrites([path], overwrite=force)
     frame = final_frame(output, precision=options["precision"])
     ((data, _),) = _render_frames([frame], fmt, options)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"graph.{fmt}"
-    path.write_bytes(data)
+    write_files({path: data}, overwrite=force)
     return path
 
 

@@ -85,10 +85,12 @@ def test_demo_as_png_writes_png_files_and_still_an_svg_player(tmp_path):
 
 
 def test_demo_removes_step_files_left_by_a_longer_run(tmp_path):
-    stale = tmp_path / "step-012.svg"
-    stale.write_text("<svg/>")
+    longer = ["render", "(x + y) * z * w", "--set", "x=1", "y=2", "z=3", "w=4", "--steps", "--quiet"]
+    assert main([*longer, "--out", str(tmp_path)]) == 0  # more than 7 steps, written by gradviz itself
+    stale = tmp_path / "step-008.svg"
     mine = tmp_path / "notes.svg"
     mine.write_text("<svg/>")
+    assert stale.exists()
     main(["demo", "--out", str(tmp_path), "--quiet"])
     assert not stale.exists() and mine.exists()
 
@@ -135,7 +137,7 @@ def test_render_writes_the_final_graph_with_gradients(tmp_path, capsys):
     assert code == 0
     svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
     assert ">−12<" in svg or " −12<" in svg
-    assert list(tmp_path.iterdir()) == [tmp_path / "graph.svg"]
+    assert sorted(tmp_path.iterdir()) == [tmp_path / ".gradviz-manifest.json", tmp_path / "graph.svg"]
     printed = capsys.readouterr().out
     assert "f = (x + y) * z = -12" in printed and "∂f/∂x = -4" in printed and "∂f/∂z = 3" in printed
 

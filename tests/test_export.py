@@ -296,7 +296,7 @@ def test_beamer_writes_a_well_formed_tex_and_its_pictures(walkthrough, tmp_path)
     assert beamer_problems(result.path) == []
     assert text.count("\\begin{frame}{Step") == 7
     assert r"\frac{\partial f}{\partial x}" in text
-    pictures = sorted((tmp_path / "deck-frames").iterdir())
+    pictures = sorted((tmp_path / "deck-frames").glob("step-*"))
     assert len(pictures) == 7 and len(result.files) == 8
     assert pictures[0].suffix == (".pdf" if system_dot() else ".png")
 
@@ -394,12 +394,12 @@ def test_the_spanish_beamer_deck_compiles_with_pdflatex(tmp_path):
 # -- frames folder ---------------------------------------------------------------------------------
 
 
-def test_a_folder_gets_numbered_pictures_and_loses_stale_ones(walkthrough, tmp_path):
+def test_a_folder_gets_numbered_pictures_and_loses_its_own_stale_ones(walkthrough, tmp_path):
     folder = tmp_path / "frames"
     first = export(walkthrough, folder)
     assert [p.name for p in first.files] == [f"step-{i:03d}.svg" for i in range(7)]
     export(walkthrough, folder, steps=[0, 1])
-    assert sorted(p.name for p in folder.iterdir()) == ["step-000.svg", "step-001.svg"]
+    assert sorted(p.name for p in folder.iterdir()) == [".gradviz-manifest.json", "step-000.svg", "step-001.svg"]
     pngs = export(walkthrough, tmp_path / "pngs", format="png", **CHEAP)
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs.files)
 

@@ -61,6 +61,23 @@ MESSAGES = {
         "en": "--out {path}: this is a file; give a folder to write into",
         "es": "--out {path}: es un archivo; indica una carpeta donde escribir",
     },
+    "cli.out_empty": {
+        "en": "--out is empty: give a folder or file name (--out . means the current folder)",
+        "es": "--out está vacío: indica un nombre de carpeta o de archivo (--out . es la carpeta actual)",
+    },
+    # a file in the way that gradviz did not write (gradviz.export.FilesRefused)
+    "cli.refused_one": {
+        "en": "refused to overwrite {files}: gradviz did not write it (or it was changed since), so nothing was "
+        "written; add --force to replace it, or choose another --out",
+        "es": "no se sobrescribe {files}: no lo escribió gradviz (o ha cambiado desde entonces), así que no se ha "
+        "escrito nada; añade --force para reemplazarlo o elige otro --out",
+    },
+    "cli.refused_many": {
+        "en": "refused to overwrite {count} files gradviz did not write (or that were changed since), so nothing "
+        "was written: {files}; add --force to replace them, or choose another --out",
+        "es": "no se sobrescriben {count} archivos que no escribió gradviz (o que han cambiado desde entonces), así "
+        "que no se ha escrito nada: {files}; añade --force para reemplazarlos o elige otro --out",
+    },
     "cli.set_pair_bad": {
         "en": "--set takes NAME=VALUE pairs such as x=-2; got {item}",
         "es": "--set espera pares NOMBRE=VALOR como x=-2; ha recibido {item}",

@@ -21,8 +21,18 @@ from pathlib import Path
 
 from ..i18n import message
 from ._common import ExportResult, MissingDependency, Options, check_options, log, select_frames
+from ._files import MANIFEST, FilesRefused, owned_by_gradviz
 
-__all__ = ["export", "ExportResult", "MissingDependency", "EXPORT_FORMATS", "format_of"]
+__all__ = [
+    "export",
+    "ExportResult",
+    "MissingDependency",
+    "FilesRefused",
+    "EXPORT_FORMATS",
+    "MANIFEST",
+    "format_of",
+    "owned_by_gradviz",
+]
 
 # extension → format; a path without an extension is a folder of numbered pictures
 EXPORT_FORMATS = {
@@ -90,6 +100,7 @@ def export(
     vector: bool | None = None,
     captions: bool | None = None,
     language: str | None = None,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Write a walkthrough (a Trace, or a list of Frames) to `path` as a lesson ready to project.
 
@@ -108,6 +119,12 @@ def export(
     player, the slides and Beamer show it as text). `language` ("en" or "es") is that of the captions,
     titles and buttons (default: the language in use; a list of Frames keeps the language it was made in).
 
+    Nothing is lost: a file gradviz did not write (or one it wrote that was changed since) is never
+    overwritten or removed; `export` raises `FilesRefused`, naming those files, before it draws anything,
+    unless `overwrite=True`. A file gradviz wrote earlier is replaced, and the stale step files of an earlier,
+    longer export into the same folder are removed; a ``.gradviz-manifest.json`` in each folder it writes into
+    records what it wrote there (sizes and SHA-256 hashes). Each file is written whole or not at all.
+
     >>> import tempfile, pathlib
     >>> from gradviz import Value, trace
     >>> a = Value(3.0, label="a")
@@ -118,6 +135,11 @@ def export(
     >>> [p.name for p in export(t, folder, mode="forward").files]
     ['step-000.svg', 'step-001.svg', 'step-002.svg']
     """
+    if isinstance(path, str) and not path.strip():
+        raise ValueError(
+            f"export() got an empty path {path!r}: give a file name (walkthrough.html) or a folder name "
+            "('.' if you mean the current folder)"
+        )
     chosen = format_of(path, format)
     check_options(theme, rankdir, dpi, size)
     path = Path(path)
@@ -131,6 +153,7 @@ def export(
         title=title if title is not None else _default_title(frames),
         engine=engine,
         language=frames[0].language,
+        overwrite=bool(overwrite),
     )
     start = time.perf_counter()
     if chosen == "html":

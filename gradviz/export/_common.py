@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from pathlib import Path
 from ..errors import GradvizError
 from ..i18n import get_language, message, resolve_language
 from ..viz.frame import Frame
+from ._files import write_files
 
 __all__ = [
     "ExportResult",
@@ -30,7 +30,6 @@ log = logging.getLogger("gradviz.export")
 _MODES = ("both", "forward", "backward")
 _FORWARD_KINDS = ("initial", "forward")
 _BACKWARD_KINDS = ("backward", "final")
-STEP_FILE = re.compile(r"^step-(\d{3,})\.(svg|png|pdf)$")
 _UNITS = {  # what one frame becomes in each format: (one, many)
     "pdf": ("export.unit_page_one", "export.unit_page_many"),
     "pptx": ("export.unit_slide_one", "export.unit_slide_many"),
@@ -95,7 +94,7 @@ class Options:
 
     `language` ("en" or "es", default the one in use) is that of the words the exporter writes (titles,
     slide headings, the log line); the frames bring their own captions. Without a `title`, a generic one
-    in that language.
+    in that language. `overwrite` lets the exporter replace files gradviz did not write (see `FilesRefused`).
     """
 
     theme: str = "light"
@@ -106,6 +105,7 @@ class Options:
     title: str | None = None
     engine: str | None = None
     language: str = field(default_factory=get_language)
+    overwrite: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "language", resolve_language(self.language, "Options(language=...)"))
@@ -276,19 +276,20 @@ def step_name(index: int, count: int, suffix: str) -> str:
     return f"step-{index:0{width}d}.{suffix}"
 
 
-def write_step_files(folder: Path, datas: Sequence[bytes], suffix: str) -> list[Path]:
-    """Numbered files in `folder`, and no stale step files of an earlier, longer export left beside them."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for index, data in enumerate(datas):
-        path = folder / step_name(index, len(datas), suffix)
-        path.write_bytes(data)
-        written.append(path)
-    keep = {p.name for p in written}
-    for path in folder.iterdir():
-        if STEP_FILE.match(path.name) and path.name not in keep and path.is_file():
-            path.unlink()
-    return written
+def step_paths(folder: Path, count: int, suffix: str) -> list[Path]:
+    """The paths of `count` numbered step files in `folder`: step-000.svg …"""
+    return [folder / step_name(index, count, suffix) for index in range(count)]
+
+
+def write_step_files(
+    folder: Path, datas: Sequence[bytes], suffix: str, *, overwrite: bool = False, also: dict | None = None
+) -> list[Path]:
+    """Numbered files in `folder` (and the files of `also`, {path: bytes}), written together: nothing when a file
+    gradviz did not write is in the way (FilesRefused, unless `overwrite`); the stale step files an earlier,
+    longer export of gradviz left in `folder` are removed (the folder's manifest says which are gradviz's)."""
+    outputs = dict(zip(step_paths(folder, len(datas), suffix), datas, strict=True))
+    outputs.update(also or {})
+    return write_files(outputs, overwrite=overwrite, sweep=[folder])
 
 
 def theme_background(theme: str) -> tuple[int, int, int]:

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..viz.frame import Frame
-from ._common import ExportResult, Options, render_frames, write_step_files
+from ._common import ExportResult, Options, render_frames, step_paths, write_step_files
+from ._files import refuse_overwrites
 
 __all__ = ["write_folder", "FOLDER_FORMATS"]
 
@@ -34,6 +35,9 @@ def write_folder(
 ) -> ExportResult:
     """Write one `picture` file per frame into the folder `path` (created when missing).
 
+    A file of the same name that gradviz did not write stops it before anything is drawn (FilesRefused), unless
+    ``options.overwrite``; the stale step files of an earlier, longer export by gradviz are removed, no others.
+
     >>> import tempfile, pathlib
     >>> from gradviz import Value, trace
     >>> from gradviz.export._common import Options
@@ -50,8 +54,9 @@ def write_folder(
         raise ValueError(f"a frames folder holds svg, png or pdf pictures, got {picture!r}")
     if path.exists() and not path.is_dir():
         raise ValueError(f"{str(path)!r} is a file: give a folder (a path without an extension) for numbered pictures")
+    refuse_overwrites(step_paths(path, len(frames), picture), overwrite=options.overwrite)
     datas = render_frames(frames, picture, options, caption=captions, dpi=options.dpi)
-    written = write_step_files(path, datas, picture)
+    written = write_step_files(path, datas, picture, overwrite=options.overwrite)
     return ExportResult(
         path,
         picture,

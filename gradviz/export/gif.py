@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..i18n import message
 from ..viz.frame import Frame
 from ._common import ExportResult, Options, pictures, render_frames, theme_background
+from ._files import refuse_overwrites, write_files
 
 __all__ = ["write_gif", "GIF_DPI"]
 
@@ -60,18 +62,20 @@ def write_gif(
     if duration_ms < 20:
         raise ValueError(f"duration_ms={duration_ms}: GIF viewers show a frame for at least 20 ms")
     last_ms = 3 * duration_ms if last_ms is None else last_ms
+    refuse_overwrites([path], overwrite=options.overwrite)
     pngs = render_frames(frames, "png", options, caption=captions, dpi=options.dpi or GIF_DPI)
     images = _one_palette(pictures(pngs, theme_background(options.theme), options.size))
     durations = [duration_ms] * len(images)
     durations[-1] = last_ms
-    path.parent.mkdir(parents=True, exist_ok=True)
     first, rest = images[0], images[1:]
     save = {"format": "GIF", "duration": durations if rest else last_ms}
     if rest:
         save.update(save_all=True, append_images=rest, optimize=False, disposal=1)
     if loop:
         save["loop"] = 0
-    first.save(path, **save)
+    stream = io.BytesIO()
+    first.save(stream, **save)
+    write_files({path: stream.getvalue()}, overwrite=options.overwrite)
     width, height = first.size
     note = message("export.note_gif", options.language, width=width, height=height, ms=duration_ms)
     return ExportResult(path, "gif", len(images), [path], vector=False, note=note, language=options.language)

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..i18n import message
 from ..viz.frame import Frame
 from ._common import ExportResult, Options, render_frames
+from ._files import refuse_overwrites, write_files
 
 __all__ = ["write_html"]
 
@@ -29,6 +30,7 @@ def write_html(frames: Sequence[Frame], path: Path, options: Options, *, interva
     """
     from ..viz.player import player_html
 
+    refuse_overwrites([path], overwrite=options.overwrite)
     svgs = render_frames(frames, "svg", options, caption=False)
     page = player_html(
         [svg.decode("utf-8") for svg in svgs],
@@ -40,7 +42,6 @@ def write_html(frames: Sequence[Frame], path: Path, options: Options, *, interva
         interval_ms=interval_ms,
         language=options.language,
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    write_files({path: page.encode("utf-8", errors="replace")}, overwrite=options.overwrite)
     note = message("export.note_html", options.language)
     return ExportResult(path, "html", len(frames), [path], vector=True, note=note, language=options.language)

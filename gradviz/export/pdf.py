@@ -11,6 +11,7 @@ from ..i18n import message
 from ..viz.frame import Frame
 from ..viz.render import RendererNotFound, find_renderer
 from ._common import ExportResult, MissingDependency, Options, pictures, render_frames, require, theme_background
+from ._files import refuse_overwrites, write_files
 
 __all__ = ["write_pdf", "PDF_DPI", "vector_pdf_available"]
 
@@ -85,13 +86,13 @@ def write_pdf(
         if missing in ("export.no_dot", "export.engine_draws_no_pdf"):
             find_renderer("pdf", options.engine)  # raises RendererNotFound with the install hint
         raise MissingDependency(f"vector PDF pages need pypdf to merge them: {message(missing, 'en')}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    refuse_overwrites([path], overwrite=options.overwrite)
     if missing is None and vector is not False:
-        _vector(frames, path, options, captions)
+        write_files({path: _vector(frames, options, captions)}, overwrite=options.overwrite)
         note = message("export.note_pdf_vector", language)
         return ExportResult(path, "pdf", len(frames), [path], vector=True, note=note, language=language)
     dpi = options.dpi or PDF_DPI
-    _raster(frames, path, options, dpi, captions)
+    write_files({path: _raster(frames, options, dpi, captions)}, overwrite=options.overwrite)
     if missing and vector is None:
         note = message("export.note_pdf_raster_because", language, dpi=dpi, reason=message(missing, language))
     else:
@@ -99,7 +100,7 @@ def write_pdf(
     return ExportResult(path, "pdf", len(frames), [path], vector=False, note=note, language=language)
 
 
-def _vector(frames: Sequence[Frame], path: Path, options: Options, captions: bool) -> None:
+def _vector(frames: Sequence[Frame], options: Options, captions: bool) -> bytes:
     """Each frame's own PDF page, its box widened to one page size (the largest) and centred; for a coloured
     background the margins are painted with it (a rectangle drawn before the page's own content)."""
     import pypdf
@@ -126,18 +127,20 @@ def _vector(frames: Sequence[Frame], path: Path, options: Options, captions: boo
             contents.set_data(paint.encode("ascii") + sheet.get_contents().get_data())
             sheet.replace_contents(contents)
     writer.add_metadata({"/Title": options.title, "/Creator": "gradviz"})
-    with open(path, "wb") as stream:
-        writer.write(stream)
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
 
 
-def _raster(frames: Sequence[Frame], path: Path, options: Options, dpi: int, captions: bool) -> None:
+def _raster(frames: Sequence[Frame], options: Options, dpi: int, captions: bool) -> bytes:
     require("PIL.Image", "pillow", "slides", "A PDF without the system Graphviz `dot`")
     pngs = render_frames(frames, "png", options, caption=captions, dpi=dpi)
     pages = pictures(pngs, theme_background(options.theme), options.size)
     first, rest = pages[0], pages[1:]
     # Pillow stores RGB pages as JPEG: high quality and no chroma subsampling keep thin coloured text crisp
+    stream = io.BytesIO()
     first.save(
-        path,
+        stream,
         format="PDF",
         save_all=True,
         append_images=rest,
@@ -146,3 +149,4 @@ def _raster(frames: Sequence[Frame], path: Path, options: Options, dpi: int, cap
         quality=92,
         subsampling=0,
     )
+    return stream.getvalue()

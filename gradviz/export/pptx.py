@@ -11,6 +11,7 @@ from pathlib import Path
 from ..i18n import message
 from ..viz.frame import Frame
 from ._common import ExportResult, Options, kind_name, render_frames, require
+from ._files import refuse_overwrites, write_files
 
 __all__ = ["write_pptx", "PPTX_DPI", "slide_title"]
 
@@ -77,6 +78,7 @@ def write_pptx(frames: Sequence[Frame], path: Path, options: Options, *, caption
     from ..viz.dot import THEMES
 
     colors = THEMES[options.theme]
+    refuse_overwrites([path], overwrite=options.overwrite)
     pngs = render_frames(frames, "png", options, caption=captions, dpi=options.dpi or PPTX_DPI)
     deck = pptx.Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
@@ -129,8 +131,9 @@ def write_pptx(frames: Sequence[Frame], path: Path, options: Options, *, caption
                 run.font.color.rgb = ink
         notes = slide.notes_slide.notes_text_frame
         notes.text = frame.caption + (f"\n\n{frame.equation}" if frame.equation else "")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deck.save(str(path))
+    stream = io.BytesIO()
+    deck.save(stream)
+    write_files({path: stream.getvalue()}, overwrite=options.overwrite)
     note = message("export.note_pptx", options.language, dpi=options.dpi or PPTX_DPI)
     return ExportResult(path, "pptx", count, [path], vector=False, note=note, language=options.language)
 
