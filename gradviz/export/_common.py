@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import GradvizError
 from ..i18n import get_language, message, resolve_language
-from ..viz.frame import Frame
+from ..viz.frame import Frame, Frames
 from ._files import write_files
 
 __all__ = [
@@ -172,7 +172,7 @@ def select_frames(source, mode: str, steps, precision: int, language: str | None
         raise ValueError(f"mode must be 'both', 'forward' or 'backward', got {mode!r}")
     if isinstance(source, Frame):
         chosen = [source]
-    elif isinstance(source, (list, tuple)):
+    elif isinstance(source, (list, tuple, Frames)):
         if not source:
             raise ValueError("export() got an empty list of frames: record a trace and pass it, or pass frames(trace)")
         wrong = [type(item).__name__ for item in source if not isinstance(item, Frame)]
@@ -186,7 +186,7 @@ def select_frames(source, mode: str, steps, precision: int, language: str | None
         chosen = make_frames(source, mode=mode, precision=precision, language=language)
     if language is not None:
         wanted = resolve_language(language, "export(language=...)")
-        made = {frame.language for frame in chosen}
+        made = {chosen.language} if isinstance(chosen, Frames) else {frame.language for frame in chosen}
         if made != {wanted}:
             raise ValueError(
                 f"export(language={language!r}): these frames were made in {', '.join(sorted(made))}; make them in "
@@ -243,8 +243,12 @@ def render_frames(
     caption: bool,
     dpi: int | None = None,
     title: str | None = None,
+    largest_inches: float | None = None,
 ) -> list[bytes]:
-    """Each frame drawn as `fmt` bytes (svg, png or pdf); several layout programs run at once in threads."""
+    """Each frame drawn as `fmt` bytes (svg, png or pdf); several layout programs run at once in threads.
+
+    `largest_inches` scales a drawing wider or taller than that down to fit (Graphviz's ``size``).
+    """
     from ..viz.dot import to_dot
     from ..viz.render import find_renderer, render
 
@@ -260,6 +264,9 @@ def render_frames(
         )
         for frame in frames
     ]
+    if largest_inches is not None:
+        for dot in dots:
+            dot.attr(size=f"{largest_inches:g},{largest_inches:g}")
 
     def draw(dot) -> bytes:
         return render(dot, fmt, engine=options.engine, dpi=dpi if fmt == "png" else None)

@@ -22,7 +22,13 @@ the widgets show its caption and equation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import operator
+import threading
+import weakref
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -32,7 +38,7 @@ from ..i18n import message, resolve_language
 from ..trace import Trace
 from .format import fill, latex_label, number, number_latex, operand
 
-__all__ = ["Frame", "FrameNode", "FrameEdge", "frames", "final_frame"]
+__all__ = ["Frame", "FrameNode", "FrameEdge", "Frames", "frames", "final_frame"]
 
 SMALL_GRAPH = 200  # up to this many nodes, a frame without a trace still computes each edge's local derivative
 _LISTED = 8  # captions and equations list at most this many inputs
@@ -306,10 +312,18 @@ def _numeric_formula(op, values: list, params: dict, precision: int, latex: bool
 
 # ----------------------------------------------------------------------------------------------
 # building frames
+#
+# A walkthrough of N steps has about 2N frames, and each frame shows every node: built eagerly, that is
+# O(N²) node records (a 2,000-op chain made 16 million, 4.5 GB). So a Trace's frames are a lazy sequence.
+# Making it replays the trace once (O(N)) into a record of what changes at which frame: when each value
+# becomes known, each node's gradient history, each edge's backward numbers. Frame k is then assembled
+# only when read, from those histories (O(size of one frame)); a frame next to one already built copies
+# it and redoes only the few nodes and edges that changed, and node/edge records that do not change are
+# shared between frames, so even holding every frame costs one pointer per node per frame.
 
 
 class _Builder:
-    """Holds the graph, the nodes' static facts and the evolving values/gradients while frames are made."""
+    """The graph's static facts (ids, labels, inputs, what each node is) and the words frames are made in."""
 
     def __init__(self, graph: Graph, precision: int, language: str):
         self.graph = graph
@@ -318,7 +332,6 @@ class _Builder:
         self.nodes = graph.nodes
         self.ids = {id(n.ref): n.id for n in graph.nodes}
         self.labels = {n.id: n.label for n in graph.nodes}
-        self.by_id = graph._by_id
         # what never changes from frame to frame, in FrameNode's field order
         self.static = [
             (n.id, n.label, n.kind, n.op, n.ref._op.symbol if n.ref._op is not None else "", n.scope)
@@ -328,11 +341,6 @@ class _Builder:
         self.inputs_of: dict[str, list[str]] = {}
         for e in graph.edges:
             self.inputs_of.setdefault(e.target, []).append(e.source)
-        self.values: dict[str, Any] = {}
-        self.grads: dict[str, Any] = {}
-        self.terms: dict[str, tuple] = {}
-        self.edge_info: dict[tuple[str, str, int], FrameEdge] = {}  # edges that carry backward numbers
-        self.output = graph.outputs[0].id
 
     def label(self, node_id: str) -> str:
         return self.labels[node_id]
@@ -344,57 +352,14 @@ class _Builder:
     def quantity(self, x: Any) -> str:
         return quantity(x, self.precision, self.language)
 
-    def node_frames(self, active: str | None, updated: set, pending: set) -> tuple[FrameNode, ...]:
-        values, grads, terms = self.values, self.grads, self.terms
-        get_value, get_grad, get_terms = values.get, grads.get, terms.get
-        made = []
-        append = made.append
-        language = self.language
-        for static in self.static:
-            nid = static[0]
-            state = "active" if nid == active else ("pending" if nid in pending else "done")
-            node = FrameNode(
-                *static, get_value(nid), get_grad(nid), get_terms(nid, ()), state, nid in updated, language
-            )
-            append(node)
-        return tuple(made)
-
-    def frame(self, kind, active, active_edges, pending, caption, equation, latex, step=None, updated=()):
-        edges = []
-        append = edges.append
-        active_keys = set(active_edges)
-        info = self.edge_info
-        for e in self.graph.edges:
-            key = (e.source, e.target, e.position)
-            if key in active_keys:
-                state = "active"
-            elif e.target in pending:
-                state = "pending"
-            else:
-                state = "done"
-            known = info.get(key) if info else None
-            if known is None:
-                append(FrameEdge(e.source, e.target, e.position, state))
-            else:
-                append(known if known.state == state else known._replace(state=state))
-        return Frame(
-            index=-1,
-            kind=kind,
-            nodes=self.node_frames(active, set(updated), pending),
-            edges=tuple(edges),
-            active=active,
-            active_edges=tuple(active_edges),
-            pending=frozenset(pending),
-            caption=caption,
-            equation=equation,
-            latex=latex,
-            output=self.output,
-            step=step,
-            language=self.language,
-        )
-
     def edge_keys_into(self, node_id: str) -> list[tuple[str, str, int]]:
         return [(src, node_id, i) for i, src in enumerate(self.inputs_of.get(node_id, ()))]
+
+
+class _Text(NamedTuple):
+    caption: str
+    equation: str
+    latex: str
 
 
 def _listing(builder: _Builder, node_ids: list[str], what, latex: bool = False) -> list[str]:
@@ -405,33 +370,33 @@ def _listing(builder: _Builder, node_ids: list[str], what, latex: bool = False) 
     return lines
 
 
-def _initial(builder: _Builder, pending: set) -> Frame:
+# The text of each kind of frame reads a `state`: value(id), grad(id), terms(id) and `output` as they stand
+# at that frame (a _Walkthrough's _At, or final_frame's _Now).
+
+
+def _initial_text(builder: _Builder, state, pending) -> _Text:
     p = builder.precision
     known = [n.id for n in builder.nodes if n.kind != "constant" and n.id not in pending]
-    out = builder.label(builder.output)
+    out = builder.label(state.output)
 
     def shown(nid):
-        return f"{builder.label(nid)} = {builder.quantity(builder.values[nid])}"
+        return f"{builder.label(nid)} = {builder.quantity(state.value(nid))}"
 
     def shown_latex(nid):
-        value = builder.values[nid]
+        value = state.value(nid)
         text = number_latex(np.asarray(value).item(), p) if _scalar(value) else rf"\text{{{builder.quantity(value)}}}"
         return f"{latex_label(builder.label(nid))} = {text}"
 
     count = len(pending)
     caption = builder.say("frames.initial_one" if count == 1 else "frames.initial_many", out=out, count=count)
-    return builder.frame(
-        "initial",
-        None,
-        [],
-        set(pending),
+    return _Text(
         caption,
         ", ".join(_listing(builder, known, shown)),
         r",\quad ".join(_listing(builder, known, shown_latex, latex=True)),
     )
 
 
-def _forward(builder: _Builder, step, number_in_pass: int, total: int, pending: set) -> Frame:
+def _forward_text(builder: _Builder, state, step, number_in_pass: int, total: int) -> _Text:
     p = builder.precision
     nid = builder.ids[id(step.node)]
     op = step.node._op
@@ -439,11 +404,9 @@ def _forward(builder: _Builder, step, number_in_pass: int, total: int, pending: 
     inputs = builder.inputs_of.get(nid, [])
     labels = [builder.label(i) for i in inputs]
     out = builder.label(nid)
-    builder.values[nid] = step.value
-    pending.discard(nid)
     formula = _formula(op, labels, params)
     formula_latex = _formula(op, labels, params, latex=True)
-    values = [builder.values.get(i) for i in inputs]
+    values = [state.value(i) for i in inputs]
     result = builder.quantity(step.value)
     numeric = _numeric_formula(op, values, params, p) if all(v is not None for v in values) else None
     numeric_latex = _numeric_formula(op, values, params, p, latex=True) if numeric is not None else None
@@ -468,39 +431,20 @@ def _forward(builder: _Builder, step, number_in_pass: int, total: int, pending: 
         caption = builder.say(
             "frames.forward_caption_no_inputs", step=number_in_pass, total=total, symbol=op.symbol, out=out
         )
-    return builder.frame(
-        "forward", nid, builder.edge_keys_into(nid), set(pending), caption, equation, latex, step=step.index
-    )
+    return _Text(caption, equation, latex)
 
 
-def _seed(builder: _Builder, step, pending: set) -> Frame:
+def _seed_text(builder: _Builder, step) -> _Text:
     p = builder.precision
-    nid = builder.ids[id(step.node)]
-    builder.output = nid
-    for n in builder.nodes:  # the engine recomputes intermediate gradients on every pass
-        if n.op:
-            builder.grads.pop(n.id, None)
-            builder.terms.pop(n.id, None)
-    builder.grads[nid] = step.upstream
-    builder.terms[nid] = (step.upstream,)
-    out = builder.label(nid)
+    out = builder.label(builder.ids[id(step.node)])
     seed = builder.quantity(step.upstream)
     caption = builder.say("frames.seed_caption", out=out, derivative=d(out, out), seed=seed)
     seed_latex = number_latex(np.asarray(step.upstream).item(), p) if _scalar(step.upstream) else rf"\text{{{seed}}}"
-    return builder.frame(
-        "backward",
-        nid,
-        [],
-        set(pending),
-        caption,
-        f"{d(out, out)} = {seed}",
-        f"{d_latex(out, out)} = {seed_latex}",
-        step=step.index,
-        updated={nid},
-    )
+    return _Text(caption, f"{d(out, out)} = {seed}", f"{d_latex(out, out)} = {seed_latex}")
 
 
-def _backward(builder: _Builder, step, number_in_pass: int, total: int, pending: set) -> Frame:
+def _backward_text(builder: _Builder, before, root_id: str, step, number_in_pass: int, total: int) -> _Text:
+    """Backward step `step`'s text; `before` is the state just before it (the frame before)."""
     p = builder.precision
     nid = builder.ids[id(step.node)]
     op = step.node._op
@@ -508,28 +452,21 @@ def _backward(builder: _Builder, step, number_in_pass: int, total: int, pending:
     inputs = builder.inputs_of.get(nid, [])
     labels = [builder.label(i) for i in inputs]
     out = builder.label(nid)
-    root = builder.label(builder.output)
+    root = builder.label(root_id)
     upstream = step.upstream
-    lines, latex_lines, receivers, summed, active_edges, updated = [], [], [], [], [], set()
+    language = builder.language
+    lines, latex_lines, receivers, summed = [], [], [], []
+    added: dict[str, tuple] = {}  # contributions this step already made (x·x sends two to x)
     for edge_step in step.edges:
         source = builder.ids.get(id(edge_step.input))
         if source is None:
             continue
-        key = (source, nid, edge_step.position)
-        active_edges.append(key)
         name = builder.label(source)
         receivers.append(name)
-        local_text = _local_text(op, edge_step.position, labels, out, params)
-        builder.edge_info[key] = FrameEdge(
-            source, nid, edge_step.position, "active", edge_step.local, local_text, upstream, edge_step.contribution
-        )
-        had = builder.terms.get(source, ())
-        builder.terms[source] = had + (edge_step.contribution,)
-        builder.grads[source] = edge_step.accumulated
-        updated.add(source)
+        had = added[source] if source in added else before.terms(source)
+        terms = added[source] = had + (edge_step.contribution,)
         chain = f"{d(root, out)} · {d(out, name)}"
         chain_latex = rf"{d_latex(root, out)} \cdot {d_latex(out, name)}"
-        language = builder.language
         if edge_step.local is not None:
             product = (
                 f"{_factor(upstream, p, language=language)} · {_factor(edge_step.local, p, language=language)} = "
@@ -546,7 +483,6 @@ def _backward(builder: _Builder, step, number_in_pass: int, total: int, pending:
             )
         if had:
             summed.append(name)
-            terms = builder.terms[source]
             if all(_scalar(t) for t in terms):
                 total_text = " + ".join([builder.quantity(terms[0])] + [_factor(t, p) for t in terms[1:]])
                 total_latex = " + ".join(
@@ -597,17 +533,7 @@ def _backward(builder: _Builder, step, number_in_pass: int, total: int, pending:
     if summed:
         key = "frames.summed_one" if len(summed) == 1 else "frames.summed_many"
         caption += " " + builder.say(key, names=_names(summed, builder.language))
-    return builder.frame(
-        "backward",
-        nid,
-        active_edges,
-        set(pending),
-        caption,
-        "\n".join(lines),
-        " \\\\\n".join(latex_lines),
-        step=step.index,
-        updated=updated,
-    )
+    return _Text(caption, "\n".join(lines), " \\\\\n".join(latex_lines))
 
 
 def _latex_quantity(x: Any, precision: int, language: str | None = None) -> str:
@@ -616,74 +542,432 @@ def _latex_quantity(x: Any, precision: int, language: str | None = None) -> str:
     return rf"\text{{{quantity(x, precision, language)}}}"
 
 
-def _final(builder: _Builder) -> Frame:
+def _final_text(builder: _Builder, state) -> _Text:
     p = builder.precision
-    root = builder.label(builder.output)
+    root = builder.label(state.output)
     leaves = [n.id for n in builder.nodes if n.kind in ("input",) or (n.kind == "output" and not n.op)]
-    with_grad = [nid for nid in leaves if builder.grads.get(nid) is not None]
+    grads = {nid: grad for nid in leaves if (grad := state.grad(nid)) is not None}
+    with_grad = list(grads)
     if with_grad:
         language = builder.language
         lines = _listing(
-            builder, with_grad, lambda nid: f"{d(root, builder.label(nid))} = {builder.quantity(builder.grads[nid])}"
+            builder, with_grad, lambda nid: f"{d(root, builder.label(nid))} = {builder.quantity(grads[nid])}"
         )
         latex = _listing(
             builder,
             with_grad,
-            lambda nid: f"{d_latex(root, builder.label(nid))} = {_latex_quantity(builder.grads[nid], p, language)}",
+            lambda nid: f"{d_latex(root, builder.label(nid))} = {_latex_quantity(grads[nid], p, language)}",
             latex=True,
         )
         shown = ", ".join(lines[:3]) + (", …" if len(lines) > 3 else "")
-        value = builder.quantity(builder.values.get(builder.output))
+        value = builder.quantity(state.value(state.output))
         caption = builder.say("frames.final_caption", out=root, value=value, gradients=shown)
-        equation, latex_text = "\n".join(lines), " \\\\\n".join(latex)
-    else:
-        value = builder.values.get(builder.output)
-        shown_value = builder.quantity(value) if value is not None else "?"
-        caption = builder.say("frames.final_no_backward", out=root, value=shown_value)
-        equation = f"{root} = {shown_value}" if value is not None else root
-        latex_text = (
-            f"{latex_label(root)} = {_latex_quantity(value, p, builder.language)}"
-            if value is not None
-            else latex_label(root)
-        )
-    return builder.frame("final", None, [], set(), caption, equation, latex_text)
+        return _Text(caption, "\n".join(lines), " \\\\\n".join(latex))
+    value = state.value(state.output)
+    shown_value = builder.quantity(value) if value is not None else "?"
+    caption = builder.say("frames.final_no_backward", out=root, value=shown_value)
+    equation = f"{root} = {shown_value}" if value is not None else root
+    latex_text = (
+        f"{latex_label(root)} = {_latex_quantity(value, p, builder.language)}"
+        if value is not None
+        else latex_label(root)
+    )
+    return _Text(caption, equation, latex_text)
 
 
-def _numbered(made: list[Frame]) -> list[Frame]:
-    return [replace(frame, index=i) for i, frame in enumerate(made)]
+_NO_PENDING: frozenset = frozenset()
 
 
-def _trace_frames(trace: Trace, mode: str, precision: int, language: str) -> list[Frame]:
-    graph = trace.graph()
-    builder = _Builder(graph, precision, language)
-    forward_steps = [s for s in trace.forward_steps if id(s.node) in builder.ids]
-    computed_here = {builder.ids[id(s.node)] for s in forward_steps}
-    for n in graph.nodes:
-        if n.id not in computed_here:
-            builder.values[n.id] = n.value
-    pending = set(computed_here)
-    made: list[Frame] = []
-    if mode in ("both", "forward"):
-        made.append(_initial(builder, pending))
-        for k, step in enumerate(forward_steps, start=1):
-            made.append(_forward(builder, step, k, len(forward_steps), pending))
-    else:
+class _At:
+    """A walkthrough's values and gradients as they stand at frame `k`."""
+
+    __slots__ = ("walk", "k", "output")
+
+    def __init__(self, walk: _Walkthrough, k: int):
+        self.walk, self.k = walk, k
+        self.output = walk.outputs[k]
+
+    def value(self, node_id: str) -> Any:
+        i = self.walk.index_of[node_id]
+        return self.walk.values[i] if self.walk.value_from[i] <= self.k else None
+
+    def grad(self, node_id: str) -> Any:
+        return self.walk.gradient_at(self.walk.index_of[node_id], self.k)[0]
+
+    def terms(self, node_id: str) -> tuple:
+        return self.walk.gradient_at(self.walk.index_of[node_id], self.k)[1]
+
+
+class _Walkthrough:
+    """A Trace's frames, known by what changes at each one, and assembled one at a time when read.
+
+    Made once in O(trace): `specs[k]` says what frame k shows; `value_from[i]` is the frame at which node
+    i's value becomes known (-1: known from the start); `grad_frames[i]`/`grad_entries[i]` are the frames at
+    which node i's (gradient, contributions) changed and what to; `edge_frames[j]`/`edge_entries[j]` the
+    same for edge j's backward numbers. Built frames are kept while someone holds them, and the last few
+    are kept anyway (a stepper going back and forth), so memory stays bounded.
+    """
+
+    KEEP = 16  # frames kept alive by the walkthrough itself (beyond those its caller holds)
+
+    def __init__(self, trace: Trace, mode: str, precision: int, language: str):
+        graph = trace.graph()
+        builder = self.builder = _Builder(graph, precision, language)
+        self.language = language
+        ids = builder.ids
+        nodes = graph.nodes
+        self.index_of = index_of = {n.id: i for i, n in enumerate(nodes)}
+        self.edge_keys = [(e.source, e.target, e.position) for e in graph.edges]
+        self.edge_index = {key: j for j, key in enumerate(self.edge_keys)}
+        self.edge_target = [index_of[e.target] for e in graph.edges]
+        count = len(nodes)
+        self.values: list = [n.value for n in nodes]
+        self.value_from = [-1] * count
+        self.grad_frames: list[list[int] | None] = [None] * count
+        self.grad_entries: list[list[tuple] | None] = [None] * count
+        self.edge_frames: list[list[int] | None] = [None] * len(self.edge_keys)
+        self.edge_entries: list[list[tuple] | None] = [None] * len(self.edge_keys)
+        self.grad_changes: dict[int, list[int]] = {}  # frame -> the nodes whose gradient changed at it
+        self.specs: list[tuple] = []
+        self.outputs: list[str] = []
+        self.forward_ids: list[str] = []  # the nodes forward frames compute, in order (pending until then)
+        self.forward_frames = 0  # frames 0..forward_frames-1 are the initial and forward frames
+
+        forward_steps = [s for s in trace.forward_steps if id(s.node) in ids]
         for step in forward_steps:
-            builder.values[builder.ids[id(step.node)]] = step.value
-        pending.clear()
-    if mode in ("both", "backward"):
-        passes: dict[int, list] = {}
-        for step in trace.backward_steps:
-            passes.setdefault(step.pass_index, []).append(step)
-        for steps in passes.values():
-            if id(steps[0].node) not in builder.ids:
-                continue  # a backward pass from a node outside this graph
-            visible = [s for s in steps[1:] if id(s.node) in builder.ids]
-            made.append(_seed(builder, steps[0], pending))
-            for k, step in enumerate(visible, start=1):
-                made.append(_backward(builder, step, k, len(visible), pending))
-        made.append(_final(builder))
-    return _numbered(made)
+            self.values[index_of[ids[id(step.node)]]] = step.value
+        output = graph.outputs[0].id
+        specs, outputs = self.specs, self.outputs
+        if mode in ("both", "forward"):
+            self.forward_ids = [ids[id(s.node)] for s in forward_steps]
+            specs.append(("initial",))
+            outputs.append(output)
+            for k, (step, nid) in enumerate(zip(forward_steps, self.forward_ids, strict=True), start=1):
+                self.value_from[index_of[nid]] = len(specs)
+                specs.append(("forward", step, k, len(forward_steps), nid))
+                outputs.append(output)
+            self.forward_frames = len(specs)
+        if mode in ("both", "backward"):
+            current: dict[int, tuple] = {}  # node -> (gradient, contributions) as the replay stands
+            op_nodes = {i for i, n in enumerate(nodes) if n.op}
+            passes: dict[int, list] = {}
+            for step in trace.backward_steps:
+                passes.setdefault(step.pass_index, []).append(step)
+            for steps in passes.values():
+                if id(steps[0].node) not in ids:
+                    continue  # a backward pass from a node outside this graph
+                frame = len(specs)
+                seed = steps[0]
+                output = ids[id(seed.node)]
+                for i in [i for i in current if i in op_nodes]:  # the engine recomputes them on every pass
+                    del current[i]
+                    self._record_gradient(frame, i, (None, ()))
+                current[index_of[output]] = entry = (seed.upstream, (seed.upstream,))
+                self._record_gradient(frame, index_of[output], entry)
+                specs.append(("seed", seed, output))
+                outputs.append(output)
+                visible = [s for s in steps[1:] if id(s.node) in ids]
+                for k, step in enumerate(visible, start=1):
+                    frame = len(specs)
+                    nid = ids[id(step.node)]
+                    active_edges, updated = [], set()
+                    for edge_step in step.edges:
+                        source = ids.get(id(edge_step.input))
+                        if source is None:
+                            continue
+                        key = (source, nid, edge_step.position)
+                        active_edges.append(key)
+                        j = self.edge_index.get(key)
+                        if j is not None:
+                            self._record(self.edge_frames, self.edge_entries, frame, j, (step, edge_step))
+                        i = index_of[source]
+                        had = current.get(i, (None, ()))[1]
+                        current[i] = entry = (edge_step.accumulated, had + (edge_step.contribution,))
+                        self._record_gradient(frame, i, entry)
+                        updated.add(source)
+                    specs.append(("backward", step, k, len(visible), nid, tuple(active_edges), frozenset(updated)))
+                    outputs.append(output)
+            specs.append(("final",))
+            outputs.append(output)
+        self._node_records: dict[tuple, FrameNode] = {}
+        self._edge_records: dict[tuple, FrameEdge] = {}
+        self._alive: weakref.WeakValueDictionary[int, Frame] = weakref.WeakValueDictionary()
+        self._recent: OrderedDict[int, Frame] = OrderedDict()
+        self._lock = threading.Lock()
+        self.built = 0  # how many frames were assembled (laziness is tested with it)
+
+    @staticmethod
+    def _record(frames_of: list, entries_of: list, frame: int, i: int, entry: tuple) -> None:
+        at = frames_of[i]
+        if at is None:
+            frames_of[i], entries_of[i] = [frame], [entry]
+        elif at[-1] == frame:
+            entries_of[i][-1] = entry  # a second change in the same frame (x·x): the frame shows the last
+        else:
+            at.append(frame)
+            entries_of[i].append(entry)
+
+    def _record_gradient(self, frame: int, i: int, entry: tuple) -> None:
+        self._record(self.grad_frames, self.grad_entries, frame, i, entry)
+        changed = self.grad_changes.setdefault(frame, [])
+        if not changed or changed[-1] != i:
+            changed.append(i)
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    # -- what frame k shows ----------------------------------------------------------------------
+
+    def _position(self, frames_of: list, i: int, k: int) -> int:
+        at = frames_of[i]
+        return -1 if at is None else bisect_right(at, k) - 1
+
+    def gradient_at(self, i: int, k: int) -> tuple:
+        position = self._position(self.grad_frames, i, k)
+        return (None, ()) if position < 0 else self.grad_entries[i][position]
+
+    def active(self, k: int) -> str | None:
+        spec = self.specs[k]
+        return spec[4] if spec[0] in ("forward", "backward") else spec[2] if spec[0] == "seed" else None
+
+    def updated(self, k: int) -> frozenset:
+        spec = self.specs[k]
+        if spec[0] == "backward":
+            return spec[6]
+        return frozenset((spec[2],)) if spec[0] == "seed" else _NO_PENDING
+
+    def active_edges(self, k: int) -> tuple:
+        spec = self.specs[k]
+        if spec[0] == "forward":
+            return tuple(self.builder.edge_keys_into(spec[4]))
+        return spec[5] if spec[0] == "backward" else ()
+
+    def pending(self, k: int) -> frozenset:
+        return frozenset(self.forward_ids[k:]) if k < self.forward_frames else _NO_PENDING
+
+    def node(self, i: int, k: int, active: str | None, updated: frozenset) -> FrameNode:
+        static = self.builder.static[i]
+        nid = static[0]
+        position = self._position(self.grad_frames, i, k)
+        state = "active" if nid == active else ("pending" if self.value_from[i] > k else "done")
+        is_updated = nid in updated
+        key = (i, position, state, is_updated)
+        made = self._node_records.get(key)
+        if made is None:
+            grad, terms = (None, ()) if position < 0 else self.grad_entries[i][position]
+            value = None if state == "pending" else self.values[i]
+            made = FrameNode(*static, value, grad, terms, state, is_updated, self.language)
+            self._node_records[key] = made
+        return made
+
+    def edge(self, j: int, k: int, active_keys) -> FrameEdge:
+        key = self.edge_keys[j]
+        if key in active_keys:
+            state = "active"
+        elif self.value_from[self.edge_target[j]] > k:
+            state = "pending"
+        else:
+            state = "done"
+        position = self._position(self.edge_frames, j, k)
+        record_key = (j, position, state)
+        made = self._edge_records.get(record_key)
+        if made is None:
+            if position < 0:
+                made = FrameEdge(key[0], key[1], key[2], state)
+            else:
+                step, edge_step = self.edge_entries[j][position]
+                target = key[1]
+                labels = [self.builder.label(i) for i in self.builder.inputs_of.get(target, [])]
+                local_text = _local_text(
+                    step.node._op, key[2], labels, self.builder.label(target), step.node._params or {}
+                )
+                made = FrameEdge(
+                    key[0], target, key[2], state, edge_step.local, local_text, step.upstream, edge_step.contribution
+                )
+            self._edge_records[record_key] = made
+        return made
+
+    def text(self, k: int) -> _Text:
+        spec = self.specs[k]
+        kind = spec[0]
+        builder = self.builder
+        if kind == "initial":
+            return _initial_text(builder, _At(self, k), self.pending(k))
+        if kind == "forward":
+            return _forward_text(builder, _At(self, k), spec[1], spec[2], spec[3])
+        if kind == "seed":
+            return _seed_text(builder, spec[1])
+        if kind == "backward":
+            return _backward_text(builder, _At(self, k - 1), self.outputs[k], spec[1], spec[2], spec[3])
+        return _final_text(builder, _At(self, k))
+
+    # -- assembling and keeping frames -------------------------------------------------------------
+
+    def frame(self, k: int) -> Frame:
+        """Frame k (0 <= k < len), assembled on first read."""
+        with self._lock:
+            made = self._recent.get(k)
+            if made is not None:
+                self._recent.move_to_end(k)
+                return made
+            made = self._alive.get(k)
+            if made is None:
+                made = self._assemble(k)
+                self._alive[k] = made
+            self._recent[k] = made
+            if len(self._recent) > self.KEEP:
+                self._recent.popitem(last=False)
+            return made
+
+    def _assemble(self, k: int) -> Frame:
+        self.built += 1
+        active, updated, active_keys = self.active(k), self.updated(k), self.active_edges(k)
+        for neighbour in (k - 1, k + 1):
+            near = self._alive.get(neighbour)
+            if near is not None:
+                nodes, edges = self._patched(near, neighbour, k, active, updated, active_keys)
+                break
+        else:
+            nodes = tuple(self.node(i, k, active, updated) for i in range(len(self.values)))
+            keys = set(active_keys)
+            edges = tuple(self.edge(j, k, keys) for j in range(len(self.edge_keys)))
+        text = self.text(k)
+        spec = self.specs[k]
+        kind = spec[0]
+        return Frame(
+            index=k,
+            kind="backward" if kind == "seed" else kind,
+            nodes=nodes,
+            edges=edges,
+            active=active,
+            active_edges=active_keys,
+            pending=self.pending(k),
+            caption=text.caption,
+            equation=text.equation,
+            latex=text.latex,
+            output=self.outputs[k],
+            step=spec[1].index if kind in ("forward", "seed", "backward") else None,
+            language=self.language,
+        )
+
+    def _patched(self, near: Frame, n: int, k: int, active, updated, active_keys) -> tuple[tuple, tuple]:
+        """Frame k's nodes and edges from those of frame n = k ± 1: only what changed between them is redone."""
+        index_of, edge_index = self.index_of, self.edge_index
+        touched = set(self.grad_changes.get(max(n, k), ()))
+        for nid in (near.active, active, *self.updated(n), *updated):
+            if nid is not None:
+                touched.add(index_of[nid])
+        nodes = list(near.nodes)
+        for i in touched:
+            nodes[i] = self.node(i, k, active, updated)
+        keys = set(active_keys)
+        edges = list(near.edges)
+        for key in (*near.active_edges, *active_keys):
+            j = edge_index.get(key)
+            if j is not None:
+                edges[j] = self.edge(j, k, keys)
+        return tuple(nodes), tuple(edges)
+
+
+class Frames(Sequence):
+    """The frames of a Trace, as a list-like sequence that builds each frame when it is first read.
+
+    ``len``, indexing (negative too), slices (a lazy view) and iteration work as on a list; asking for one
+    frame of a long trace builds that frame only. Frames built are kept while you hold them (and the last
+    few anyway), so stepping back and forth is free and memory stays bounded. ``list(frames(t))`` builds
+    them all.
+
+    >>> from gradviz import Value, trace
+    >>> x = Value(1.0, label="x")
+    >>> with trace() as t:
+    ...     y = x
+    ...     for _ in range(500):
+    ...         y = y * 1.001
+    ...     y.backward()
+    >>> steps = frames(t)
+    >>> len(steps), steps[-1].kind, steps[250].caption   # builds two frames of 1,003
+    (1003, 'final', 'Forward step 250 of 500: the × node computes v250 from v249 and 1.001.')
+    >>> [frame.index for frame in steps[1:4]], len(steps[::2])
+    ([1, 2, 3], 502)
+    """
+
+    __slots__ = ("_walk", "_indices")
+
+    def __init__(self, walk: _Walkthrough, indices: range | None = None):
+        self._walk = walk
+        self._indices = range(len(walk)) if indices is None else indices
+
+    @property
+    def language(self) -> str:
+        """The language ("en" or "es") the frames are made in."""
+        return self._walk.language
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return Frames(self._walk, self._indices[key])
+        try:
+            position = operator.index(key)
+        except TypeError:
+            raise TypeError(f"frames are indexed by integers or slices, not {type(key).__name__}") from None
+        count = len(self._indices)
+        if not -count <= position < count:
+            raise IndexError(
+                f"frame {position} does not exist: there are {count} frames, 0 to {count - 1} (or -{count} to -1)"
+                if count
+                else f"frame {position} does not exist: there are no frames"
+            )
+        return self._walk.frame(self._indices[position])
+
+    def __iter__(self):
+        frame = self._walk.frame
+        for k in self._indices:
+            yield frame(k)
+
+    def __reversed__(self):
+        frame = self._walk.frame
+        for k in reversed(self._indices):
+            yield frame(k)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # like a list
+
+    def __add__(self, other) -> list[Frame]:
+        return list(self) + list(other)
+
+    def __radd__(self, other) -> list[Frame]:
+        return list(other) + list(self)
+
+    def __reduce__(self):
+        return (list, (list(self),))  # pickles (and copies) as the plain list of frames
+
+    def __repr__(self) -> str:
+        return f"<Frames: {len(self)} frames ({self._walk.language}), built when read>"
+
+
+class _Now:
+    """A graph's values and gradients as they are now (final_frame)."""
+
+    def __init__(self, output: str):
+        self.output = output
+        self.values: dict[str, Any] = {}
+        self.grads: dict[str, Any] = {}
+        self.terms_of: dict[str, tuple] = {}
+
+    def value(self, node_id: str) -> Any:
+        return self.values.get(node_id)
+
+    def grad(self, node_id: str) -> Any:
+        return self.grads.get(node_id)
+
+    def terms(self, node_id: str) -> tuple:
+        return self.terms_of.get(node_id, ())
 
 
 def final_frame(source, *, precision: int = 4, language: str | None = None) -> Frame:
@@ -700,22 +984,47 @@ def final_frame(source, *, precision: int = 4, language: str | None = None) -> F
     'El grafo de v2 = 4: aún no se ha hecho la propagación hacia atrás, así que no hay gradientes.'
     """
     graph = source if isinstance(source, Graph) else Graph.of(source)
-    builder = _Builder(graph, precision, resolve_language(language, "final_frame(language=...)"))
-    values, grads, terms = builder.values, builder.grads, builder.terms
+    language = resolve_language(language, "final_frame(language=...)")
+    builder = _Builder(graph, precision, language)
+    state = _Now(graph.outputs[0].id)
     for n in graph.nodes:
         ref = n.ref
-        values[n.id] = ref.data
+        state.values[n.id] = ref.data
         grad = ref.grad
         if grad is not None:
-            grads[n.id] = grad
-            terms[n.id] = (grad,)
-    if len(graph.nodes) <= SMALL_GRAPH:
-        _fill_edge_locals(builder)
-    return replace(_final(builder), index=0)
+            state.grads[n.id] = grad
+            state.terms_of[n.id] = (grad,)
+    edge_info = _edge_locals(builder) if len(graph.nodes) <= SMALL_GRAPH else {}
+    nodes = tuple(
+        FrameNode(
+            *static, state.value(static[0]), state.grad(static[0]), state.terms(static[0]), "done", False, language
+        )
+        for static in builder.static
+    )
+    edges = tuple(
+        edge_info.get((e.source, e.target, e.position)) or FrameEdge(e.source, e.target, e.position)
+        for e in graph.edges
+    )
+    text = _final_text(builder, state)
+    return Frame(
+        index=0,
+        kind="final",
+        nodes=nodes,
+        edges=edges,
+        active=None,
+        active_edges=(),
+        pending=_NO_PENDING,
+        caption=text.caption,
+        equation=text.equation,
+        latex=text.latex,
+        output=state.output,
+        language=language,
+    )
 
 
-def _fill_edge_locals(builder: _Builder) -> None:
+def _edge_locals(builder: _Builder) -> dict[tuple[str, str, int], FrameEdge]:
     """Each edge's local derivative, computed from the op's rule, where a gradient shows backward ran."""
+    info = {}
     for n in builder.nodes:
         if not n.op or n.grad is None:
             continue
@@ -743,7 +1052,7 @@ def _fill_edge_locals(builder: _Builder) -> None:
                 except Exception:  # a picture never fails because one local derivative could not be evaluated
                     local = None
             contribution = None if local is None else n.grad * local
-            builder.edge_info[key] = FrameEdge(
+            info[key] = FrameEdge(
                 key[0],
                 n.id,
                 position,
@@ -753,9 +1062,10 @@ def _fill_edge_locals(builder: _Builder) -> None:
                 n.grad,
                 contribution,
             )
+    return info
 
 
-def frames(source, *, mode: str = "both", precision: int = 4, language: str | None = None) -> list[Frame]:
+def frames(source, *, mode: str = "both", precision: int = 4, language: str | None = None) -> Sequence[Frame]:
     """The frames of a lesson: before anything runs, each forward op, each backward step, and the result.
 
     `source` is a Trace (recorded with ``with gradviz.trace() as t:``); for a Value, Tensor or Graph
@@ -764,6 +1074,10 @@ def frames(source, *, mode: str = "both", precision: int = 4, language: str | No
     (one per backward step, then the final one). `language` ("en" or "es") is that of the captions and of
     the words in equations; default: the language in use (``gradviz.set_language``), so a teacher can make
     both versions of one trace side by side.
+
+    A Trace's frames come as a :class:`Frames` sequence, used like a list: each frame is built when it is
+    first read, so ``frames(t)[k]`` on a trace of thousands of steps costs one replay of the trace and
+    that one frame.
 
     >>> from gradviz import Value, trace
     >>> a, b = Value(3.0, label="a"), Value(-1.0, label="b")
@@ -787,7 +1101,7 @@ def frames(source, *, mode: str = "both", precision: int = 4, language: str | No
             raise ValueError(
                 "this trace recorded nothing: compute (and call .backward()) inside `with gradviz.trace() as t:`"
             )
-        return _trace_frames(source, mode, precision, language)
+        return Frames(_Walkthrough(source, mode, precision, language))
     if isinstance(source, Graph) or hasattr(source, "_prev"):
         return [final_frame(source, precision=precision, language=language)]
     raise TypeError(f"frames() takes a Trace, a Value, a Tensor or a Graph, got {type(source).__name__}")
