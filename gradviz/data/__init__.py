@@ -1,4 +1,4 @@
-"""Datasets that work offline (toy 2-D sets, Iris, digits, the course's tables, MNIST files) and batching helpers.
+"""Datasets that work offline (toy 2-D sets, Iris, digits, the course's tables, MNIST, CSV and .npz files) and batching.
 
 >>> from gradviz import data
 >>> X, y = data.make_moons(100, noise=0.1, seed=0)
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from ._files import DataFileError, read_npz
 from .idx import IDXFormatError, load_mnist, read_idx, write_idx
 from .loader import DataLoader, Standardizer, batches, one_hot, standardize, train_test_split
 from .synthetic import (
@@ -41,6 +42,8 @@ __all__ = [
     "write_idx",
     "load_mnist",
     "IDXFormatError",
+    "read_npz",
+    "DataFileError",
     "batches",
     "DataLoader",
     "train_test_split",

@@ -8,12 +8,25 @@ big-endian uint32 per dimension, then the values in big-endian row-major order. 
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+from ._files import (
+    CHUNK,
+    DEFLATE_MAX_RATIO,
+    MAX_BYTES,
+    DataFileError,
+    check_limit,
+    check_max_bytes,
+    deflate_capacity,
+    human_size,
+    short_size,
+)
 from .tables import Dataset
 
 __all__ = ["read_idx", "write_idx", "load_mnist", "IDXFormatError"]
@@ -31,8 +44,10 @@ _CODES = {dtype.newbyteorder("="): code for code, dtype in _IDX_DTYPES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-class IDXFormatError(ValueError):
-    """A file that is not a well-formed IDX file (bad magic number, unknown type, wrong length).
+class IDXFormatError(DataFileError):
+    """A file that is not a well-formed IDX file (bad magic number, unknown type, wrong length, a header that lies).
+
+    It is a :class:`DataFileError` (so also a ValueError).
 
     >>> import pathlib, tempfile
     >>> from gradviz.data import IDXFormatError, read_idx
@@ -46,10 +61,15 @@ class IDXFormatError(ValueError):
     """
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+def read_idx(path: str | os.PathLike, *, max_bytes: int | None = MAX_BYTES) -> np.ndarray:
     """Read an IDX file (``idx1-ubyte`` labels, ``idx3-ubyte`` images, …; gzip or not) into a numpy array.
 
-    The array has the file's shape and its values in native byte order (uint8 for MNIST).
+    The array has the file's shape and its values in native byte order (uint8 for MNIST). The header's
+    declared size is checked before anything is allocated or decompressed: against ``max_bytes``
+    (2 GiB by default; ``None`` for no limit), against the file's length (or, gzip-compressed, against
+    what its compressed bytes can inflate to), and a gzip stream is inflated piece by piece, stopping one
+    byte past the declared size. A file that is truncated, longer than its header says, corrupt or not
+    IDX at all raises :class:`IDXFormatError` naming the file and the problem.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny-images.idx3-ubyte.gz"
@@ -59,49 +79,144 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     ((3, 2, 2), dtype('uint8'), [[8, 9], [10, 11]])
     """
     source = os.fspath(path)
+    max_bytes = check_max_bytes(max_bytes, "read_idx")
     if not os.path.isfile(source):
         raise FileNotFoundError(f"read_idx: no file at {source!r}")
+    size = os.path.getsize(source)
     with open(source, "rb") as handle:
-        raw = handle.read()
-    if raw[:2] == _GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise IDXFormatError(
-                f"read_idx: {source} looks gzip-compressed but cannot be decompressed: {error}"
-            ) from None
-    return _decode(raw, source)
+        compressed = handle.read(2) == _GZIP_MAGIC
+        if not compressed:
+            handle.seek(0)
+            dtype, shape, header_bytes = _read_header(handle, source, size, compressed=False)
+            nbytes = _check_declared(dtype, shape, source, size - header_bytes, max_bytes, compressed=False)
+            array = np.empty(shape, dtype=dtype)
+            _fill(handle, array, nbytes, source)
+            return _native(array)
+        handle.seek(max(size - 4, 0))
+        trailer = handle.read(4)
+    try:
+        with gzip.open(source, "rb") as stream:
+            dtype, shape, header_bytes = _read_header(stream, source, None, compressed=True)
+            capacity = deflate_capacity(size) - header_bytes
+            nbytes = _check_declared(dtype, shape, source, capacity, max_bytes, compressed=True)
+        total = header_bytes + nbytes
+        # the gzip trailer holds the inflated length mod 2**32; when it disagrees with the header (a bomb,
+        # a lie, a truncated or multi-part stream) count the inflated bytes first, keeping none of them
+        if len(trailer) < 4 or struct.unpack("<I", trailer)[0] != total % 2**32:
+            with gzip.open(source, "rb") as stream:
+                inflated = _count(stream, total + 1)
+            if inflated != total:
+                raise _length_error(source, dtype, shape, nbytes, inflated - header_bytes)
+        with gzip.open(source, "rb") as stream:
+            stream.read(header_bytes)
+            array = np.empty(shape, dtype=dtype)
+            _fill(stream, array, nbytes, source)
+    except (OSError, EOFError, zlib.error) as error:
+        raise IDXFormatError(
+            f"read_idx: {source} looks gzip-compressed but cannot be decompressed ({error}): a truncated or "
+            "damaged download? download it again"
+        ) from None
+    return _native(array)
 
 
-def _decode(raw: bytes, source: str) -> np.ndarray:
-    if len(raw) < 4:
-        raise IDXFormatError(f"read_idx: {source} is {len(raw)} bytes long, too short for the 4-byte IDX magic number")
-    zero, type_code, ndim = raw[:2], raw[2], raw[3]
+def _read_header(stream, source: str, size: int | None, *, compressed: bool):
+    """(big-endian dtype, shape, header length) from the magic number and the shape header."""
+    magic = stream.read(4)
+    if len(magic) < 4:
+        length = size if size is not None else len(magic)
+        what = "inflates to" if compressed else "is"
+        raise IDXFormatError(
+            f"read_idx: {source} {what} {length} bytes long, too short for the 4-byte IDX magic number"
+        )
+    zero, type_code, ndim = magic[:2], magic[2], magic[3]
     if zero != b"\x00\x00":
         raise IDXFormatError(
-            f"read_idx: {source} does not start like an IDX file (first bytes {raw[:4].hex(' ')}, expected 00 00 "
+            f"read_idx: {source} does not start like an IDX file (first bytes {magic.hex(' ')}, expected 00 00 "
             "then a type code and a dimension count); is it an MNIST idx1/idx3 file?"
         )
     if type_code not in _IDX_DTYPES:
         known = ", ".join(f"0x{code:02X} ({dtype.name})" for code, dtype in _IDX_DTYPES.items())
         raise IDXFormatError(f"read_idx: {source} has unknown IDX type code 0x{type_code:02X}; known codes: {known}")
-    header_end = 4 + 4 * ndim
-    if len(raw) < header_end:
+    dims = stream.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise IDXFormatError(
-            f"read_idx: {source} declares {ndim} dimensions but ends after {len(raw)} bytes, before its shape header"
+            f"read_idx: {source} declares {ndim} dimensions but ends after {4 + len(dims)} bytes, "
+            "before its shape header"
         )
-    shape = struct.unpack(f">{ndim}I", raw[4:header_end])
-    dtype = _IDX_DTYPES[type_code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    actual = len(raw) - header_end
-    if actual != expected:
-        problem = "truncated" if actual < expected else "longer than its header says"
-        raise IDXFormatError(
-            f"read_idx: {source} is {problem}: shape {shape} of {dtype.name} needs {expected} data bytes, "
-            f"found {actual} (a partial download?)"
+    return _IDX_DTYPES[type_code], struct.unpack(f">{ndim}I", dims), 4 + 4 * ndim
+
+
+def _check_declared(dtype, shape, source: str, room: int, max_bytes, *, compressed: bool) -> int:
+    """The data bytes the header declares (exact: Python ints never overflow), checked before any allocation."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    declared = f"declares shape {shape} of {dtype.name}"
+    if nbytes > room:
+        if compressed:
+            raise IDXFormatError(
+                f"read_idx: {source}'s header {declared}, {human_size(nbytes)}, but a gzip file of this size "
+                f"cannot hold more than {human_size(max(room, 0))} (deflate inflates at most "
+                f"{DEFLATE_MAX_RATIO}:1): the header is wrong or the file is truncated; download it again"
+            )
+        raise _length_error(source, dtype, shape, nbytes, room)
+    check_limit(nbytes, max_bytes, "read_idx", source, declared, IDXFormatError)
+    if not compressed and nbytes < room:
+        raise _length_error(source, dtype, shape, nbytes, room)
+    return nbytes
+
+
+def _length_error(source, dtype, shape, nbytes: int, actual: int) -> IDXFormatError:
+    if actual < nbytes:
+        return IDXFormatError(
+            f"read_idx: {source} is truncated: its header declares shape {shape} of {dtype.name}, which needs "
+            f"{_bytes(nbytes)}, found {max(actual, 0):,} (a partial download?)"
         )
-    data = np.frombuffer(raw, dtype=dtype, offset=header_end).reshape(shape)
-    return data.astype(dtype.newbyteorder("="))  # native order, and a writable copy
+    extra = "more bytes follow them" if actual == nbytes + 1 else f"{actual - nbytes} more bytes follow them"
+    return IDXFormatError(
+        f"read_idx: {source} is longer than its header says: shape {shape} of {dtype.name} needs {_bytes(nbytes)} "
+        f"and {extra} (the rest is never read); the header is wrong, or two files were joined"
+    )
+
+
+def _bytes(nbytes: int) -> str:
+    """'5 data bytes', '47,040,000 data bytes (47.0 MB)'."""
+    return f"{nbytes:,} data bytes" + (f" ({short_size(nbytes)})" if nbytes >= 1000 else "")
+
+
+def _count(stream, stop: int) -> int:
+    """Bytes the stream inflates to, reading at most `stop` of them (and keeping none)."""
+    seen = 0
+    while seen < stop:
+        chunk = stream.read(min(CHUNK, stop - seen))
+        if not chunk:
+            break
+        seen += len(chunk)
+    return seen
+
+
+def _fill(stream, array: np.ndarray, nbytes: int, source: str) -> None:
+    """Read exactly nbytes into the array's memory, then make sure nothing follows."""
+    target = array.reshape(-1).view(np.uint8) if nbytes else None
+    filled = 0
+    if target is not None:
+        view = memoryview(target)
+        while filled < nbytes:
+            chunk = stream.read(min(CHUNK, nbytes - filled))
+            if not chunk:
+                break
+            view[filled : filled + len(chunk)] = chunk
+            filled += len(chunk)
+    if filled < nbytes:
+        raise _length_error(source, array.dtype, array.shape, nbytes, filled)
+    if stream.read(1):  # (for gzip, reading the end also checks its CRC)
+        raise _length_error(source, array.dtype, array.shape, nbytes, nbytes + 1)
+
+
+def _native(array: np.ndarray) -> np.ndarray:
+    """The same values in native byte order, swapped in place (no second copy)."""
+    native = array.dtype.newbyteorder("=")
+    if array.dtype.str == native.str:
+        return array
+    return array.byteswap(inplace=True).view(native)
 
 
 def write_idx(path: str | os.PathLike, array) -> None:
@@ -153,14 +268,39 @@ def _find_mnist_file(folder: Path, stem: str, kind: str) -> Path:
     raise FileNotFoundError(f"load_mnist: no {stem} file in {str(folder)!r} (looked for {tried}). {_MNIST_WHERE}")
 
 
+def _check_labels(labels: np.ndarray, path: Path) -> None:
+    """MNIST labels are whole numbers 0..9: anything else is another data set's file, or a damaged one."""
+    if labels.dtype.kind not in "iu":
+        raise IDXFormatError(
+            f"load_mnist: {path} holds {labels.dtype} labels; MNIST labels are integers 0–9 (IDX type 0x08): "
+            "is it the labels file?"
+        )
+    outside = np.flatnonzero((labels < 0) | (labels > 9))
+    if outside.size:
+        first = int(outside[0])
+        raise IDXFormatError(
+            f"load_mnist: {path} holds {outside.size} label(s) outside 0–9 (the first, at index {first}, is "
+            f"{int(labels[first])}); MNIST and Fashion-MNIST have classes 0–9: for another data set's labels "
+            "(EMNIST, …) use read_idx"
+        )
+
+
 def load_mnist(
-    folder: str | os.PathLike, split: str = "train", *, flatten: bool = True, scale: bool = True, dtype="float64"
+    folder: str | os.PathLike,
+    split: str = "train",
+    *,
+    flatten: bool = True,
+    scale: bool = True,
+    dtype="float64",
+    max_bytes: int | None = MAX_BYTES,
 ) -> Dataset:
     """MNIST (or Fashion-MNIST, same files) from a folder you downloaded it into; ``split`` is "train" or "test".
 
     ``X`` is (n, 784) when ``flatten`` (else (n, 28, 28)), divided by 255 when ``scale``, in ``dtype``
     (use ``"float32"`` to halve the memory); ``y`` holds int64 labels; ``images`` keeps the raw uint8 images.
-    A missing file raises FileNotFoundError saying which names were looked for and where to get them.
+    A missing file raises FileNotFoundError saying which names were looked for and where to get them;
+    labels outside 0–9, non-integer labels, or non-uint8 images with ``scale`` raise IDXFormatError
+    naming the file (``max_bytes`` is read_idx's limit per file).
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())       # a stand-in for the folder holding the real files
@@ -176,15 +316,23 @@ def load_mnist(
     if not root.is_dir():
         raise FileNotFoundError(f"load_mnist: {str(root)!r} is not a folder. {_MNIST_WHERE}")
     prefix = "train" if split == "train" else "t10k"
-    images = read_idx(_find_mnist_file(root, f"{prefix}-images", "idx3-ubyte"))
-    labels = read_idx(_find_mnist_file(root, f"{prefix}-labels", "idx1-ubyte"))
+    images_path = _find_mnist_file(root, f"{prefix}-images", "idx3-ubyte")
+    labels_path = _find_mnist_file(root, f"{prefix}-labels", "idx1-ubyte")
+    images = read_idx(images_path, max_bytes=max_bytes)
+    labels = read_idx(labels_path, max_bytes=max_bytes)
     if images.ndim != 3 or labels.ndim != 1:
         raise IDXFormatError(
             f"load_mnist: expected images of shape (n, rows, cols) and labels of shape (n,), got {images.shape} "
-            f"and {labels.shape}"
+            f"({images_path.name}) and {labels.shape} ({labels_path.name})"
         )
     if len(images) != len(labels):
         raise IDXFormatError(f"load_mnist: {len(images)} images but {len(labels)} labels in {str(root)!r}")
+    _check_labels(labels, labels_path)
+    if scale and images.dtype != np.uint8:
+        raise IDXFormatError(
+            f"load_mnist: {images_path} holds {images.dtype} pixels, but scale=True divides by 255, which is "
+            "right only for uint8 images (IDX type 0x08); pass scale=False to keep the values as they are"
+        )
     X = images.reshape(len(images), -1) if flatten else images
     X = X.astype(dtype)
     if scale:

@@ -7,9 +7,7 @@ and licences); nothing is downloaded.
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +15,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+
+from . import _csv
+from ._files import MAX_BYTES, DataFileError, check_max_bytes
 
 __all__ = ["Dataset", "load_iris", "load_digits", "load_flat_prices", "load_houses", "load_csv"]
 
@@ -85,109 +86,169 @@ class Dataset:
 # -- reading CSV ------------------------------------------------------------------------------
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _parse_csv(
-    handle: io.TextIOBase, source: str, target, delimiter: str, header: bool | None, target_type: str
+def _parse_table(
+    text: str,
+    source: str,
+    target,
+    *,
+    delimiter: str | None,
+    header: bool | None,
+    target_type: str,
+    decimal: str | None,
+    notes: tuple[str, ...] = (),
 ) -> Dataset:
-    rows = [row for row in csv.reader(handle, delimiter=delimiter) if any(cell.strip() for cell in row)]
+    where = "load_csv"
+    if header not in (None, True, False):
+        raise TypeError(f"{where}: header must be True, False or None (detect), got {header!r}")
+    if target_type not in ("auto", "class", "float"):
+        raise ValueError(f"{where}: target_type must be 'auto', 'class' or 'float', got {target_type!r}")
+    sniffed = delimiter is None
+    if sniffed:
+        delimiter = _csv.sniff_delimiter(text)
+    rows = _csv.read_rows(text, delimiter, source, where)
     if not rows:
-        raise ValueError(f"load_csv: {source} holds no rows")
-    first = [cell.strip() for cell in rows[0]]
-    if header is None:  # a first row with any non-number in it is a header
-        header = not all(_is_number(cell) for cell in first)
+        raise DataFileError(f"{where}: {source} holds no rows (only blank lines)")
+    comma = decimal == "," or (decimal is None and _csv.uses_decimal_comma(rows, delimiter))
+
+    def number(cell: str) -> float | None:
+        return _csv.parse_number(cell, comma)
+
+    first_line, first_row = rows[0]
+    first = [cell.strip() for cell in first_row]
+    if header is None:
+        header = _looks_like_header(first, [row for _, row in rows[1:201]], number)
     names = first if header else [f"x{k}" for k in range(len(first))]
     body = rows[1:] if header else rows
     if not body:
-        raise ValueError(f"load_csv: {source} has a header but no data rows")
+        raise DataFileError(f"{where}: {source} has a header but no data rows (its only row is line {first_line})")
     width = len(names)
-    for line_number, row in enumerate(body, start=2 if header else 1):
+    for line, row in body:
         if len(row) != width:
-            raise ValueError(
-                f"load_csv: {source} line {line_number} has {len(row)} cells but the first row has {width}; "
-                "every row needs the same number of columns"
+            what = "the header" if header else "line " + str(first_line)
+            raise DataFileError(
+                f"{where}: {source} line {line} has {len(row)} cells but the first row has {width} ({what}); "
+                f"every row needs the same number of columns (a cell that holds the delimiter {delimiter!r} "
+                "needs quotes; pass delimiter=... if the detected one is wrong)"
             )
 
     if target is None:
         target_index = None
     elif isinstance(target, str):
         if target not in names:
-            raise ValueError(f"load_csv: no column named {target!r} in {source}; its columns are {names}")
+            raise ValueError(f"{where}: no column named {target!r} in {source}; its columns are {names}")
         target_index = names.index(target)
     elif isinstance(target, int) and not isinstance(target, bool):
         if not -width <= target < width:
-            raise ValueError(f"load_csv: target column {target} is out of range for {width} columns in {source}")
+            raise ValueError(f"{where}: target column {target} is out of range for {width} columns in {source}")
         target_index = target % width
     else:
-        raise TypeError(f"load_csv: target must be a column name, a column index or None, got {target!r}")
-    if target_type not in ("auto", "class", "float"):
-        raise ValueError(f"load_csv: target_type must be 'auto', 'class' or 'float', got {target_type!r}")
+        raise TypeError(f"{where}: target must be a column name, a column index or None, got {target!r}")
 
     feature_columns = [k for k in range(width) if k != target_index]
     X = np.empty((len(body), len(feature_columns)), dtype=np.float64)
-    for i, row in enumerate(body):
+    for i, (line, row) in enumerate(body):
         for j, k in enumerate(feature_columns):
             cell = row[k].strip()
-            try:
-                X[i, j] = float(cell)
-            except ValueError:
-                line_number = i + (2 if header else 1)
-                what = "is empty" if not cell else f"holds {cell!r}, not a number"
-                raise ValueError(
-                    f"load_csv: {source} line {line_number}, column {names[k]!r} {what}; "
-                    "feature columns must be numbers (drop or fill missing values, encode categories first)"
-                ) from None
+            value = number(cell)
+            if value is None:
+                what = "is empty" if not cell else f"holds {_csv.show(cell)}, not a number"
+                hint = "; feature columns must be numbers (drop or fill missing values, encode categories first)"
+                if "\n" in cell:
+                    hint = f'; the quote (") that starts it on line {line} is never closed'
+                elif not comma and _csv.parse_number(cell, True) is not None:
+                    hint = "; for decimal commas (1,5) pass decimal=','"
+                raise DataFileError(f"{where}: {source} line {line}, column {names[k]!r} {what}{hint}") from None
+            X[i, j] = value
 
     y, target_names = None, ()
     if target_index is not None:
-        cells = [row[target_index].strip() for row in body]
+        cells = [row[target_index].strip() for _, row in body]
         if "" in cells:
-            line_number = cells.index("") + (2 if header else 1)
-            raise ValueError(
-                f"load_csv: {source} line {line_number}, target column {names[target_index]!r} is empty; "
+            line = body[cells.index("")][0]
+            raise DataFileError(
+                f"{where}: {source} line {line}, target column {names[target_index]!r} is empty; "
                 "drop the rows without a target"
             )
-        numeric = all(_is_number(cell) for cell in cells)
+        values = [number(cell) for cell in cells]
+        numeric = all(value is not None for value in values)
         if target_type == "float" or (target_type == "auto" and numeric):
             if not numeric:
-                bad = next(cell for cell in cells if not _is_number(cell))
-                raise ValueError(f"load_csv: target column {names[target_index]!r} holds {bad!r}, not a number")
-            y = np.array([float(cell) for cell in cells], dtype=np.float64)
+                at = values.index(None)
+                raise DataFileError(
+                    f"{where}: {source} line {body[at][0]}, target column {names[target_index]!r} holds "
+                    f"{_csv.show(cells[at])}, not a number"
+                )
+            y = np.array(values, dtype=np.float64)
         else:  # class labels: codes 0..k-1 in sorted order of the names (numbers sorted as numbers)
-            labels = sorted(set(cells), key=lambda c: (0, float(c), c) if numeric else (1, 0.0, c))
+            labels = sorted(set(cells), key=lambda c: (0, number(c), c) if numeric else (1, 0.0, c))
             code = {label: k for k, label in enumerate(labels)}
             y = np.array([code[cell] for cell in cells], dtype=np.int64)
             target_names = tuple(labels)
+    details = list(notes)
+    if sniffed and delimiter != ",":
+        details.append({";": "';'-separated", "\t": "tab-separated", "|": "'|'-separated"}[delimiter])
+    if comma:
+        details.append("decimal comma")
+    if not header:
+        details.append("no header row")
     return Dataset(
         X,
         y,
         feature_names=tuple(names[k] for k in feature_columns),
         target_names=target_names,
         target_name=names[target_index] if target_index is not None else "",
-        description=f"read from {source}",
+        description=f"read from {source}" + (f" ({', '.join(details)})" if details else ""),
     )
+
+
+def _looks_like_header(first: list[str], body: list[list[str]], number) -> bool:
+    """A first row is a header when it has a non-number above a column of numbers (``size`` over 50, 70, …).
+
+    A first row that is numeric wherever the rows below are numeric is data (a headerless file with text
+    labels: ``5.1,3.5,setosa``). With no numeric column at all, any non-number makes it a header.
+    """
+    numeric_columns = []
+    for k in range(len(first)):
+        cells = [row[k].strip() for row in body if len(row) > k and row[k].strip()]
+        if cells and all(number(cell) is not None for cell in cells):
+            numeric_columns.append(k)
+    if numeric_columns:
+        return any(number(first[k]) is None for k in numeric_columns)
+    return not all(number(cell) is not None for cell in first)
 
 
 def load_csv(
     path: str | os.PathLike,
     target: str | int | None = -1,
     *,
-    delimiter: str = ",",
+    delimiter: str | None = None,
     header: bool | None = None,
     target_type: str = "auto",
+    encoding: str | None = None,
+    decimal: str | None = None,
+    max_bytes: int | None = MAX_BYTES,
 ) -> Dataset:
     """Read your own table: numeric feature columns plus one target column (the last one by default).
 
     ``target`` is a column name, a column index (``-1`` = last) or ``None`` (features only, ``y`` is None).
-    ``header=None`` detects a header row (a first row with any non-number). ``target_type="auto"``
-    gives float targets when every target cell is a number and class codes 0..k-1 otherwise (names
-    in ``target_names``, sorted); force one with ``"float"`` or ``"class"``.
+    ``target_type="auto"`` gives float targets when every target cell is a number and class codes
+    0..k-1 otherwise (names in ``target_names``, sorted); force one with ``"float"`` or ``"class"``.
+
+    What is detected unless you say it (the Dataset's ``description`` says what was found):
+
+    * ``delimiter``: ``,`` ``;`` tab or ``|``, whichever splits the first lines into the most
+      consistent, most numeric columns (European ``1,5;2,0`` is ``;``-separated).
+    * ``decimal``: ``","`` when a file not separated by commas writes ``1,5``; then ``1.234,5`` is
+      1234.5. Pass ``decimal="."`` or ``","`` to choose.
+    * ``header``: the first row is a header when it has a non-number above a column of numbers;
+      a first row of data (``5.1,3.5,setosa``) stays data, named ``x0, x1, …``.
+    * ``encoding``: a BOM (UTF-8, UTF-16, UTF-32), else UTF-8, else Windows-1252 (Excel's Spanish
+      and other western files); pass ``encoding="latin-1"`` etc. to choose.
+
+    ``.gz`` files are decompressed. A file over ``max_bytes`` (2 GiB; ``None`` = no limit) is
+    refused before it is read; an empty file, NUL bytes, a cell longer than csv's field limit (an
+    unclosed quote), a ragged row or a non-number in a feature column raise :class:`DataFileError`
+    naming the file, the line and the fix.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "pets.csv"
@@ -195,19 +256,43 @@ def load_csv(
     >>> X, y = ds = load_csv(path)
     >>> X.tolist(), y.tolist(), ds.target_names, ds.feature_names
     ([[4.0, 25.0], [30.5, 60.0], [5.5, 28.0]], [0, 1, 0], ('cat', 'dog'), ('weight', 'height'))
+    >>> _ = path.write_text("tamaño;precio\\n42,45;91241\\n54,25;101251\\n")      # a Spanish spreadsheet's CSV
+    >>> X, y = ds = load_csv(path)
+    >>> X.ravel().tolist(), y.tolist(), ds.description.split("(")[-1]
+    ([42.45, 54.25], [91241.0, 101251.0], "';'-separated, decimal comma)")
     """
+    where = "load_csv"
     source = os.fspath(path)
+    max_bytes = check_max_bytes(max_bytes, where)
+    delimiter = _csv.check_delimiter(delimiter, where)
+    decimal = _csv.check_decimal(decimal, delimiter, where)
     if not os.path.exists(source):
-        raise FileNotFoundError(f"load_csv: no file at {source!r}")
-    opener = gzip.open if source.endswith(".gz") else open
-    with opener(source, "rt", newline="", encoding="utf-8") as handle:
-        return _parse_csv(handle, source, target, delimiter, header, target_type)
+        raise FileNotFoundError(f"{where}: no file at {source!r}")
+    if os.path.isdir(source):
+        raise DataFileError(f"{where}: {source} is a folder, not a CSV file")
+    raw = _csv.read_bytes(source, max_bytes, where)
+    head = raw[:16]
+    text, used = _csv.decode(raw, encoding, source, where)
+    del raw  # only the text is kept from here on
+    _csv.refuse_nul(text, head, source, where)
+    note = _csv.encoding_note(used) if encoding is None else ""
+    return _parse_table(
+        text,
+        source,
+        target,
+        delimiter=delimiter,
+        header=header,
+        target_type=target_type,
+        decimal=decimal,
+        notes=(note,) if note else (),
+    )
 
 
 def _package_csv(name: str, target, target_type: str = "auto") -> Dataset:
-    resource = resources.files(__package__).joinpath("files", name)
-    with resource.open("r", newline="", encoding="utf-8") as handle:
-        return _parse_csv(handle, f"gradviz/data/files/{name}", target, ",", None, target_type)
+    text = resources.files(__package__).joinpath("files", name).read_text(encoding="utf-8")
+    return _parse_table(
+        text, f"gradviz/data/files/{name}", target, delimiter=",", header=None, target_type=target_type, decimal="."
+    )
 
 
 # -- the shipped datasets ---------------------------------------------------------------------
