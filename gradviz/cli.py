@@ -50,13 +50,20 @@ EXIT_FAILURE = 1  # the files could not be written
 True
 """
 
-EXIT_USAGE = 2  # a bad command line or a bad expression (argparse uses 2 as well)
-"""The exit status of a bad command line or formula (the message on stderr points at the mistake).
+EXIT_USAGE = 2  # a bad command line or a bad expression (argparse uses 2 as well); files it refuses to touch
+"""The exit status of a bad command line or formula (the message on stderr points at the mistake), and of
+files in the way that gradviz did not write (the message names them; ``--force`` replaces them).
 
+>>> import os, tempfile
 >>> from gradviz.cli import EXIT_USAGE, main
 >>> main(["render", "x +", "--quiet"]) == EXIT_USAGE   # the formula ends too early
 True
 >>> main(["render", "x * y", "--set", "x=2"]) == EXIT_USAGE   # y has no value
+True
+>>> folder = tempfile.mkdtemp()
+>>> with open(os.path.join(folder, "graph.svg"), "w") as mine:
+...     _ = mine.write("my drawing")
+>>> main(["render", "x * 2", "--set", "x=3", "--out", folder]) == EXIT_USAGE   # not gradviz's graph.svg
 True
 """
 
@@ -433,8 +440,9 @@ _COMMANDS: list[Callable[[Any], None]] = [_add_demo, _add_render, _add_train, _a
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``gradviz`` with `argv` (default: the process's arguments) and return the exit status.
 
-    0: done; 1: files could not be written; 2: a bad command line or expression; 3: the format's
-    renderer is missing (pdf needs Graphviz's ``dot``).
+    0: done; 1: files could not be written; 2: a bad command line or expression, or files in the way that
+    gradviz did not write (``--force`` replaces them); 3: the format's renderer is missing (pdf needs
+    Graphviz's ``dot``).
 
     >>> import os, tempfile
     >>> folder = os.path.join(tempfile.mkdtemp(), "lesson")

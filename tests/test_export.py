@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -14,6 +15,7 @@ import pytest
 from gradviz import Value, trace
 from gradviz.cli import EXIT_USAGE, main
 from gradviz.export import ExportResult, MissingDependency, export, format_of
+from gradviz.export.latex import latex_escape, latex_math
 from gradviz.export.pptx import slide_title
 from gradviz.viz import RendererNotFound, find_renderer, frames
 
@@ -263,18 +265,32 @@ def test_without_python_pptx_the_error_says_what_to_install(walkthrough, tmp_pat
 # -- LaTeX / Beamer --------------------------------------------------------------------------------
 
 
+# characters beyond ASCII that pdflatex surely typesets with utf8 inputenc and T1 fonts (Latin-1's letters and
+# a few signs); any other must be declared in the preamble (\\DeclareUnicodeCharacter)
+LATIN_1 = set(map(chr, range(0xC0, 0x100))) | set("¡¿«»°·")
+
+
 def beamer_problems(tex: Path) -> list[str]:
-    """What would stop pdflatex: unbalanced braces, unpaired \\begin/\\end, missing pictures."""
+    """What would stop pdflatex: unbalanced braces, a blank line inside braces (a paragraph ending an argument),
+    unpaired \\begin/\\end, missing pictures, characters neither Latin-1 nor declared, control characters."""
     text = tex.read_text(encoding="utf-8")
     body = re.sub(r"(?<!\\)%.*", "", text)  # comments
     body = re.sub(r"\\[\\{}$&#^_%~]", "", body)  # escaped characters and \\ line breaks
     problems = []
     depth = 0
-    for char in body:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            problems.append("a } closes nothing")
-            depth = 0
+    for number, line in enumerate(body.split("\n"), start=1):
+        if not line.strip() and depth > 0:
+            problems.append(f"blank line {number} inside {{...}}")
+        for char in line:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth < 0:
+                problems.append("a } closes nothing")
+                depth = 0
+    declared = {chr(int(code, 16)) for code in re.findall(r"\\DeclareUnicodeCharacter\{([0-9A-F]+)\}", text)}
+    unknown = {char for char in text if ord(char) > 0x7F and char not in LATIN_1 | declared}
+    unknown |= {char for char in text if ord(char) < 0x20 and char != "\n" or ord(char) == 0x7F}
+    if unknown:
+        problems.append(f"characters pdflatex cannot typeset: {sorted(unknown)}")
     if depth:
         problems.append(f"{depth} {{ left open")
     stack = []
@@ -322,6 +338,81 @@ def test_the_tex_check_finds_what_pdflatex_would_reject(tmp_path):
     problems = beamer_problems(broken)
     assert "1 { left open" in problems and "missing picture gone.png" in problems
     assert any("does not close" in p for p in problems)
+
+
+HOSTILE_LABELS = [
+    "two\n\nparagraphs",
+    "emoji 😀",
+    "50%",
+    "A&B",
+    "#1",
+    "x_1",
+    "{open",
+    "back\\slash",
+    "~t",
+    "c^2",
+    "L" * 500,
+    "é ñ ά Ω ℓ 中 \u200b",
+]
+
+
+def hostile_walkthrough():
+    """A product of values labelled with everything that once broke the deck; the output's label too."""
+    values = [Value(float(k + 1), label=label) for k, label in enumerate(HOSTILE_LABELS)]
+    with trace() as recorded:
+        out = values[0]
+        for value in values[1:]:
+            out = out * value
+        out.label = "the\n\noutput 🔥"
+        out.backward()
+    return recorded
+
+
+def test_a_deck_of_hostile_labels_is_text_pdflatex_accepts(tmp_path):
+    tex = export(hostile_walkthrough(), tmp_path / "hostile.tex", **CHEAP).path
+    text = tex.read_text(encoding="utf-8")
+    assert beamer_problems(tex) == []
+    assert "[grinning face]" in text and "[fire]" in text and "[cjk unified ideograph-4e2d]" in text
+    assert r"two paragraphs" in text and r"50\%" in text and r"A\&B" in text and r"\#1" in text
+    assert r"x\_1" in text and r"\{open" in text and r"back\textbackslash{}slash" in text
+    assert "L" * 500 not in text and "L" * 49 + "..." + "L" * 50 in text  # cut in the middle, in the caption
+    assert r"\mathrm{\text{é} \text{ñ} \text{α} Ω \text{l} \text{[cjk unified ideograph-4e2d]}" in text
+
+
+def test_latex_escape_and_latex_math_make_any_text_safe():
+    assert latex_escape("a\n\n\nb\r\nc\td\x07e") == "a b c de"
+    assert latex_escape("ﬁ ½ Ω ο") == "ﬁ ½ Ω o"  # kept, kept, declared, Greek omicron as the Latin letter
+    assert latex_math("\\mathrm{pérdida}\n\n= 1") == "\\mathrm{p\\text{é}rdida} = 1"
+    assert latex_math("\\mathrm{a}\x00\x1f") == "\\mathrm{a}  "
+
+
+def test_an_equation_too_wide_for_tex_is_replaced_by_a_note(walkthrough, tmp_path):
+    wide = [dataclasses.replace(frame, latex=" + ".join(["x"] * 900)) for frame in frames(walkthrough)]
+    text = export(wide, tmp_path / "wide.tex", **CHEAP).path.read_text(encoding="utf-8")
+    assert "x + x + x" not in text and text.count("the equation is too long for a slide: 3597 characters") == 7
+
+
+def test_the_pictures_folder_of_a_deck_has_a_name_includegraphics_reads(walkthrough, tmp_path):
+    result = export(walkthrough, tmp_path / "week #3 {draft}.tex", **CHEAP)
+    assert (tmp_path / "week -3 -draft--frames" / "step-000.png").is_file()
+    assert beamer_problems(result.path) == []
+
+
+@pytest.mark.slow
+def test_a_deck_of_hostile_labels_compiles_with_pdflatex(tmp_path):
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed here; the .tex text is checked by the test above")
+    result = export(hostile_walkthrough(), tmp_path / "hostile.tex", **CHEAP)
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", result.path.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert len(pytest.importorskip("pypdf").PdfReader(tmp_path / "hostile.pdf").pages) == result.frames + 1
 
 
 @pytest.mark.slow

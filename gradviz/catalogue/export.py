@@ -69,4 +69,8 @@ MESSAGES = {
         "en": "PNG pictures at {dpi} dpi in {folder}/; run pdflatex",
         "es": "imágenes PNG a {dpi} ppp en {folder}/; ejecuta pdflatex",
     },
+    "export.tex_equation_too_long": {
+        "en": "(the equation is too long for a slide: {count} characters; the picture shows the step)",
+        "es": "(la ecuación es demasiado larga para una diapositiva: {count} caracteres; la imagen muestra el paso)",
+    },
 }

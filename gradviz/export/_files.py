@@ -37,7 +37,15 @@ from ..errors import GradvizError
 __all__ = ["FilesRefused", "MANIFEST", "refuse_overwrites", "write_files", "owned_by_gradviz"]
 
 MANIFEST = ".gradviz-manifest.json"
-"""The name of the file, in each folder gradviz writes into, that lists the files gradviz wrote there."""
+"""The name of the file, in each folder gradviz writes into, that lists the files gradviz wrote there.
+
+>>> import json, tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = write_files({folder / "graph.svg": b"<svg/>"})
+>>> manifest = json.loads((folder / MANIFEST).read_text())
+>>> manifest["written_by"], manifest["files"]["graph.svg"]["bytes"]
+('gradviz', 6)
+"""
 
 _STEP_FILE = re.compile(r"^step-(\d{3,})\.(svg|png|pdf)$")
 _SHOWN = 5  # files named in a refusal's message; the rest are counted

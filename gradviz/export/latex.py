@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..i18n import message
+from ..viz.format import latex_label
 from ..viz.frame import Frame
 from ..viz.render import RendererNotFound, find_renderer
 from ._common import ExportResult, Options, kind_name, render_frames, step_paths, write_step_files
@@ -232,17 +233,53 @@ def _preamble(title: str, text: str, language: str) -> str:
     )
 
 
+LONGEST_LABEL = 100
+"""The most characters of a label a Beamer slide shows: a longer one is cut in the middle (``first…last``); the
+picture above it is the whole story. Kept short so an equation stays readable and within TeX's widest box.
+
+>>> from gradviz.export.latex import LONGEST_LABEL, shorten_label
+>>> len(shorten_label("w" * 500)) == LONGEST_LABEL, shorten_label("loss")
+(True, 'loss')
+"""
+# pdfTeX cannot place a picture wider or taller than about 16,000 pt (a long label draws one): smaller ones only
+_LARGEST_INCHES = 190
+_LONGEST_LINE = 1200  # characters of LaTeX in one equation line: past this TeX's box width (16384 pt) may overflow
+
+
+def shorten_label(label: str) -> str:
+    """`label` as a slide shows it: at most LONGEST_LABEL characters, the middle cut out with an ellipsis."""
+    if len(label) <= LONGEST_LABEL:
+        return label
+    keep = (LONGEST_LABEL - 1) // 2
+    return f"{label[:keep]}…{label[len(label) - (LONGEST_LABEL - 1 - keep) :]}"
+
+
+def _slide_text(frame: Frame) -> tuple[str, str]:
+    """The frame's caption and equation LaTeX with every label longer than LONGEST_LABEL shortened."""
+    caption, latex = frame.caption, frame.latex.strip()
+    for label in sorted({node.label for node in frame.nodes if len(node.label) > LONGEST_LABEL}, key=len)[::-1]:
+        caption = caption.replace(label, shorten_label(label))
+        latex = latex.replace(latex_label(label), latex_label(shorten_label(label)))
+    return caption, latex
+
+
 def _frame(frame: Frame, number: int, count: int, picture: str) -> str:
     heading = message("export.beamer_title", frame.language, number=number, count=count, kind=kind_name(frame))
+    caption, latex = _slide_text(frame)
     lines = [
         f"\\begin{{frame}}{{{latex_escape(heading)}}}",
         "\\centering",
         f"\\includegraphics[width=\\textwidth,height=0.56\\textheight,keepaspectratio]{{{picture}}}",
         "",
-        f"{{\\small {latex_escape(frame.caption)}\\par}}",
+        f"{{\\small {latex_escape(caption)}\\par}}",
     ]
-    if frame.latex.strip():
-        lines += ["\\medskip", "\\gradvizequation{%", latex_math(frame.latex.strip()), "}"]
+    if latex:
+        equation = latex_math(latex)
+        if max(len(line) for line in equation.split("\\\\")) > _LONGEST_LINE:
+            too_long = message("export.tex_equation_too_long", frame.language, count=len(frame.latex))
+            lines += ["\\medskip", f"{{\\small {latex_escape(too_long)}\\par}}"]
+        else:
+            lines += ["\\medskip", "\\gradvizequation{%", equation, "}"]
     lines.append("\\end{frame}")
     return "\n".join(lines) + "\n"
 
@@ -284,7 +321,9 @@ def write_beamer(frames: Sequence[Frame], path: Path, options: Options, *, capti
     folder = path.parent / frames_folder_name(path)
     count = len(frames)
     refuse_overwrites([path, *step_paths(folder, count, suffix)], overwrite=options.overwrite)
-    datas = render_frames(frames, suffix, options, caption=captions, dpi=options.dpi or LATEX_DPI)
+    datas = render_frames(
+        frames, suffix, options, caption=captions, dpi=options.dpi or LATEX_DPI, largest_inches=_LARGEST_INCHES
+    )
     names = step_paths(folder, count, suffix)
     slides = [
         _frame(frame, number, count, f"{folder.name}/{picture.name}")
