@@ -33,6 +33,31 @@ def test_draw_step_out_of_range_says_how_many_frames_there_are():
         draw(t, step=7)
 
 
+def test_draw_of_a_long_trace_builds_only_the_frame_it_draws(monkeypatch):
+    from gradviz import trace
+    from gradviz.viz.frame import _Walkthrough
+
+    x = Value(1.0, label="x")
+    with trace() as t:
+        y = x
+        for _ in range(500):
+            y = y * 1.001
+        y.backward()
+    built: list[int] = []
+    assemble = _Walkthrough._assemble
+    monkeypatch.setattr(_Walkthrough, "_assemble", lambda walk, k: built.append(k) or assemble(walk, k))
+    picture = draw(t, step=700)
+    assert built == [700] and picture.frame.index == 700 and picture.source.startswith("digraph")
+    assert draw(t).frame.kind == "final" and built == [700, 1002]  # the last frame, and only it
+    assert draw(t, step=-2).frame.kind == "backward" and built == [700, 1002, 1001]
+
+
+def test_draw_step_must_be_an_integer_index():
+    t, _ = worked_example()
+    with pytest.raises(TypeError, match=r"step=\.\.\.\) is a frame index \(an integer\), got '3'"):
+        draw(t, step="3")
+
+
 def test_draw_step_needs_a_trace():
     _, f = worked_example()
     with pytest.raises(TypeError, match="needs a Trace"):

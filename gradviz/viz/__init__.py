@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .dot import THEMES, to_dot
 from .draw import Drawing, draw
-from .frame import Frame, FrameEdge, FrameNode, final_frame, frames
+from .frame import Frame, FrameEdge, FrameNode, Frames, final_frame, frames
 from .paths import ChainRulePaths, chain_rule_paths, mlp_chain_rule, scalar_network
 from .render import RendererNotFound, find_renderer, render, save
 
@@ -20,6 +20,7 @@ __all__ = [
     "Frame",
     "FrameNode",
     "FrameEdge",
+    "Frames",
     "frames",
     "final_frame",
     "to_dot",

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import operator
 from pathlib import Path
 
 from ..trace import Trace
@@ -75,7 +76,8 @@ class Drawing:
 
 def draw(source, step: int | None = None, *, mode: str = "both", engine: str | None = None, **dot_options) -> Drawing:
     """A picture of `source`: an output Value/Tensor or a Graph (as it is now), a Trace (its step `step`,
-    an index into ``frames(trace)``, negative counting from the end; default the last), or a Frame.
+    an index into ``frames(trace)``, negative counting from the end; default the last), or a Frame. Of a
+    Trace only that one frame is built, so drawing a step of a trace of thousands of steps stays quick.
 
     Options go to `to_dot`: theme, rankdir, precision, expand, collapse, max_nodes, caption...
 
@@ -91,13 +93,16 @@ def draw(source, step: int | None = None, *, mode: str = "both", engine: str | N
         frame = source
     elif isinstance(source, Trace):
         precision = dot_options.get("precision", 4)
-        all_frames = frames(source, mode=mode, precision=precision)
-        index = len(all_frames) - 1 if step is None else step
-        if not -len(all_frames) <= index < len(all_frames):
+        every = frames(source, mode=mode, precision=precision)  # lazy: only the frame read is built
+        try:
+            index = len(every) - 1 if step is None else operator.index(step)
+        except TypeError:
+            raise TypeError(f"draw(trace, step=...) is a frame index (an integer), got {step!r}") from None
+        if not -len(every) <= index < len(every):
             raise IndexError(
-                f"draw(trace, step={step}): this trace has {len(all_frames)} frames, so step is 0 to {len(all_frames) - 1}"
+                f"draw(trace, step={step}): this trace has {len(every)} frames, so step is 0 to {len(every) - 1}"
             )
-        frame = all_frames[index]
+        frame = every[index]
     else:
         if step is not None:
             raise TypeError("draw(..., step=k) needs a Trace: record one with `with gradviz.trace() as t:`")
