@@ -234,3 +234,16 @@ def test_a_frame_node_is_still_plain_data():
     frame = frames(chain(3))[2]
     assert all(type(node) is FrameNode for node in frame.nodes)
     assert frame.node("x").value == 1.0 and frame.node("v3").state == "pending"
+
+
+def test_the_frames_benchmark_checks_a_frame_read_alone_against_it_read_in_order():
+    import importlib
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        lines = importlib.import_module("bench_frames").check(length=20)
+    finally:
+        sys.path.pop(0)
+    assert lines and "(agrees)" in lines[0]
