@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from gradviz import Tensor, Value, nn, optim
 
@@ -201,7 +206,7 @@ def test_optimizer_accepts_a_module_and_state_dict_round_trips():
         (lambda: optim.SGD([Tensor([1.0])], lr=0.1), "does not require grad"),
         (lambda: optim.SGD([np.ones(2)], lr=0.1), "not a Tensor or Value"),
         (lambda: optim.SGD([Value(1.0)], lr=-1.0), "lr must be"),
-        (lambda: optim.SGD([Value(1.0)], lr=0.1, nesterov=True), "Nesterov momentum needs momentum > 0"),
+        (lambda: optim.SGD([Value(1.0)], lr=0.1, nesterov=True), "Nesterov momentum requires a momentum and zero"),
         (lambda: optim.Adam([Value(1.0)], betas=(0.9,)), "betas must be a pair"),
         (lambda: optim.SGD([{"params": [Value(1.0)], "betas": (0.9, 0.9)}]), "no hyperparameter 'betas'"),
         (lambda: optim.get_optimizer("adamm", [Value(1.0)]), "valid names: sgd, momentum"),
@@ -289,3 +294,232 @@ def test_a_read_only_parameter_array_is_copied_before_the_update():
     w.grad = np.ones(3)
     opt.step()
     assert w.data.tolist() == [0.5, 0.5, 0.5]
+
+
+# -- edges: β = 0 and β → 1, tiny and huge gradients, float32, against torch.optim ---------------------------------
+
+
+def _edge_hyperparameters():
+    """Each optimizer with hyperparameters drawn from the edges of their ranges (torch's own limits)."""
+    rate = st.sampled_from([0.0, 1e-3, 0.1, 1.0])
+    decay = st.sampled_from([0.0, 1e-4, 0.5])
+    beta = st.sampled_from([0.0, 0.3, 0.5, 0.9, 0.999, 1.0 - 1e-7])
+    eps = st.sampled_from([1e-8, 1e-3, 1.0])
+    sgd = st.fixed_dictionaries(
+        {
+            "lr": rate,
+            "momentum": st.sampled_from([0.0, 0.5, 0.9, 1.0 - 1e-7]),
+            "dampening": st.sampled_from([0.0, 0.3, 1.0]),
+            "weight_decay": decay,
+        }
+    )
+    nesterov = st.fixed_dictionaries(
+        {
+            "lr": rate,
+            "momentum": st.sampled_from([0.5, 0.9, 1.0 - 1e-7]),
+            "weight_decay": decay,
+            "nesterov": st.just(True),
+        }
+    )
+    adagrad = st.fixed_dictionaries(
+        {
+            "lr": rate,
+            "lr_decay": st.sampled_from([0.0, 0.1]),
+            "weight_decay": decay,
+            "initial_accumulator_value": st.sampled_from([0.0, 0.1]),
+            "eps": st.sampled_from([1e-10, 1e-3]),
+        }
+    )
+    adadelta = st.fixed_dictionaries(
+        {"lr": rate, "rho": st.sampled_from([0.0, 0.5, 0.9, 1.0 - 1e-7, 1.0]), "eps": eps, "weight_decay": decay}
+    )
+    rmsprop = st.fixed_dictionaries(
+        {
+            "lr": rate,
+            "alpha": beta,
+            "eps": eps,
+            "weight_decay": decay,
+            "momentum": st.sampled_from([0.0, 0.9]),
+            # α = 0 with centered: torch's fused multiply-add gives √(g² − g·g) = √(−tiny) = nan (a test below)
+            "centered": st.just(False),
+        }
+    ) | st.fixed_dictionaries(
+        {
+            "lr": rate,
+            "alpha": st.sampled_from([0.3, 0.9, 0.999]),
+            "eps": eps,
+            "weight_decay": decay,
+            "momentum": st.sampled_from([0.0, 0.9]),
+            "centered": st.just(True),
+        }
+    )
+    adam = st.fixed_dictionaries(
+        {"lr": rate, "betas": st.tuples(beta, beta), "eps": eps, "weight_decay": decay, "amsgrad": st.booleans()}
+    )
+    return st.one_of(
+        st.tuples(st.just(optim.SGD), sgd),
+        st.tuples(st.just(optim.SGD), nesterov),
+        st.tuples(st.just(optim.Adagrad), adagrad),
+        st.tuples(st.just(optim.Adadelta), adadelta),
+        st.tuples(st.just(optim.RMSprop), rmsprop),
+        st.tuples(st.just(optim.Adam), adam),
+        st.tuples(st.just(optim.AdamW), adam),
+    )
+
+
+@st.composite
+def _gradients(draw, shape, steps: int, dtype):
+    """`steps` gradients whose elements span magnitudes from 1e-30 to 1e30 (1e±20 in float32, whose g² would
+    leave its range), zeros included."""
+    top = 30 if dtype == np.float64 else 15
+    exponents = st.integers(-top, top)
+    gradients = []
+    for _ in range(steps):
+        mantissa = draw(hnp.arrays(np.float64, shape, elements=st.floats(-2.0, 2.0, allow_subnormal=False)))
+        power = draw(hnp.arrays(np.int64, shape, elements=exponents))
+        gradients.append((mantissa * 10.0**power).astype(dtype))
+    return gradients
+
+
+@pytest.mark.torch
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_edge_hyperparameters(), dtype=st.sampled_from([np.float64, np.float32]), data=st.data())
+def test_every_optimizer_follows_torch_at_the_edges_of_its_hyperparameters(case, dtype, data):
+    import torch
+
+    cls, kwargs = case
+    shape = (2, 3)
+    start = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(-3.0, 3.0))).astype(dtype)
+    ours = Tensor(start.copy(), requires_grad=True, dtype=dtype)
+    theirs = torch.tensor(start.copy(), requires_grad=True)
+    opt = cls([ours], **kwargs)
+    reference = getattr(torch.optim, cls.__name__)([theirs], **kwargs)
+    rtol = 1e-9 if dtype == np.float64 else 2e-4
+    # atol: a rounding at the scale each quantity has reached so far. torch fuses multiply-adds (numpy rounds
+    # twice), and a step can cancel a parameter out (w − lr·m/√v with m/√v ≈ w/lr leaves ~1e-8·w)
+    scales = {"param": _scale(start)}
+    with np.errstate(all="ignore"):  # inf and nan are part of what is compared
+        for gradient in data.draw(_gradients(shape, 4, dtype)):
+            ours.grad = gradient.copy()
+            theirs.grad = torch.tensor(gradient.copy())
+            opt.step()
+            reference.step()
+            expected = theirs.detach().numpy()
+            assert ours.data.dtype == dtype
+            scales["param"] = max(scales["param"], _scale(expected))
+            np.testing.assert_allclose(ours.data, expected, rtol=rtol, atol=rtol * scales["param"])
+            for key, value in reference.state[theirs].items():
+                if key != "step":
+                    theirs_state = value.numpy()
+                    scales[key] = max(scales.get(key, 0.0), _scale(theirs_state))
+                    np.testing.assert_allclose(opt.state[ours][key], theirs_state, rtol=rtol, atol=rtol * scales[key])
+
+
+def _scale(*arrays) -> float:
+    return max(float(np.abs(a[np.isfinite(a)]).max(initial=0.0)) for a in arrays)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "cls, kwargs, key",
+    [
+        (optim.Adam, {"betas": (0.0, 0.999)}, "exp_avg"),
+        (optim.AdamW, {"betas": (0.0, 0.999)}, "exp_avg"),
+        (optim.Adam, {"betas": (0.0, 0.999), "amsgrad": True}, "exp_avg"),
+        (optim.RMSprop, {"alpha": 0.0, "centered": True}, "grad_avg"),
+    ],
+)
+def test_a_zero_beta_keeps_the_new_gradient_exactly_next_to_a_huge_old_average(cls, kwargs, key, dtype):
+    # with β = 0 the running average is the gradient itself; m + (1 − β)(g − m) rounds g = 1 away next to m = 1e20
+    import torch
+
+    ours = Tensor(np.zeros(3, dtype=dtype), requires_grad=True, dtype=dtype)
+    theirs = torch.tensor(np.zeros(3, dtype=dtype), requires_grad=True)
+    opt = cls([ours], lr=1e-3, **kwargs)
+    reference = getattr(torch.optim, cls.__name__)([theirs], lr=1e-3, **kwargs)
+    for gradient in (np.array([1e20, -1e15, 3.0]), np.array([1.0, 2.0, -0.5])):
+        ours.grad = gradient.astype(dtype)
+        theirs.grad = torch.tensor(gradient.astype(dtype))
+        with np.errstate(over="ignore", invalid="ignore"):  # float32's g² = 1e40 is inf, in torch too
+            opt.step()
+        reference.step()
+    np.testing.assert_array_equal(opt.state[ours][key], np.array([1.0, 2.0, -0.5], dtype=dtype))
+    np.testing.assert_array_equal(opt.state[ours][key], reference.state[theirs][key].numpy())
+
+
+def test_centered_rmsprop_with_alpha_0_stays_finite_where_rounding_makes_the_variance_negative():
+    # E[g²] − E[g]² = g² − g² is 0; torch's fused multiply-add computes it as −(rounding of g²) and its √ is nan
+    gradient = np.random.default_rng(0).normal(size=50) * 1e3
+    w = Tensor(np.zeros(50), requires_grad=True)
+    opt = optim.RMSprop([w], lr=0.01, alpha=0.0, centered=True, eps=1e-8)
+    w.grad = gradient.copy()
+    opt.step()
+    np.testing.assert_allclose(w.data, -0.01 * gradient / 1e-8, rtol=1e-12)
+
+
+# -- hyperparameters are checked as torch checks them, in one place ------------------------------------------------
+
+NAN = float("nan")
+BAD_HYPERPARAMETERS = [
+    # (optimizer, keyword arguments, torch's message)
+    ("SGD", {"lr": -0.1}, "Invalid learning rate: -0.1"),
+    ("SGD", {"lr": 0.1, "momentum": -0.5}, "Invalid momentum value: -0.5"),
+    ("SGD", {"lr": 0.1, "weight_decay": -1}, "Invalid weight_decay value: -1"),
+    ("Adagrad", {"lr_decay": -0.1}, "Invalid lr_decay value: -0.1"),
+    ("Adagrad", {"initial_accumulator_value": -1.0}, "Invalid initial_accumulator_value value: -1.0"),
+    ("Adagrad", {"eps": -1e-10}, "Invalid epsilon value: -1e-10"),
+    ("Adadelta", {"rho": 1.5}, "Invalid rho value: 1.5"),
+    ("Adadelta", {"rho": NAN}, "Invalid rho value: nan"),
+    ("RMSprop", {"alpha": -0.1}, "Invalid alpha value: -0.1"),
+    ("RMSprop", {"momentum": NAN}, "Invalid momentum value: nan"),
+    ("Adam", {"betas": (NAN, 0.9)}, "Invalid beta parameter at index 0: nan"),
+    ("Adam", {"betas": (0.9, 1.0)}, "Invalid beta parameter at index 1: 1.0"),
+    ("Adam", {"betas": (-0.1, 0.9)}, "Invalid beta parameter at index 0: -0.1"),
+    ("AdamW", {"betas": (0.9, NAN)}, "Invalid beta parameter at index 1: nan"),
+    ("AdamW", {"lr": NAN}, "Invalid learning rate: nan"),
+    ("Adam", {"eps": NAN}, "Invalid epsilon value: nan"),
+    ("Adam", {"weight_decay": NAN}, "Invalid weight_decay value: nan"),
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name, kwargs, expected", BAD_HYPERPARAMETERS, ids=[c[2] for c in BAD_HYPERPARAMETERS])
+def test_bad_hyperparameters_are_refused_with_torchs_message_naming_the_argument_and_its_range(name, kwargs, expected):
+    import torch
+
+    with pytest.raises(ValueError) as theirs:
+        getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)], **kwargs)
+    assert str(theirs.value) == expected
+    with pytest.raises(ValueError) as ours:
+        getattr(optim, name)([Tensor([0.0], requires_grad=True)], **kwargs)
+    message = str(ours.value)
+    assert message.startswith(f"{name}: {expected}. ")
+    argument = list(kwargs)[-1]
+    assert argument in message.split(". ", 1)[1]
+    assert re.search(r"must be (in [\[(][-\d.]+, [\d.]+[\])]|a number ≥ 0)$", message), message
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda w: optim.SGD([w], lr=0.1, momentum=NAN),  # torch's `momentum < 0` lets nan through: gradviz does not
+        lambda w: optim.SGD([w], lr=0.1, dampening=NAN),
+        lambda w: optim.SGD([{"params": [w], "lr": NAN}], lr=0.1),  # a parameter group's own value
+        lambda w: optim.Adam([{"params": [w], "betas": (0.9, 1.5)}]),
+        lambda w: setattr(optim.Adam([w]), "lr", -1.0),  # and a rate set later
+    ],
+    ids=["sgd-momentum-nan", "sgd-dampening-nan", "group-lr-nan", "group-betas", "lr-setter"],
+)
+def test_nan_and_out_of_range_hyperparameters_are_refused_in_groups_and_setters_too(make):
+    with pytest.raises(ValueError, match=r"Invalid .*must be"):
+        make(Tensor([0.0], requires_grad=True))
+
+
+def test_hyperparameters_must_be_numbers():
+    with pytest.raises(TypeError, match="lr must be a number, got '0.1'"):
+        optim.Adam([Value(1.0)], lr="0.1")
+    with pytest.raises(TypeError, match=r"betas must be a pair \(beta1, beta2\), got 0.9"):
+        optim.Adam([Value(1.0)], betas=0.9)
+    with pytest.raises(TypeError, match=r"betas\[1\] must be a number, got None"):
+        optim.Adam([Value(1.0)], betas=(0.9, None))

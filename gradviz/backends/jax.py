@@ -404,6 +404,11 @@ _RULES = {
 }
 
 
+def _lerp(start, end, weight: float):
+    """torch.lerp (and the numpy optimizers' ``_lerp_``): from the nearer end, exactly `end` for a weight of 1."""
+    return start + weight * (end - start) if abs(weight) < 0.5 else end - (end - start) * (1 - weight)
+
+
 class _Optimizer:
     """A gradviz optimizer's update as a pure function of (params, grads, state, learning rates): the same
     arithmetic, in the same order, as its numpy ``_update``; state imported from and written back to it."""
@@ -513,8 +518,8 @@ class _Optimizer:
             g = g + h["weight_decay"] * p
         out = {"step": s["step"] + 1, "square_avg": s["square_avg"] * alpha + (1 - alpha) * (g * g)}
         if h["centered"]:
-            out["grad_avg"] = s["grad_avg"] + (1 - alpha) * (g - s["grad_avg"])
-            avg = jnp.sqrt(out["square_avg"] - out["grad_avg"] * out["grad_avg"])
+            out["grad_avg"] = _lerp(s["grad_avg"], g, 1 - alpha)
+            avg = jnp.sqrt(jnp.maximum(out["square_avg"] - out["grad_avg"] * out["grad_avg"], 0.0))
         else:
             avg = jnp.sqrt(out["square_avg"])
         avg = avg + h["eps"]
@@ -532,7 +537,7 @@ class _Optimizer:
             else:
                 g = g + h["weight_decay"] * p
         out = {"step": step}
-        out["exp_avg"] = s["exp_avg"] + (g - s["exp_avg"]) * (1 - beta1)
+        out["exp_avg"] = _lerp(s["exp_avg"], g, 1 - beta1)
         out["exp_avg_sq"] = s["exp_avg_sq"] * beta2 + (g * g) * (1 - beta2)
         t = step.astype(p.dtype)
         step_size = lr / (1 - beta1**t)

@@ -21,7 +21,9 @@ square ('exp_avg_sq', 'square_avg', 'sum', 'acc_delta') — for plots.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -71,7 +73,7 @@ class Optimizer:
     """What each entry of ``state[param]`` holds, in words."""
 
     def __init__(self, params, defaults: dict[str, Any]) -> None:
-        self.defaults = dict(defaults)
+        self.defaults = self._checked(dict(defaults))
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Node, dict[str, Any]] = {}
         if hasattr(params, "parameters") and callable(params.parameters):  # a Module
@@ -121,13 +123,16 @@ class Optimizer:
                 raise TypeError(
                     f"{type(self).__name__} has no hyperparameter {key!r}; it takes: {', '.join(self.defaults)}"
                 )
-        self._check(full)
-        self.param_groups.append(full)
+        self.param_groups.append(self._checked(full))
 
-    def _check(self, group: dict[str, Any]) -> None:
-        lr = group.get("lr")
-        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or lr < 0:
-            raise ValueError(f"{type(self).__name__}: the learning rate must be a number ≥ 0, got {lr!r}")
+    def _checked(self, group: dict[str, Any]) -> dict[str, Any]:
+        """`group` with every hyperparameter checked by :func:`check_hyperparameter` (a subclass adds the rules
+        that tie two of them together)."""
+        who = type(self).__name__
+        for key, value in group.items():
+            if key in _LIMITS or key == "betas":
+                group[key] = check_hyperparameter(key, value, who)
+        return group
 
     @property
     def lr(self) -> float:
@@ -136,6 +141,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
+        value = check_hyperparameter("lr", value, type(self).__name__)
         for group in self.param_groups:
             group["lr"] = value
 
@@ -235,13 +241,92 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def _number(name: str, value, low: float = 0.0, high: float | None = None, who: str = "") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{who}: {name} must be a number, got {value!r}")
-    if value < low or (high is not None and value >= high):
-        bound = f"in [{low:g}, {high:g})" if high is not None else f"≥ {low:g}"
-        raise ValueError(f"{who}: {name} must be {bound}, got {value!r}")
-    return float(value)
+@dataclass(frozen=True)
+class _Limit:
+    """The values torch.optim accepts for one hyperparameter, and the words of its message."""
+
+    words: str  # torch's: "Invalid learning rate: -1"
+    low: float | None = 0.0  # included
+    high: float | None = None
+    high_included: bool = False
+
+    def holds(self, value: float) -> bool:
+        # written as torch writes it (`not 0.0 <= value`), so nan fails every range
+        if self.low is not None and not self.low <= value:
+            return False
+        if self.high is not None and not (value <= self.high if self.high_included else value < self.high):
+            return False
+        return not math.isnan(value)
+
+    def describe(self) -> str:
+        if self.high is None:
+            return f"a number ≥ {self.low:g}" if self.low is not None else "a number (not nan)"
+        return f"in [{self.low:g}, {self.high:g}{']' if self.high_included else ')'}"
+
+
+_BETA = _Limit("beta parameter at index {index}", 0.0, 1.0)
+_LIMITS: dict[str, _Limit] = {
+    "lr": _Limit("learning rate"),
+    "momentum": _Limit("momentum value"),
+    "dampening": _Limit("dampening value", low=None),  # torch sets no range: any number
+    "weight_decay": _Limit("weight_decay value"),
+    "eps": _Limit("epsilon value"),
+    "lr_decay": _Limit("lr_decay value"),
+    "initial_accumulator_value": _Limit("initial_accumulator_value value"),
+    "rho": _Limit("rho value", 0.0, 1.0, high_included=True),
+    "alpha": _Limit("alpha value"),
+}
+"""Every numeric hyperparameter's valid range, as torch.optim checks it (betas: each in [0, 1)).
+
+>>> from gradviz.optim.optimizers import _LIMITS
+>>> _LIMITS["rho"].describe(), _LIMITS["lr"].describe()
+('in [0, 1]', 'a number ≥ 0')
+"""
+
+
+def check_hyperparameter(name: str, value, who: str = "", *, rule: str | None = None):
+    """`value` checked against hyperparameter `name`'s range (:data:`_LIMITS`), as a float (betas: a pair).
+
+    The one check behind every optimizer's arguments, its parameter groups and ``optimizer.lr = ...``:
+    the conditions are torch.optim's, and so is the start of the message; nan is refused everywhere.
+    `rule` reads another name's range (Keras' ``learning_rate`` is checked as ``lr``).
+
+    >>> from gradviz.optim.optimizers import check_hyperparameter
+    >>> check_hyperparameter("betas", (0.0, 0.999))
+    (0.0, 0.999)
+    >>> check_hyperparameter("betas", (float("nan"), 0.9), "Adam")
+    Traceback (most recent call last):
+    ...
+    ValueError: Adam: Invalid beta parameter at index 0: nan. betas[0] must be in [0, 1)
+    """
+    prefix = f"{who}: " if who else ""
+    if (rule or name) == "betas":
+        if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise TypeError(f"{prefix}betas must be a pair (beta1, beta2), got {value!r}")
+        return tuple(_checked(f"{name}[{i}]", beta, _BETA, prefix, index=i) for i, beta in enumerate(value))
+    return _checked(name, value, _LIMITS[rule or name], prefix)
+
+
+def _checked(name: str, value, limit: _Limit, prefix: str, index: int | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{prefix}{name} must be a number, got {value!r}")
+    number = float(value)
+    if not limit.holds(number):
+        words = limit.words.format(index=index)
+        raise ValueError(f"{prefix}Invalid {words}: {value}. {name} must be {limit.describe()}")
+    return number
+
+
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, scratch: np.ndarray) -> None:
+    """start ← start + weight·(end − start) in place, as torch.lerp_ computes it: from the nearer end, so a
+    weight of 1 gives `end` exactly (start + 1·(end − start) loses a small end next to a large start)."""
+    np.subtract(end, start, out=scratch)
+    if abs(weight) < 0.5:
+        scratch *= weight
+        start += scratch
+    else:
+        scratch *= 1 - weight
+        np.subtract(end, scratch, out=start)
 
 
 class SGD(Optimizer):
@@ -270,17 +355,23 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
         nesterov: bool = False,
     ) -> None:
-        who = type(self).__name__
         defaults = dict(
-            lr=_number("lr", lr, who=who),
-            momentum=_number("momentum", momentum, who=who),
-            dampening=_number("dampening", dampening, who=who),
-            weight_decay=_number("weight_decay", weight_decay, who=who),
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
             nesterov=bool(nesterov),
         )
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError(f"{who}: Nesterov momentum needs momentum > 0 and dampening = 0")
         super().__init__(params, defaults)
+
+    def _checked(self, group: dict[str, Any]) -> dict[str, Any]:
+        group = super()._checked(group)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                f"{type(self).__name__}: Nesterov momentum requires a momentum and zero dampening (momentum > 0, "
+                f"dampening = 0), got momentum={group['momentum']:g}, dampening={group['dampening']:g}"
+            )
+        return group
 
     def _update(self, param, grad, state, group):
         weight_decay, momentum = group["weight_decay"], group["momentum"]
@@ -351,13 +442,12 @@ class Adagrad(Optimizer):
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
     ) -> None:
-        who = type(self).__name__
         defaults = dict(
-            lr=_number("lr", lr, who=who),
-            lr_decay=_number("lr_decay", lr_decay, who=who),
-            weight_decay=_number("weight_decay", weight_decay, who=who),
-            initial_accumulator_value=_number("initial_accumulator_value", initial_accumulator_value, who=who),
-            eps=_number("eps", eps, who=who),
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
         )
         super().__init__(params, defaults)
 
@@ -394,13 +484,7 @@ class Adadelta(Optimizer):
     }
 
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0):
-        who = type(self).__name__
-        defaults = dict(
-            lr=_number("lr", lr, who=who),
-            rho=_number("rho", rho, 0.0, 1.0 + 1e-12, who=who),
-            eps=_number("eps", eps, who=who),
-            weight_decay=_number("weight_decay", weight_decay, who=who),
-        )
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
         super().__init__(params, defaults)
 
     def _update(self, param, grad, state, group):
@@ -451,13 +535,12 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         centered: bool = False,
     ) -> None:
-        who = type(self).__name__
         defaults = dict(
-            lr=_number("lr", lr, who=who),
-            alpha=_number("alpha", alpha, who=who),
-            eps=_number("eps", eps, who=who),
-            weight_decay=_number("weight_decay", weight_decay, who=who),
-            momentum=_number("momentum", momentum, who=who),
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
             centered=bool(centered),
         )
         super().__init__(params, defaults)
@@ -479,8 +562,10 @@ class RMSprop(Optimizer):
         square_avg += (1 - alpha) * (grad * grad)
         if group["centered"]:
             grad_avg = state["grad_avg"]
-            grad_avg += (1 - alpha) * (grad - grad_avg)
-            avg = np.sqrt(square_avg - grad_avg * grad_avg)
+            _lerp_(grad_avg, grad, 1 - alpha, np.empty_like(grad_avg))  # torch's lerp: exactly g for α = 0
+            # E[∇²] − E[∇]² ≥ 0 in exact arithmetic; rounding can take it below 0 when the variance is ~0 (α = 0,
+            # a constant gradient), where torch's fused multiply-add gives sqrt(−tiny) = nan: 0 keeps it finite
+            avg = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0.0))
         else:
             avg = np.sqrt(square_avg)
         avg = avg + group["eps"]
@@ -524,14 +609,11 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ) -> None:
-        who = type(self).__name__
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"{who}: betas must be a pair (beta1, beta2), got {betas!r}")
         defaults = dict(
-            lr=_number("lr", lr, who=who),
-            betas=(_number("beta1", betas[0], 0.0, 1.0, who), _number("beta2", betas[1], 0.0, 1.0, who)),
-            eps=_number("eps", eps, who=who),
-            weight_decay=_number("weight_decay", weight_decay, who=who),
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
             amsgrad=bool(amsgrad),
         )
         super().__init__(params, defaults)
@@ -556,9 +638,7 @@ class Adam(Optimizer):
         # the same arithmetic, in the same order, as the textbook lines in the comments, done in one
         # scratch array: a large layer would otherwise allocate nine temporaries every step
         scratch = np.empty_like(param)
-        np.subtract(grad, exp_avg, out=scratch)  # exp_avg += (1 − β1)·(g − exp_avg)
-        scratch *= 1 - beta1
-        exp_avg += scratch
+        _lerp_(exp_avg, grad, 1 - beta1, scratch)  # exp_avg ← lerp(exp_avg, g, 1 − β1): exactly g for β1 = 0
         exp_avg_sq *= beta2  # exp_avg_sq = β2·exp_avg_sq + (1 − β2)·g²
         np.multiply(grad, grad, out=scratch)
         scratch *= 1 - beta2
