@@ -391,6 +391,9 @@ def test_load_csv_ragged_rows_name_their_physical_line(tmp_path):
     fewer = tmp_path / "fewer.csv"
     fewer.write_text("a,b,c\n\n1,2,3\n\n4,5\n")
     _raises(DataFileError, "fewer.csv", "line 5 has 2 cells", "3", call=lambda: data.load_csv(fewer))
+    spanning = tmp_path / "spanning.csv"  # a quoted cell over two lines: later rows keep their real line numbers
+    spanning.write_text('a,b,label\n1,2,"two\nlines"\n3,4\n')
+    _raises(DataFileError, "spanning.csv", "line 4 has 2 cells", call=lambda: data.load_csv(spanning))
     more = tmp_path / "more.csv"
     more.write_text("a,b\n1,2\n3,4,5\n")
     _raises(DataFileError, "more.csv", "line 3 has 3 cells", call=lambda: data.load_csv(more))
@@ -427,3 +430,57 @@ def test_load_csv_unclosed_quote_at_the_end_is_refused_not_merged_into_one_row(t
     glued = tmp_path / "glued.csv"
     glued.write_text('a,b\n"1"2,3\n')  # text after a closing quote: not silently read as 12
     _raises(DataFileError, "glued.csv", "line 2", "closing quote", call=lambda: data.load_csv(glued))
+
+
+# -- every damaged file gives a gradviz error or a result: a seeded fuzz ---------------------------
+
+
+def _mutations(good: bytes, seed: int, count: int):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        raw = bytearray(good)
+        kind = rng.integers(4)
+        if kind == 0 and raw:  # truncate
+            del raw[rng.integers(len(raw)) :]
+        elif kind == 1:  # flip bytes
+            for at in rng.integers(0, max(len(raw), 1), size=rng.integers(1, 8)):
+                if raw:
+                    raw[at] = rng.integers(256)
+        elif kind == 2:  # insert junk
+            at = rng.integers(len(raw) + 1)
+            raw[at:at] = rng.integers(0, 256, size=rng.integers(1, 16), dtype=np.uint8).tobytes()
+        else:  # duplicate a slice (joined files, repeated headers)
+            start = rng.integers(len(raw) + 1)
+            raw[start:start] = raw[: rng.integers(len(raw) + 1)]
+        yield bytes(raw)
+
+
+def _good_files(tmp_path):
+    npz, compressed = tmp_path / "good.npz", tmp_path / "good-small.npz"
+    np.savez(npz, weight=np.arange(12.0).reshape(3, 4), bias=np.arange(3, dtype=np.int32))
+    np.savez_compressed(compressed, weight=np.arange(40.0))
+    idx, idx_gz = tmp_path / "good.idx", tmp_path / "good.idx.gz"
+    data.write_idx(idx, np.arange(24, dtype=np.int16).reshape(2, 3, 4))
+    data.write_idx(idx_gz, np.arange(60, dtype=np.uint8).reshape(3, 4, 5))
+    table = "size;rooms;kind\n42,5;2;flat\n60,25;3;house\n33,0;1;flat\n".encode("latin-1")
+    return {
+        read_npz: [npz.read_bytes(), compressed.read_bytes()],
+        data.read_idx: [idx.read_bytes(), idx_gz.read_bytes()],
+        data.load_csv: [table, "a,b,label\n1,2,x\n3,4,y\n".encode("utf-8-sig"), gzip.compress(table)],
+    }
+
+
+def test_damaged_files_give_a_gradviz_error_or_a_result_never_a_raw_traceback(tmp_path):
+    path = tmp_path / "fuzzed"
+    for reader, goods in _good_files(tmp_path).items():
+        for g, good in enumerate(goods):
+            for raw in _mutations(good, seed=g, count=150):
+                path.write_bytes(raw)
+                try:
+                    reader(path)
+                except GradvizError as error:
+                    assert "fuzzed" in str(error), str(error)
+                except Exception as error:  # pragma: no cover - the failure this test exists to catch
+                    raise AssertionError(
+                        f"{reader.__name__} raised {type(error).__name__}: {error} on {raw!r}"
+                    ) from error

@@ -203,13 +203,11 @@ def read_rows(text: str, delimiter: str, source: str, where: str) -> list[tuple[
     """(line number where the row starts, cells) for every row with something in it."""
     # strict: an unclosed quote or text after a closing quote is an error, not a silently merged or altered cell
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows, start = [], 1
+    read: list[list[str]] = []
     try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append((start, row))
-            start = reader.line_num + 1
+        read.extend(reader)
     except csv.Error as error:
+        start = _row_start(text, delimiter, len(read))  # the line the failing row starts on
         if "field larger than field limit" in str(error):
             quote = '"' in line_of(text, start)
             cause = (
@@ -232,7 +230,33 @@ def read_rows(text: str, delimiter: str, source: str, where: str) -> list[tuple[
             f"{where}: {source} line {reader.line_num} cannot be read as CSV ({error}): a quoted cell must end at "
             'its closing quote, and a quote inside a quoted cell is written twice ("")'
         ) from None
-    return rows
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if len(read) == lines:  # one row per line (no quoted line breaks): row k is on line k + 1
+        numbered = enumerate(read, start=1)
+    else:
+        numbered = zip(_row_starts(text, delimiter), read, strict=True)
+    # (the first test is the fast one)
+    return [(line, row) for line, row in numbered if (row and row[0].strip()) or any(cell.strip() for cell in row)]
+
+
+def _row_starts(text: str, delimiter: str):
+    """The line each row starts on, re-reading the text (only for files with quoted line breaks or bare \\r)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    try:
+        for _ in reader:
+            yield start
+            start = reader.line_num + 1
+    except csv.Error:
+        yield start
+
+
+def _row_start(text: str, delimiter: str, index: int) -> int:
+    """The line row `index` starts on."""
+    for k, start in enumerate(_row_starts(text, delimiter)):
+        if k == index:
+            return start
+    return 1
 
 
 def line_of(text: str, number: int) -> str:

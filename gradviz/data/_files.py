@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 import zipfile
 import zlib
 
@@ -121,6 +122,20 @@ def _read_npy_header(member, version):
     return _read_array_header(member, version)
 
 
+# what zipfile, zlib and numpy's header parser raise on damaged bytes (RuntimeError: an encrypted member,
+# NotImplementedError: an unknown zip version or compression, struct/Unicode errors: garbled directory fields)
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    struct.error,
+    SyntaxError,
+    OverflowError,
+)
+
 _KIND_NAMES = {
     "b": "bool",
     "i": "signed integer",
@@ -182,7 +197,7 @@ def read_npz(
         )
     try:
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+    except _DAMAGED as error:
         raise DataFileError(
             f"{where}: {source} is truncated or corrupt: its zip directory cannot be read ({error}); "
             "a partial download or an interrupted save? save or download it again"
@@ -237,9 +252,7 @@ def _read_member(archive, info, key, source, where, kinds, budget) -> np.ndarray
                 raise DataFileError(f"{where}: {source} is corrupt: array {key!r} holds more bytes than it declares")
     except DataFileError:
         raise
-    except RuntimeError as error:  # an encrypted member
-        raise DataFileError(f"{where}: {source} cannot be read: {error}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
+    except _DAMAGED as error:
         raise DataFileError(
             f"{where}: {source} is truncated or corrupt: its array {key!r} cannot be read ({error}); "
             "save or download it again"

@@ -145,20 +145,9 @@ def _parse_table(
         raise TypeError(f"{where}: target must be a column name, a column index or None, got {target!r}")
 
     feature_columns = [k for k in range(width) if k != target_index]
-    X = np.empty((len(body), len(feature_columns)), dtype=np.float64)
-    for i, (line, row) in enumerate(body):
-        for j, k in enumerate(feature_columns):
-            cell = row[k].strip()
-            value = number(cell)
-            if value is None:
-                what = "is empty" if not cell else f"holds {_csv.show(cell)}, not a number"
-                hint = "; feature columns must be numbers (drop or fill missing values, encode categories first)"
-                if "\n" in cell:
-                    hint = f'; the quote (") that starts it on line {line} is never closed'
-                elif not comma and _csv.parse_number(cell, True) is not None:
-                    hint = "; for decimal commas (1,5) pass decimal=','"
-                raise DataFileError(f"{where}: {source} line {line}, column {names[k]!r} {what}{hint}") from None
-            X[i, j] = value
+    X = _fast_floats(body, feature_columns) if not comma else None
+    if X is None:  # decimal commas, or a bad cell: cell by cell, to name the first bad one
+        X = _features_cell_by_cell(body, feature_columns, names, number, comma, source, where)
 
     y, target_names = None, ()
     if target_index is not None:
@@ -169,7 +158,12 @@ def _parse_table(
                 f"{where}: {source} line {line}, target column {names[target_index]!r} is empty; "
                 "drop the rows without a target"
             )
-        values = [number(cell) for cell in cells]
+        try:
+            values = [float(cell) for cell in cells] if not comma else None
+        except ValueError:
+            values = None
+        if values is None:
+            values = [number(cell) for cell in cells]
         numeric = all(value is not None for value in values)
         if target_type == "float" or (target_type == "auto" and numeric):
             if not numeric:
@@ -199,6 +193,34 @@ def _parse_table(
         target_name=names[target_index] if target_index is not None else "",
         description=f"read from {source}" + (f" ({', '.join(details)})" if details else ""),
     )
+
+
+def _fast_floats(body, columns: list[int]) -> np.ndarray | None:
+    """The feature matrix when every cell is a plain number (float() per cell, no checks); else None."""
+    X = np.empty((len(body), len(columns)), dtype=np.float64)
+    try:
+        for i, (_, row) in enumerate(body):
+            X[i] = [float(row[k]) for k in columns]
+    except ValueError:
+        return None
+    return X
+
+
+def _features_cell_by_cell(body, columns, names, number, comma: bool, source: str, where: str) -> np.ndarray:
+    """The feature matrix parsed cell by cell (decimal commas), naming the first cell that is not a number."""
+    X = np.empty((len(body), len(columns)), dtype=np.float64)
+    for i, (line, row) in enumerate(body):
+        for j, k in enumerate(columns):
+            cell = row[k].strip()
+            value = number(cell)
+            if value is None:
+                what = "is empty" if not cell else f"holds {_csv.show(cell)}, not a number"
+                hint = "; feature columns must be numbers (drop or fill missing values, encode categories first)"
+                if not comma and _csv.parse_number(cell, True) is not None:
+                    hint = "; for decimal commas (1,5) pass decimal=','"
+                raise DataFileError(f"{where}: {source} line {line}, column {names[k]!r} {what}{hint}")
+            X[i, j] = value
+    return X
 
 
 def _looks_like_header(first: list[str], body: list[list[str]], number) -> bool:
