@@ -189,3 +189,24 @@ def test_a_negative_operand_is_parenthesised_only_where_the_template_does_not_wr
     assert frames(run_op("neg"))[1].equation == "out = −a = −0.7 = −0.7"
     assert frames(run_op("abs"))[1].equation == "out = |b| = |−1.3| = 1.3"
     assert frames(run_op("power"))[1].equation == "out = a^b = 2^(−1.3) = 0.4061"
+
+
+def test_frames_show_the_leaves_the_trace_computed_with_not_what_an_optimizer_left_since():
+    w = Value(3.0, label="w")
+    with trace() as t:
+        loss = w * w
+        loss.label = "L"
+        loss.backward()
+    w.data -= 0.2 * w.grad  # an SGD step after the lesson: w is 1.8 now
+    made = frames(t)
+    assert made[0].equation == "w = 3" and made[0].node("w").value == 3.0
+    assert made[1].equation == "L = w · w = 3 · 3 = 9"
+    assert made[-1].node("w").value == 3.0 and made[-1].node("w").grad == 6.0
+
+    W = Tensor(np.ones((2, 2)), requires_grad=True, label="W")
+    with trace() as t:
+        total = (W * W).sum()
+        total.backward()
+    W.data -= 0.5 * W.grad  # in place: the array the trace saw is changed
+    np.testing.assert_array_equal(frames(t)[0].node("W").value, np.ones((2, 2)))
+    np.testing.assert_array_equal(frames(t)[-1].node("W").value, np.ones((2, 2)))

@@ -636,6 +636,15 @@ class _Walkthrough:
         forward_steps = [s for s in trace.forward_steps if id(s.node) in ids]
         for step in forward_steps:
             self.values[index_of[ids[id(step.node)]]] = step.value
+        passes: dict[int, list] = {}
+        for step in trace.backward_steps:
+            passes.setdefault(step.pass_index, []).append(step)
+        ours = [index for index, steps in passes.items() if id(steps[0].node) in ids]
+        if ours:  # the leaves as this graph's first pass saw them, not as an optimizer left them since
+            recorded = trace.leaf_values(ours[0])
+            for i, n in enumerate(nodes):
+                if not n.op and id(n.ref) in recorded:
+                    self.values[i] = recorded[id(n.ref)]
         output = graph.outputs[0].id
         specs, outputs = self.specs, self.outputs
         if mode in ("both", "forward"):
@@ -650,9 +659,6 @@ class _Walkthrough:
         if mode in ("both", "backward"):
             current: dict[int, tuple] = {}  # node -> (gradient, contributions) as the replay stands
             op_nodes = {i for i, n in enumerate(nodes) if n.op}
-            passes: dict[int, list] = {}
-            for step in trace.backward_steps:
-                passes.setdefault(step.pass_index, []).append(step)
             for steps in passes.values():
                 if id(steps[0].node) not in ids:
                     continue  # a backward pass from a node outside this graph
