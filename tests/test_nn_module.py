@@ -290,3 +290,18 @@ def test_deepcopy_gives_an_independent_model():
     clone[0].weight.data[...] = 0
     assert np.any(model[0].weight.data != 0)
     assert [n for n, _ in clone.named_parameters()] == [n for n, _ in model.named_parameters()]
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [(b"", "empty"), (b"weight,bias\n1,2\n", "not"), (None, "complex")],
+)
+def test_load_refuses_a_file_that_is_not_a_real_parameter_archive_naming_it(tmp_path, content, problem):
+    path = tmp_path / "model.npz"
+    if content is None:
+        np.savez(path, weight=np.ones((1, 2)) * (1 + 2j), bias=np.zeros(1))
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ValueError, match="model.npz") as caught:
+        nn.Linear(2, 1).load(path)
+    assert problem in str(caught.value).lower()

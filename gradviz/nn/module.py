@@ -358,12 +358,14 @@ class Module:
         return path
 
     def load(self, path: str | os.PathLike, strict: bool = True) -> Module:
-        """Load parameters saved by :meth:`save` (``np.load(..., allow_pickle=False)``); returns self."""
+        """Load parameters saved by :meth:`save` (never unpickling: a complex, object, truncated or non-npz file is
+        refused with a message naming it); returns self."""
         path = os.fspath(path)
         if not os.path.exists(path) and os.path.exists(path + ".npz"):
             path += ".npz"
-        with np.load(path, allow_pickle=False) as archive:
-            state = {key: archive[key] for key in archive.files}
+        from ..data import read_npz
+
+        state = read_npz(path, where=f"{type(self).__name__}.load")
         return self.load_state_dict(state, strict=strict)
 
     # -- display --------------------------------------------------------------------------------
