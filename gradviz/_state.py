@@ -13,7 +13,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-__all__ = ["STATE", "ThreadState", "current", "changed"]
+__all__ = ["STATE", "LOCAL", "ThreadState", "current", "changed"]
 
 
 class ThreadState:
@@ -50,19 +50,23 @@ class _Flags:
         self.slow = False
 
 
+class _PerThread(threading.local):
+    """`.state` is each thread's own ThreadState, made on the thread's first use (threading.local calls
+    __init__ once per thread), so reading it never needs a check."""
+
+    def __init__(self) -> None:
+        self.state = ThreadState()
+
+
 STATE = _Flags()
-_local = threading.local()
+LOCAL = _PerThread()  # the hot paths read LOCAL.state directly; everything else calls current()
 _lock = threading.Lock()
 _changes = [0]  # how many changed() blocks are open, in all threads together
 
 
 def current() -> ThreadState:
-    """This thread's state (made on first use: a new thread starts recording, with no trace or scope)."""
-    try:
-        return _local.state
-    except AttributeError:
-        state = _local.state = ThreadState()
-        return state
+    """This thread's state (a new thread starts recording, with no trace, scope or anomaly mode)."""
+    return LOCAL.state
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._state import STATE, current
+from ._state import LOCAL, STATE, current
 from .errors import AnomalyError, GradvizWarning
 from .ops import Op
 from .xp import scalar
@@ -223,7 +223,7 @@ def apply(op: Op, inputs: tuple, params: dict | None = None, data=None):
     node.label = None
     node._mark = None
     node._version = EPOCH[0]
-    state = current() if STATE.slow else STATE
+    state = LOCAL.state if STATE.slow else STATE
     node._scope = state.scope
     if op.domain and not state.anomaly and not cls._finite(data):
         _warn_domain(op, inputs, data)
@@ -387,7 +387,7 @@ def backward(root, gradient=None) -> None:
             node.grad = None  # intermediate gradients are recomputed, never accumulated across calls
             if node._version != epoch:  # something changed in place since this node was made
                 _check_versions(node)
-    state = current() if STATE.slow else STATE
+    state = LOCAL.state if STATE.slow else STATE
     trace = state.trace
     if trace is not None:
         trace._begin_backward(root, seed, topo)  # keeps what it needs to rebuild the steps when read

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._state import STATE, current
+from ._state import LOCAL, STATE
 from .engine import EPOCH, Node, apply, backward
 from .errors import ShapeError
 from .ops import OPS
@@ -31,6 +31,7 @@ def _binary(op, reflected: bool = False):
     """
     forward = op.forward
     state = STATE
+    local = LOCAL
     epoch = EPOCH
 
     def method(self, other):
@@ -42,7 +43,7 @@ def _binary(op, reflected: bool = False):
             b = other if other.__class__ is Tensor else as_tensor(other, like=self)
         st = state
         if op.domain or st.slow:  # some thread switched something on: this thread's own state decides
-            st = current()
+            st = local.state
             if op.domain or st.slow:
                 return apply(op, (a, b))
         try:
@@ -80,12 +81,13 @@ def _unary(op, doc: str | None = None):
     """A Tensor method for a one-input op without parameters."""
     forward = op.forward
     state = STATE
+    local = LOCAL
     epoch = EPOCH
 
     def method(self):
         st = state
         if op.domain or st.slow:
-            st = current()
+            st = local.state
             if op.domain or st.slow:
                 return apply(op, (self,))
         data = forward(np, self.data)

@@ -6,7 +6,7 @@ import math
 import numbers
 
 from . import xp as _xp
-from ._state import STATE, current
+from ._state import LOCAL, STATE
 from .engine import EPOCH, Node, apply, backward
 from .ops import OPS
 
@@ -24,6 +24,7 @@ def _binary(op, reflected: bool = False):
     domain = op.domain
     scalar = _xp.scalar
     state = STATE
+    local = LOCAL
     epoch = EPOCH
 
     def method(self, other):
@@ -36,7 +37,7 @@ def _binary(op, reflected: bool = False):
         data = forward(scalar, a.data, b.data)
         st = state
         if st.slow or domain:  # some thread switched something on: this thread's own state decides
-            st = current()
+            st = local.state
             if st.slow or domain:
                 return apply(op, (a, b), None, data)
         out = _new(Value)
@@ -71,13 +72,14 @@ def _unary(op, doc: str | None = None):
     domain = op.domain
     scalar = _xp.scalar
     state = STATE
+    local = LOCAL
     epoch = EPOCH
 
     def method(self):
         data = forward(scalar, self.data)
         st = state
         if st.slow or domain:
-            st = current()
+            st = local.state
             if st.slow or domain:
                 return apply(op, (self,), None, data)
         out = _new(Value)
