@@ -143,7 +143,7 @@ def mark_modified(node) -> None:
     ...     y.backward()
     ... except RuntimeError as error:
     ...     print(str(error)[:60])
-    backward(): w was changed in place (an optimizer step, a -=
+    backward(): w was changed in place (by an optimizer step, a
     """
     with _epoch_lock:
         epoch = EPOCH[0] + 1
