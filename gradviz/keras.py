@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -41,6 +42,7 @@ from .engine import Node, mark_modified
 from .errors import GradvizError, ShapeError
 from .nn.init import default_rng, get_initializer
 from .nn.module import Module, Parameter
+from .optim.optimizers import check_hyperparameter as _check_hyperparameter
 from .tensor import Tensor
 
 __all__ = [
@@ -77,6 +79,140 @@ class NonFiniteLossError(GradvizError, FloatingPointError):
         self.epoch = epoch
         self.batch = batch
         self.layer = layer
+
+
+class InputError(GradvizError, ValueError):
+    """Data or an argument that fit, evaluate or predict cannot take: a ragged list, nan/inf in X or y, a
+    batch_size that is not an integer ≥ 1, an unknown verbose, predict_classes on a model that predicts values
+    ('model')... The message names the argument, and for data the row and column; ``argument``, ``row`` and
+    ``column`` hold them (None where they do not apply).
+    It is also a ValueError, as Keras' errors for the same mistakes are.
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> model = keras.Sequential([keras.Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
+    >>> try:
+    ...     model.fit(np.array([[1.0, 2.0], [0.5, np.nan]]), np.array([1.0, 0.0]), verbose=0)
+    ... except keras.InputError as error:
+    ...     print(error.argument, error.row, error.column)
+    X 1 1
+    """
+
+    def __init__(self, message: str, *, argument: str, row: int | None = None, column=None) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.row = row
+        self.column = column
+
+
+_VERBOSE = ("auto", 0, 1, 2)
+
+
+def _verbosity(verbose, where: str) -> int:
+    """Keras' `verbose` as a number: 'auto' is 1 (a progress bar), 0 silent, 2 one line per epoch."""
+    if isinstance(verbose, str) and verbose == "auto":
+        return 1
+    if isinstance(verbose, (int, np.integer)) and int(verbose) in (0, 1, 2):  # True and False included
+        return int(verbose)
+    raise InputError(
+        f"{where}: verbose must be 'auto', 0, 1 or 2 (0 silent, 1 a progress bar, 2 one line per epoch; 'auto' is 1), "
+        f"got {verbose!r}",
+        argument="verbose",
+    )
+
+
+def _batch_size(batch_size, where: str, none_means: str) -> int | None:
+    """Keras' `batch_size`: an integer ≥ 1 (numpy's too), or None (`none_means` says what it then is)."""
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool) and batch_size >= 1:
+        return int(batch_size)
+    whole = isinstance(batch_size, float) and batch_size.is_integer() and batch_size >= 1
+    raise InputError(
+        f"{where}: batch_size must be an integer ≥ 1 (samples per batch) or None ({none_means}), got {batch_size!r}"
+        + (f"; write {int(batch_size)}" if whole else ""),
+        argument="batch_size",
+    )
+
+
+def _count(value, name: str, where: str) -> int:
+    """An `epochs`-like argument: an integer ≥ 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise InputError(f"{where}: {name} must be an integer ≥ 0, got {value!r}", argument=name)
+    return int(value)
+
+
+def _array(data, where: str, what: str) -> np.ndarray:
+    """X or y as a numpy array; a ragged list is refused naming its first row of another length (numpy's own
+    message says only 'inhomogeneous shape')."""
+    if isinstance(data, Node):
+        return np.asarray(data.data)
+    try:
+        return np.asarray(data)
+    except ValueError as error:
+        if not isinstance(data, (list, tuple)) or "inhomogeneous" not in str(error):
+            raise
+        message, row = _ragged(data, where, what)
+        raise InputError(message, argument=what, row=row) from None
+
+
+def _ragged(rows: Sequence, where: str, what: str) -> tuple[str, int | None]:
+    def shape(row):
+        try:
+            return np.shape(row)
+        except ValueError:  # a row that is itself ragged
+            return None
+
+    def described(form) -> str:
+        if form is None:
+            return "ragged rows itself"
+        if form == ():
+            return "a single number"
+        return f"{form[0]} value{'s' if form[0] != 1 else ''}" if len(form) == 1 else f"shape {form}"
+
+    shapes = [shape(row) for row in rows]
+    bad = next((i for i, form in enumerate(shapes) if form != shapes[0]), None)
+    if bad is None or shapes[0] is None:  # the rows agree at the top, or row 0 is ragged itself
+        bad = next(i for i, form in enumerate(shapes) if form is None)
+        where_it_is = f"row {bad} has {described(None)}"
+    else:
+        where_it_is = f"row 0 has {described(shapes[0])} but row {bad} has {described(shapes[bad])}"
+    counts: dict = {}
+    for form in shapes:
+        counts[form] = counts.get(form, 0) + 1
+    seen = ", ".join(f"{described(form)} ({n} row{'s' if n != 1 else ''})" for form, n in list(counts.items())[:5])
+    noun = "targets" if what == "y" else "features"
+    return (
+        f"{where}: {what} is a ragged list: {where_it_is} (rows seen: {seen}). A model takes one row per sample, "
+        f"every row with the same number of {noun}: pad the short rows or drop them.",
+        bad,
+    )
+
+
+def _check_finite(array: np.ndarray, where: str, what: str) -> None:
+    """Refuse nan/±inf in X or y, naming the first one's row (and column) and how many rows hold one."""
+    if array.dtype.kind not in "fc" or array.size == 0:
+        return
+    finite = np.isfinite(array)
+    if finite.all():
+        return
+    bad = np.argwhere(~finite)
+    first = tuple(int(i) for i in bad[0])
+    row = first[0]
+    column = None if array.ndim < 2 else (first[1] if array.ndim == 2 else first[1:])
+    place = f"row {row}" + ("" if column is None else f", column {column}")
+    rows = len(np.unique(bad[:, 0]))
+    axes = "" if array.ndim == 1 else f".all(axis={tuple(range(1, array.ndim)) if array.ndim > 2 else 1})"
+    kept = "X[keep]" if where == "predict" else "X[keep], y[keep]"
+    raise InputError(
+        f"{where}: {what} holds {len(bad)} nan/inf value{'s' if len(bad) != 1 else ''} in {rows} "
+        f"row{'s' if rows != 1 else ''}, the first ({array[first]}) at {place}. A model cannot learn from or predict "
+        f"a missing value: drop those rows (keep = np.isfinite({what}){axes}, then {kept}) or fill them in (e.g. with "
+        "the column's mean).",
+        argument=what,
+        row=row,
+        column=column,
+    )
 
 
 # -- layers ----------------------------------------------------------------------------------------
@@ -631,8 +767,8 @@ class Sequential(Module):
                 names.append(metric)
             else:
                 raise TypeError(f"compile(metrics=...) takes names or functions, got {type(metric).__name__}")
-        if learning_rate is not None and (not isinstance(learning_rate, (int, float)) or learning_rate <= 0):
-            raise ValueError(f"compile: learning_rate must be a positive number, got {learning_rate!r}")
+        if learning_rate is not None:  # the optimizers' own check (torch's range), now rather than at fit
+            learning_rate = _check_hyperparameter("learning_rate", learning_rate, "compile", rule="lr")
         if isinstance(optimizer, str):
             if optimizer.lower() not in OPTIMIZERS:
                 raise ValueError(f"unknown optimizer {optimizer!r}; valid names: {', '.join(OPTIMIZERS)}")
@@ -712,9 +848,11 @@ class Sequential(Module):
     # -- data -----------------------------------------------------------------------------------
 
     def _inputs(self, x, where: str) -> np.ndarray:
-        X = np.asarray(x.data if isinstance(x, Node) else x)
+        """X as fit, evaluate and predict (and the jax backend) read it, checked once for all of them."""
+        X = _array(x, where, "X")
         if X.dtype.kind not in "biuf":
             raise TypeError(f"{where}: X must be numbers, got dtype {X.dtype}")
+        _check_finite(X, where, "X")
         if X.ndim == 1:
             raise ShapeError(
                 f"{where}: X has shape {X.shape}; a model takes one row per sample, shape (samples, features). "
@@ -737,7 +875,7 @@ class Sequential(Module):
 
     def _targets(self, y, n: int, where: str) -> tuple[np.ndarray, np.ndarray]:
         """(what the loss reads, what the metrics read) from the user's targets."""
-        Y = np.asarray(y.data if isinstance(y, Node) else y)
+        Y = _array(y, where, "y")
         if Y.ndim == 0 or len(Y) != n:
             raise ShapeError(
                 f"{where}: X has {n} samples but y has {0 if Y.ndim == 0 else len(Y)}; give one target per sample"
@@ -750,6 +888,7 @@ class Sequential(Module):
                 f"{where}: y must hold numbers (class indices or values), got dtype {Y.dtype}; encode string labels "
                 "as integers first (e.g. np.unique(y, return_inverse=True)[1])"
             )
+        _check_finite(Y, where, "y")
         whole = Y.dtype.kind in "biu" or bool(np.all(np.isfinite(Y)) and np.all(Y == np.round(Y)))
         if kind in ("categorical", "sparse"):
             if Y.ndim == 2 and Y.shape[1] == 1:
@@ -960,16 +1099,20 @@ class Sequential(Module):
                 "leave them out."
             )
         self._check_compiled(where)
-        for what, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"fit: {what} must be an integer ≥ 0, got {value!r}")
-        if batch_size is not None and (
-            isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1
+        epochs, initial_epoch = _count(epochs, "epochs", where), _count(initial_epoch, "initial_epoch", where)
+        batch_size = _batch_size(batch_size, where, "Keras' default, 32")
+        batch_size = 32 if batch_size is None else batch_size
+        verbose = _verbosity(verbose, where)
+        if (
+            isinstance(validation_split, bool)
+            or not isinstance(validation_split, numbers.Real)
+            or not 0.0 <= validation_split < 1.0
         ):
-            raise ValueError(f"fit: batch_size must be a positive integer (or None for 32), got {batch_size!r}")
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"fit: validation_split must be a fraction in [0, 1), got {validation_split!r}")
+            raise InputError(
+                f"fit: validation_split must be a fraction in [0, 1) (the share of samples held out), got "
+                f"{validation_split!r}",
+                argument="validation_split",
+            )
         if validation_split and validation_data is not None:
             raise ValueError("fit: give validation_split or validation_data, not both")
         rng = np.random.default_rng(seed) if seed is not None else None
@@ -1125,6 +1268,8 @@ class Sequential(Module):
         """
         where = "evaluate"
         self._check_compiled(where)
+        batch_size = _batch_size(batch_size, where, "all the samples at once")
+        verbose = _verbosity(verbose, where)
         X = self._inputs(x, where)
         self._ensure_ready(X, where)
         Y, Y_metric = self._targets(y, len(X), where)
@@ -1145,10 +1290,12 @@ class Sequential(Module):
         >>> model.predict(np.zeros((4, 2))).sum(axis=1).round(6).tolist()
         [1.0, 1.0, 1.0, 1.0]
         """
+        batch_size = _batch_size(batch_size, "predict", "all the samples at once")
+        _verbosity(verbose, "predict")
         X = self._inputs(x, "predict")
         if self._output_shapes is None or not self.built:
             self.build(X.shape[1:])
-        step = len(X) if batch_size is None else int(batch_size)
+        step = len(X) if batch_size is None else batch_size
         was_training = self.training
         self.eval()
         with no_grad():
@@ -1157,13 +1304,30 @@ class Sequential(Module):
         return np.concatenate(parts)
 
     def predict_classes(self, x) -> np.ndarray:
-        """Class labels: argmax of a softmax output, probability > 0.5 for one sigmoid unit (score > 0 for hinge)."""
+        """Class labels: argmax of a softmax output, probability > 0.5 for one sigmoid unit; a last layer without
+        activation is read as logits when the model is compiled with a classification loss (argmax, logit > 0;
+        score > 0 for hinge). Any other model predicts values, not classes: it is refused, saying so.
+
+        >>> model = Sequential([Dense(3, activation="softmax", input_dim=2)], seed=0)
+        >>> model.predict_classes(np.zeros((2, 2))).tolist()
+        [0, 0]
+        """
+        kind = None if self._loss is None else self._loss.kind
+        last = self.output_activation()
+        logits = last == "linear" and kind in ("categorical", "sparse", "binary")
+        if last not in ("softmax", "sigmoid") and not logits and kind != "hinge":
+            compiled = f" and the model is compiled with loss {self._loss.name!r}" if self._loss is not None else ""
+            raise InputError(
+                f"predict_classes: this model predicts values, not classes: its last layer's activation is {last!r} "
+                f"(not softmax or sigmoid){compiled}, so its outputs are not class scores. Use model.predict(x) for "
+                "the values; for a classifier end the model with Dense(classes, activation='softmax') (or Dense(1, "
+                "activation='sigmoid') for two classes) and compile it with a cross-entropy loss.",
+                argument="model",
+            )
         out = self.predict(x)
         if out.shape[-1] > 1:
             return out.argmax(axis=-1)
-        threshold = 0.0 if (self._loss is not None and self._loss.kind == "hinge") else 0.5
-        if self.output_activation() == "linear" and self._loss is not None and self._loss.kind == "binary":
-            threshold = 0.0
+        threshold = 0.5 if last == "sigmoid" else 0.0  # a probability, or a logit/score
         return (out[:, 0] > threshold).astype(np.int64)
 
     # -- display --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from gradviz import Tensor, nn, optim
 from gradviz.callbacks import EarlyStopping, LambdaCallback
 from gradviz.data import Standardizer, load_digits, load_iris, make_moons, one_hot, train_test_split
 from gradviz.errors import ShapeError
-from gradviz.keras import Activation, Dense, Flatten, NonFiniteLossError, Sequential
+from gradviz.keras import Activation, Dense, Flatten, InputError, NonFiniteLossError, Sequential
 
 
 def iris_split(seed: int = 1):
@@ -242,13 +242,16 @@ def test_nan_in_a_layers_weights_stops_fit_naming_the_epoch_batch_and_layer():
     assert (info.value.epoch, info.value.batch, info.value.layer) == (0, 0, "dense_1")
 
 
-def test_nan_in_the_inputs_is_reported_as_a_data_problem():
+def test_nan_in_the_inputs_is_refused_before_training_naming_its_row_and_column():
     X = np.ones((4, 2))
     X[2, 1] = np.nan
     model = small_classifier()
-    with pytest.raises(NonFiniteLossError, match="the input batch holds nan/inf") as info:
+    before = model.get_weights() if model.built else None
+    with pytest.raises(
+        InputError, match=r"fit: X holds 1 nan/inf value in 1 row, the first \(nan\) at row 2, column 1"
+    ):
         model.fit(X, [0, 1, 2, 0], epochs=1, batch_size=4, verbose=0)
-    assert info.value.layer is None
+    assert before is None or all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
 
 
 def test_diverging_training_stops_with_a_hint_to_lower_the_learning_rate():
@@ -508,3 +511,176 @@ def test_gradviz_nn_modules_work_as_keras_layers_and_a_final_nn_softmax_is_fused
     assert model.evaluate(X, [0, 2])[0] == pytest.approx(float(nn.cross_entropy(logits, [0, 2]).item()), rel=1e-12)
     text = model.summary(print_fn=None)
     assert "relu (ReLU)" in text and "Total params: 51" in text
+
+
+# -- bad arguments and bad data: clear gradviz errors, before anything trains -------------------------------------
+
+X4 = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [1.0, 1.0]])
+Y4 = np.array([0, 1, 2, 0])
+
+
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5, 2.0, "8", True])
+@pytest.mark.parametrize("call", ["fit", "evaluate", "predict"])
+def test_a_batch_size_that_is_not_an_integer_of_at_least_1_is_refused_by_fit_evaluate_and_predict(call, batch_size):
+    model = small_classifier()
+    arguments = (X4,) if call == "predict" else (X4, Y4)
+    options = {"verbose": 0} if call == "fit" else {}
+    with pytest.raises(
+        InputError, match=rf"^{call}: batch_size must be an integer ≥ 1 \(samples per batch\) or None"
+    ) as info:
+        getattr(model, call)(*arguments, batch_size=batch_size, **options)
+    assert info.value.argument == "batch_size"
+    if batch_size == 2.0:
+        assert str(info.value).endswith("got 2.0; write 2")
+
+
+def test_numpy_integer_batch_sizes_and_none_are_accepted():
+    model = small_classifier()
+    model.fit(X4, Y4, batch_size=np.int64(2), verbose=0)
+    assert model.predict(X4, batch_size=np.int32(3)).shape == (4, 3)
+    assert model.evaluate(X4, Y4, batch_size=None) == pytest.approx(model.evaluate(X4, Y4, batch_size=3))
+
+
+@pytest.mark.parametrize("verbose", ["loud", 3, -1, 1.0, None])
+@pytest.mark.parametrize("call", ["fit", "evaluate", "predict"])
+def test_verbose_must_be_auto_0_1_or_2_as_in_keras(call, verbose):
+    model = small_classifier()
+    arguments = (X4,) if call == "predict" else (X4, Y4)
+    with pytest.raises(InputError, match=rf"^{call}: verbose must be 'auto', 0, 1 or 2 .*got {verbose!r}$"):
+        getattr(model, call)(*arguments, verbose=verbose)
+
+
+def test_verbose_auto_is_keras_default_progress(capsys):
+    model = small_classifier()
+    model.fit(X4, Y4, epochs=1, verbose="auto")  # a tqdm bar (stderr) or a line per epoch
+    model.evaluate(X4, Y4, verbose="auto")
+    assert "loss: " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("epochs", [-1, 2.5, "3", None, True])
+def test_epochs_must_be_an_integer_of_at_least_0(epochs):
+    with pytest.raises(InputError, match=r"fit: epochs must be an integer ≥ 0, got"):
+        small_classifier().fit(X4, Y4, epochs=epochs, verbose=0)
+
+
+@pytest.mark.parametrize("split", [1.0, -0.1, 1.5, float("nan"), "0.2", True])
+def test_validation_split_must_be_a_fraction_in_0_1(split):
+    with pytest.raises(InputError, match=r"fit: validation_split must be a fraction in \[0, 1\)"):
+        small_classifier().fit(X4, Y4, validation_split=split, verbose=0)
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate", "predict"])
+def test_a_ragged_list_as_x_is_explained_with_its_row_lengths_not_numpys_message(call):
+    ragged = [[0.0, 1.0], [1.0, 0.0], [0.5], [1.0, 1.0]]
+    model = small_classifier()
+    arguments = (ragged,) if call == "predict" else (ragged, Y4)
+    with pytest.raises(InputError) as info:
+        getattr(model, call)(*arguments)
+    assert str(info.value) == (
+        f"{call}: X is a ragged list: row 0 has 2 values but row 2 has 1 value (rows seen: 2 values (3 rows), 1 value "
+        "(1 row)). A model takes one row per sample, every row with the same number of features: pad the short rows "
+        "or drop them."
+    )
+    assert (info.value.argument, info.value.row) == ("X", 2)
+
+
+def test_a_ragged_y_and_a_deeper_ragged_x_are_explained_too():
+    with pytest.raises(InputError, match=r"fit: y is a ragged list: row 0 has 1 value but row 1 has 2 values"):
+        small_classifier().fit(X4[:2], [[0], [1, 2]], verbose=0)
+    images = [[[0.0, 1.0], [1.0, 0.0]], [[0.0, 1.0], [1.0]]]
+    with pytest.raises(InputError, match=r"predict: X is a ragged list: row 0 has shape \(2, 2\) but row 1 has ragged"):
+        Sequential([Flatten(), Dense(2)], seed=0).predict(images)
+
+
+def test_x_and_y_with_different_numbers_of_samples_are_refused():
+    with pytest.raises(ShapeError, match=r"fit: X has 4 samples but y has 3; give one target per sample"):
+        small_classifier().fit(X4, Y4[:3], verbose=0)
+    with pytest.raises(ShapeError, match=r"evaluate: X has 4 samples but y has 5"):
+        small_classifier().evaluate(X4, np.append(Y4, 1))
+
+
+@pytest.mark.parametrize("call", ["evaluate", "predict"])
+def test_nan_or_inf_in_x_is_refused_by_evaluate_and_predict_too_instead_of_a_nan_result(call):
+    X = X4.copy()
+    X[3, 0] = np.inf
+    model = small_classifier()
+    arguments = (X,) if call == "predict" else (X, Y4)
+    with pytest.raises(
+        InputError, match=rf"{call}: X holds 1 nan/inf value in 1 row, the first \(inf\) at row 3, column 0"
+    ):
+        getattr(model, call)(*arguments)
+
+
+def test_nan_in_regression_targets_is_refused_naming_the_row():
+    model = Sequential([Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
+    y = np.array([1.0, np.nan, 0.5, np.nan])
+    with pytest.raises(
+        InputError, match=r"fit: y holds 2 nan/inf values in 2 rows, the first \(nan\) at row 1\."
+    ) as info:
+        model.fit(X4, y, verbose=0)
+    assert (info.value.argument, info.value.row, info.value.column) == ("y", 1, None)
+    with pytest.raises(InputError, match=r"at row 2, column 1"):
+        Sequential([Dense(2, input_dim=2)], seed=0).compile("sgd", "mse").fit(
+            X4, [[0.0, 1.0], [1.0, 1.0], [1.0, np.nan], [0.0, 0.0]], verbose=0
+        )
+
+
+def test_validation_data_with_nan_is_refused_as_validation_data():
+    X_val = X4.copy()
+    X_val[0, 0] = np.nan
+    with pytest.raises(InputError, match=r"fit\(validation_data\): X holds 1 nan/inf value"):
+        small_classifier().fit(X4, Y4, validation_data=(X_val, Y4), verbose=0)
+
+
+@pytest.mark.parametrize(
+    "layers, loss",
+    [
+        ([Dense(4, activation="relu", input_dim=2), Dense(1)], "mse"),
+        ([Dense(4, activation="relu", input_dim=2), Dense(3)], "mae"),
+        ([Dense(4, activation="relu", input_dim=2), Dense(1, activation="relu")], "mse"),
+        ([Dense(2, input_dim=2)], None),
+    ],
+    ids=["linear-mse", "three-values-mae", "relu-output", "not-compiled"],
+)
+def test_predict_classes_on_a_regression_model_says_it_predicts_values_and_what_to_use(layers, loss):
+    model = Sequential(layers, seed=0)
+    if loss:
+        model.compile("sgd", loss)
+    with pytest.raises(
+        InputError, match=r"predict_classes: this model predicts values, not classes: its last layer's"
+    ) as info:
+        model.predict_classes(X4)
+    assert "Use model.predict(x) for the values" in str(info.value) and "activation='softmax'" in str(info.value)
+
+
+def test_predict_classes_reads_a_linear_output_as_logits_under_a_classification_loss():
+    logits = Sequential([Dense(3, input_dim=2)], seed=0).compile("sgd", "sparse_categorical_crossentropy")
+    assert np.array_equal(logits.predict_classes(X4), logits.predict(X4).argmax(axis=1))
+    binary = Sequential([Dense(1, input_dim=2)], seed=0).compile("sgd", "binary_crossentropy")
+    assert np.array_equal(binary.predict_classes(X4), (binary.predict(X4)[:, 0] > 0).astype(int))
+    scores = Sequential([Dense(1, activation="tanh", input_dim=2)], seed=0).compile("sgd", "hinge")
+    assert np.array_equal(scores.predict_classes(X4), (scores.predict(X4)[:, 0] > 0).astype(int))
+
+
+@pytest.mark.parametrize("rate", [float("nan"), -0.1, "0.1"])
+def test_compile_checks_the_learning_rate_as_the_optimizers_do(rate):
+    with pytest.raises((ValueError, TypeError), match=r"compile: .*learning.rate"):
+        small_classifier().compile("adam", "sparse_categorical_crossentropy", learning_rate=rate)
+
+
+@pytest.mark.parametrize("batch_size", [0, 2.5])
+def test_the_jax_backend_checks_arguments_and_data_through_the_same_functions(batch_size):
+    jax_backend = pytest.importorskip("gradviz.backends.jax")
+    model = small_classifier()
+    with pytest.raises(InputError) as numpy_error:
+        model.predict(X4, batch_size=batch_size)
+    with pytest.raises(InputError) as jax_error:
+        jax_backend.predict(model, X4, batch_size=batch_size)
+    assert str(jax_error.value) == str(numpy_error.value)
+    with pytest.raises(InputError, match=r"^fit: batch_size must be an integer ≥ 1"):
+        model.fit(X4, Y4, batch_size=batch_size, verbose=0, backend="jax")
+    ragged = [[0.0, 1.0], [1.0]]
+    with pytest.raises(InputError, match=r"^loss_function: X is a ragged list"):
+        jax_backend.loss_function(model, ragged, Y4[:2])
+    with pytest.raises(InputError, match=r"^fit: verbose must be"):
+        model.fit(X4, Y4, verbose="loud", backend="jax")

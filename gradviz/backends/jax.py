@@ -1098,10 +1098,13 @@ def predict(model, x, *, params: dict | None = None, dtype: str | None = None, b
     >>> bool(np.allclose(predict(model, X), model.predict(X)))
     True
     """
+    from ..keras import _batch_size  # the check keras' predict makes, with its message
+
+    batch_size = _batch_size(batch_size, "predict", "all the samples at once")
     X, _ = _prepared(model, x, None, "predict")
     chosen = jax.devices()
     name = _dtype_name(dtype, model, chosen)
-    step = len(X) if batch_size is None else int(batch_size)
+    step = len(X) if batch_size is None else batch_size
     parts = []
     with _precision(name):
         weights = parameters(model, name) if params is None else params
