@@ -54,6 +54,7 @@ __all__ = [
     "LOSSES",
     "OPTIMIZERS",
     "NonFiniteLossError",
+    "InputError",
 ]
 
 
