@@ -508,8 +508,11 @@ def test_bad_hyperparameters_are_refused_with_torchs_message_naming_the_argument
         lambda w: optim.SGD([{"params": [w], "lr": NAN}], lr=0.1),  # a parameter group's own value
         lambda w: optim.Adam([{"params": [w], "betas": (0.9, 1.5)}]),
         lambda w: setattr(optim.Adam([w]), "lr", -1.0),  # and a rate set later
+        lambda w: optim.Adam([w]).load_state_dict(
+            {"state": {}, "param_groups": [{**optim.Adam([w]).state_dict()["param_groups"][0], "eps": NAN}]}
+        ),  # or loaded from a file
     ],
-    ids=["sgd-momentum-nan", "sgd-dampening-nan", "group-lr-nan", "group-betas", "lr-setter"],
+    ids=["sgd-momentum-nan", "sgd-dampening-nan", "group-lr-nan", "group-betas", "lr-setter", "load-state-dict"],
 )
 def test_nan_and_out_of_range_hyperparameters_are_refused_in_groups_and_setters_too(make):
     with pytest.raises(ValueError, match=r"Invalid .*must be"):

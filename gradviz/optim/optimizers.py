@@ -221,7 +221,7 @@ class Optimizer:
             )
         params = self.parameters()
         for saved, own in zip(groups, self.param_groups, strict=False):
-            own.update({k: v for k, v in saved.items() if k != "params"})
+            own.update(self._checked({**own, **{k: v for k, v in saved.items() if k != "params"}}))
         self.state = {}
         for i, s in state_dict["state"].items():
             p = params[int(i)]
