@@ -28,7 +28,16 @@ import numpy as np
 
 from .i18n import LANGUAGES, language, message
 
-__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "EXIT_NO_RENDERER"]
+__all__ = [
+    "main",
+    "build_parser",
+    "EXIT_OK",
+    "EXIT_FAILURE",
+    "EXIT_USAGE",
+    "EXIT_NO_RENDERER",
+    "EXIT_TOO_BIG",
+    "EXIT_INTERRUPTED",
+]
 
 EXIT_OK = 0
 """The exit status of a command that did what it was asked.
@@ -39,8 +48,9 @@ gradviz ...
 True
 """
 
-EXIT_FAILURE = 1  # the files could not be written
-"""The exit status when the files could not be written (the message on stderr says why).
+EXIT_FAILURE = 1  # the files could not be written, or the work failed (a nan loss, a layout program's error)
+"""The exit status when the files could not be written or the work failed: a training loss that became
+nan, an error of the layout program, too little memory (the message on stderr says why).
 
 >>> import os, tempfile
 >>> from gradviz.cli import EXIT_FAILURE, main
@@ -79,13 +89,41 @@ EXIT_NO_RENDERER = 3  # the requested format needs a program that is not install
 True
 """
 
+EXIT_TOO_BIG = 4  # the pictures are over the layout budget, or the layout program ran past its time limit
+"""The exit status when the pictures would take too long to lay out: a walkthrough (``--steps``) over the
+layout budget, refused before any drawing, or a layout stopped at its time limit (GRADVIZ_LAYOUT_TIMEOUT,
+30 s). The message says what to draw less of (``--max-nodes``, fewer ``--steps``) and how to raise the limit.
+
+>>> import os, tempfile
+>>> from unittest import mock
+>>> from gradviz.cli import EXIT_TOO_BIG, main
+>>> folder = tempfile.mkdtemp()
+>>> with mock.patch.dict(os.environ, {"GRADVIZ_LAYOUT_TIMEOUT": "0.001"}):   # no layout can finish in 1 ms
+...     main(["render", "x * 2", "--set", "x=3", "--out", folder]) == EXIT_TOO_BIG
+True
+"""
+
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
+"""The exit status when the command was interrupted (Ctrl-C): one line on stderr, no traceback, and the
+layout programs it started are stopped.
+
+>>> from gradviz.cli import EXIT_INTERRUPTED
+>>> EXIT_INTERRUPTED
+130
+"""
+
 DEMO_FOLDER = "gradviz-demo"
 RENDER_FOLDER = "gradviz-render"
 _MANY_FRAMES = 20  # from here on, say that rendering will take a moment
+_DEFAULT_MAX_NODES = 150  # gradviz.viz.collapse.DEFAULT_MAX_NODES (not imported: `import gradviz.cli` stays light)
 
 
 class _UsageError(Exception):
     """A command-line mistake found after argparse: printed as one message, exit status 2."""
+
+
+class _TooBig(Exception):
+    """Pictures over the layout budget, refused before any drawing: one message, exit status 4."""
 
 
 def _usage(key: str, **fields) -> _UsageError:
@@ -147,6 +185,14 @@ def _add_picture_options(command: argparse.ArgumentParser, formats: Sequence[str
         "--precision", type=int, default=4, metavar="DIGITS", help="significant digits of numbers (default: 4)"
     )
     command.add_argument("--captions", action="store_true", help="also write each step's caption under its picture")
+    command.add_argument(
+        "--max-nodes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the node budget of a picture: past N nodes (or 10·N bends of long edges) the nodes furthest from "
+        "the output are hidden in one box (default: 150)",
+    )
     command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _add_force_option(command)
 
@@ -344,6 +390,13 @@ def _add_export(commands) -> None:
     command.set_defaults(run=_run_export)
 
 
+_MOST_STEPS = 100_000  # more steps than any walkthrough gradviz can draw in time
+_MOST_DPI = 600
+_MOST_DURATION_MS = 600_000  # ten minutes a step
+_MOST_SIDE = 7680  # pixels of a side of the GIF / raster PDF canvas (8K)
+_MOST_PIXELS = 3840 * 2160  # and of the whole canvas (4K)
+
+
 def _steps_list(text: str | None) -> list[int] | None:
     """'0,3-5' as [0, 3, 4, 5]."""
     if text is None:
@@ -352,12 +405,12 @@ def _steps_list(text: str | None) -> list[int] | None:
     for part in text.split(","):
         first, dash, last = part.strip().partition("-")
         try:
-            if dash:
-                chosen.extend(range(int(first), int(last) + 1))
-            else:
-                chosen.append(int(first))
+            start, end = (int(first), int(last)) if dash else (int(first), int(first))
         except ValueError:
             raise _usage("cli.steps_bad", text=repr(text)) from None
+        if end < start or end - start + len(chosen) >= _MOST_STEPS:  # 5-2 is empty; 0-1000000000 too many
+            raise _usage("cli.steps_bad", text=repr(text))
+        chosen.extend(range(start, end + 1))
     return chosen
 
 
@@ -367,7 +420,21 @@ def _size(text: str | None) -> tuple[int, int] | None:
     match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
     if match is None:
         raise _usage("cli.size_bad", text=repr(text))
-    return int(match.group(1)), int(match.group(2))
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (16 <= width <= _MOST_SIDE and 16 <= height <= _MOST_SIDE and width * height <= _MOST_PIXELS):
+        raise _usage("cli.size_range", text=repr(text), side=_MOST_SIDE, most="3840×2160")
+    return width, height
+
+
+def _check_export(recorded, steps: list[int] | None, mode: str) -> None:
+    """The walkthrough budget for `gradviz export`, before anything is drawn."""
+    from .viz import frames
+
+    walkthrough = frames(recorded)
+    count = len(walkthrough) if steps is None else len(set(steps))
+    if mode != "both" and steps is None:
+        count = (count + 1) // 2
+    _check_walkthrough(walkthrough, count, _DEFAULT_MAX_NODES, "cli.walkthrough_advice_export")
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -383,6 +450,10 @@ def _run_export(args: argparse.Namespace) -> int:
     steps, size = _steps_list(args.steps), _size(args.size)
     if not 1 <= args.precision <= 17:
         raise _usage("cli.precision_bad", value=args.precision)
+    if args.dpi is not None and not 10 <= args.dpi <= _MOST_DPI:
+        raise _usage("cli.dpi_bad", value=args.dpi, most=_MOST_DPI)
+    if not 1 <= args.duration <= _MOST_DURATION_MS:
+        raise _usage("cli.duration_bad", value=args.duration, most=f"{_MOST_DURATION_MS:,}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if args.expr is None:
@@ -402,6 +473,7 @@ def _run_export(args: argparse.Namespace) -> int:
                     raise _usage("cli.no_variables_steps", expression=repr(args.expr))
                 output.backward()
             title = args.title or message("cli.export_title", output=output.label, formula=expression.text.strip())
+        _check_export(recorded, steps, args.mode)
         try:
             result = export(
                 recorded,
@@ -463,22 +535,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "run", None) is None:
         parser.print_help()
         return EXIT_OK
-    from .expr import ExpressionError
-    from .viz import RendererNotFound
-
     chosen = getattr(args, "lang", None)
     with language(chosen) if chosen else nullcontext():  # main() leaves the caller's language as it was
-        try:
-            return args.run(args)
-        except (ExpressionError, _UsageError) as error:
-            _say(f"gradviz {args.command}: {error}", sys.stderr)
-            return EXIT_USAGE
-        except RendererNotFound as error:
-            _say(f"gradviz {args.command}: {error}", sys.stderr)
-            return EXIT_NO_RENDERER
-        except OSError as error:
-            _say(message("cli.cannot_write", command=args.command, error=error), sys.stderr)
-            return EXIT_FAILURE
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; every failure becomes a message on stderr and its exit status, never a traceback."""
+    from .errors import GradvizError
+    from .expr import ExpressionError
+    from .viz import RendererNotFound
+    from .viz.render import LayoutTimeout
+
+    command = args.command
+    try:
+        return args.run(args)
+    except (ExpressionError, _UsageError) as error:
+        _say(f"gradviz {command}: {error}", sys.stderr)
+        return EXIT_USAGE
+    except RendererNotFound as error:
+        _say(f"gradviz {command}: {error}", sys.stderr)
+        return EXIT_NO_RENDERER
+    except (LayoutTimeout, _TooBig) as error:
+        _say(f"gradviz {command}: {_one_line(error)}", sys.stderr)
+        return EXIT_TOO_BIG
+    except GradvizError as error:
+        _say(f"gradviz {command}: {_one_line(error)}", sys.stderr)
+        return EXIT_FAILURE
+    except OSError as error:
+        _say(message("cli.cannot_write", command=command, error=_one_line(error)), sys.stderr)
+        return EXIT_FAILURE
+    except MemoryError:
+        _say(message("cli.out_of_memory", command=command), sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        _say(message("cli.interrupted", command=command), sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: still one line, and a way to see the traceback
+        if os.environ.get("GRADVIZ_DEBUG"):
+            raise
+        _say(
+            message("cli.internal_error", command=command, error=_one_line(f"{type(error).__name__}: {error}")),
+            sys.stderr,
+        )
+        return EXIT_FAILURE
+
+
+def _one_line(error: object, limit: int = 2000) -> str:
+    """An error's text on one line, cut at `limit` characters (a layout program may echo a whole label)."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _formulas_as_positionals(argv: list[str]) -> list[str]:
@@ -600,11 +706,11 @@ def _train_options(args: argparse.Namespace) -> dict:
     if dataset in _TWO_D and args.samples < 10:
         raise _usage("cli.samples_bad", value=args.samples)
     rate = args.lr if args.lr is not None else (1.0 if optimizer == "adadelta" else 0.01)
-    if not rate > 0 or rate != rate or rate == float("inf"):
+    if not 0 < rate < float("inf"):  # nan too; a rate that diverges is a lesson: the run stops at the nan loss
         raise _usage("cli.lr_bad", value=args.lr)
     noise = _DEFAULT_NOISE.get(dataset, 0.0) if args.noise is None else args.noise
-    if not noise >= 0:
-        raise _usage("cli.noise_bad", value=args.noise)
+    if not 0 <= noise <= _MOST_NOISE:  # nan too; 1e308 would overflow the standardised features
+        raise _usage("cli.noise_bad", value=args.noise, most=f"{_MOST_NOISE:g}")
     if not 0.0 < args.test_size < 1.0:
         raise _usage("cli.test_size_bad", value=args.test_size)
     return {
@@ -615,6 +721,9 @@ def _train_options(args: argparse.Namespace) -> dict:
         "lr": float(rate),
         "noise": float(noise),
     }
+
+
+_MOST_NOISE = 1000.0
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -667,7 +776,12 @@ def _run_train(args: argparse.Namespace) -> int:
     except FilesRefused as error:
         raise _refused(error) from None
     n_classes = len(class_names)
-    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=args.test_size, seed=args.seed, stratify=y)
+    try:
+        X_train, X_test, y_train, y_test = data.train_test_split(
+            X, y, test_size=args.test_size, seed=args.seed, stratify=y
+        )
+    except ValueError as error:  # too few samples for every class on both sides
+        raise _usage("cli.split_bad", reason=error) from None
     scaler = data.Standardizer().fit(X_train)
     X_train_s, X_test_s = scaler.transform(X_train), scaler.transform(X_test)
     binary = n_classes == 2
@@ -834,7 +948,16 @@ def _picture_options(args: argparse.Namespace) -> dict:
         raise _usage("cli.theme_bad", value=repr(args.theme), choices=", ".join(sorted(THEMES)))
     if not 1 <= args.precision <= 17:
         raise _usage("cli.precision_bad", value=args.precision)
-    return {"theme": args.theme, "rankdir": args.rankdir, "precision": args.precision, "caption": args.captions}
+    max_nodes = _DEFAULT_MAX_NODES if args.max_nodes is None else args.max_nodes
+    if max_nodes < 2:
+        raise _usage("cli.max_nodes_bad", value=args.max_nodes)
+    return {
+        "theme": args.theme,
+        "rankdir": args.rankdir,
+        "precision": args.precision,
+        "caption": args.captions,
+        "max_nodes": max_nodes,
+    }
 
 
 def _folder(text: str) -> Path:
@@ -893,16 +1016,63 @@ def _assignments(items: Sequence[str], expression) -> dict[str, float]:
     return values
 
 
+LAYOUT_BUDGET_ENV_VAR = "GRADVIZ_LAYOUT_BUDGET"
+_LAYOUT_BUDGET = 100_000  # layout points of a whole walkthrough: about 30 s of dot on a 2-core laptop
+_PICTURE_POINTS = 100  # what one picture costs besides its nodes and bends (a process, the SVG), in points
+
+
+def _layout_budget() -> int:
+    text = os.environ.get(LAYOUT_BUDGET_ENV_VAR, "").strip()
+    try:
+        return int(text) if text else _LAYOUT_BUDGET
+    except ValueError:
+        raise _usage("cli.layout_budget_bad", variable=LAYOUT_BUDGET_ENV_VAR, value=repr(text)) from None
+
+
+def _check_walkthrough(frames, count: int, max_nodes: int, advice: str) -> None:
+    """Refuse, before any drawing, `count` pictures like the last of `frames` whose layout would take long:
+    each costs its nodes and bends (gradviz.viz.collapse.layout_cost, after the node budget) plus a fixed
+    part; their sum must stay within the walkthrough budget."""
+    if count <= 1 or not len(frames):
+        return
+    from .viz.collapse import layout_cost, plan
+
+    last = frames[-1]
+    points = layout_cost(last, plan(last, max_nodes=max_nodes)).points + _PICTURE_POINTS
+    budget = _layout_budget()
+    total = count * points
+    if total <= budget:
+        return
+    fewer = max(2, min(max_nodes, len(last.nodes)) * budget // total // 2)
+    text = message(advice, fewer=fewer, last=max(budget // points - 1, 0))
+    raise _TooBig(
+        message(
+            "cli.walkthrough_too_big",
+            count=f"{count:,}",
+            points=f"{points:,}",
+            total=f"{total:,}",
+            budget=f"{budget:,}",
+            advice=text,
+            variable=LAYOUT_BUDGET_ENV_VAR,
+            bigger=f"{10 ** len(str(total))}",
+        )
+    )
+
+
 def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) -> list[tuple[bytes, str]]:
     """Each frame as (file bytes in `fmt`, SVG text for the player), all rendered before anything is written.
 
-    The layout program runs as a subprocess per picture, so several run at once in threads.
+    The layout program runs as a subprocess per picture, so several run at once in threads. A walkthrough
+    over the layout budget is refused first (`_TooBig`); on an error or Ctrl-C the pictures not yet started
+    are dropped.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from .viz import find_renderer, render, to_dot
 
     find_renderer(fmt)  # a missing renderer (pdf without `dot`) fails before any work
+    max_nodes = options.get("max_nodes", _DEFAULT_MAX_NODES)
+    _check_walkthrough(frames, len(frames), max_nodes, "cli.walkthrough_advice_steps")
     if len(frames) > _MANY_FRAMES and not quiet:
         _say(message("cli.rendering", count=len(frames)), sys.stderr)
     dots = [
@@ -912,6 +1082,7 @@ def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) ->
             rankdir=options["rankdir"],
             precision=options["precision"],
             caption=options["caption"],
+            max_nodes=max_nodes,
         )
         for frame in frames
     ]
@@ -922,8 +1093,11 @@ def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) ->
 
     if len(dots) == 1:
         return [draw(dots[0])]
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
+    try:
         return list(pool.map(draw, dots))
+    finally:  # an error or Ctrl-C: the pictures not started are dropped (the running ones end or time out)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _write_steps(

@@ -393,7 +393,9 @@ def test_torch_refuses_the_same_change_so_gradviz_is_not_stricter_here():
         y.backward()
 
 
-@pytest.mark.parametrize("make", [lambda: Value(0.5, label="w"), lambda: Tensor([0.5, -1.0], requires_grad=True, label="w")])
+@pytest.mark.parametrize(
+    "make", [lambda: Value(0.5, label="w"), lambda: Tensor([0.5, -1.0], requires_grad=True, label="w")]
+)
 def test_an_optimizer_step_between_forward_and_backward_is_refused(make):
     w = make()
     opt = gradviz.optim.SGD([w], lr=0.1)

@@ -29,7 +29,8 @@ DYNAMIC_KEYS: frozenset[str] = frozenset(
     + [f"dashboard.status_{held_out}" for held_out in ("validation", "test")]  # widgets/_dashboard_plots.py
 )
 WORD = re.compile(r"[^\W\d_]{2,}")  # two or more letters: single-letter node names are not words
-NOT_WORDS = re.compile(r"\{\w+\}|\\[a-zA-Z]+|\w+\(\)")  # {fields}, LaTeX commands, code such as backward()
+# {fields}, LaTeX commands, code such as backward(), command-line options with their value (--mode forward)
+NOT_WORDS = re.compile(r"\{\w+\}|\\[a-zA-Z]+|\w+\(\)|--[a-z][\w-]*(?: [a-z]+\b)?")
 
 
 # -- the catalogue -----------------------------------------------------------------------------------
@@ -621,3 +622,33 @@ def test_gradviz_train_lang_es_draws_spanish_pictures(tmp_path, monkeypatch):
     assert boundary.axes[0].get_title().startswith("frontera de decisión — moons")
     assert [t.get_text() for t in boundary.axes[0].get_legend().get_texts()] == ["clase 0", "clase 1"]
     assert (tmp_path / "run" / "curves.png").exists() and get_language() == "en"
+
+
+def test_a_language_block_in_one_thread_leaves_another_threads_language_alone():
+    import threading
+
+    inside, seen = threading.Event(), {}
+
+    def worker():
+        inside.wait(10)
+        seen["worker"] = get_language()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    with language("es"):
+        inside.set()
+        thread.join(10)
+        assert get_language() == "es"
+    assert seen["worker"] == "en"
+
+
+def test_set_language_in_the_main_thread_is_what_threads_started_later_speak():
+    import threading
+
+    seen = {}
+    set_language("es")
+    thread = threading.Thread(target=lambda: seen.setdefault("worker", get_language()))
+    thread.start()
+    thread.join(10)
+    set_language("en")
+    assert seen["worker"] == "es"

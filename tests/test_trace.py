@@ -222,28 +222,36 @@ def test_trace_works_under_a_scope_and_records_scoped_nodes():
 
 def test_a_trace_records_only_the_ops_of_the_thread_that_opened_it():
     import threading
+    import time
 
     started, recorded = threading.Event(), threading.Event()
+    worker_steps = [0]
 
     def worker():
         started.set()
         w = Value(2.0, label="w")
         while not recorded.is_set():
             (w * w).backward()
+            worker_steps[0] += 1
 
     thread = threading.Thread(target=worker)
     thread.start()
     try:
         assert started.wait(10)
         x, y = Value(-2.0, label="x"), Value(5.0, label="y")
+        ours, deadline = 0, time.monotonic() + 10
         with gradviz.trace() as t:
-            for _ in range(200):  # long enough for the worker to run many ops meanwhile
+            before = worker_steps[0]
+            while worker_steps[0] < before + 50 and time.monotonic() < deadline:  # the worker runs meanwhile
                 q = x + y
+                ours += 1
+                time.sleep(0.0001)
             q.label = "q"
             q.backward()
+        assert worker_steps[0] >= before + 50
         recorded.set()
     finally:
         recorded.set()
         thread.join(10)
-    assert len(t.forward_steps) == 200
+    assert len(t.forward_steps) == ours
     assert {step.node.label for step in t.backward_steps} <= {"q", "x", "y"}

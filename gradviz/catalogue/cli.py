@@ -7,6 +7,52 @@ MESSAGES = {
         "es": "gradviz {command}: no se pudieron escribir los archivos: {error}",
     },
     "cli.warning": {"en": "warning: {message}", "es": "aviso: {message}"},
+    "cli.out_of_memory": {
+        "en": "gradviz {command}: not enough memory for this: ask for less (fewer samples, steps or nodes)",
+        "es": "gradviz {command}: no hay memoria suficiente: pide menos (menos muestras, pasos o nodos)",
+    },
+    "cli.interrupted": {"en": "gradviz {command}: interrupted", "es": "gradviz {command}: interrumpido"},
+    "cli.internal_error": {
+        "en": "gradviz {command}: unexpected error ({error}); this is a bug in gradviz: please report it with the "
+        "command line (GRADVIZ_DEBUG=1 shows the traceback)",
+        "es": "gradviz {command}: error inesperado ({error}); es un fallo de gradviz: por favor, avísanos con la "
+        "línea de órdenes (GRADVIZ_DEBUG=1 muestra la traza)",
+    },
+    "cli.walkthrough_too_big": {
+        "en": "{count} pictures of {points} layout points each (nodes and bends of long edges) would take long to "
+        "lay out: {total} points in all, over the budget of {budget}. {advice} ({variable}={bigger} raises the budget)",
+        "es": "{count} dibujos de {points} puntos de disposición cada uno (nodos y quiebros de aristas largas) "
+        "tardarían mucho: {total} puntos en total, por encima del límite de {budget}. {advice} ({variable}={bigger} "
+        "sube el límite)",
+    },
+    "cli.walkthrough_advice_steps": {
+        "en": "Draw fewer nodes per picture with --max-nodes {fewer}, or leave out --steps to draw the final graph only",
+        "es": "Dibuja menos nodos por dibujo con --max-nodes {fewer}, o quita --steps para dibujar solo el grafo final",
+    },
+    "cli.walkthrough_advice_export": {
+        "en": "Keep fewer steps, e.g. --steps 0-{last}, or one pass with --mode forward",
+        "es": "Quédate con menos pasos, p. ej. --steps 0-{last}, o con una sola pasada con --mode forward",
+    },
+    "cli.layout_budget_bad": {
+        "en": "${variable}={value}: the layout budget is a whole number of layout points, e.g. 500000",
+        "es": "${variable}={value}: el límite de disposición es un número entero de puntos, p. ej. 500000",
+    },
+    "cli.dpi_bad": {
+        "en": "--dpi {value}: give a resolution from 10 to {most} dots per inch, e.g. 150",
+        "es": "--dpi {value}: da una resolución de 10 a {most} puntos por pulgada, p. ej. 150",
+    },
+    "cli.duration_bad": {
+        "en": "--duration {value}: give the milliseconds per step, from 1 to {most}, e.g. 1500",
+        "es": "--duration {value}: da los milisegundos por paso, de 1 a {most}, p. ej. 1500",
+    },
+    "cli.size_range": {
+        "en": "--size {text}: each side from 16 to {side} pixels, and at most {most} pixels in all, e.g. 960x540",
+        "es": "--size {text}: cada lado de 16 a {side} píxeles, y como mucho {most} píxeles en total, p. ej. 960x540",
+    },
+    "cli.max_nodes_bad": {
+        "en": "--max-nodes {value}: give a whole number of at least 2 (default: 150)",
+        "es": "--max-nodes {value}: da un número entero de al menos 2 (por defecto: 150)",
+    },
     # demo
     "cli.demo_title": {"en": "gradviz demo: f = (x + y)·z", "es": "gradviz demo: f = (x + y)·z, paso a paso"},
     "cli.demo_intro": {
@@ -152,12 +198,16 @@ MESSAGES = {
         "es": "--lr {value}: la tasa de aprendizaje debe ser un número positivo, p. ej. --lr 0.01",
     },
     "cli.noise_bad": {
-        "en": "--noise {value}: give a standard deviation ≥ 0",
-        "es": "--noise {value}: indica una desviación típica ≥ 0",
+        "en": "--noise {value}: give a standard deviation from 0 to {most}",
+        "es": "--noise {value}: indica una desviación típica de 0 a {most}",
     },
     "cli.test_size_bad": {
         "en": "--test-size {value}: give the held-out fraction, between 0 and 1 (e.g. 0.2)",
         "es": "--test-size {value}: indica la fracción reservada para evaluar, entre 0 y 1 (p. ej. 0.2)",
+    },
+    "cli.split_bad": {
+        "en": "{reason}: give more --samples or another --test-size",
+        "es": "{reason}: da más --samples u otro --test-size",
     },
     "cli.hidden_bad": {
         "en": "--hidden {text}: give the hidden layer sizes as positive whole numbers separated by commas, e.g. "

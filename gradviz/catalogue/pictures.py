@@ -33,6 +33,12 @@ MESSAGES = {
         "en": "{count} nodes furthest from the output hidden (budget {code})",
         "es": "se ocultan los {count} nodos más alejados de la salida (límite {code})",
     },
+    "pictures.hidden_bends": {
+        "en": "{count} nodes furthest from the output hidden: their edges reach across the picture, and laying "
+        "out all of it would route them through {bends} bends (budget {code}: {limit} bends)",
+        "es": "se ocultan los {count} nodos más alejados de la salida: sus aristas cruzan el dibujo, y disponerlo "
+        "entero obligaría a trazarlas con {bends} quiebros (límite {code}: {limit} quiebros)",
+    },
     "pictures.more_nodes": {"en": "… {count} more nodes", "es": "… {count} nodos más"},
     # edges
     "pictures.vjp_edge": {

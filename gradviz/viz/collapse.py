@@ -1,6 +1,13 @@
 """Collapse for large graphs: name scopes become one box each, and past a node budget the nodes far from
 the output become one "… more nodes" box, so the layout engine only ever sees a picture a person can read.
 
+The budget counts what costs the layout program time: the nodes, and the bends of edges that reach across
+the picture (an edge from x to a node ten layers on is routed through nine invisible points, and dot's
+crossing minimisation grows much faster than linearly in them: ``x+x+…+x`` with 100 terms is about 9,700
+bends and ran for minutes). A picture may have `max_nodes` nodes and ``BENDS_PER_NODE × max_nodes`` bends;
+past either, the nodes furthest from the output go into the overflow box until both fit. Labels are cut to
+a fixed length in gradviz.viz.dot, so their size is bounded and need not be counted here.
+
 >>> from gradviz import Value, scope
 >>> from gradviz.viz import final_frame
 >>> x = Value(1.0, label="x")
@@ -15,14 +22,24 @@ the output become one "… more nodes" box, so the layout engine only ever sees 
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..i18n import message
 from .frame import Frame, FrameEdge, FrameNode
 
-__all__ = ["Box", "View", "plan", "DEFAULT_MAX_NODES"]
+__all__ = [
+    "Box",
+    "View",
+    "plan",
+    "LayoutCost",
+    "layout_cost",
+    "DEFAULT_MAX_NODES",
+    "BENDS_PER_NODE",
+    "EDGE_LABELS_UP_TO",
+]
 
 DEFAULT_MAX_NODES = 150
 """The node budget: a picture with more nodes collapses its scopes, then hides the nodes furthest from the output.
@@ -35,6 +52,38 @@ DEFAULT_MAX_NODES = 150
 ...     h = h * 1.0
 >>> len(final_frame(h).nodes) > DEFAULT_MAX_NODES, plan(final_frame(h)).boxes[0].kind
 (True, 'overflow')
+"""
+
+
+BENDS_PER_NODE = 10
+"""The bend budget per node of the budget: a picture may route its long edges through at most
+``BENDS_PER_NODE × max_nodes`` invisible points (1,500 for the default 150 nodes: one to two seconds of dot).
+
+>>> from gradviz import Value
+>>> from gradviz.viz import final_frame
+>>> x = Value(1.0, label="x")
+>>> h = x
+>>> for _ in range(99):                     # x + x + … + x: x feeds all 99 additions
+...     h = h + x
+>>> frame = final_frame(h)
+>>> everything = plan(frame, max_nodes=1000)                   # 100 nodes, but 9,702 bends
+>>> len(everything.nodes), layout_cost(frame, everything).bends
+(100, 9702)
+>>> view = plan(frame)                                          # the budget: 1,500 bends
+>>> len(view.nodes), layout_cost(frame, view).bends, view.boxes[0].kind
+(27, 1431, 'overflow')
+"""
+
+
+EDGE_LABELS_UP_TO = 40
+"""Pictures of up to this many single nodes label their edges with the chain rule (past it, value nodes
+shrink to one row and edges lose their labels: to_dot's ``edge_labels`` and ``compact`` "auto").
+
+>>> from gradviz import Value
+>>> from gradviz.viz import final_frame
+>>> x = Value(1.0, label="x")
+>>> plan(final_frame(x * 2)).edge_labels
+True
 """
 
 
@@ -72,7 +121,7 @@ class View:
     """What to draw: single nodes (with the scope whose cluster holds them), boxes, and edges between them.
 
     `edges` holds the frame's own edges between single nodes; `box_edges` holds (source unit, target unit,
-    state) for edges touching a box, one per pair.
+    state) for edges touching a box, one per pair; `edge_labels` whether the edges carry their chain rule.
 
     >>> from gradviz import Value
     >>> from gradviz.viz import final_frame
@@ -88,6 +137,7 @@ class View:
     edges: list[FrameEdge]
     box_edges: list[tuple[str, str, str]]
     note: str | None
+    edge_labels: bool = False
 
 
 def _prefixes(path: str) -> list[str]:
@@ -148,13 +198,16 @@ def plan(
     expand: Iterable[str] = (),
     collapse: bool | str = "auto",
     max_nodes: int = DEFAULT_MAX_NODES,
+    edge_labels: bool | str = "auto",
 ) -> View:
     """Decide which nodes are drawn one by one and which go into boxes.
 
     `collapse` "auto" collapses scopes only when the frame has more than `max_nodes` nodes; True always
     collapses them; False never does. Scopes named in `expand` stay open. If what is left still exceeds
-    `max_nodes`, the nodes furthest from the output become one overflow box, with a note. The note and the
-    overflow box's title are in the frame's language (``frame.language``).
+    `max_nodes` nodes, or its long edges more than ``BENDS_PER_NODE × max_nodes`` bends, the nodes furthest
+    from the output become one overflow box, with a note. `edge_labels` "auto" labels the edges of pictures
+    up to `EDGE_LABELS_UP_TO` nodes (``view.edge_labels``); labels double the layers dot lays out, so they
+    count in the bends. The note and the overflow box's title are in the frame's language (``frame.language``).
 
     >>> from gradviz import Value
     >>> from gradviz.viz import final_frame
@@ -213,8 +266,16 @@ def plan(
 
     unit_edges = _unit_edges(frame.edges, unit)
     units = list(dict.fromkeys(unit.values()))
-    if len(units) > max_nodes:
-        hidden = _overflow(units, unit_edges, unit[frame.output], max_nodes - 1)
+    bend_budget = BENDS_PER_NODE * max_nodes
+    cost = _Estimator(frame, by_id, edge_labels)
+    bends = cost.bends(unit)
+    if len(units) > max_nodes or bends > bend_budget:
+        nearest = _nearest_first(unit_edges, unit[frame.output])
+        keep = min(max_nodes - 1, len(units) - 1)
+        if bends > bend_budget:
+            keep = cost.most_that_fit(nearest, keep, unit, bend_budget)
+        kept = set(nearest[:keep])
+        hidden = [u for u in units if u not in kept]
         overflow = Box("more", "overflow", "")
         box_by_id = {b.id: b for b in boxes.values()}
         for u in hidden:
@@ -228,7 +289,19 @@ def plan(
         boxes["…"] = overflow
         hidden_count = f"{len(overflow.members):,}"  # numbers keep the English digit grouping in both languages
         overflow.title = message("pictures.more_nodes", language, count=hidden_count)
-        notes.append(message("pictures.hidden_nodes", language, count=hidden_count, code=f"max_nodes={max_nodes}"))
+        if bends <= bend_budget:
+            notes.append(message("pictures.hidden_nodes", language, count=hidden_count, code=f"max_nodes={max_nodes}"))
+        else:
+            notes.append(
+                message(
+                    "pictures.hidden_bends",
+                    language,
+                    count=hidden_count,
+                    bends=f"{bends:,}",
+                    limit=f"{bend_budget:,}",
+                    code=f"max_nodes={max_nodes}",
+                )
+            )
         unit_edges = _unit_edges(frame.edges, unit)
 
     member_ids = {b.id: {n.id for n in b.members} for b in boxes.values()}
@@ -259,7 +332,7 @@ def plan(
             note = message("pictures.collapsed_note", language, details=details)
     else:
         note = None
-    return View(single, cluster_of, list(boxes.values()), edges, box_edges, note)
+    return View(single, cluster_of, list(boxes.values()), edges, box_edges, note, cost.labelled(len(single)))
 
 
 def _unit_edges(edges, unit: dict[str, str]) -> dict[tuple[str, str], str]:
@@ -272,19 +345,172 @@ def _unit_edges(edges, unit: dict[str, str]) -> dict[tuple[str, str], str]:
     return joined
 
 
-def _overflow(units: list[str], unit_edges: dict, output_unit: str, keep: int) -> list[str]:
-    """The units beyond the `keep` nearest the output (breadth-first against the edges)."""
+def _nearest_first(unit_edges: dict, output_unit: str) -> list[str]:
+    """The units that reach the output, nearest first (breadth-first against the edges)."""
     inputs: dict[str, list[str]] = {}
     for su, tu in unit_edges:
         inputs.setdefault(tu, []).append(su)
-    kept = {output_unit}
-    queue = deque([output_unit])
-    while queue and len(kept) < keep:
-        u = queue.popleft()
+    order = [output_unit]
+    seen = {output_unit}
+    for u in order:  # grows while it is read: a breadth-first walk
         for v in inputs.get(u, ()):
-            if v not in kept:
-                kept.add(v)
-                queue.append(v)
-                if len(kept) >= keep:
-                    break
-    return [u for u in units if u not in kept]
+            if v not in seen:
+                seen.add(v)
+                order.append(v)
+    return order
+
+
+class _Estimator:
+    """The layout cost of pictures of `frame` in which each node is drawn as the unit `unit` maps it to.
+
+    Whether edges carry labels is decided as to_dot does for a final frame, by size alone, so that every
+    frame of a walkthrough (forward frames have no labels) gets the same nodes hidden."""
+
+    def __init__(self, frame: Frame, by_id: dict[str, FrameNode], edge_labels: bool | str = "auto"):
+        if edge_labels not in ("auto", True, False):
+            raise ValueError(f"edge_labels is 'auto', True or False, got {edge_labels!r}")
+        self.frame, self.by_id, self.edge_labels = frame, by_id, edge_labels
+
+    def labelled(self, single_nodes: int) -> bool:
+        """Whether the picture's edges carry their chain rule (to_dot draws it on backward and final frames)."""
+        return self.edge_labels is True or (self.edge_labels == "auto" and single_nodes <= EDGE_LABELS_UP_TO)
+
+    def cost(self, unit: dict[str, str]) -> LayoutCost:
+        units = list(dict.fromkeys(unit.values()))
+        by_id = self.by_id
+        single = sum(1 for u in units if u in by_id)
+        links = _links(self.frame.edges, unit, by_id)
+        layers = 2 if self.labelled(single) else 1
+        nodes = len(units) + sum(1 for u in units if u in by_id and by_id[u].op)  # value boxes and op circles
+        edges = sum(links.values()) + nodes - len(units)
+        return LayoutCost(nodes, edges, _bends(links, units, by_id, layers))
+
+    def bends(self, unit: dict[str, str]) -> int:
+        return self.cost(unit).bends
+
+    def most_that_fit(self, nearest: list[str], keep: int, unit: dict[str, str], budget: int) -> int:
+        """The largest count ≤ `keep` of the units nearest the output whose picture (the others in one box)
+        has at most `budget` bends: a binary search, the bends growing with the units kept."""
+
+        def bends_keeping(count: int) -> int:
+            kept = set(nearest[:count])
+            return self.bends({nid: (u if u in kept else "more") for nid, u in unit.items()})
+
+        low, high = 1, max(keep, 1)
+        if bends_keeping(high) <= budget:
+            return high
+        while low < high - 1:
+            middle = (low + high) // 2
+            if bends_keeping(middle) <= budget:
+                low = middle
+            else:
+                high = middle
+        return low
+
+
+def _links(edges, unit: dict[str, str], by_id: dict) -> dict[tuple[str, str], int]:
+    """The edges the layout program sees, as (tail, head) → how many: an edge into a single node with an
+    op ends at its op circle (``id_op``); edges touching a box are drawn once per pair of units."""
+    links: dict[tuple[str, str], int] = {}
+    for e in edges:
+        su, tu = unit[e.source], unit[e.target]
+        if su == tu:
+            continue
+        target = by_id.get(tu) if tu == e.target else None
+        key = (su, f"{tu}_op" if target is not None and target.op else tu)
+        if su == e.source and target is not None:
+            links[key] = links.get(key, 0) + 1  # between single nodes every edge is drawn
+        else:
+            links[key] = 1
+    return links
+
+
+def _bends(links: dict[tuple[str, str], int], units: list[str], by_id: dict, layers: int = 1) -> int:
+    """How many invisible points dot routes the edges through: each edge's rank span less one, with ranks
+    by longest path from the inputs and each input moved up to just before its first use (as dot's
+    ranking does); `layers` 2 when edges carry labels (dot puts each label on a layer of its own). A cycle
+    through a box is broken where it is found."""
+    succ: dict[str, list[str]] = {}
+    indegree: dict[str, int] = {}
+    ops = 0
+    for u in units:
+        indegree.setdefault(u, 0)
+        node = by_id.get(u)
+        if node is not None and node.op:  # the op circle, then its value box
+            op = f"{u}_op"
+            indegree.setdefault(op, 0)
+            succ.setdefault(op, []).append(u)
+            indegree[u] += 1
+            ops += 1
+    for tail, head in links:
+        succ.setdefault(tail, []).append(head)
+        indegree[head] = indegree.get(head, 0) + 1
+        indegree.setdefault(tail, 0)
+    rank = dict.fromkeys(indegree, 0)
+    waiting = dict(indegree)
+    ready = [v for v, d in waiting.items() if d == 0]
+    placed: set[str] = set()
+    order: list[str] = []
+    while len(order) < len(waiting):
+        if not ready:  # a cycle: start again from the node with the fewest inputs not yet placed
+            ready = [min((v for v in waiting if v not in placed), key=waiting.__getitem__)]
+        v = ready.pop()
+        if v in placed:
+            continue
+        placed.add(v)
+        order.append(v)
+        for w in succ.get(v, ()):
+            if w not in placed:
+                rank[w] = max(rank[w], rank[v] + 1)
+                waiting[w] -= 1
+                if waiting[w] == 0:
+                    ready.append(w)
+    for v in reversed(order):
+        if indegree[v] == 0 and v in succ:
+            rank[v] = min(rank[w] for w in succ[v]) - 1
+    spans = sum(count * max(layers * abs(rank[head] - rank[tail]) - 1, 0) for (tail, head), count in links.items())
+    return spans + ops * (layers - 1)
+
+
+class LayoutCost(NamedTuple):
+    """What a picture costs the layout program: the `nodes` and `edges` it places and routes (a value box
+    and its op circle are two nodes), and the `bends`: the invisible points of edges that cross layers.
+    `points` (nodes + bends) is what the time grows with; the bends cost the most, as each one joins the
+    crossing minimisation of its layer.
+
+    >>> from gradviz import Value
+    >>> from gradviz.viz import final_frame
+    >>> x = Value(1.0, label="x")
+    >>> layout_cost(final_frame(x * 2))
+    LayoutCost(nodes=4, edges=3, bends=3)
+    """
+
+    nodes: int
+    edges: int
+    bends: int
+
+    @property
+    def points(self) -> int:
+        return self.nodes + self.bends
+
+
+def layout_cost(frame: Frame, view: View | None = None) -> LayoutCost:
+    """The layout cost of `frame` drawn as `view` (default: as `plan` draws it with its defaults).
+
+    >>> from gradviz import Value
+    >>> from gradviz.viz import final_frame
+    >>> x = Value(1.0, label="x")
+    >>> chain, fan = final_frame((x + 1) * 2), final_frame(x + x + x + x)   # x feeds all three additions
+    >>> layout_cost(fan, plan(fan, edge_labels=False)).bends   # x → 2nd +: 2 bends, x → 3rd +: 4 bends
+    6
+    >>> layout_cost(chain).bends, layout_cost(fan).bends   # labelled edges: each label is a layer of its own
+    (6, 21)
+    """
+    if view is None:
+        view = plan(frame)
+    by_id = {n.id: n for n in frame.nodes}
+    unit = {nid: nid for nid in by_id}
+    for box in view.boxes:
+        for n in box.members:
+            unit[n.id] = box.id
+    return _Estimator(frame, by_id, view.edge_labels).cost(unit)

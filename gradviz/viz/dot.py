@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from ..i18n import message
-from .collapse import DEFAULT_MAX_NODES, Box, View, plan
+from .collapse import DEFAULT_MAX_NODES, EDGE_LABELS_UP_TO, Box, View, plan
 from .format import array_lines, array_summary_rows, number, operand
 from .frame import Frame, FrameEdge, FrameNode, frames
 
-__all__ = ["to_dot", "escape", "THEMES", "as_frame"]
+__all__ = ["to_dot", "escape", "shorten", "THEMES", "as_frame", "LABEL_CHARS"]
 
 # Okabe–Ito colours (safe for the common colour-vision deficiencies); shapes and line widths carry the
 # same distinctions, so the print theme (greys only) still tells the kinds apart.
@@ -105,8 +105,33 @@ True
 """
 
 FONT = "Helvetica"
-_BIG = 40  # past this many single nodes, value nodes shrink to one row and edges lose their labels
 _SMALL_ARRAY = 4  # arrays up to 4×4 are shown in full, larger ones as mean/std/min/max
+LABEL_CHARS = 40
+"""Names longer than this are cut with "…" in pictures (the node's tooltip keeps the full name): a long
+name would widen its node past a slide, and dot refuses a label past 16,384 characters.
+
+>>> from gradviz import Value
+>>> from gradviz.viz import to_dot
+>>> source = to_dot(Value(2.0, label="a" * 9999) * 3).source
+>>> "a" * 39 + "…" in source, "a" * 41 in source.split("tooltip=")[0]
+(True, False)
+"""
+_TOOLTIP_CHARS = 10_000  # a tooltip holds the full name, up to the length of the longest formula
+_EDGE_CHARS = 120  # an edge label's formula line
+_BOTTOM_LINES = 12  # the title, caption and note under a picture, wrapped at 110 characters
+_GRAD_TERMS = 5  # a gradient summed from more contributions shows the first few, then the last
+
+
+def shorten(text: Any, limit: int = LABEL_CHARS) -> str:
+    """`text` cut to `limit` characters, the last of them "…".
+
+    >>> shorten("learning_rate_of_the_second_layer_of_the_network")
+    'learning_rate_of_the_second_layer_of_th…'
+    >>> shorten("x")
+    'x'
+    """
+    text = str(text)
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
 def escape(text: Any) -> str:
@@ -182,8 +207,10 @@ def _grad_rows(node: FrameNode, precision: int, language: str) -> list[str]:
         return _array_rows(node.grad, precision, language)
     terms = node.grad_terms
     if len(terms) > 1 and all(np.ndim(t) == 0 for t in terms):
-        summed = " + ".join([number(terms[0], precision)] + [operand(t, precision) for t in terms[1:]])
-        return [f"{summed} = {number(node.grad, precision)}"]
+        shown = [number(terms[0], precision)] + [operand(t, precision) for t in terms[1:]]
+        if len(shown) > _GRAD_TERMS + 1:  # 100 contributions: 1 + 1 + 1 + 1 + 1 + … + 1 = 100
+            shown = shown[:_GRAD_TERMS] + ["…", shown[-1]]
+        return [f"{' + '.join(shown)} = {number(node.grad, precision)}"]
     return [number(node.grad, precision)]
 
 
@@ -202,14 +229,16 @@ def _value_label(
             return f"<{_font(escape(number(node.value, precision)), theme['text'])}>"
         # a tensor constant (an input batch, targets): its name, then its shape, as data rather than a variable
         shape = f"{tuple(node.shape)} {node.dtype}" if node.shape is not None else ""
-        name = "" if node.label.startswith("const") else _font(escape(node.label), theme["text"], bold=True) + " "
+        name = (
+            "" if node.label.startswith("const") else _font(escape(shorten(node.label)), theme["text"], bold=True) + " "
+        )
         return f"<{name}{_font(escape(shape), theme['muted'], 10)}>"
     style = _node_style(node, frame, theme)
     language = frame.language
     if compact and not node.is_tensor:
         return _compact_label(node, style, theme, precision, language)
     value_name = escape(message("pictures.value", language))
-    rows = [f'<TR><TD COLSPAN="2">{_font(escape(node.label), theme["text"], bold=True)}</TD></TR>']
+    rows = [f'<TR><TD COLSPAN="2">{_font(escape(shorten(node.label)), theme["text"], bold=True)}</TD></TR>']
     if node.is_tensor:
         rows.append(_row(escape(message("pictures.shape", language)), escape(f"{node.shape} {node.dtype}"), theme))
     if node.value is None:
@@ -219,7 +248,7 @@ def _value_label(
             rows.append(_row(value_name if i == 0 else "", escape(line), theme))
     else:
         rows.append(_row(value_name, escape(number(node.value, precision)), theme))
-    grad_name = escape(f"∂{output_label}/∂{node.label}")
+    grad_name = escape(f"∂{output_label}/∂{shorten(node.label)}")
     if node.grad is None:
         rows.append(
             f'<TR><TD ALIGN="LEFT">{_font(grad_name, theme["muted"], 10)}</TD>'
@@ -246,7 +275,8 @@ def _compact_label(node: FrameNode, style: dict, theme: dict, precision: int, la
     return (
         f'<<TABLE BORDER="{style["border"]}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" STYLE="{style["style"]}"'
         f' COLOR="{style["line"]}" BGCOLOR="{style["fill"]}"><TR>'
-        f"<TD>{_font(escape(node.label), theme['text'], 11, bold=True)}</TD><TD>{_font(value, theme['text'], 11)}</TD>"
+        f"<TD>{_font(escape(shorten(node.label)), theme['text'], 11, bold=True)}</TD>"
+        f"<TD>{_font(value, theme['text'], 11)}</TD>"
         f"<TD>{grad}</TD></TR></TABLE>>"
     )
 
@@ -288,6 +318,7 @@ def _edge_label(edge: FrameEdge, frame: Frame, labels: dict, theme: dict, precis
             if symbolic and symbolic != numeric
             else f"{local_name} = {numeric}"
         )
+    first = shorten(first, _EDGE_CHARS)
     if edge.state != "active":
         return f"<{_font(escape(first), theme['muted'], 11)}>"
     if edge.local is not None and np.ndim(edge.local) == 0 and np.ndim(edge.upstream) == 0:
@@ -320,10 +351,10 @@ def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label
     text, muted = theme["text"], theme["muted"]
     language = frame.language
     if box.kind == "overflow":
-        title = _font(escape(box.title), text, bold=True)
+        title = _font(escape(shorten(box.title, 2 * LABEL_CHARS)), text, bold=True)
     else:
         title = _font(escape(message("pictures.scope", language)) + " ", muted, 10) + _font(
-            escape(box.title), text, bold=True
+            escape(shorten(box.title, 2 * LABEL_CHARS)), text, bold=True
         )
     rows = [f'<TR><TD COLSPAN="2">{title}</TD></TR>']
     counts = box.counts
@@ -411,9 +442,11 @@ def to_dot(
     active edges upstream × local = contribution. `theme` is "light", "dark" or "print"; `rankdir`
     "LR" or "TB"; `precision` the significant digits. Scopes collapse into boxes when the graph has
     more than `max_nodes` nodes (or always with ``collapse=True``); `expand` keeps the named scopes
-    open. `edge_labels` "auto" labels backward edges, and `compact` "auto" keeps value nodes to
-    one row, for pictures up to / past 40 nodes. `caption` puts the
-    frame's caption under the picture; `title` adds a line of your own.
+    open; past the budget (`max_nodes` nodes, and 10 bends of long edges per node: gradviz.viz.collapse)
+    the nodes furthest from the output become one box, so that the layout stays fast. `edge_labels`
+    "auto" labels backward edges, and `compact` "auto" keeps value nodes to one row, for pictures up
+    to / past 40 nodes. `caption` puts the frame's caption under the picture; `title` adds a line of
+    your own. Labels longer than 40 characters are cut with "…" (the full name is the node's tooltip).
 
     >>> from gradviz import Value
     >>> a = Value(3.0, label="a")
@@ -429,11 +462,11 @@ def to_dot(
         raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
     frame = as_frame(source, precision=precision)
     colors = THEMES[theme]
-    view: View = plan(frame, expand=expand, collapse=collapse, max_nodes=max_nodes)
-    labels = {n.id: n.label for n in frame.nodes}
+    view: View = plan(frame, expand=expand, collapse=collapse, max_nodes=max_nodes, edge_labels=edge_labels)
+    labels = {n.id: shorten(n.label) for n in frame.nodes}
     output_label = labels[frame.output]
-    show_edge_labels = edge_labels is True or (edge_labels == "auto" and len(view.nodes) <= _BIG)
-    compact = compact is True or (compact == "auto" and len(view.nodes) > _BIG)
+    show_edge_labels = view.edge_labels
+    compact = compact is True or (compact == "auto" and len(view.nodes) > EDGE_LABELS_UP_TO)
 
     graph_attr = {
         "rankdir": rankdir,
@@ -447,6 +480,8 @@ def to_dot(
     bottom = [line for line in (title, frame.caption if caption else None, view.note) if line]
     if bottom:
         lines = [part for line in bottom for part in textwrap.wrap(line, 110)]  # a caption never widens the picture
+        if len(lines) > _BOTTOM_LINES:  # nor grows past a few lines (dot refuses a label of 16,384 characters)
+            lines = lines[: _BOTTOM_LINES - 1] + [lines[_BOTTOM_LINES - 1][:109] + "…"]
         graph_attr.update(label="<" + "<BR/>".join(escape(line) for line in lines) + ">", labelloc="b", fontsize="12")
     dot = graphviz.Digraph(
         name=f"frame{frame.index}",
@@ -519,7 +554,7 @@ def _emit_nodes(dot, view: View, frame: Frame, colors: dict, precision: int, out
             full = f"{path}/{key[1]}" if path else key[1]
             with graph.subgraph(name=f"cluster_{counter[0]}") as cluster:
                 cluster.attr(
-                    label=f"<{_font(escape(key[1]), colors['muted'], 11)}>",  # nested: its own name suffices
+                    label=f"<{_font(escape(shorten(key[1])), colors['muted'], 11)}>",  # nested: its own name
                     labelloc="t",
                     style="rounded,filled",
                     color=colors["scope_line"],
@@ -533,7 +568,7 @@ def _emit_nodes(dot, view: View, frame: Frame, colors: dict, precision: int, out
 
 def _value_attrs(node: FrameNode, colors: dict) -> dict:
     if node.kind == "constant":
-        return {
+        attrs = {
             "shape": "box",
             "style": "rounded,dashed",
             "color": colors["constant_line"],
@@ -542,7 +577,13 @@ def _value_attrs(node: FrameNode, colors: dict) -> dict:
             "width": "0",
             "height": "0",
         }
-    return {"shape": "plain"}
+    else:
+        attrs = {"shape": "plain"}
+    if len(node.label) > LABEL_CHARS:  # the picture shows it cut; hovering shows it whole
+        # dot reads backslashes in a tooltip as its escapes (\N: the node's name), and no spelling of one
+        # survives: a look-alike (U+FF3C) stands in
+        attrs["tooltip"] = shorten(node.label, _TOOLTIP_CHARS).replace("\\", "\uff3c")
+    return attrs
 
 
 def _op_attrs(node: FrameNode, colors: dict) -> dict:

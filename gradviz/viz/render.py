@@ -3,7 +3,9 @@
 `graphviz-pure` is a dependency (a self-contained port of dot installed next to Python), so a plain
 ``pip install`` renders svg and png; pdf needs the system `dot`. Force one backend with the `engine`
 argument or the environment variable ``GRADVIZ_RENDERER=dot|graphviz-pure``. A missing renderer is
-one exception, `RendererNotFound`, raised in one place (`find_renderer`).
+one exception, `RendererNotFound`, raised in one place (`find_renderer`). The layout program runs with a
+time limit (`LAYOUT_TIMEOUT`, 30 s; ``timeout=`` or ``GRADVIZ_LAYOUT_TIMEOUT``): past it, it is stopped and
+`LayoutTimeout` says what to draw less of.
 
 >>> svg = render('digraph { a -> b }', "svg")
 >>> svg.startswith(b"<?xml")
@@ -13,7 +15,9 @@ True
 from __future__ import annotations
 
 import functools
+import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +27,19 @@ from pathlib import Path
 
 from ..errors import GradvizError
 
-__all__ = ["RendererNotFound", "Renderer", "find_renderer", "render", "save", "FORMATS", "ENV_VAR"]
+__all__ = [
+    "RendererNotFound",
+    "LayoutTimeout",
+    "Renderer",
+    "find_renderer",
+    "render",
+    "save",
+    "FORMATS",
+    "ENV_VAR",
+    "TIMEOUT_ENV_VAR",
+    "LAYOUT_TIMEOUT",
+    "layout_timeout",
+]
 
 ENV_VAR = "GRADVIZ_RENDERER"
 """The environment variable that forces a renderer for the whole session: "dot" or "graphviz-pure".
@@ -43,7 +59,28 @@ FORMATS = ("svg", "png", "pdf")
 ('svg', 'png', 'pdf')
 """
 PNG_DPI = 144  # sharp on slides and high-density screens
-_TIMEOUT = 120.0
+
+LAYOUT_TIMEOUT = 30.0
+"""Seconds the layout program may run for one picture before it is stopped (`LayoutTimeout`).
+
+A picture within the node budget (`gradviz.viz.collapse`) lays out in about a second; this limit only
+catches what the budget could not foresee. Raise it with ``render(..., timeout=120)`` or the environment
+variable ``GRADVIZ_LAYOUT_TIMEOUT=120``.
+
+>>> from gradviz.viz.render import LAYOUT_TIMEOUT
+>>> LAYOUT_TIMEOUT
+30.0
+"""
+TIMEOUT_ENV_VAR = "GRADVIZ_LAYOUT_TIMEOUT"
+"""The environment variable that sets the layout time limit in seconds for the whole session (default 30).
+
+>>> import os
+>>> from unittest import mock
+>>> from gradviz.viz.render import TIMEOUT_ENV_VAR, layout_timeout
+>>> with mock.patch.dict(os.environ, {TIMEOUT_ENV_VAR: "90"}):
+...     layout_timeout()
+90.0
+"""
 
 _INSTALL_DOT = (
     "install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or "
@@ -69,6 +106,47 @@ class RendererNotFound(GradvizError, RuntimeError):
     def __init__(self, message: str, choice: str = "auto") -> None:
         super().__init__(message)
         self.choice = choice
+
+
+class LayoutTimeout(GradvizError, TimeoutError):
+    """The layout program ran past its time limit and was stopped; the message says what to draw less of.
+
+    ``renderer`` is the program ("dot" or "graphviz-pure"), ``seconds`` the limit.
+
+    >>> from gradviz.viz.render import LayoutTimeout
+    >>> issubclass(LayoutTimeout, TimeoutError)
+    True
+    """
+
+    def __init__(self, message: str, renderer: str = "", seconds: float = 0.0) -> None:
+        super().__init__(message)
+        self.renderer = renderer
+        self.seconds = seconds
+
+
+def layout_timeout(timeout: float | None = None) -> float:
+    """The time limit of one layout in seconds: `timeout`, else $GRADVIZ_LAYOUT_TIMEOUT, else 30.
+
+    >>> layout_timeout(5)
+    5.0
+    """
+    origin = "timeout="
+    if timeout is None:
+        text = os.environ.get(TIMEOUT_ENV_VAR, "").strip()
+        if not text:
+            return LAYOUT_TIMEOUT
+        origin = f"${TIMEOUT_ENV_VAR}="
+        try:
+            timeout = float(text)
+        except ValueError:
+            timeout = math.nan
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not seconds > 0:  # nan and negatives too
+        raise GradvizError(f"{origin}{timeout!r}: the layout time limit is a number of seconds above 0, e.g. 60")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -174,33 +252,65 @@ def _source_of(dot) -> str:
 
 
 def render(
-    dot, format: str = "svg", *, engine: str | None = None, dpi: int | None = None, timeout: float = _TIMEOUT
+    dot, format: str = "svg", *, engine: str | None = None, dpi: int | None = None, timeout: float | None = None
 ) -> bytes:
     """Lay out and draw DOT (text, a graphviz.Digraph or a Drawing) as svg, png or pdf bytes.
 
     `engine` forces the program ("dot" or "graphviz-pure"); `dpi` sets a png's resolution (default 144).
+    `timeout` is the time limit in seconds (default: $GRADVIZ_LAYOUT_TIMEOUT, else 30): past it the program
+    is stopped and `LayoutTimeout` is raised.
 
     >>> render("digraph { a -> b }", "png", engine="graphviz-pure")[:4]
     b'\\x89PNG'
     """
     source = _source_of(dot)
     renderer = find_renderer(format, engine)
+    seconds = layout_timeout(timeout)
     command = [renderer.path, f"-T{format}", "-q"]
     if format == "png":
         command.append(f"-Gdpi={dpi or PNG_DPI}")
-    try:
-        done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
+    returncode, stdout, stderr = _run(command, source.encode("utf-8"), seconds, renderer.name, source)
+    if returncode != 0 or not stdout:
+        message = stderr.decode("utf-8", "replace").strip() or "no output"
+        if len(message) > 500:  # dot repeats the offending label: keep the reason, not the whole label
+            message = message[:500] + "…"
         raise GradvizError(
-            f"{renderer.name} took more than {timeout:g} s to lay out this graph. Draw less of it: "
-            "to_dot(..., collapse=True) boxes each name scope, and a smaller max_nodes hides distant nodes."
-        ) from None
-    if done.returncode != 0 or not done.stdout:
-        message = done.stderr.decode("utf-8", "replace").strip() or "no output"
-        raise GradvizError(
-            f"{renderer.name} ({renderer.path}) could not render {format} (exit {done.returncode}): {message}"
+            f"{renderer.name} ({renderer.path}) could not render {format} (exit {returncode}): {message}"
         )
-    return done.stdout
+    return stdout
+
+
+def _run(command: list[str], data: bytes, seconds: float, name: str, source: str) -> tuple[int, bytes, bytes]:
+    """Run the layout program; past `seconds` (or on Ctrl-C) it is killed, never left running."""
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:
+            stdout, stderr = process.communicate(data, timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise LayoutTimeout(_timeout_message(name, seconds, source), name, seconds) from None
+        except BaseException:  # KeyboardInterrupt, an alarm's exception: stop the program as well
+            process.kill()
+            raise
+    return process.returncode, stdout, stderr
+
+
+def _timeout_message(name: str, seconds: float, source: str) -> str:
+    nodes = len(_DOT_NODE.findall(source))
+    edges = source.count(" -> ")
+    return (
+        f"{name} took more than {seconds:g} s to lay out this graph ({nodes:,} nodes, {edges:,} edges) and was "
+        "stopped. Draw less of it: a smaller max_nodes= (to_dot, draw; gradviz render --max-nodes) hides the "
+        "nodes furthest from the output, and collapse=True boxes each name scope; or allow more time with "
+        f"render(..., timeout={_longer(seconds)}) or {TIMEOUT_ENV_VAR}={_longer(seconds)}."
+    )
+
+
+def _longer(seconds: float) -> str:
+    return f"{max(4 * seconds, 120):g}"
+
+
+_DOT_NODE = re.compile(r"^\s*(?!(?:node|edge|graph) \[)\w+ \[", re.M)
 
 
 def save(drawing, path, format: str | None = None, *, engine: str | None = None, dpi: int | None = None) -> Path:
