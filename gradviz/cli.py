@@ -1069,6 +1069,7 @@ def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) ->
     from concurrent.futures import ThreadPoolExecutor
 
     from .viz import find_renderer, render, to_dot
+    from .viz.render import stop_layouts
 
     find_renderer(fmt)  # a missing renderer (pdf without `dot`) fails before any work
     max_nodes = options.get("max_nodes", _DEFAULT_MAX_NODES)
@@ -1096,8 +1097,12 @@ def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) ->
     pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
     try:
         return list(pool.map(draw, dots))
-    finally:  # an error or Ctrl-C: the pictures not started are dropped (the running ones end or time out)
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # an error or Ctrl-C: the pictures not started are dropped, the running ones stopped
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_layouts()
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _write_steps(

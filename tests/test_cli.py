@@ -329,3 +329,115 @@ def test_lang_may_follow_the_command_and_errors_speak_it_too(tmp_path, capsys):
 def test_an_unknown_lang_exits_2_with_the_choices(capsys):
     assert main(["--lang", "fr", "demo"]) == EXIT_USAGE
     assert "invalid choice: 'fr'" in capsys.readouterr().err
+
+
+# -- nothing hangs: the layout budget, the time limit, Ctrl-C ----------------------------------------
+
+
+def sum_of_xs(terms: int) -> str:
+    return "+".join(["x"] * terms)
+
+
+def test_a_sum_of_400_xs_renders_one_picture_quickly_with_the_far_nodes_in_a_box(tmp_path, capsys):
+    import time
+
+    started = time.monotonic()
+    assert main(["render", sum_of_xs(400), "--set", "x=1", "--out", str(tmp_path), "-q"]) == 0
+    assert time.monotonic() - started < 30  # was minutes, then a traceback
+    svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert "more nodes" in svg
+    assert capsys.readouterr().err == ""
+
+
+def test_a_walkthrough_over_the_layout_budget_is_refused_before_drawing_with_status_4(tmp_path, capsys):
+    from gradviz.cli import EXIT_TOO_BIG
+
+    folder = tmp_path / "steps"
+    code = main(["render", sum_of_xs(100), "--set", "x=1", "--steps", "--out", str(folder)])
+    assert code == EXIT_TOO_BIG
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("gradviz render: 201 pictures of ")
+    assert "--max-nodes" in line and "GRADVIZ_LAYOUT_BUDGET=" in line
+    assert not folder.exists()  # refused before any drawing or writing
+
+
+def test_the_layout_budget_can_be_raised_and_a_smaller_max_nodes_fits_it(tmp_path, monkeypatch, capsys):
+    from gradviz.cli import EXIT_TOO_BIG
+
+    argv = ["render", sum_of_xs(30), "--set", "x=1", "--steps", "--out", str(tmp_path / "a"), "-q"]
+    monkeypatch.setenv("GRADVIZ_LAYOUT_BUDGET", "1000")
+    assert main(argv) == EXIT_TOO_BIG
+    assert main([*argv[:-3], "--out", str(tmp_path / "b"), "--max-nodes", "2", "-q"]) == EXIT_TOO_BIG
+    monkeypatch.setenv("GRADVIZ_LAYOUT_BUDGET", "10000000")
+    assert main(argv) == 0 and len(step_files(tmp_path / "a", "svg")) == 61
+    monkeypatch.setenv("GRADVIZ_LAYOUT_BUDGET", "lots")
+    assert main(argv) == EXIT_USAGE
+    assert "$GRADVIZ_LAYOUT_BUDGET='lots'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-5"])
+def test_max_nodes_below_two_is_refused(tmp_path, capsys, value):
+    assert main(["render", "x*2", "--set", "x=1", "--max-nodes", value, "--out", str(tmp_path)]) == EXIT_USAGE
+    assert "--max-nodes" in capsys.readouterr().err
+
+
+def slow_renderer(tmp_path, monkeypatch):
+    """Make every layout a program that never finishes (each one adds its pid to tmp_path/pids)."""
+    import importlib
+
+    render_module = importlib.import_module("gradviz.viz.render")
+    script = tmp_path / "slow-dot"
+    script.write_text(f"#!/bin/sh\necho $$ >> {tmp_path}/pids\nexec sleep 60\n")
+    script.chmod(0o755)
+    slow = render_module.Renderer("dot", str(script))
+    monkeypatch.setattr(render_module, "find_renderer", lambda fmt, engine=None: slow)
+    monkeypatch.setattr(gradviz.viz, "find_renderer", lambda fmt, engine=None: slow)
+
+
+def test_a_layout_past_the_time_limit_ends_the_command_with_status_4_and_advice(tmp_path, monkeypatch, capsys):
+    from gradviz.cli import EXIT_TOO_BIG
+
+    slow_renderer(tmp_path, monkeypatch)
+    monkeypatch.setenv("GRADVIZ_LAYOUT_TIMEOUT", "0.5")
+    assert main(["render", "x*2", "--set", "x=1", "--out", str(tmp_path / "out")]) == EXIT_TOO_BIG
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("gradviz render: dot took more than 0.5 s") and "--max-nodes" in line
+    assert not (tmp_path / "out" / "graph.svg").exists()
+    assert still_running(tmp_path) == []
+
+
+def still_running(tmp_path) -> list[int]:
+    running = []
+    for pid in map(int, (tmp_path / "pids").read_text().split()):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        running.append(pid)
+    return running
+
+
+@pytest.mark.parametrize("steps", [False, True], ids=["one picture", "a walkthrough in threads"])
+def test_ctrl_c_during_a_layout_exits_130_with_one_line_and_stops_the_layout_programs(
+    tmp_path, monkeypatch, capsys, steps
+):
+    import signal
+    import time
+
+    from gradviz.cli import EXIT_INTERRUPTED
+
+    slow_renderer(tmp_path, monkeypatch)
+    previous = signal.signal(signal.SIGALRM, lambda *_: signal.raise_signal(signal.SIGINT))
+    signal.setitimer(signal.ITIMER_REAL, 1.0)  # Ctrl-C one second in, while the layouts run
+    started = time.monotonic()
+    try:
+        argv = ["render", "x*2", "--set", "x=1", "--out", str(tmp_path / "out")] + (["--steps"] if steps else [])
+        code = main(argv)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert code == EXIT_INTERRUPTED == 130
+    assert time.monotonic() - started < 10  # not the layout's 30 s time limit
+    assert capsys.readouterr().err.strip() == "gradviz render: interrupted"
+    assert still_running(tmp_path) == []
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -228,3 +228,51 @@ def test_no_expand_hint_when_no_scope_is_drawn_as_a_box():
     view = plan(final_frame(out), collapse=False, max_nodes=8)
     assert not [box for box in view.boxes if box.kind == "scope"]
     assert view.note and "expand=" not in view.note
+
+
+# -- the layout budget: nodes and bends of long edges ------------------------------------------------
+
+
+def fan_in(terms: int):
+    """x + x + … + x: x feeds every addition, so its edges reach across the whole picture."""
+    from gradviz import trace
+
+    x = Value(1.0, label="x")
+    with trace() as recorded:
+        h = x
+        for _ in range(terms - 1):
+            h = h + x
+        h.backward()
+    return h, recorded
+
+
+@pytest.mark.parametrize("max_nodes", [20, 150, 400])
+def test_a_picture_past_the_bend_budget_hides_the_far_nodes_until_its_bends_fit(max_nodes):
+    from gradviz.viz.collapse import BENDS_PER_NODE, layout_cost
+
+    h, _ = fan_in(100)
+    frame = final_frame(h)
+    everything = layout_cost(frame, plan(frame, max_nodes=10_000))
+    assert everything.nodes >= 199 and everything.bends > 9_000  # 100 nodes, but thousands of bends
+    view = plan(frame, max_nodes=max_nodes)
+    cost = layout_cost(frame, view)
+    assert cost.bends <= BENDS_PER_NODE * max_nodes and len(view.nodes) < min(max_nodes, 100)
+    assert "bends" in view.note and f"max_nodes={max_nodes}" in view.note
+
+
+def test_a_long_chain_without_long_edges_is_cut_by_the_node_budget_alone():
+    from gradviz.viz.collapse import layout_cost
+
+    h = Value(0.5, label="x")
+    for _ in range(300):
+        h = h * 1.01
+    frame = final_frame(h)
+    view = plan(frame, max_nodes=150)
+    assert len(view.nodes) == 149 and layout_cost(frame, view).bends < 1_500
+    assert "bends" not in view.note
+
+
+def test_every_frame_of_a_walkthrough_hides_the_same_nodes():
+    _, recorded = fan_in(60)
+    shown = {frozenset(n.id for n in plan(frame).nodes) for frame in frames(recorded)}
+    assert len(shown) == 1 and len(next(iter(shown))) < 60  # the same nodes hidden at every step

@@ -151,3 +151,66 @@ def test_the_system_dot_renders_pdf():
 def test_the_system_dot_is_preferred_when_present(monkeypatch):
     monkeypatch.delenv(render_module.ENV_VAR, raising=False)
     assert find_renderer("svg").name == "dot" and os.path.basename(find_renderer("svg").path) == "dot"
+
+
+# -- the layout's time limit ---------------------------------------------------------------------------
+
+
+def a_slow_layout_program(tmp_path) -> str:
+    """A stand-in layout program that never finishes (it writes its pid first, so a test can see it stopped)."""
+    script = tmp_path / "slow-dot"
+    script.write_text(f"#!/bin/sh\necho $$ > {tmp_path}/pid\nexec sleep 60\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_layout_past_its_time_limit_is_stopped_with_what_to_draw_less_of(tmp_path, monkeypatch):
+    import time
+
+    slow = render_module.Renderer("dot", a_slow_layout_program(tmp_path))
+    monkeypatch.setattr(render_module, "find_renderer", lambda fmt, engine=None: slow)
+    started = time.monotonic()
+    with pytest.raises(render_module.LayoutTimeout) as caught:
+        render("digraph { a -> b }", "svg", timeout=0.5)
+    assert time.monotonic() - started < 10
+    text = str(caught.value)
+    assert "more than 0.5 s" in text and "max_nodes" in text and "GRADVIZ_LAYOUT_TIMEOUT=120" in text
+    assert isinstance(caught.value, TimeoutError) and isinstance(caught.value, GradvizError)
+    pid = int((tmp_path / "pid").read_text())
+    with pytest.raises(ProcessLookupError):  # the program was killed and reaped, not left running
+        os.kill(pid, 0)
+
+
+def test_the_time_limit_comes_from_the_environment_and_a_bad_one_is_named(monkeypatch):
+    monkeypatch.setenv("GRADVIZ_LAYOUT_TIMEOUT", "7.5")
+    assert render_module.layout_timeout() == 7.5
+    assert render_module.layout_timeout(2) == 2.0  # the argument wins
+    monkeypatch.setenv("GRADVIZ_LAYOUT_TIMEOUT", "soon")
+    with pytest.raises(GradvizError, match=r"\$GRADVIZ_LAYOUT_TIMEOUT='soon'.*seconds above 0"):
+        render_module.layout_timeout()
+    with pytest.raises(GradvizError, match="timeout=-1"):
+        render_module.layout_timeout(-1)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sum_of_a_hundred_xs_renders_in_seconds_with_the_far_nodes_in_one_box(engine):
+    import time
+
+    x = Value(1.0, label="x")
+    h = x
+    for _ in range(99):
+        h = h + x
+    h.backward()
+    dot = to_dot(h)
+    assert "more nodes" in dot.source and "bends" in dot.source  # the note says why nodes were hidden
+    started = time.monotonic()
+    svg = render(dot, "svg", engine=engine)
+    assert time.monotonic() - started < 20  # was minutes with graphviz-pure and 100 s with dot
+    assert b"more nodes" in svg
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_name_of_9999_characters_is_cut_in_the_picture_and_renders(engine):
+    name = "a" * 9999
+    svg = render(to_dot(Value(2.0, label=name) * 3), "svg", engine=engine).decode()
+    assert "a" * 39 + "…" in svg

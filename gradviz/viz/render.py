@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ __all__ = [
     "TIMEOUT_ENV_VAR",
     "LAYOUT_TIMEOUT",
     "layout_timeout",
+    "stop_layouts",
 ]
 
 ENV_VAR = "GRADVIZ_RENDERER"
@@ -130,22 +132,18 @@ def layout_timeout(timeout: float | None = None) -> float:
     >>> layout_timeout(5)
     5.0
     """
-    origin = "timeout="
+    given, origin = timeout, "timeout="
     if timeout is None:
-        text = os.environ.get(TIMEOUT_ENV_VAR, "").strip()
-        if not text:
+        given = os.environ.get(TIMEOUT_ENV_VAR, "").strip()
+        if not given:
             return LAYOUT_TIMEOUT
         origin = f"${TIMEOUT_ENV_VAR}="
-        try:
-            timeout = float(text)
-        except ValueError:
-            timeout = math.nan
     try:
-        seconds = float(timeout)
+        seconds = float(given)
     except (TypeError, ValueError):
         seconds = math.nan
     if not seconds > 0:  # nan and negatives too
-        raise GradvizError(f"{origin}{timeout!r}: the layout time limit is a number of seconds above 0, e.g. 60")
+        raise GradvizError(f"{origin}{given!r}: the layout time limit is a number of seconds above 0, e.g. 60")
     return seconds
 
 
@@ -280,9 +278,29 @@ def render(
     return stdout
 
 
+_RUNNING: set[subprocess.Popen] = set()  # the layout programs running now, in any thread
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_layouts() -> int:
+    """Stop every layout program gradviz is running, in every thread (Ctrl-C in the main thread while
+    worker threads lay out a walkthrough); their `render` calls raise GradvizError. Returns how many.
+
+    >>> stop_layouts()
+    0
+    """
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        process.kill()
+    return len(running)
+
+
 def _run(command: list[str], data: bytes, seconds: float, name: str, source: str) -> tuple[int, bytes, bytes]:
     """Run the layout program; past `seconds` (or on Ctrl-C) it is killed, never left running."""
     with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        with _RUNNING_LOCK:
+            _RUNNING.add(process)
         try:
             stdout, stderr = process.communicate(data, timeout=seconds)
         except subprocess.TimeoutExpired:
@@ -291,7 +309,11 @@ def _run(command: list[str], data: bytes, seconds: float, name: str, source: str
             raise LayoutTimeout(_timeout_message(name, seconds, source), name, seconds) from None
         except BaseException:  # KeyboardInterrupt, an alarm's exception: stop the program as well
             process.kill()
+            process.wait()  # and reap it (Popen's exit does not wait after a KeyboardInterrupt)
             raise
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(process)
     return process.returncode, stdout, stderr
 
 
