@@ -566,11 +566,12 @@ def _backward_general(cls, topo: list, anomaly: bool) -> None:
             _accumulate(cls, parent, contribution)
 
 
-def replay_backward(root, seed, topo: list, leaf_grads: dict, leaf_datas: dict, stop_at_nonfinite: bool = False):
+def replay_backward(root, seed, topo: list, leaf_grads: dict, datas: dict, stop_at_nonfinite: bool = False):
     """The steps of one backward pass, recomputed from what a Trace kept when the pass began.
 
-    `leaf_grads` / `leaf_datas` map id(leaf) to its gradient and data at that moment (so parameter
-    updates made since do not change the story). Yields (node, upstream, edges) per visited node,
+    `leaf_grads` maps id(leaf) to its gradient at that moment, `datas` id(node) to its data as recorded
+    (leaves when the pass began, intermediates when computed), so values changed since (a parameter
+    update, ``h.data = …``) do not change the story; a node not in `datas` is read as it is now. Yields (node, upstream, edges) per visited node,
     the seed first; edges are (input, position, local, contribution, accumulated) — the same
     arithmetic, in the same order, as the pass itself, so the numbers are the ones it produced.
     """
@@ -595,13 +596,13 @@ def replay_backward(root, seed, topo: list, leaf_grads: dict, leaf_datas: dict, 
             upstream = grads[id(node)]
             prev = node._prev
             params = node._params or {}
-            datas = [leaf_datas.get(id(p), p.data) if p._op is None else p.data for p in prev]
-            out = node.data
+            inputs = [datas.get(id(p), p.data) for p in prev]
+            out = datas.get(id(node), node.data)
             edges = []
             for i, parent in enumerate(prev):
                 if not parent.requires_grad:
                     continue
-                local, contribution = _edge(cls, op, i, upstream, out, datas, params, datas[i])
+                local, contribution = _edge(cls, op, i, upstream, out, inputs, params, inputs[i])
                 if stop_at_nonfinite and not cls._finite(contribution):
                     return  # where detect_anomaly stopped the pass
                 previous = current(parent)

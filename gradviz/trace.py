@@ -148,6 +148,7 @@ class Trace:
 
     def __init__(self) -> None:
         self._events: list = []  # the forward nodes (the engine's fast paths append to this list)
+        self._datas: dict[int, Any] = {}  # id(op node) -> its data as recorded (kept when a pass begins, at exit)
         self._passes: list[_Pass] = []
         self._built_key = None
         self._steps: list[ForwardStep | BackwardStep] = []
@@ -182,6 +183,7 @@ class Trace:
         recorded._events.extend(node for node in topo if node._op is not None)
         seed = 1.0 if output._scalar else np.ones(output.data.shape, dtype=output.data.dtype)
         leaf_datas = {id(node): node.data for node in topo if node._op is None}
+        recorded._keep_datas(topo)
         recorded.outputs.append(output)
         recorded._passes.append(_Pass(output, seed, topo, {}, leaf_datas, len(recorded._events), complete=True))
         return recorded
@@ -230,8 +232,10 @@ class Trace:
         backward: list[BackwardStep] = []
 
         def add_forward(until: int) -> None:
+            datas = self._datas
             for node in self._events[len(forward) : until]:
-                step = ForwardStep(len(forward), node, node._op.name, node._prev, node.data, dict(node._params or {}))
+                value = datas.get(id(node), node.data)
+                step = ForwardStep(len(forward), node, node._op.name, node._prev, value, dict(node._params or {}))
                 forward.append(step)
                 steps.append(step)
 
@@ -242,7 +246,7 @@ class Trace:
                 recorded.seed,
                 recorded.topo,
                 recorded.leaf_grads,
-                recorded.leaf_datas,
+                {**self._datas, **recorded.leaf_datas},
                 stop_at_nonfinite=not recorded.complete,
             )
             for k, (node, upstream, edges) in enumerate(replayed):
@@ -297,8 +301,17 @@ class Trace:
                 if node.grad is not None:
                     leaf_grads[id(node)] = keep(node.grad)
                 leaf_datas[id(node)] = keep(node.data)
+        self._keep_datas(topo)
         self.outputs.append(root)
         self._passes.append(_Pass(root, keep(seed), topo, leaf_grads, leaf_datas, len(self._events)))
+
+    def _keep_datas(self, nodes) -> None:
+        """Keep the data of the op nodes among `nodes` not kept yet, as they are now (arrays copied), so that
+        steps read later show what was computed even if the values are changed afterwards."""
+        datas = self._datas
+        for node in nodes:
+            if node._op is not None and id(node) not in datas:
+                datas[id(node)] = node.data if node._scalar else node.data.copy()
 
     def _end_backward(self, root) -> None:
         self._passes[-1].complete = True
@@ -325,5 +338,8 @@ def trace() -> Iterator[Trace]:
     (1, [3.0, 6.0])
     """
     recorded = Trace()
-    with changed(trace=recorded, trace_events=recorded._events):
-        yield recorded
+    try:
+        with changed(trace=recorded, trace_events=recorded._events):
+            yield recorded
+    finally:  # what was computed but not yet back-propagated: its values as they are when the block ends
+        recorded._keep_datas(recorded._events)

@@ -255,3 +255,60 @@ def test_a_trace_records_only_the_ops_of_the_thread_that_opened_it():
         thread.join(10)
     assert len(t.forward_steps) == ours
     assert {step.node.label for step in t.backward_steps} <= {"q", "x", "y"}
+
+
+# -- frames show what was recorded, not the values as they are now (issue 13) ------------------------
+
+
+def test_a_leaf_updated_after_the_trace_leaves_its_frames_as_recorded():
+    from gradviz.viz import frames
+
+    w = Value(3.0, label="w")
+    with gradviz.trace() as t:
+        loss = w * w
+        loss.label = "L"
+        loss.backward()
+    w.data -= 0.1 * w.grad
+    assert frames(t)[1].equation == "L = w · w = 3 · 3 = 9"
+
+
+def test_a_tensor_leaf_and_intermediate_changed_in_place_after_recording_leave_the_steps_as_recorded():
+    from gradviz.viz import frames
+
+    w = Tensor(np.array([3.0]), label="w", requires_grad=True)
+    with gradviz.trace() as t:
+        h = w * 2
+        h.label = "h"
+        loss = (h * h).sum()
+        loss.label = "L"
+        loss.backward()
+    h.data -= 50  # in place: the very arrays the trace saw, before any step was read
+    w.data -= 1
+    equations = [f.equation for f in frames(t)]
+    assert equations[:3] == ["w = 3", "h = w · 2 = 3 · 2 = 6", "v1 = h · h = 6 · 6 = 36"]
+    assert equations[-2] == "∂L/∂w = ∂L/∂h · ∂h/∂w = 12 · 2 = 24"
+    assert t.forward_steps[0].value.tolist() == [6.0]
+
+
+def test_a_scalar_intermediate_reassigned_after_recording_keeps_its_recorded_value_in_every_step():
+    from gradviz.viz import frames
+
+    w = Value(3.0, label="w")
+    with gradviz.trace() as t:
+        h = w * 2
+        h.label = "h"
+        loss = h * h
+        loss.label = "L"
+        loss.backward()
+    h.data = 100.0
+    equations = [f.equation for f in frames(t)]
+    assert equations[1] == "h = w · 2 = 3 · 2 = 6" and equations[2] == "L = h · h = 6 · 6 = 36"
+    assert "∂L/∂w = ∂L/∂h · ∂h/∂w = 12 · 2 = 24" in equations
+
+
+def test_a_forward_only_trace_keeps_the_values_it_computed_when_the_block_ends():
+    w = Tensor(np.array([1.0, 2.0]), label="w", requires_grad=True)
+    with gradviz.trace() as t:
+        h = w * 2
+    h.data *= 0
+    assert t.forward_steps[0].value.tolist() == [2.0, 4.0]
