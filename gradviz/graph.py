@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,9 @@ class GraphNode:
     """One node: `ref` is the live Value/Tensor; `value` and `grad` read it.
 
     `kind` is "input" (a leaf that requires grad), "constant", "op" or "output"; `op` is "" for leaves.
+    What a picture needs of the op is plain data here, so that nothing outside the engine reads a node's
+    private slots: `spec` is the registered `gradviz.ops.Op` (None for leaves), `inputs` the ids of its
+    inputs in order, `params` its parameters, `scalar` whether it is a Value (else a Tensor).
 
     >>> from gradviz import Graph, Value
     >>> x = Value(3.0, label="x")
@@ -44,6 +47,10 @@ class GraphNode:
     op: str  # "" for leaves
     scope: str | None
     auto_label: bool  # True when gradviz chose the label
+    spec: Any = None  # the gradviz.ops.Op that computed the node; None for a leaf
+    inputs: tuple = ()  # the ids of its inputs, in the op's order
+    params: dict = field(default_factory=dict)
+    scalar: bool = True  # a Value (else a Tensor)
 
     @property
     def value(self):
@@ -55,7 +62,12 @@ class GraphNode:
 
     @property
     def symbol(self) -> str:
-        return self.ref._op.symbol if self.ref._op is not None else ""
+        return self.spec.symbol if self.spec is not None else ""
+
+    @property
+    def xp(self):
+        """The array namespace the node's op computes with (gradviz's scalar math, or numpy)."""
+        return self.ref._xp
 
     @property
     def shape(self) -> tuple:
@@ -67,11 +79,7 @@ class GraphNode:
 
     @property
     def is_tensor(self) -> bool:
-        return not self.ref._scalar
-
-    @property
-    def params(self) -> dict:
-        return self.ref._params or {}
+        return not self.scalar
 
     def __repr__(self) -> str:
         return f"<GraphNode {self.id} {self.label!r} {self.op or self.kind}>"
@@ -150,8 +158,24 @@ class Graph:
                     while f"v{counter}" in taken:
                         counter += 1
                     label = f"v{counter}"
-            nodes.append(GraphNode(f"n{i}", ref, label, kind, ref.op, ref._scope, auto))
+            nodes.append(
+                GraphNode(
+                    f"n{i}",
+                    ref,
+                    label,
+                    kind,
+                    ref.op,
+                    ref._scope,
+                    auto,
+                    ref._op,
+                    (),
+                    dict(ref._params or {}),
+                    ref._scalar,
+                )
+            )
         index = {id(n.ref): n for n in nodes}
+        for node in nodes:
+            node.inputs = tuple(index[id(parent)].id for parent in node.ref._prev)
         edges = [
             Edge(index[id(parent)].id, node.id, position)
             for node in nodes

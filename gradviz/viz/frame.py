@@ -331,11 +331,11 @@ class _Builder:
         self.language = language
         self.nodes = graph.nodes
         self.ids = {id(n.ref): n.id for n in graph.nodes}
+        self.node_of = {n.id: n for n in graph.nodes}
         self.labels = {n.id: n.label for n in graph.nodes}
         # what never changes from frame to frame, in FrameNode's field order
         self.static = [
-            (n.id, n.label, n.kind, n.op, n.ref._op.symbol if n.ref._op is not None else "", n.scope)
-            + ((None, None) if n.ref._scalar else (tuple(n.ref.data.shape), str(n.ref.data.dtype)))
+            (n.id, n.label, n.kind, n.op, n.symbol, n.scope) + ((None, None) if n.scalar else (n.shape, n.dtype))
             for n in graph.nodes
         ]
         self.inputs_of: dict[str, list[str]] = {}
@@ -399,7 +399,7 @@ def _initial_text(builder: _Builder, state, pending) -> _Text:
 def _forward_text(builder: _Builder, state, step, number_in_pass: int, total: int) -> _Text:
     p = builder.precision
     nid = builder.ids[id(step.node)]
-    op = step.node._op
+    op = builder.node_of[nid].spec
     params = step.params or {}
     inputs = builder.inputs_of.get(nid, [])
     labels = [builder.label(i) for i in inputs]
@@ -447,8 +447,8 @@ def _backward_text(builder: _Builder, before, root_id: str, step, number_in_pass
     """Backward step `step`'s text; `before` is the state just before it (the frame before)."""
     p = builder.precision
     nid = builder.ids[id(step.node)]
-    op = step.node._op
-    params = step.node._params or {}
+    op = builder.node_of[nid].spec
+    params = builder.node_of[nid].params
     inputs = builder.inputs_of.get(nid, [])
     labels = [builder.label(i) for i in inputs]
     out = builder.label(nid)
@@ -784,9 +784,8 @@ class _Walkthrough:
                 step, edge_step = self.edge_entries[j][position]
                 target = key[1]
                 labels = [self.builder.label(i) for i in self.builder.inputs_of.get(target, [])]
-                local_text = _local_text(
-                    step.node._op, key[2], labels, self.builder.label(target), step.node._params or {}
-                )
+                node = self.builder.node_of[target]
+                local_text = _local_text(node.spec, key[2], labels, self.builder.label(target), node.params)
                 made = FrameEdge(
                     key[0], target, key[2], state, edge_step.local, local_text, step.upstream, edge_step.contribution
                 )
@@ -1034,26 +1033,22 @@ def _edge_locals(builder: _Builder) -> dict[tuple[str, str, int], FrameEdge]:
     for n in builder.nodes:
         if not n.op or n.grad is None:
             continue
-        ref = n.ref
-        op = ref._op
-        params = ref._params or {}
-        prev = ref._prev
-        labels = [builder.label(builder.ids[id(x)]) for x in prev]
-        datas = [x.data for x in prev]
+        op, params = n.spec, n.params
+        prev = [builder.node_of[i] for i in n.inputs]
+        labels = [builder.label(x.id) for x in prev]
+        datas = [x.value for x in prev]
         for position, parent in enumerate(prev):
-            if not parent.requires_grad:
+            if not parent.ref.requires_grad:
                 continue
-            key = (builder.ids[id(parent)], n.id, position)
+            key = (parent.id, n.id, position)
             rule = op.rule(position)
             local = None
             if rule.local is not None:
                 try:
                     with np.errstate(all="ignore"):
-                        local = rule.local(ref._xp, ref.data, *datas, **params)
+                        local = rule.local(n.xp, n.value, *datas, **params)
                     local = (
-                        float(local)
-                        if ref._scalar
-                        else np.broadcast_to(np.asarray(local, dtype=float), np.shape(ref.data))
+                        float(local) if n.scalar else np.broadcast_to(np.asarray(local, dtype=float), np.shape(n.value))
                     )
                 except Exception:  # a picture never fails because one local derivative could not be evaluated
                     local = None

@@ -494,14 +494,13 @@ def _d_name(label: str) -> str:
 # finding the paths
 
 
-def _local_derivative(ref, position: int) -> float:
-    op = ref._op
-    rule = op.rule(position)
+def _local_derivative(node, by_id: dict, position: int) -> float:
+    """∂node/∂(its input at `position`), from the op's registered rule, at the graph's values."""
+    rule = node.spec.rule(position)
     if rule.constant is not None:
         return rule.constant
-    prev = ref._prev
     with np.errstate(all="ignore"):
-        local = rule.local(ref._xp, ref.data, *[x.data for x in prev], **(ref._params or {}))
+        local = rule.local(node.xp, node.value, *[by_id[i].value for i in node.inputs], **node.params)
     return float(local)
 
 
@@ -535,10 +534,13 @@ def chain_rule_paths(
     path 2: ∂L/∂a = 1 = 1
     ∂L/∂a = −2 + 1 = −1  (backward(): −1)
     """
+    from ..engine import Node
+    from ..value import Value
+
     for what, node in (("loss", loss), ("weight", weight)):
-        if not hasattr(node, "_prev"):
+        if not isinstance(node, Node):
             raise TypeError(f"chain_rule_paths: the {what} must be a gradviz Value, got {type(node).__name__}")
-        if not node._scalar:
+        if not isinstance(node, Value):
             raise TypeError(
                 f"chain_rule_paths works on scalar Values (one node per number); the {what} is a Tensor of shape "
                 f"{tuple(node.data.shape)}. For one weight of a tensor network use "
@@ -571,7 +573,7 @@ def chain_rule_paths(
     locals_: dict[tuple[str, str, int], float] = {}
     for n in order:
         for e in outgoing.get(n.id, ()):
-            locals_[(e.source, e.target, e.position)] = _local_derivative(by_id[e.target].ref, e.position)
+            locals_[(e.source, e.target, e.position)] = _local_derivative(by_id[e.target], by_id, e.position)
     # number of paths and ∂loss/∂node over the sub-graph, loss end first
     count: dict[str, int] = {loss_node.id: 1}
     upstream: dict[str, float] = {loss_node.id: 1.0}
@@ -591,12 +593,12 @@ def chain_rule_paths(
     def edge(key) -> PathEdge:
         source, target, position = key
         if key not in text_cache:
-            ref = by_id[target].ref
-            names = [labels[graph[x].id] for x in ref._prev]
-            params = ref._params or {}
+            node = by_id[target]
+            names = [labels[x] for x in node.inputs]
+            params = node.params
             try:
-                text = ref._op.format_local(position, names, labels[target], params)
-                tex = ref._op.format_local(
+                text = node.spec.format_local(position, names, labels[target], params)
+                tex = node.spec.format_local(
                     position, [latex_label(x) for x in names], latex_label(labels[target]), params, latex=True
                 )
             except (KeyError, IndexError, ValueError):

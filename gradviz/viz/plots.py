@@ -231,8 +231,9 @@ def _scores_function(model) -> Callable[[np.ndarray], np.ndarray]:
 def _scalar_net_scores(model) -> Callable[[np.ndarray], np.ndarray] | None:
     """Scalar (Value) networks take one sample (a list of numbers) at a time."""
     from ..nn.module import Module
+    from ..value import Value
 
-    if isinstance(model, Module) and any(p._scalar for p in model.parameters()):
+    if isinstance(model, Module) and any(isinstance(p, Value) for p in model.parameters()):
         from ..context import no_grad
 
         def scores(grid: np.ndarray) -> np.ndarray:
@@ -824,6 +825,8 @@ def plot_layer_histograms(model, X=None, what: str = "weights", bins: int = 30, 
     >>> [ax.get_title() for ax in plot_layer_histograms(model, what="weights").axes]
     ['dense: weights', 'dense_1: weights']
     """
+    from ..value import Value
+
     if what not in ("weights", "gradients", "activations"):
         raise ValueError(f"plot_layer_histograms: what must be 'weights', 'gradients' or 'activations', got {what!r}")
     series: list[tuple[str, np.ndarray]] = []
@@ -850,7 +853,7 @@ def plot_layer_histograms(model, X=None, what: str = "weights", bins: int = 30, 
                 handle.remove()
     else:
         for name, layer in _layers_with_weights(model):
-            weights = [p for p in layer.parameters() if not p._scalar and np.ndim(p.data) >= 2] or list(
+            weights = [p for p in layer.parameters() if not isinstance(p, Value) and np.ndim(p.data) >= 2] or list(
                 layer.parameters()
             )
             if what == "weights":
