@@ -491,6 +491,9 @@ def _build(closed, labels, flat_args, values, outputs, gradients, prefix, name) 
         if only.grad is None and not only._scalar:
             only.grad = np.ones_like(only.data)
 
+    inputs_of: dict[int, list[tuple[int, str]]] = {}
+    for source, target, position in edges_of:
+        inputs_of.setdefault(target, []).append((position, f"n{source}"))
     nodes = []
     for i, ref in enumerate(refs):
         if ref._op is not None:
@@ -499,6 +502,10 @@ def _build(closed, labels, flat_args, values, outputs, gradients, prefix, name) 
             kind = "output" if i in output_indices else "input"
         else:
             kind = "constant"
-        nodes.append(GraphNode(f"n{i}", ref, ref.label, kind, ref.op, scopes[i], auto[i]))
+        inputs = tuple(nid for _, nid in sorted(inputs_of.get(i, [])))
+        params = dict(ref._params or {})
+        nodes.append(
+            GraphNode(f"n{i}", ref, ref.label, kind, ref.op, scopes[i], auto[i], ref._op, inputs, params, ref._scalar)
+        )
     edges = [Edge(f"n{s}", f"n{t}", p) for s, t, p in edges_of]
     return JaxprGraph(nodes, edges, [nodes[i] for i in dict.fromkeys(output_indices)], jaxpr=closed, name=name)
