@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ._state import changed
 
 __all__ = ["Trace", "ForwardStep", "BackwardStep", "EdgeStep", "trace"]
@@ -149,6 +151,7 @@ class Trace:
     def __init__(self) -> None:
         self._events: list = []  # the forward nodes (the engine's fast paths append to this list)
         self._datas: dict[int, Any] = {}  # id(op node) -> its data as recorded (kept when a pass begins, at exit)
+        self._kept = 0  # the forward steps whose data is in _datas
         self._passes: list[_Pass] = []
         self._built_key = None
         self._steps: list[ForwardStep | BackwardStep] = []
@@ -301,17 +304,24 @@ class Trace:
                 if node.grad is not None:
                     leaf_grads[id(node)] = keep(node.grad)
                 leaf_datas[id(node)] = keep(node.data)
-        self._keep_datas(topo)
+        self._keep_datas()
         self.outputs.append(root)
         self._passes.append(_Pass(root, keep(seed), topo, leaf_grads, leaf_datas, len(self._events)))
 
-    def _keep_datas(self, nodes) -> None:
-        """Keep the data of the op nodes among `nodes` not kept yet, as they are now (arrays copied), so that
-        steps read later show what was computed even if the values are changed afterwards."""
-        datas = self._datas
-        for node in nodes:
-            if node._op is not None and id(node) not in datas:
-                datas[id(node)] = node.data if node._scalar else node.data.copy()
+    def _keep_datas(self, nodes=None) -> None:
+        """Keep the data of op nodes as they are now (arrays copied), so that steps read later show what was
+        computed even if the values are changed afterwards: `nodes`, else the forward steps recorded since
+        the last call (once each: this runs when every backward pass begins and when the block ends)."""
+        if nodes is None:
+            nodes, start = self._events, self._kept
+            self._kept = len(nodes)
+            fresh = {id(n): n.data for n in nodes[start:]}
+        else:
+            fresh = {id(n): n.data for n in nodes if n._op is not None and id(n) not in self._datas}
+        for key, value in fresh.items():
+            if type(value) is not float:  # a Value holds a float; a Tensor's array may be changed in place
+                fresh[key] = value.copy() if isinstance(value, np.ndarray) else value
+        self._datas.update(fresh)
 
     def _end_backward(self, root) -> None:
         self._passes[-1].complete = True
@@ -342,4 +352,4 @@ def trace() -> Iterator[Trace]:
         with changed(trace=recorded, trace_events=recorded._events):
             yield recorded
     finally:  # what was computed but not yet back-propagated: its values as they are when the block ends
-        recorded._keep_datas(recorded._events)
+        recorded._keep_datas()
