@@ -115,7 +115,6 @@ layout programs it started are stopped.
 DEMO_FOLDER = "gradviz-demo"
 RENDER_FOLDER = "gradviz-render"
 _MANY_FRAMES = 20  # from here on, say that rendering will take a moment
-_DEFAULT_MAX_NODES = 150  # gradviz.viz.collapse.DEFAULT_MAX_NODES (not imported: `import gradviz.cli` stays light)
 
 
 class _UsageError(Exception):
@@ -429,12 +428,13 @@ def _size(text: str | None) -> tuple[int, int] | None:
 def _check_export(recorded, steps: list[int] | None, mode: str) -> None:
     """The walkthrough budget for `gradviz export`, before anything is drawn."""
     from .viz import frames
+    from .viz.collapse import DEFAULT_MAX_NODES
 
     walkthrough = frames(recorded)
     count = len(walkthrough) if steps is None else len(set(steps))
     if mode != "both" and steps is None:
         count = (count + 1) // 2
-    _check_walkthrough(walkthrough, count, _DEFAULT_MAX_NODES, "cli.walkthrough_advice_export")
+    _check_walkthrough(walkthrough, count, DEFAULT_MAX_NODES, "cli.walkthrough_advice_export")
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -943,12 +943,13 @@ def _training_plots(model, history, scaler, X, y, class_names, options, shape, o
 
 def _picture_options(args: argparse.Namespace) -> dict:
     from .viz import THEMES
+    from .viz.collapse import DEFAULT_MAX_NODES
 
     if args.theme not in THEMES:
         raise _usage("cli.theme_bad", value=repr(args.theme), choices=", ".join(sorted(THEMES)))
     if not 1 <= args.precision <= 17:
         raise _usage("cli.precision_bad", value=args.precision)
-    max_nodes = _DEFAULT_MAX_NODES if args.max_nodes is None else args.max_nodes
+    max_nodes = DEFAULT_MAX_NODES if args.max_nodes is None else args.max_nodes
     if max_nodes < 2:
         raise _usage("cli.max_nodes_bad", value=args.max_nodes)
     return {
@@ -1072,7 +1073,7 @@ def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) ->
     from .viz.render import stop_layouts
 
     find_renderer(fmt)  # a missing renderer (pdf without `dot`) fails before any work
-    max_nodes = options.get("max_nodes", _DEFAULT_MAX_NODES)
+    max_nodes = options["max_nodes"]
     _check_walkthrough(frames, len(frames), max_nodes, "cli.walkthrough_advice_steps")
     if len(frames) > _MANY_FRAMES and not quiet:
         _say(message("cli.rendering", count=len(frames)), sys.stderr)

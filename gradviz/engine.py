@@ -566,13 +566,15 @@ def _backward_general(cls, topo: list, anomaly: bool) -> None:
             _accumulate(cls, parent, contribution)
 
 
-def replay_backward(root, seed, topo: list, leaf_grads: dict, datas: dict, stop_at_nonfinite: bool = False):
-    """The steps of one backward pass, recomputed from what a Trace kept when the pass began.
+def replay_backward(
+    root, seed, topo: list, leaf_grads: dict, leaf_datas: dict, datas: dict, stop_at_nonfinite: bool = False
+):
+    """The steps of one backward pass, recomputed from what a Trace kept.
 
-    `leaf_grads` maps id(leaf) to its gradient at that moment, `datas` id(node) to its data as recorded
-    (leaves when the pass began, intermediates when computed), so values changed since (a parameter
-    update, ``h.data = …``) do not change the story; a node not in `datas` is read as it is now. Yields (node, upstream, edges) per visited node,
-    the seed first; edges are (input, position, local, contribution, accumulated) — the same
+    `leaf_grads` / `leaf_datas` map id(leaf) to its gradient and data when the pass began, `datas` id(op
+    node) to its data as recorded, so values changed since (a parameter update, ``h.data = …``) do not
+    change the story; a node in neither is read as it is now. Yields (node, upstream, edges) per visited
+    node, the seed first; edges are (input, position, local, contribution, accumulated) — the same
     arithmetic, in the same order, as the pass itself, so the numbers are the ones it produced.
     """
     cls = root.__class__
@@ -596,7 +598,7 @@ def replay_backward(root, seed, topo: list, leaf_grads: dict, datas: dict, stop_
             upstream = grads[id(node)]
             prev = node._prev
             params = node._params or {}
-            inputs = [datas.get(id(p), p.data) for p in prev]
+            inputs = [(leaf_datas if p._op is None else datas).get(id(p), p.data) for p in prev]
             out = datas.get(id(node), node.data)
             edges = []
             for i, parent in enumerate(prev):

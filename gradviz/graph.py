@@ -158,21 +158,9 @@ class Graph:
                     while f"v{counter}" in taken:
                         counter += 1
                     label = f"v{counter}"
-            nodes.append(
-                GraphNode(
-                    f"n{i}",
-                    ref,
-                    label,
-                    kind,
-                    ref.op,
-                    ref._scope,
-                    auto,
-                    ref._op,
-                    (),
-                    dict(ref._params or {}),
-                    ref._scalar,
-                )
-            )
+            node = GraphNode(f"n{i}", ref, label, kind, ref.op, ref._scope, auto)
+            node.spec, node.params, node.scalar = ref._op, dict(ref._params or {}), ref._scalar
+            nodes.append(node)
         index = {id(n.ref): n for n in nodes}
         for node in nodes:
             node.inputs = tuple(index[id(parent)].id for parent in node.ref._prev)

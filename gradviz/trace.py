@@ -186,7 +186,7 @@ class Trace:
         recorded._events.extend(node for node in topo if node._op is not None)
         seed = 1.0 if output._scalar else np.ones(output.data.shape, dtype=output.data.dtype)
         leaf_datas = {id(node): node.data for node in topo if node._op is None}
-        recorded._keep_datas(topo)
+        recorded._keep_datas()
         recorded.outputs.append(output)
         recorded._passes.append(_Pass(output, seed, topo, {}, leaf_datas, len(recorded._events), complete=True))
         return recorded
@@ -249,7 +249,8 @@ class Trace:
                 recorded.seed,
                 recorded.topo,
                 recorded.leaf_grads,
-                {**self._datas, **recorded.leaf_datas},
+                recorded.leaf_datas,
+                self._datas,
                 stop_at_nonfinite=not recorded.complete,
             )
             for k, (node, upstream, edges) in enumerate(replayed):
@@ -308,19 +309,15 @@ class Trace:
         self.outputs.append(root)
         self._passes.append(_Pass(root, keep(seed), topo, leaf_grads, leaf_datas, len(self._events)))
 
-    def _keep_datas(self, nodes=None) -> None:
-        """Keep the data of op nodes as they are now (arrays copied), so that steps read later show what was
-        computed even if the values are changed afterwards: `nodes`, else the forward steps recorded since
-        the last call (once each: this runs when every backward pass begins and when the block ends)."""
-        if nodes is None:
-            nodes, start = self._events, self._kept
-            self._kept = len(nodes)
-            fresh = {id(n): n.data for n in nodes[start:]}
-        else:
-            fresh = {id(n): n.data for n in nodes if n._op is not None and id(n) not in self._datas}
+    def _keep_datas(self) -> None:
+        """Keep the data of the forward steps recorded since the last call as it is now (arrays copied: a
+        Tensor's may be changed in place), so that steps read later show what was computed. Runs when each
+        backward pass begins and when the block ends, so each step's data is kept once."""
+        start, self._kept = self._kept, len(self._events)
+        fresh = {id(n): n.data for n in self._events[start:]}
         for key, value in fresh.items():
-            if type(value) is not float:  # a Value holds a float; a Tensor's array may be changed in place
-                fresh[key] = value.copy() if isinstance(value, np.ndarray) else value
+            if isinstance(value, np.ndarray):
+                fresh[key] = value.copy()
         self._datas.update(fresh)
 
     def _end_backward(self, root) -> None:

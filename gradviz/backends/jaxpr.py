@@ -502,10 +502,9 @@ def _build(closed, labels, flat_args, values, outputs, gradients, prefix, name) 
             kind = "output" if i in output_indices else "input"
         else:
             kind = "constant"
-        inputs = tuple(nid for _, nid in sorted(inputs_of.get(i, [])))
-        params = dict(ref._params or {})
-        nodes.append(
-            GraphNode(f"n{i}", ref, ref.label, kind, ref.op, scopes[i], auto[i], ref._op, inputs, params, ref._scalar)
-        )
+        node = GraphNode(f"n{i}", ref, ref.label, kind, ref.op, scopes[i], auto[i])
+        node.spec, node.params, node.scalar = ref._op, dict(ref._params or {}), ref._scalar
+        node.inputs = tuple(nid for _, nid in sorted(inputs_of.get(i, [])))
+        nodes.append(node)
     edges = [Edge(f"n{s}", f"n{t}", p) for s, t, p in edges_of]
     return JaxprGraph(nodes, edges, [nodes[i] for i in dict.fromkeys(output_indices)], jaxpr=closed, name=name)
