@@ -408,7 +408,7 @@ class GradientRecorder(Callback):
     def record(self, model) -> None:
         """Add the gradients now in `model`'s parameters to this epoch's averages."""
         for name, p in model.named_parameters():
-            if p.grad is None or p._scalar:
+            if p.grad is None or p.is_scalar:
                 continue
             if not self.include_biases and np.ndim(p.data) < 2:
                 continue

@@ -85,7 +85,7 @@ def gradcheck(
         raise ValueError("gradcheck: none of the inputs requires grad, so there is nothing to check")
     saved = [x.grad for x in checked]
     for x in checked:
-        if not x._scalar and x.data.dtype != np.float64:
+        if not x.is_scalar and x.data.dtype != np.float64:
             raise TypeError(
                 f"gradcheck needs float64 inputs (central differences are too coarse in {x.data.dtype}); "
                 "create the tensors with dtype='float64'"
@@ -96,8 +96,8 @@ def gradcheck(
         out = fn(*inputs)
         if not hasattr(out, "_prev"):
             raise TypeError(f"gradcheck: fn must return a Value or Tensor, got {type(out).__name__}")
-        if out._scalar or out.data.size == 1:
-            return out.sum() if not out._scalar and out.data.ndim else out
+        if out.is_scalar or out.data.size == 1:
+            return out.sum() if not out.is_scalar and out.data.ndim else out
         if "w" not in weights:
             weights["w"] = np.random.default_rng(0).uniform(0.5, 1.5, out.data.shape)
         return (out * weights["w"]).sum()
@@ -129,12 +129,12 @@ def _copy(grad):
 
 
 def _zeros(x):
-    return 0.0 if x._scalar else np.zeros_like(x.data)
+    return 0.0 if x.is_scalar else np.zeros_like(x.data)
 
 
 def _numeric(scalar_output, x, eps: float):
     with no_grad():
-        if x._scalar:
+        if x.is_scalar:
             original = x.data
             try:
                 x.data = original + eps

@@ -17,6 +17,7 @@ import numpy as np
 
 from ._state import LOCAL, STATE, current
 from .errors import AnomalyError, GradvizWarning
+from .interpret import fit, local_and_contribution, selected
 from .ops import Op
 from .xp import scalar
 
@@ -81,9 +82,23 @@ class Node:
         return dict(self._params or {})
 
     @property
+    def spec(self):
+        """The registered `gradviz.ops.Op` that produced this node (None for a leaf)."""
+        return self._op
+
+    @property
+    def xp(self):
+        """The array namespace the node computes with (gradviz's scalar math for a Value, numpy for a Tensor)."""
+        return self._xp
+
+    @property
     def scope(self) -> str | None:
         """The name scope the node was created in, e.g. 'mlp/layer1', or None."""
         return self._scope
+
+    @scope.setter
+    def scope(self, path: str | None) -> None:
+        self._scope = path
 
     @property
     def is_leaf(self) -> bool:
@@ -497,7 +512,7 @@ def _backward_tensor(cls, topo: list) -> None:
                 contribution = upstream if constant == 1.0 else upstream * constant
             elif local_fn is not None:
                 local = local_fn(xp, out, *datas, **params) if params else local_fn(xp, out, *datas)
-                contribution = _selected(upstream, local) if selects else upstream * local
+                contribution = selected(upstream, local) if selects else upstream * local
             elif variadic:
                 contribution = vjp_fn(xp, upstream, out, *datas, index=i, **params)
             elif params:
@@ -510,7 +525,7 @@ def _backward_tensor(cls, topo: list) -> None:
                 or contribution.shape != data.shape
                 or contribution.dtype != data.dtype
             ):
-                contribution = _fit(contribution, data)
+                contribution = fit(contribution, data)
             grad = parent.grad
             if grad is None:
                 # a leaf's gradient must be its own writable array: not upstream, not a view of another
@@ -519,31 +534,6 @@ def _backward_tensor(cls, topo: list) -> None:
                 parent.grad = contribution
             else:
                 parent.grad = grad + contribution
-
-
-def _edge(cls, op: Op, i: int, upstream, out, datas, params: dict, parent_data):
-    """(local derivative or None, contribution) for input `i` of a node: the general loop's arithmetic.
-
-    The fast loops compute the same numbers (checked by tests); the trace replays through this.
-    """
-    rule = op.rules[0] if op.variadic else op.rules[i]
-    if rule.local is not None:
-        local = rule.local(cls._xp, out, *datas, **params)
-        if not rule.selects:
-            contribution = upstream * local
-        elif cls._scalar:
-            contribution = upstream * local if local else 0.0
-        else:
-            contribution = _selected(upstream, local)
-    else:
-        local = None
-        if op.variadic:
-            contribution = rule.vjp(cls._xp, upstream, out, *datas, index=i, **params)
-        else:
-            contribution = rule.vjp(cls._xp, upstream, out, *datas, **params)
-    if not cls._scalar:
-        contribution = _fit(contribution, parent_data)
-    return local, contribution
 
 
 def _backward_general(cls, topo: list, anomaly: bool) -> None:
@@ -560,7 +550,7 @@ def _backward_general(cls, topo: list, anomaly: bool) -> None:
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
-            local, contribution = _edge(cls, op, i, upstream, node.data, datas, params, parent.data)
+            local, contribution = local_and_contribution(op, i, upstream, node.data, datas, params, cls._xp, cls._scalar)
             if anomaly and not cls._finite(contribution):
                 _raise_backward(node, parent, upstream, local, contribution)
             _accumulate(cls, parent, contribution)
@@ -604,7 +594,7 @@ def replay_backward(
             for i, parent in enumerate(prev):
                 if not parent.requires_grad:
                     continue
-                local, contribution = _edge(cls, op, i, upstream, out, inputs, params, inputs[i])
+                local, contribution = local_and_contribution(op, i, upstream, out, inputs, params, cls._xp, scalar_engine)
                 if stop_at_nonfinite and not cls._finite(contribution):
                     return  # where detect_anomaly stopped the pass
                 previous = current(parent)
@@ -618,32 +608,6 @@ def replay_backward(
                     local = np.broadcast_to(np.asarray(local, dtype=out.dtype), out.shape)
                 edges.append((parent, i, local, contribution, accumulated))
             yield node, upstream, tuple(edges)
-
-
-def _selected(upstream, local):
-    """upstream · local where local ≠ 0, and exactly 0 elsewhere (nan and inf upstream included)."""
-    local = np.asarray(local)
-    if local.dtype == bool:
-        return np.where(local, upstream, 0.0)
-    return np.where(local != 0, upstream * local, 0.0)
-
-
-def _fit(contribution, data):
-    """Sum a contribution over the axes broadcasting added, and give it the input's dtype."""
-    contribution = np.asarray(contribution)
-    shape = data.shape
-    if contribution.shape != shape:
-        extra = contribution.ndim - len(shape)
-        if extra > 0:
-            contribution = contribution.sum(axis=tuple(range(extra)))
-        stretched = tuple(i for i, d in enumerate(shape) if d == 1 and contribution.shape[i] != 1)
-        if stretched:
-            contribution = contribution.sum(axis=stretched, keepdims=True)
-        if contribution.shape != shape:  # a scalar input whose gradient is still a 0-d array
-            contribution = contribution.reshape(shape)
-    if contribution.dtype != data.dtype:
-        contribution = contribution.astype(data.dtype)
-    return contribution
 
 
 def _raise_backward(node, parent, upstream, local, contribution) -> None:

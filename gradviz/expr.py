@@ -312,7 +312,7 @@ class Expression:
         (result,) = stack
         if _is_number(result):
             return Value(result, label=output_label, requires_grad=False)
-        if result._op is not None and output_label is not None:
+        if not result.is_leaf and output_label is not None:
             result.label = output_label if output_label not in self.variables else _free_label(self.variables)
         return result
 

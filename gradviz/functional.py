@@ -63,9 +63,9 @@ def _node(x) -> Node:
 def _pair(a, b) -> tuple[Node, Node]:
     a, b = _node(a), _node(b)
     if isinstance(a, Tensor) and isinstance(b, Value):
-        b = as_tensor(b.data if b._op is None and not b.requires_grad else b, like=a)
+        b = as_tensor(b.data if b.is_leaf and not b.requires_grad else b, like=a)
     elif isinstance(a, Value) and isinstance(b, Tensor):
-        a = as_tensor(a.data if a._op is None and not a.requires_grad else a, like=b)
+        a = as_tensor(a.data if a.is_leaf and not a.requires_grad else a, like=b)
     return a, b
 
 

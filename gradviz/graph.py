@@ -67,7 +67,7 @@ class GraphNode:
     @property
     def xp(self):
         """The array namespace the node's op computes with (gradviz's scalar math, or numpy)."""
-        return self.ref._xp
+        return self.ref.xp
 
     @property
     def shape(self) -> tuple:

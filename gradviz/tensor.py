@@ -138,6 +138,7 @@ class Tensor(Node):
     __slots__ = ("_prev",)  # the inputs, in order
     _xp = np
     _scalar = False
+    is_scalar = False  # a Tensor; public for code outside the engine
     # numpy hands `ndarray * Tensor` to Tensor.__rmul__ instead of looping over the array
     __array_ufunc__ = None
 

@@ -122,6 +122,7 @@ class Value(Node):
     __slots__ = ("_a", "_b")  # the inputs (None when absent): cheaper for the GC than a tuple per node
     _xp = _xp.scalar
     _scalar = True
+    is_scalar = True  # a Value; public for code outside the engine
 
     def __init__(self, data, label: str | None = None, requires_grad: bool = True):
         if isinstance(data, Node):

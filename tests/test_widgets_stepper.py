@@ -201,7 +201,7 @@ def test_numerical_gradients_of_a_tensor_graph_match_backward_elementwise():
     numeric = numeric_gradients(gradviz.Graph.of(loss))
     graph = gradviz.Graph.of(loss)
     for node in graph.nodes:
-        if node.ref.requires_grad and node.ref._op is None:
+        if node.ref.requires_grad and node.ref.is_leaf:
             np.testing.assert_allclose(numeric.gradients[node.id], node.ref.grad, atol=1e-6)
 
 

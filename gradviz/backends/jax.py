@@ -64,7 +64,8 @@ from ..callbacks import Callback, CallbackList, GradientRecorder, History  # noq
 from ..context import enable_grad  # noqa: E402
 from ..graph import nodes_in_order  # noqa: E402
 from ..i18n import message  # noqa: E402
-from ..ops import OPS, Op  # noqa: E402
+from ..interpret import Step, evaluate, forward  # noqa: E402
+from ..ops import OPS  # noqa: E402
 from ..optim import optimizers as _optimizers  # noqa: E402
 from ..tensor import Tensor  # noqa: E402
 
@@ -129,7 +130,7 @@ class Program:
     """
 
     leaves: tuple[_Leaf, ...]
-    steps: tuple[tuple[int, Op, tuple[int, ...], dict, str | None], ...]
+    steps: tuple[Step, ...]  # gradviz.interpret.Step: (slot, op, input slots, params, scope)
     outputs: tuple[int, ...]
     rows: int
     size: int
@@ -172,12 +173,14 @@ class Program:
                 if compute is not None and value.dtype.kind == "f":
                     value = value.astype(compute)
             values[leaf.slot] = value
-        for slot, op, inputs, op_params, scope in self.steps:
-            args = [values[i] for i in inputs]
-            if low and op.name in _FULL_PRECISION:
+
+        def call(step: Step, args: list):
+            if low and step.spec.name in _FULL_PRECISION:
                 args = [a.astype(jnp.float32) if jnp.issubdtype(a.dtype, jnp.floating) else a for a in args]
-            with jax.named_scope(scope or loss_scope):
-                values[slot] = op.forward(jnp, *args, **op_params)
+            with jax.named_scope(step.scope or loss_scope):
+                return forward(step, jnp, args)
+
+        evaluate(self.steps, jnp, values, call=call)
         return tuple(values[i] for i in self.outputs)
 
 
@@ -235,7 +238,7 @@ def _as_leaf(y: np.ndarray, leaf) -> np.ndarray | None:
 
 
 def _not_followed(what: str, node, where: str) -> ValueError:
-    scope = f" in scope {node._scope!r}" if node._scope else ""
+    scope = f" in scope {node.scope!r}" if node.scope else ""
     return ValueError(
         f"{where}: the jax backend recorded the loss twice with different data and {what}{scope} changed although it "
         "is not an input: it was computed from the data outside gradviz's ops (numpy on .data, or Python decisions on "
@@ -271,12 +274,12 @@ def compile_graph(model, x: np.ndarray, y: np.ndarray | None, where: str = "jax 
     slot = {id(node): i for i, node in enumerate(first)}
     leaves, steps = [], []
     for i, (a, b) in enumerate(zip(first, second, strict=True)):
-        if (a._op is None) != (b._op is None) or (a._op is not None and a._op is not b._op):
+        if a.spec is not b.spec:
             raise _not_followed(f"operation {i} ({a.op or 'a leaf'} / {b.op or 'a leaf'})", a, where)
-        if a._op is not None:
-            if not _same(a._params or {}, b._params or {}):
+        if a.spec is not None:
+            if not _same(a.params, b.params):
                 raise _not_followed(f"a parameter of op {a.op!r}", a, where)
-            steps.append((i, a._op, tuple(slot[id(p)] for p in a._prev), dict(a._params or {}), a._scope))
+            steps.append(Step(i, a.spec, tuple(slot[id(p)] for p in a.inputs), a.params, a.scope))
         elif id(a) in names or id(b) in names:
             if names.get(id(a)) != names.get(id(b)):
                 raise _not_followed(f"leaf {i} (a parameter in one recording only)", a, where)
@@ -291,7 +294,7 @@ def compile_graph(model, x: np.ndarray, y: np.ndarray | None, where: str = "jax 
             as_first = None if y is None else _as_leaf(y, a)
             as_second = None if y is None else _as_leaf(y_other, b)
             if as_first is None or as_second is None or not _same(as_first, a.data) or not _same(as_second, b.data):
-                consumer = next((n for n in first[i + 1 :] if any(p is a for p in n._prev)), a)
+                consumer = next((n for n in first[i + 1 :] if any(p is a for p in n.inputs)), a)
                 raise _not_followed(f"an input of op {consumer.op!r}", consumer, where)
             leaves.append(_Leaf(i, "y", shape=a.data.shape, dtype=a.data.dtype))
     return Program(

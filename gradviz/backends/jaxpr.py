@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine import Node
 from ..graph import Edge, Graph, GraphNode
 from ..ops import Op, Rule
 
@@ -38,8 +39,8 @@ class JaxprNode:
 
     `data` is the value this call computed (a numpy array; a float for a scalar literal), `grad` the
     gradient of the scalar output with respect to it (None when the output is not a scalar, or the
-    value is not floating-point), `eqn` the jaxpr equation (None for a leaf). The private fields are
-    those gradviz's renderers read from its own Values and Tensors.
+    value is not floating-point), `eqn` the jaxpr equation (None for a leaf). `spec`, `inputs`, `params`,
+    `scope`, `is_scalar` and `xp` are what a Value or Tensor shows under the same names.
 
     >>> import jax.numpy as jnp
     >>> def loss(w, x):
@@ -55,8 +56,8 @@ class JaxprNode:
     (True, 0.8399)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "eqn", "_op", "_prev", "_params", "_scope", "_scalar")
-    _xp = np
+    __slots__ = ("data", "grad", "requires_grad", "label", "eqn", "spec", "inputs", "params", "scope", "is_scalar")
+    xp = np
 
     def __init__(self, data: Any, *, label: str, requires_grad: bool = False, op: Op | None = None, eqn=None):
         self.data = data
@@ -64,16 +65,16 @@ class JaxprNode:
         self.requires_grad = requires_grad
         self.label = label
         self.eqn = eqn
-        self._op = op
-        self._prev: tuple = ()
-        self._params = None
-        self._scope: str | None = None
-        self._scalar = not isinstance(data, np.ndarray)
+        self.spec = op
+        self.inputs: tuple = ()
+        self.params: dict = {}
+        self.scope: str | None = None
+        self.is_scalar = not isinstance(data, np.ndarray)
 
     @property
     def op(self) -> str:
         """The primitive's name ('dot_general', 'jit', ...), '' for a leaf."""
-        return self._op.name if self._op is not None else ""
+        return self.spec.name if self.spec is not None else ""
 
     def __repr__(self) -> str:
         return f"<JaxprNode {self.label!r} {self.op or 'leaf'}>"
@@ -225,7 +226,7 @@ def _check_leaves(fn, named: list[tuple[str, Any]]) -> None:
         what = type(leaf).__name__
         if isinstance(leaf, jax.ShapeDtypeStruct):
             fix = "pass a real array of that shape (jnp.zeros(...)): the graph shows the values of this call"
-        elif hasattr(leaf, "_prev") and hasattr(leaf, "data"):
+        elif isinstance(leaf, Node):
             fix = f"pass its numpy array instead: {label}.data"
         else:
             fix = (
@@ -435,7 +436,7 @@ def _build(closed, labels, flat_args, values, outputs, gradients, prefix, name) 
     producer: dict = {}  # jaxpr variable → index of its node in refs
 
     def add(ref: JaxprNode, scope: str | None, automatic: bool) -> int:
-        ref._scope = scope
+        ref.scope = scope
         refs.append(ref)
         scopes.append(scope)
         auto.append(automatic)
@@ -476,7 +477,7 @@ def _build(closed, labels, flat_args, values, outputs, gradients, prefix, name) 
         index = add(ref, scope, label != name)
         for position, source in enumerate(sources):
             edges_of.append((source, index, position))
-        ref._prev = tuple(refs[s] for s in sources)
+        ref.inputs = tuple(refs[s] for s in sources)
         for var in kept:
             producer[var] = index
 
@@ -488,7 +489,7 @@ def _build(closed, labels, flat_args, values, outputs, gradients, prefix, name) 
             output_indices.append(producer[atom])
     if gradients is not None:  # ∂out/∂out = 1, also when the output is an argument itself
         only = refs[output_indices[0]]
-        if only.grad is None and not only._scalar:
+        if only.grad is None and not only.is_scalar:
             only.grad = np.ones_like(only.data)
 
     inputs_of: dict[int, list[tuple[int, str]]] = {}
@@ -496,14 +497,14 @@ def _build(closed, labels, flat_args, values, outputs, gradients, prefix, name) 
         inputs_of.setdefault(target, []).append((position, f"n{source}"))
     nodes = []
     for i, ref in enumerate(refs):
-        if ref._op is not None:
+        if ref.spec is not None:
             kind = "output" if i in output_indices else "op"
         elif ref.requires_grad:
             kind = "output" if i in output_indices else "input"
         else:
             kind = "constant"
         node = GraphNode(f"n{i}", ref, ref.label, kind, ref.op, scopes[i], auto[i])
-        node.spec, node.params, node.scalar = ref._op, dict(ref._params or {}), ref._scalar
+        node.spec, node.params, node.scalar = ref.spec, dict(ref.params), ref.is_scalar
         node.inputs = tuple(nid for _, nid in sorted(inputs_of.get(i, [])))
         nodes.append(node)
     edges = [Edge(f"n{s}", f"n{t}", p) for s, t, p in edges_of]

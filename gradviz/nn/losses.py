@@ -272,7 +272,7 @@ def l2_penalty(params: Iterable | Module, alpha: float = 1.0, skip_biases: bool 
     >>> l2_penalty([Value(1.0), Value(-2.0)], alpha=0.1).data
     0.5
     """
-    return _penalty(params, alpha, skip_biases, lambda p: p * p if p._scalar else (p * p).sum(), "l2_penalty")
+    return _penalty(params, alpha, skip_biases, lambda p: p * p if p.is_scalar else (p * p).sum(), "l2_penalty")
 
 
 def l1_penalty(params: Iterable | Module, alpha: float = 1.0, skip_biases: bool = False):
@@ -282,13 +282,13 @@ def l1_penalty(params: Iterable | Module, alpha: float = 1.0, skip_biases: bool 
     >>> l1_penalty([Value(1.0), Value(-2.0)], alpha=0.1).data
     0.30000000000000004
     """
-    return _penalty(params, alpha, skip_biases, lambda p: abs(p) if p._scalar else p.abs().sum(), "l1_penalty")
+    return _penalty(params, alpha, skip_biases, lambda p: abs(p) if p.is_scalar else p.abs().sum(), "l1_penalty")
 
 
 def _penalty(params, alpha, skip_biases: bool, term: Callable, op: str):
     if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool):
         raise TypeError(f"{op}: alpha must be a number, got {alpha!r}")
-    chosen = [p for p in _parameters(params) if not (skip_biases and not p._scalar and p.ndim <= 1)]
+    chosen = [p for p in _parameters(params) if not (skip_biases and not p.is_scalar and p.ndim <= 1)]
     if not chosen:
         raise ValueError(f"{op}: no parameters to penalise")
     total = term(chosen[0])

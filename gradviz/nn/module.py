@@ -50,7 +50,7 @@ def Parameter(data, label: str | None = None, dtype=None) -> Tensor:
 
 
 def _size(p: Node) -> int:
-    return 1 if p._scalar else int(p.data.size)
+    return 1 if p.is_scalar else int(p.data.size)
 
 
 def count_parameters(params) -> int:
@@ -167,7 +167,7 @@ class Module:
             for pname in self._parameter_names:
                 p = d[pname]
                 if p is not None:
-                    p._scope = path  # parameters are drawn inside their layer's box
+                    p.scope = path  # parameters are drawn inside their layer's box
             output = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
@@ -273,7 +273,7 @@ class Module:
         if dtype.kind != "f":
             raise TypeError(f"parameters must stay floating point; got dtype {dtype}")
         for p in self.parameters():
-            if not p._scalar and p.data.dtype != dtype:
+            if not p.is_scalar and p.data.dtype != dtype:
                 p.data = p.data.astype(dtype)
                 if p.grad is not None:
                     p.grad = p.grad.astype(dtype)
@@ -295,7 +295,7 @@ class Module:
         {'weight': (2, 3), 'bias': (2,)}
         """
         return OrderedDict(
-            (name, np.array(p.data, dtype=np.float64) if p._scalar else p.data.copy())
+            (name, np.array(p.data, dtype=np.float64) if p.is_scalar else p.data.copy())
             for name, p in self.named_parameters()
         )
 
@@ -312,8 +312,8 @@ class Module:
         for key, p in own.items():
             if key in state:
                 shape = np.shape(state[key])
-                expected = () if p._scalar else p.data.shape
-                if shape != expected and not (p._scalar and int(np.prod(shape)) == 1):
+                expected = () if p.is_scalar else p.data.shape
+                if shape != expected and not (p.is_scalar and int(np.prod(shape)) == 1):
                     mismatched.append(f"{key}: checkpoint {shape}, model {expected}")
         problems = []
         if strict and missing:
@@ -332,7 +332,7 @@ class Module:
             if key not in state:
                 continue
             array = np.asarray(state[key])
-            if p._scalar:
+            if p.is_scalar:
                 p.data = float(array.reshape(()))
             else:
                 p.data[...] = array

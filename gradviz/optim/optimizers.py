@@ -109,10 +109,10 @@ class Optimizer:
                     f"{type(self).__name__}: parameter {i} ({p.label or 'unnamed'}) does not require grad; create "
                     "it with requires_grad=True (Values do by default)"
                 )
-            if p._op is not None:
+            if not p.is_leaf:
                 raise ValueError(
                     f"{type(self).__name__}: parameter {i} ({p.label or 'unnamed'}) is the result of op "
-                    f"{p._op.name!r}, not a leaf; optimize the leaves it was computed from"
+                    f"{p.op!r}, not a leaf; optimize the leaves it was computed from"
                 )
             if id(p) in taken or id(p) in seen:
                 raise ValueError(f"{type(self).__name__}: parameter {p.label or i} appears twice")
@@ -169,7 +169,7 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
-                if p._scalar:
+                if p.is_scalar:
                     data = np.array(p.data, dtype=np.float64)
                     self._update(data, np.asarray(p.grad, dtype=np.float64), state, group)
                     p.data = float(data)
@@ -227,7 +227,7 @@ class Optimizer:
             p = params[int(i)]
             self.state[p] = {
                 k: (
-                    np.array(v, dtype=p.data.dtype if not p._scalar else np.float64) if isinstance(v, np.ndarray) else v
+                    np.array(v, dtype=p.data.dtype if not p.is_scalar else np.float64) if isinstance(v, np.ndarray) else v
                 )
                 for k, v in s.items()
             }

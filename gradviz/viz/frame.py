@@ -35,6 +35,7 @@ import numpy as np
 
 from ..graph import Graph
 from ..i18n import message, resolve_language
+from ..interpret import edge
 from ..trace import Trace
 from .format import fill, latex_label, number, number_latex, operand
 
@@ -1028,38 +1029,29 @@ def final_frame(source, *, precision: int = 4, language: str | None = None) -> F
 
 
 def _edge_locals(builder: _Builder) -> dict[tuple[str, str, int], FrameEdge]:
-    """Each edge's local derivative, computed from the op's rule, where a gradient shows backward ran."""
+    """Each edge's local derivative and contribution, from the op's rule, where a gradient shows backward ran."""
     info = {}
     for n in builder.nodes:
         if not n.op or n.grad is None:
             continue
-        op, params = n.spec, n.params
-        prev = [builder.node_of[i] for i in n.inputs]
-        labels = [builder.label(x.id) for x in prev]
-        datas = [x.value for x in prev]
-        for position, parent in enumerate(prev):
+        labels = [builder.label(i) for i in n.inputs]
+        for position, parent in enumerate(builder.node_of[i] for i in n.inputs):
             if not parent.ref.requires_grad:
                 continue
+            try:
+                local, contribution = edge(builder.graph, n, position)
+                if local is not None:
+                    local = float(local) if n.scalar else np.broadcast_to(np.asarray(local, dtype=float), n.shape)
+            except Exception:  # a picture never fails because one local derivative could not be evaluated
+                local = contribution = None
             key = (parent.id, n.id, position)
-            rule = op.rule(position)
-            local = None
-            if rule.local is not None:
-                try:
-                    with np.errstate(all="ignore"):
-                        local = rule.local(n.xp, n.value, *datas, **params)
-                    local = (
-                        float(local) if n.scalar else np.broadcast_to(np.asarray(local, dtype=float), np.shape(n.value))
-                    )
-                except Exception:  # a picture never fails because one local derivative could not be evaluated
-                    local = None
-            contribution = None if local is None else n.grad * local
             info[key] = FrameEdge(
                 key[0],
                 n.id,
                 position,
                 "done",
                 local,
-                _local_text(op, position, labels, n.label, params),
+                _local_text(n.spec, position, labels, n.label, n.params),
                 n.grad,
                 contribution,
             )

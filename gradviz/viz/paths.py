@@ -35,6 +35,7 @@ import numpy as np
 
 from ..graph import Graph
 from ..i18n import message, resolve_language
+from ..interpret import edge as edge_of
 from .format import latex_label, number, number_latex, operand
 from .frame import Frame, FrameEdge, FrameNode, _names
 
@@ -494,16 +495,6 @@ def _d_name(label: str) -> str:
 # finding the paths
 
 
-def _local_derivative(node, by_id: dict, position: int) -> float:
-    """∂node/∂(its input at `position`), from the op's registered rule, at the graph's values."""
-    rule = node.spec.rule(position)
-    if rule.constant is not None:
-        return rule.constant
-    with np.errstate(all="ignore"):
-        local = rule.local(node.xp, node.value, *[by_id[i].value for i in node.inputs], **node.params)
-    return float(local)
-
-
 def chain_rule_paths(
     loss, weight, *, max_paths: int = DEFAULT_MAX_PATHS, precision: int = 4, names=None, language: str | None = None
 ) -> ChainRulePaths:
@@ -573,7 +564,9 @@ def chain_rule_paths(
     locals_: dict[tuple[str, str, int], float] = {}
     for n in order:
         for e in outgoing.get(n.id, ()):
-            locals_[(e.source, e.target, e.position)] = _local_derivative(by_id[e.target], by_id, e.position)
+            locals_[(e.source, e.target, e.position)] = float(
+                edge_of(graph, by_id[e.target], e.position, upstream=1.0).local
+            )
     # number of paths and ∂loss/∂node over the sub-graph, loss end first
     count: dict[str, int] = {loss_node.id: 1}
     upstream: dict[str, float] = {loss_node.id: 1.0}

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import Graph
+from ..interpret import evaluate, steps
 
 __all__ = ["NumericGradients", "numeric_gradients", "DEFAULT_BUDGET"]
 
@@ -73,26 +74,20 @@ def numeric_gradients(
     nodes = graph.nodes
     output = graph.outputs[0]
     index = {node.id: i for i, node in enumerate(nodes)}
-    refs = [node.ref for node in nodes]
-    position = {id(ref): i for i, ref in enumerate(refs)}
-    inputs = [[position[id(parent)] for parent in ref._prev] for ref in refs]
+    program = {step.slot: step for step in steps(graph)}
+    inputs = [list(program[i].inputs) if i in program else [] for i in range(len(nodes))]
     out_index = index[output.id]
     if seed is None:
-        seed = 1.0 if output.ref._scalar else np.ones(np.shape(output.ref.data))
+        seed = 1.0 if output.scalar else np.ones(np.shape(output.value))
     seed = np.asarray(seed, dtype=np.float64)
-
-    def compute(i: int, values) -> Any:
-        ref = refs[i]
-        params = ref._params or {}
-        return ref._op.forward(ref._xp, *[values[j] for j in inputs[i]], **params)
+    xp = output.xp
 
     with np.errstate(all="ignore"):
         values: list[Any] = [None] * len(nodes)
-        for i, ref in enumerate(refs):
-            if ref._op is None:
-                values[i] = _as_float64(leaf_values.get(id(ref), ref.data) if leaf_values else ref.data)
-            else:
-                values[i] = compute(i, values)
+        for i, node in enumerate(nodes):
+            if node.spec is None:
+                values[i] = _as_float64(leaf_values.get(id(node.ref), node.value) if leaf_values else node.value)
+        evaluate(list(program.values()), xp, values)
 
         users: list[list[int]] = [[] for _ in nodes]
         for i, parents in enumerate(inputs):
@@ -108,35 +103,32 @@ def numeric_gradients(
                         stack.append(user)
             return sorted(seen)  # graph order is topological
 
-        def objective(start: int, nudged, order: list[int]) -> float:
-            local = {start: nudged}
-            view = _Overlay(values, local)
-            for i in order:
-                local[i] = compute(i, view)
+        def objective(start: int, nudged, order: list) -> float:
+            view = evaluate(order, xp, _Overlay(values, {start: nudged}))
             return float(np.sum(seed * np.asarray(view[out_index], dtype=np.float64)))
 
         result = NumericGradients()
         spent = 0
         for i in reversed(range(len(nodes))):
-            ref = refs[i]
-            if not ref.requires_grad:
+            node = nodes[i]
+            if not node.ref.requires_grad:
                 continue
-            order = downstream(i)
-            size = 1 if ref._scalar else int(np.size(values[i]))
+            order = [program[j] for j in downstream(i)]
+            size = 1 if node.scalar else int(np.size(values[i]))
             cost = 2 * size * max(1, len(order))
             if spent + cost > budget:
                 result.skipped.append(nodes[i].id)
                 continue
             spent += cost
             try:
-                result.gradients[nodes[i].id] = _differences(values[i], ref._scalar, i, order, objective, eps)
+                result.gradients[nodes[i].id] = _differences(values[i], node.scalar, i, order, objective, eps)
             except (ArithmeticError, ValueError, TypeError):
                 result.gradients[nodes[i].id] = None  # e.g. math.log of a negative nudge: no number to show
         result.skipped.reverse()
     return result
 
 
-def _differences(value, scalar: bool, i: int, order: list[int], objective, eps: float):
+def _differences(value, scalar: bool, i: int, order: list, objective, eps: float):
     if scalar:
         x = float(value)
         h = eps * max(1.0, abs(x))
@@ -167,3 +159,6 @@ class _Overlay:
     def __getitem__(self, i: int):
         changed = self.changed
         return changed[i] if i in changed else self.base[i]
+
+    def __setitem__(self, i: int, value) -> None:
+        self.changed[i] = value
