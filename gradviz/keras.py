@@ -25,7 +25,6 @@ import functools
 import math
 import numbers
 import re
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -36,6 +35,7 @@ from . import functional as F
 from . import metrics as _metrics
 from . import nn
 from . import optim as _optim
+from . import training as _training
 from .callbacks import Callback, CallbackList, History
 from .context import no_grad
 from .engine import Node, mark_modified
@@ -1162,72 +1162,26 @@ class Sequential(Module):
         history.params = params
         self.history = history
         self.stop_training = False
-        progress = _Progress(verbose, epochs, steps)
+        progress = _training.Progress(verbose, epochs, steps)
         if backend == "jax":
             from .backends import jax as _jax_backend
 
-            return _jax_backend._fit(
-                self,
-                (X, Y, Y_metric),
-                None if X_val is None else (X_val, Y_val, Y_val_metric),
-                epochs=int(epochs),
-                initial_epoch=int(initial_epoch),
-                batch_size=batch_size,
-                shuffle=bool(shuffle),
-                shuffle_rng=shuffle_rng,
-                callbacks=callback_list,
-                progress=progress,
-                dtype=dtype,
-                devices=devices,
-            )
-        dtype = self._dtype()
-        metrics_wanted = bool(self._metric_names)
-        self.train()
-        callback_list.on_train_begin({})
-        logs: dict[str, float] = {}
-        for epoch in range(int(initial_epoch), int(epochs)):
-            callback_list.on_epoch_begin(epoch, {})
-            if shuffle:  # one gather per epoch; the batches are then contiguous slices
-                order = shuffle_rng.permutation(n)
-                X_epoch, Y_epoch, Y_metric_epoch = X[order], Y[order], Y_metric[order]
-            else:
-                X_epoch, Y_epoch, Y_metric_epoch = X, Y, Y_metric
-            total, seen, outputs = 0.0, 0, []
-            progress.start_epoch(epoch)
-            for batch in range(steps):
-                rows = slice(batch * batch_size, min((batch + 1) * batch_size, n))
-                size = rows.stop - rows.start
-                xb = Tensor(X_epoch[rows], dtype=dtype)
-                callback_list.on_train_batch_begin(batch, {"batch": batch, "size": size})
-                self.optimizer.zero_grad()
-                with np.errstate(over="ignore", invalid="ignore"):  # a non-finite loss is reported below, in words
-                    loss, out = self._loss_and_outputs(xb, Y_epoch[rows], with_outputs=metrics_wanted)
-                    value = float(loss.item())
-                    if not math.isfinite(value):
-                        progress.close()
-                        raise self._nan_error(value, epoch, batch, steps, xb)
-                    loss.backward()
-                self.optimizer.step()
-                total += value * size
-                seen += size
-                if metrics_wanted:
-                    outputs.append(out)
-                callback_list.on_train_batch_end(batch, {"batch": batch, "size": size, "loss": value})
-                progress.batch_done(total / seen)
-            validation = None
-            if X_val is not None:
-                self.eval()
-                validation = self._evaluate_arrays(X_val, Y_val, Y_val_metric, batch_size=None)
-                self.train()
-            logs = self._logs(total / seen, Y_metric_epoch, outputs, validation)
-            callback_list.on_epoch_end(epoch, logs)
-            progress.end_epoch(logs)
-            if self.stop_training:
-                break
-        progress.close()
-        self.eval()
-        callback_list.on_train_end(logs)
-        return history
+            runner = _jax_backend.Runner(self, X, Y, dtype=dtype, devices=devices, verbose=verbose)
+        else:
+            runner = _training.NumpyRunner(self, X, Y)
+        return _training.train(
+            self,
+            runner,
+            (X, Y, Y_metric),
+            None if X_val is None else (X_val, Y_val, Y_val_metric),
+            epochs=int(epochs),
+            initial_epoch=int(initial_epoch),
+            batch_size=batch_size,
+            shuffle=bool(shuffle),
+            shuffle_rng=shuffle_rng,
+            callbacks=callback_list,
+            progress=progress,
+        )
 
     def _evaluate_arrays(self, X, Y, Y_metric, batch_size: int | None) -> dict[str, float]:
         step = len(X) if batch_size is None else int(batch_size)
@@ -1411,42 +1365,3 @@ def _optimizer_label(spec) -> str:
     if isinstance(spec, type):
         return spec.__name__.lower()
     return type(spec).__name__.lower()
-
-
-class _Progress:
-    """fit's output: a tqdm bar per epoch (verbose=1 and tqdm installed), else one text line per epoch."""
-
-    def __init__(self, verbose: int, epochs: int, steps: int) -> None:
-        self.verbose, self.epochs, self.steps = int(verbose), int(epochs), steps
-        self.bar = None
-        self.tqdm = None
-        if self.verbose == 1:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:
-                tqdm = None
-            self.tqdm = tqdm
-
-    def start_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-        if self.tqdm is not None:
-            self.bar = self.tqdm(total=self.steps, desc=f"Epoch {epoch + 1}/{self.epochs}", unit="batch", leave=True)
-
-    def batch_done(self, running_loss: float, count: int = 1) -> None:
-        if self.bar is not None:
-            self.bar.update(count)
-            self.bar.set_postfix_str(f"loss: {running_loss:.4f}", refresh=False)
-
-    def end_epoch(self, logs: dict[str, float]) -> None:
-        text = " - ".join(f"{key}: {value:.4f}" for key, value in logs.items())
-        if self.bar is not None:
-            self.bar.set_postfix_str(text)
-            self.bar.close()
-            self.bar = None
-        elif self.verbose:
-            print(f"Epoch {self.epoch + 1}/{self.epochs} - {self.steps}/{self.steps} batches - {text}", file=sys.stdout)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None

@@ -280,8 +280,8 @@ def test_float32_and_bfloat16_runs_train_and_keep_the_models_own_dtype():
 
 def test_use_jax_makes_every_fit_without_a_backend_run_on_jax(monkeypatch):
     calls = []
-    real = jax_backend._fit
-    monkeypatch.setattr(jax_backend, "_fit", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    real = jax_backend.Runner.begin
+    monkeypatch.setattr(jax_backend.Runner, "begin", lambda self, *args: calls.append(1) or real(self, *args))
     with backends.use("jax"):
         _classifier("sgd").fit(X3, LABELS3, epochs=1, batch_size=40, verbose=0, seed=0)
     _classifier("sgd").fit(X3, LABELS3, epochs=1, batch_size=40, verbose=0, seed=0)

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ jax = require_jax()
 import jax.numpy as jnp  # noqa: E402
 from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: E402
 
+from .. import training as _training  # noqa: E402
 from ..callbacks import Callback, CallbackList, GradientRecorder, History  # noqa: E402
 from ..context import enable_grad  # noqa: E402
 from ..graph import nodes_in_order  # noqa: E402
@@ -795,184 +795,138 @@ def _feed_recorder(recorder: GradientRecorder, trainer: _Trainer, totals: np.nda
         recorder.add_batches(key, float(totals[index, 0]), float(totals[index, 1]), batches)
 
 
-def _fit(
-    model,
-    train: tuple[np.ndarray, np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-    *,
-    epochs: int,
-    initial_epoch: int,
-    batch_size: int,
-    shuffle: bool,
-    shuffle_rng: np.random.Generator,
-    callbacks: CallbackList,
-    progress,
-    dtype=None,
-    devices=None,
-) -> History:
-    """What ``Sequential.fit(backend="jax")`` runs after checking its arguments and preparing the arrays."""
-    chosen, name = _options(model, dtype, devices)
-    with _precision(name):
-        return _train(
-            model,
-            train,
-            validation,
-            chosen,
-            name,
-            epochs,
-            initial_epoch,
-            batch_size,
-            shuffle,
-            shuffle_rng,
-            callbacks,
-            progress,
+class Runner(_training.Runner):
+    """``Sequential.fit(backend="jax")``'s batches: compiled steps on the devices, for gradviz's one training loop
+    (:func:`gradviz.training.train`). The epoch's batches run as one scanned program, or batch by batch when a
+    callback has per-batch hooks; the weights come back into the model at the end of every epoch."""
+
+    def __init__(self, model, X: np.ndarray, Y: np.ndarray, *, dtype=None, devices=None, verbose: int = 0) -> None:
+        self.model, self.X, self.Y, self.verbose = model, X, Y, verbose
+        self.devices, self.dtype_name = _options(model, dtype, devices)
+        self.trainer: _Trainer | None = None
+
+    def __enter__(self) -> Runner:
+        self._precision = _precision(self.dtype_name)  # the whole fit runs in the precision's x64 scope
+        self._precision.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            trainer = self.trainer
+            if trainer is not None and trainer.optimizer is not None and trainer.state is not None:
+                trainer.optimizer.write_back(trainer.state)
+        finally:
+            self._precision.__exit__(*exc)
+
+    def begin(self, callbacks: CallbackList, batch_size: int) -> CallbackList:
+        model, X, Y = self.model, self.X, self.Y
+        n = len(X)
+        self.batch_size = batch_size
+        self.full, self.last = divmod(n, batch_size)
+        self.recorders = [c for c in callbacks.callbacks if isinstance(c, GradientRecorder)]
+        per_batch = [c for c in callbacks.callbacks if _wants_batches(c)]
+        self.per_batch = bool(per_batch)
+        self.metrics = bool(model._metric_names)
+        trainer = self.trainer = _Trainer(model, self.dtype_name, self.devices, bool(self.recorders), self.metrics)
+        if self.verbose:
+            platforms = _describe(self.devices).replace(" ", " × ")
+            print(message("backends.jax_start", devices=platforms, dtype=self.dtype_name))
+        for p in model.parameters():
+            p.grad = None  # gradients live on the device: a stale numpy one must not look current
+        self.main = trainer.program(batch_size if self.full else self.last, X, Y)
+        self.tail = trainer.program(self.last, X, Y) if self.full and self.last else None
+        # converted once, on the host, to what the devices hold (float32 for a float64 model trained in float32)
+        self.X_host, self.Y_host = _host_array(X, trainer.param_dtype), _host_array(Y, trainer.param_dtype)
+        memory = _device_memory(self.devices[0])
+        data_bytes = self.X_host.nbytes + self.Y_host.nbytes
+        self.resident = memory is None or 2 * data_bytes <= DEVICE_DATA_FRACTION * memory
+        if self.resident:
+            self.X_dev, self.Y_dev = trainer.put(self.X_host), trainer.put(self.Y_host)
+        else:
+            batch_bytes = max(1, data_bytes // max(n, 1) * batch_size)
+            self.chunk = max(1, int(DEVICE_DATA_FRACTION * memory / 4 // batch_bytes))
+        return CallbackList(per_batch)
+
+    def _one_batch(self, epoch: _training.Epoch, order: np.ndarray, rows_dev, batch: int, rates) -> tuple:
+        """One compiled step on the epoch's batch `batch`: (loss, outputs, gradient statistics)."""
+        trainer = self.trainer
+        rows = epoch.rows(batch)
+        program = self.main if rows.stop - rows.start == self.main.rows else self.tail
+        if self.resident:
+            X_in, Y_in, taken = self.X_dev, self.Y_dev, rows_dev[rows]
+        else:
+            X_in, Y_in = trainer.put(self.X_host[order[rows]]), trainer.put(self.Y_host[order[rows]])
+            taken = jnp.arange(rows.stop - rows.start)
+        trainer.params, trainer.state, loss, out, stats = trainer.step_function(program)(
+            trainer.params, trainer.state, rates, X_in, Y_in, taken
         )
+        return loss, out, stats
 
-
-def _train(
-    model,
-    train,
-    validation,
-    devices,
-    dtype_name,
-    epochs,
-    initial_epoch,
-    batch_size,
-    shuffle,
-    shuffle_rng,
-    callbacks,
-    progress,
-) -> History:
-    """The epochs of a jax fit: see :func:`_fit` (inside the precision's x64 scope)."""
-    X, Y, Y_metric = train
-    n = len(X)
-    full, last = divmod(n, batch_size)
-    steps = full + (last > 0)
-    recorders = [c for c in callbacks.callbacks if isinstance(c, GradientRecorder)]
-    per_batch = [c for c in callbacks.callbacks if _wants_batches(c)]
-    batch_hooks = CallbackList(per_batch)
-    metrics = bool(model._metric_names)
-    trainer = _Trainer(model, dtype_name, devices, bool(recorders), metrics)
-    if progress.verbose:
-        platforms = _describe(devices).replace(" ", " × ")
-        print(message("backends.jax_start", devices=platforms, dtype=dtype_name))
-    for p in model.parameters():
-        p.grad = None  # gradients live on the device: a stale numpy one must not look current
-    main = trainer.program(batch_size if full else last, X, Y)
-    tail = trainer.program(last, X, Y) if full and last else None
-    # converted once, on the host, to what the devices hold (float32 for a float64 model trained in float32)
-    X_host, Y_host = _host_array(X, trainer.param_dtype), _host_array(Y, trainer.param_dtype)
-    memory = _device_memory(devices[0])
-    data_bytes = X_host.nbytes + Y_host.nbytes
-    resident = memory is None or 2 * data_bytes <= DEVICE_DATA_FRACTION * memory
-    if resident:
-        X_dev, Y_dev = trainer.put(X_host), trainer.put(Y_host)
-    else:
-        batch_bytes = max(1, data_bytes // max(n, 1) * batch_size)
-        chunk = max(1, int(DEVICE_DATA_FRACTION * memory / 4 // batch_bytes))
-    history = model.history
-    model.train()
-    callbacks.on_train_begin({})
-    logs: dict[str, float] = {}
-    try:
-        for epoch in range(initial_epoch, epochs):
-            callbacks.on_epoch_begin(epoch, {})
-            rates = trainer.rates()
-            order = shuffle_rng.permutation(n) if shuffle else np.arange(n)
-            progress.start_epoch(epoch)
-            losses, outputs, totals = [], [], np.zeros((len(trainer.named), 2))
-            pieces = []  # (losses, outputs, totals) still on the device, fetched once at the end of the epoch
-            rows_dev = trainer.put(order.astype(np.int32)) if resident else None
-
-            def one_batch(batch: int, rates, order=order, rows_dev=rows_dev) -> tuple:
-                """One compiled step on the epoch's batch `batch`: (loss, outputs, gradient statistics)."""
-                rows = slice(batch * batch_size, min((batch + 1) * batch_size, n))
-                program = main if rows.stop - rows.start == main.rows else tail
-                if resident:
-                    X_in, Y_in, taken = X_dev, Y_dev, rows_dev[rows]
+    def run(self, epoch: _training.Epoch) -> None:
+        trainer, metrics, batch_size, full = self.trainer, self.metrics, self.batch_size, self.full
+        order = epoch.order if epoch.order is not None else np.arange(epoch.n)
+        rates = trainer.rates()
+        rows_dev = trainer.put(order.astype(np.int32)) if self.resident else None
+        one_batch = functools.partial(self._one_batch, epoch, order, rows_dev)
+        # the epoch's start, kept (the steps donate their buffers): a nan/inf loss is found once the batches
+        # ran, and the loop stops before that batch's update, so the weights are rebuilt up to it
+        start = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state))
+        pieces = []  # (losses, outputs, totals) still on the device, fetched once at the end of the epoch
+        rates_used = []  # per batch: a batch hook may change the learning rate
+        if self.per_batch:
+            for batch in range(epoch.steps):
+                epoch.begin(batch)
+                rates = trainer.rates()
+                rates_used.append(rates)
+                loss, out, stats = one_batch(batch, rates)
+                value = float(_to_host(loss))
+                if not epoch.loss(batch, value):
+                    _replay_until(trainer, start, batch, one_batch, rates_used)
+                    return
+                pieces.append((loss[None], out[None] if metrics else None, stats))
+                epoch.end(batch, value)
+        else:
+            if full:
+                epoch_rows = order[: full * batch_size].astype(np.int32)
+                if self.resident:
+                    result = trainer.epoch_function(self.main, True)(
+                        trainer.params, trainer.state, rates, self.X_dev, self.Y_dev, trainer.put(epoch_rows)
+                    )
+                    trainer.params, trainer.state = result[:2]
+                    pieces.append(result[2:])
                 else:
-                    X_in, Y_in = trainer.put(X_host[order[rows]]), trainer.put(Y_host[order[rows]])
-                    taken = jnp.arange(rows.stop - rows.start)
-                trainer.params, trainer.state, loss, out, stats = trainer.step_function(program)(
-                    trainer.params, trainer.state, rates, X_in, Y_in, taken
-                )
-                return loss, out, stats
-
-            # the epoch's start, kept (the steps donate their buffers): a nan/inf loss is found once the batches
-            # ran, and the numpy loop stops before that batch's update, so the weights are rebuilt up to it
-            start = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state))
-            rates_used = []  # per batch: a batch hook may change the learning rate
-            if per_batch:
-                for batch in range(steps):
-                    size = min(batch_size, n - batch * batch_size)
-                    batch_hooks.on_train_batch_begin(batch, {"batch": batch, "size": size})
-                    rates = trainer.rates()
-                    rates_used.append(rates)
-                    loss, out, stats = one_batch(batch, rates)
-                    value = float(_to_host(loss))
-                    if not math.isfinite(value):
-                        _replay_until(trainer, start, batch, one_batch, rates_used)
-                        progress.close()
-                        rows = order[batch * batch_size : batch * batch_size + size]
-                        raise model._nan_error(value, epoch, batch, steps, Tensor(X[rows], dtype=X.dtype))
-                    pieces.append((loss[None], out[None] if metrics else None, stats))
-                    batch_hooks.on_train_batch_end(batch, {"batch": batch, "size": size, "loss": value})
-            else:
-                if full:
-                    epoch_rows = order[: full * batch_size].astype(np.int32)
-                    if resident:
-                        result = trainer.epoch_function(main, True)(
-                            trainer.params, trainer.state, rates, X_dev, Y_dev, trainer.put(epoch_rows)
+                    X, Y = self.X, self.Y
+                    for first in range(0, full, self.chunk):
+                        taken = epoch_rows[first * batch_size : min(first + self.chunk, full) * batch_size]
+                        xs = self.X_host[taken].reshape(-1, batch_size, *X.shape[1:])
+                        ys = self.Y_host[taken].reshape(-1, batch_size, *Y.shape[1:])
+                        result = trainer.epoch_function(self.main, False)(
+                            trainer.params, trainer.state, rates, trainer.put(xs, 1), trainer.put(ys, 1)
                         )
                         trainer.params, trainer.state = result[:2]
                         pieces.append(result[2:])
-                    else:
-                        for start in range(0, full, chunk):
-                            taken = epoch_rows[start * batch_size : min(start + chunk, full) * batch_size]
-                            xs = X_host[taken].reshape(-1, batch_size, *X.shape[1:])
-                            ys = Y_host[taken].reshape(-1, batch_size, *Y.shape[1:])
-                            result = trainer.epoch_function(main, False)(
-                                trainer.params, trainer.state, rates, trainer.put(xs, 1), trainer.put(ys, 1)
-                            )
-                            trainer.params, trainer.state = result[:2]
-                            pieces.append(result[2:])
-                if last:
-                    loss, out, stats = one_batch(full, rates)
-                    pieces.append((loss[None], out[None] if metrics else None, stats))
-                rates_used = [rates] * steps
-            for piece_losses, piece_outputs, piece_totals in jax.tree_util.tree_map(_to_host, pieces):
-                losses.extend(np.asarray(piece_losses, dtype=np.float64).reshape(-1).tolist())
-                if metrics:
-                    outputs.append(np.asarray(piece_outputs, dtype=np.float64).reshape(-1, *piece_outputs.shape[2:]))
-                totals += np.asarray(piece_totals, dtype=np.float64)
-            total = seen = 0
-            for batch, value in enumerate(losses):
-                size = min(batch_size, n - batch * batch_size)
-                if not math.isfinite(value):
-                    _replay_until(trainer, start, batch, one_batch, rates_used)
-                    progress.close()
-                    first_rows = order[batch * batch_size : batch * batch_size + size]
-                    raise model._nan_error(value, epoch, batch, steps, Tensor(X[first_rows], dtype=X.dtype))
-                total += value * size
-                seen += size
-            progress.batch_done(total / seen, count=steps)
-            trainer.load_into_model()
-            logs = model._logs(
-                total / seen, Y_metric[order], outputs, None if validation is None else _evaluate(trainer, *validation)
-            )
-            for recorder in recorders:
-                _feed_recorder(recorder, trainer, totals, steps)
-            callbacks.on_epoch_end(epoch, logs)
-            progress.end_epoch(logs)
-            if model.stop_training:
-                break
-    finally:
-        if trainer.optimizer is not None and trainer.state is not None:
-            trainer.optimizer.write_back(trainer.state)
-    progress.close()
-    model.eval()
-    callbacks.on_train_end(logs)
-    return history
+            if self.last:
+                loss, out, stats = one_batch(full, rates)
+                pieces.append((loss[None], out[None] if metrics else None, stats))
+            rates_used = [rates] * epoch.steps
+        losses, self.totals = [], np.zeros((len(trainer.named), 2))
+        for piece_losses, piece_outputs, piece_totals in jax.tree_util.tree_map(_to_host, pieces):
+            losses.extend(np.asarray(piece_losses, dtype=np.float64).reshape(-1).tolist())
+            if metrics:
+                epoch.outputs.append(np.asarray(piece_outputs, dtype=np.float64).reshape(-1, *piece_outputs.shape[2:]))
+            self.totals += np.asarray(piece_totals, dtype=np.float64)
+        if not self.per_batch:
+            finite = epoch.losses(losses)
+            if finite < len(losses):
+                _replay_until(trainer, start, finite, one_batch, rates_used)
+
+    def end_epoch(self, epoch: _training.Epoch) -> None:
+        self.trainer.load_into_model()
+        for recorder in self.recorders:
+            _feed_recorder(recorder, self.trainer, self.totals, epoch.steps)
+
+    def validate(self, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray) -> dict[str, float]:
+        return _evaluate(self.trainer, X, Y, Y_metric)
 
 
 def _replay_until(trainer: _Trainer, start: tuple, bad: int, one_batch: Callable, rates_used: list) -> None:
