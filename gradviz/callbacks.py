@@ -34,7 +34,37 @@ __all__ = [
     "LearningRateScheduler",
     "GradientRecorder",
     "DecisionBoundaryRecorder",
+    "named",
+    "register",
 ]
+
+# callbacks that fit makes by name (``fit(dashboard=True)`` → "dashboard"): the name → the callable that makes one,
+# or "module:attribute" imported only when it is asked for (so fit never imports the widgets itself)
+_NAMED: dict[str, Any] = {"dashboard": "gradviz.widgets.dashboard:FitDashboard"}
+
+
+def register(name: str, factory) -> None:
+    """Make `factory` (a callable returning a Callback, or "module:attribute") the callback called `name`."""
+    _NAMED[name] = factory
+
+
+def named(name: str, **options) -> Callback:
+    """A new callback of the kind registered as `name` (e.g. "dashboard"), made with `options`.
+
+    >>> from gradviz.callbacks import EarlyStopping, named, register
+    >>> register("patient", EarlyStopping)
+    >>> named("patient", patience=5).patience
+    5
+    """
+    if name not in _NAMED:
+        raise ValueError(f"no callback is registered as {name!r}; the ones there are: {', '.join(sorted(_NAMED))}")
+    factory = _NAMED[name]
+    if isinstance(factory, str):
+        import importlib
+
+        module, _, attribute = factory.partition(":")
+        factory = getattr(importlib.import_module(module), attribute)
+    return factory(**options)
 
 
 class Callback:

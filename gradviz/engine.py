@@ -550,7 +550,9 @@ def _backward_general(cls, topo: list, anomaly: bool) -> None:
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
-            local, contribution = local_and_contribution(op, i, upstream, node.data, datas, params, cls._xp, cls._scalar)
+            local, contribution = local_and_contribution(
+                op, i, upstream, node.data, datas, params, cls._xp, cls._scalar
+            )
             if anomaly and not cls._finite(contribution):
                 _raise_backward(node, parent, upstream, local, contribution)
             _accumulate(cls, parent, contribution)
@@ -594,7 +596,9 @@ def replay_backward(
             for i, parent in enumerate(prev):
                 if not parent.requires_grad:
                     continue
-                local, contribution = local_and_contribution(op, i, upstream, out, inputs, params, cls._xp, scalar_engine)
+                local, contribution = local_and_contribution(
+                    op, i, upstream, out, inputs, params, cls._xp, scalar_engine
+                )
                 if stop_at_nonfinite and not cls._finite(contribution):
                     return  # where detect_anomaly stopped the pass
                 previous = current(parent)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import backends as _backends
+from . import callbacks as _callbacks
 from . import functional as F
 from . import metrics as _metrics
 from . import nn
@@ -388,7 +389,7 @@ class Activation(Module):
         return self.activation_name
 
 
-class Flatten(Module):
+class Flatten(nn.Flatten):
     """Each sample to one row: (N, 8, 8) images → (N, 64), for a Dense after it.
 
     >>> from gradviz import Tensor
@@ -403,8 +404,7 @@ class Flatten(Module):
             self.name = name
 
     def forward(self, x):
-        x = _as_input(x, None)
-        return x.reshape(x.shape[0], -1)
+        return super().forward(_as_input(x, None))
 
 
 _ACTIVATION_TYPES = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.Softmax, nn.Identity)
@@ -1149,9 +1149,7 @@ class Sequential(Module):
         history = History()
         callbacks = list(callbacks or [])
         if dashboard:
-            from .widgets.dashboard import FitDashboard
-
-            board = FitDashboard(x=x, y=y)
+            board = _callbacks.named("dashboard", x=x, y=y)  # gradviz.widgets.FitDashboard
             board.show()
             object.__setattr__(self, "dashboard", board)
             callbacks.append(board)

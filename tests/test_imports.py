@@ -48,3 +48,49 @@ def test_using_the_core_engine_does_not_import_heavy_libraries():
 def test_the_probe_sees_a_heavy_import():
     # guards the test above against a probe that could never fail
     assert "networkx" in _modules_after("import networkx")
+
+
+# -- layers point one way ---------------------------------------------------------------------------------
+
+PACKAGE = __import__("pathlib").Path(__file__).resolve().parent.parent / "gradviz"
+
+
+def _gradviz_imports(path) -> set[str]:
+    """The gradviz modules a file imports (anywhere in it, lazily inside functions too), as dotted names."""
+    import ast
+
+    package = ["gradviz", *path.relative_to(PACKAGE).parent.parts]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("gradviz")}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            found |= {module} | {f"{module}.{alias.name}" for alias in node.names}
+    return {name for name in found if name.startswith("gradviz")}
+
+
+@pytest.mark.parametrize(
+    ("lower", "higher"),
+    [
+        ("viz", "gradviz.keras"),  # pictures do not know about keras models
+        ("keras.py", "gradviz.widgets"),  # fit finds the dashboard through gradviz.callbacks.named
+        ("training.py", "gradviz.widgets"),
+        ("engine.py", "gradviz.viz"),
+    ],
+)
+def test_layers_point_one_way(lower, higher):
+    files = [PACKAGE / lower] if lower.endswith(".py") else sorted((PACKAGE / lower).rglob("*.py"))
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(name for name in _gradviz_imports(path) if name.startswith(higher))
+        for path in files
+    }
+    offenders = {name: found for name, found in offenders.items() if found}
+    assert not offenders, f"{lower} must not import {higher}: {offenders}"
+
+
+def test_the_layer_check_sees_relative_imports_at_the_top_and_inside_functions():
+    names = _gradviz_imports(PACKAGE / "viz" / "paths.py")
+    assert "gradviz.interpret.edge" in names  # from ..interpret import edge, at the top
+    assert "gradviz.nn.layers.Flatten" in names  # inside _dense_layers

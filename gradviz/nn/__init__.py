@@ -32,7 +32,7 @@ from .activations import (
     tanh,
 )
 from .init import manual_seed
-from .layers import MLP, Linear, Sequential
+from .layers import MLP, Flatten, Linear, Sequential
 from .losses import (
     LOSSES,
     BCELoss,
@@ -62,6 +62,7 @@ __all__ = [
     "Parameter",
     "count_parameters",
     "Linear",
+    "Flatten",
     "Sequential",
     "MLP",
     "Neuron",

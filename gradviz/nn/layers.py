@@ -1,4 +1,4 @@
-"""Tensor layers: Linear (fully connected), Sequential (a chain of modules) and MLP.
+"""Tensor layers: Linear (fully connected), Flatten, Sequential (a chain of modules) and MLP.
 
 >>> from gradviz import Tensor, nn
 >>> nn.manual_seed(0)
@@ -26,7 +26,7 @@ from .activations import get_activation
 from .init import get_initializer, make_rng, torch_default, uniform
 from .module import Module, Parameter
 
-__all__ = ["Linear", "Sequential", "MLP"]
+__all__ = ["Linear", "Flatten", "Sequential", "MLP"]
 
 
 class Linear(Module):
@@ -100,6 +100,20 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Flatten(Module):
+    """Each sample to one row, as ``torch.nn.Flatten()``: (N, 8, 8) images → (N, 64), for a Linear after it.
+
+    Only the shape changes (the pictures and chain-rule paths step over it).
+
+    >>> from gradviz import Tensor, nn
+    >>> nn.Flatten()(Tensor(np.zeros((5, 8, 8)))).shape
+    (5, 64)
+    """
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], -1)
 
 
 class Sequential(Module):

@@ -227,7 +227,9 @@ class Optimizer:
             p = params[int(i)]
             self.state[p] = {
                 k: (
-                    np.array(v, dtype=p.data.dtype if not p.is_scalar else np.float64) if isinstance(v, np.ndarray) else v
+                    np.array(v, dtype=p.data.dtype if not p.is_scalar else np.float64)
+                    if isinstance(v, np.ndarray)
+                    else v
                 )
                 for k, v in s.items()
             }

@@ -27,6 +27,7 @@ sample as Values with the same weights and checks the two engines agree.
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -725,29 +726,26 @@ def _activation_of(module) -> tuple[str, float] | None:
 
 def _dense_layers(model) -> list[tuple[Any, Any, str, float]]:
     """(weight, bias, activation, leaky alpha) per fully connected layer of an nn.Linear/Sequential/MLP or keras model."""
-    from ..nn.layers import Linear
+    from ..nn.layers import Flatten, Linear
+    from ..nn.module import Module
 
-    try:
-        from ..keras import Activation, Dense, Flatten
-    except ImportError:  # pragma: no cover - keras ships with gradviz
-        Dense = Activation = Flatten = ()
     modules = [model] if isinstance(model, Linear) else list(getattr(model, "layers", None) or model.children())
     layers: list[list] = []
     for module in modules:
-        if Dense and isinstance(module, Dense):
-            if not module.built:
+        # a layer with its activation inside (a keras Dense) says so with an `activation` Module
+        inner = getattr(module, "activation", None)
+        if isinstance(module, Linear):
+            if not getattr(module, "built", True):
                 raise ValueError(
                     f"mlp_chain_rule: {module.name} has no weights yet; build the model first (model.build(n_features) "
                     "or fit it)"
                 )
-            name, alpha = _activation_of(module.activation) or ("other", 0.0)
+            name, alpha = ("linear", 0.0) if inner is None else (_activation_of(inner) or ("other", 0.0))
             layers.append([module.weight, module.bias, name, alpha])
-        elif isinstance(module, Linear):
-            layers.append([module.weight, module.bias, "linear", 0.0])
-        elif Flatten and isinstance(module, Flatten):
+        elif isinstance(module, Flatten):
             continue
         else:
-            inner = module.activation if Activation and isinstance(module, Activation) else module
+            inner = inner if isinstance(inner, Module) else module
             found = _activation_of(inner)
             if found is None or not layers or layers[-1][2] != "linear":
                 raise TypeError(
@@ -920,11 +918,7 @@ def _tensor_gradient(model, layers, x, y, kind: str, layer: int, i: int, j: int)
     try:
         sample = Tensor(np.asarray(getattr(x, "data", x), dtype=float).reshape(1, -1))
         logits = kind in ("ce", "bce") and layers[-1][2] in ("softmax", "sigmoid")
-        try:
-            from ..keras import Sequential as KerasSequential
-        except ImportError:  # pragma: no cover
-            KerasSequential = ()
-        if KerasSequential and isinstance(model, KerasSequential):
+        if "logits" in inspect.signature(model.forward).parameters:  # a keras model: it stops before its activation
             out = model(sample, logits=logits)
         else:
             modules = (
