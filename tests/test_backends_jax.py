@@ -358,8 +358,35 @@ def test_a_custom_optimizer_rule_is_refused_on_jax():
         def _update(self, param, grad, state, group):
             param -= 0.5 * grad
 
-    with pytest.raises(TypeError, match="Halving has its own update rule"):
+    with pytest.raises(TypeError, match="Halving has its own in-place _update"):
         _classifier(Halving).fit(X3, LABELS3, epochs=1, verbose=0, backend="jax")
+
+
+def test_an_optimizer_written_as_a_rule_trains_the_same_on_both_backends():
+    class SignDescent(optim.Optimizer):  # w ← w − lr·sign(g), with a running count of sign flips
+        def __init__(self, params, lr=0.01):
+            super().__init__(params, {"lr": lr})
+
+        def initial_state(self, group):
+            return {"last": 0.0, "flips": 0.0}
+
+        def rule(self, xp, p, g, state, group, lr, t):
+            sign = xp.sign(g)
+            flips = state["flips"] + (sign * state["last"] < 0)
+            return p - lr * sign, {"last": sign, "flips": flips}
+
+    runs = {}
+    for backend in ("numpy", "jax"):
+        model = _classifier(SignDescent)
+        history = model.fit(X3, LABELS3, epochs=3, batch_size=16, verbose=0, seed=0, shuffle=False, backend=backend)
+        runs[backend] = (history.history["loss"], model.get_weights(), model.optimizer.state)
+    np.testing.assert_allclose(runs["jax"][0], runs["numpy"][0], rtol=1e-6)
+    for a, b in zip(runs["jax"][1], runs["numpy"][1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    flips = [state["flips"].sum() for state in runs["numpy"][2].values()]
+    assert sum(flips) > 0 and [state["step"] for state in runs["jax"][2].values()] == [
+        state["step"] for state in runs["numpy"][2].values()
+    ]
 
 
 # -- the pure loss function --------------------------------------------------------------------------------

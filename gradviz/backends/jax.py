@@ -398,33 +398,20 @@ def _device_memory(device) -> int | None:
 
 # -- optimizers, functionally ----------------------------------------------------------------------------
 
-_RULES = {
-    _optimizers.SGD._update: "sgd",
-    _optimizers.Adagrad._update: "adagrad",
-    _optimizers.Adadelta._update: "adadelta",
-    _optimizers.RMSprop._update: "rmsprop",
-    _optimizers.Adam._update: "adam",
-}
-
-
-def _lerp(start, end, weight: float):
-    """torch.lerp (and the numpy optimizers' ``_lerp_``): from the nearer end, exactly `end` for a weight of 1."""
-    return start + weight * (end - start) if abs(weight) < 0.5 else end - (end - start) * (1 - weight)
-
-
 class _Optimizer:
-    """A gradviz optimizer's update as a pure function of (params, grads, state, learning rates): the same
-    arithmetic, in the same order, as its numpy ``_update``; state imported from and written back to it."""
+    """A gradviz optimizer's update as a pure function of (params, grads, state, learning rates): its own
+    ``rule`` (written once over numpy or jax.numpy), run on jax.numpy; state imported from and written back
+    to it."""
 
     def __init__(self, optimizer, named: dict[str, Any], trainable: Sequence[str], dtype) -> None:
-        rule = _RULES.get(type(optimizer)._update)
-        if rule is None:
+        kind = type(optimizer)
+        if kind.rule is _optimizers.Optimizer.rule or kind._update is not _optimizers.Optimizer._update:
             raise TypeError(
-                f"the jax backend implements SGD, Momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam and AdamW; "
-                f"{type(optimizer).__name__} has its own update rule, so train it with backend='numpy'"
+                f"the jax backend runs an optimizer's rule(); {kind.__name__} has its own in-place _update (numpy "
+                "only), so train it with backend='numpy' or write its update as rule() (see gradviz.optim.Optimizer)"
             )
         self.optimizer = optimizer
-        self.rule = rule
+        self.rule = f"{kind.__module__}.{kind.__qualname__}"  # what the compiled step computes, for its cache key
         self.decoupled = bool(getattr(optimizer, "_decoupled", False))
         self.dtype = dtype
         group_of = {id(p): g for g, group in enumerate(optimizer.param_groups) for p in group["params"]}
@@ -444,112 +431,27 @@ class _Optimizer:
         for name in self.names:
             p, h = self.params[name], self.hyper[name]
             saved = self.optimizer.state.get(p) or {}
-
-            def array(key, fill=0.0, saved=saved, p=p):
-                if key in saved and saved[key] is not None:
-                    return jnp.asarray(np.asarray(saved[key]), dtype=self.dtype)
-                return jnp.full(p.data.shape, fill, dtype=self.dtype)
-
             steps = int(saved.get("step", 1 if "momentum_buffer" in saved else 0))
             entry = {"step": jnp.asarray(steps, dtype=jnp.int32)}
-            if self.rule == "sgd":
-                if h["momentum"]:
-                    entry["momentum_buffer"] = array("momentum_buffer")
-            elif self.rule == "adagrad":
-                entry["sum"] = array("sum", h["initial_accumulator_value"])
-            elif self.rule == "adadelta":
-                entry["square_avg"], entry["acc_delta"] = array("square_avg"), array("acc_delta")
-            elif self.rule == "rmsprop":
-                entry["square_avg"] = array("square_avg")
-                if h["momentum"] > 0:
-                    entry["momentum_buffer"] = array("momentum_buffer")
-                if h["centered"]:
-                    entry["grad_avg"] = array("grad_avg")
-            else:
-                entry["exp_avg"], entry["exp_avg_sq"] = array("exp_avg"), array("exp_avg_sq")
-                if h["amsgrad"]:
-                    entry["max_exp_avg_sq"] = array("max_exp_avg_sq")
+            for key, fill in self.optimizer.initial_state(h).items():
+                if key in saved and saved[key] is not None:
+                    entry[key] = jnp.asarray(np.asarray(saved[key]), dtype=self.dtype)
+                else:
+                    entry[key] = jnp.full(p.data.shape, fill, dtype=self.dtype)
             state[name] = entry
         return state
 
     def update(self, params: dict, grads: dict, state: dict, rates) -> tuple[dict, dict]:
         params, state = dict(params), dict(state)
         for name in self.names:
-            lr = rates[self.group[name]]
-            params[name], state[name] = getattr(self, "_" + self.rule)(
-                params[name], grads[name].astype(params[name].dtype), state[name], self.hyper[name], lr
+            p, entry = params[name], state[name]
+            t = entry["step"] + 1
+            arrays = {key: value for key, value in entry.items() if key != "step"}
+            params[name], arrays = self.optimizer.rule(
+                jnp, p, grads[name].astype(p.dtype), arrays, self.hyper[name], rates[self.group[name]], t
             )
+            state[name] = {"step": t, **arrays}
         return params, state
-
-    @staticmethod
-    def _sgd(p, g, s, h, lr):
-        if h["weight_decay"]:
-            g = g + h["weight_decay"] * p
-        s = dict(s, step=s["step"] + 1)
-        if h["momentum"]:
-            # the first step's velocity is the gradient itself (torch's rule), later ones μ·v + (1 − τ)·g
-            velocity = jnp.where(s["step"] == 1, g, s["momentum_buffer"] * h["momentum"] + (1 - h["dampening"]) * g)
-            s["momentum_buffer"] = velocity
-            g = g + h["momentum"] * velocity if h["nesterov"] else velocity
-        return p - lr * g, s
-
-    @staticmethod
-    def _adagrad(p, g, s, h, lr):
-        step = s["step"] + 1
-        if h["weight_decay"]:
-            g = g + h["weight_decay"] * p
-        rate = lr / (1 + (step - 1).astype(p.dtype) * h["lr_decay"])
-        total = s["sum"] + g * g
-        std = jnp.sqrt(total) + h["eps"]
-        return p - rate * (g / std), {"step": step, "sum": total}
-
-    @staticmethod
-    def _adadelta(p, g, s, h, lr):
-        rho, eps = h["rho"], h["eps"]
-        if h["weight_decay"]:
-            g = g + h["weight_decay"] * p
-        square_avg = s["square_avg"] * rho + (1 - rho) * (g * g)
-        std = jnp.sqrt(square_avg + eps)
-        delta = jnp.sqrt(s["acc_delta"] + eps) / std * g
-        acc_delta = s["acc_delta"] * rho + (1 - rho) * (delta * delta)
-        return p - lr * delta, {"step": s["step"] + 1, "square_avg": square_avg, "acc_delta": acc_delta}
-
-    @staticmethod
-    def _rmsprop(p, g, s, h, lr):
-        alpha, momentum = h["alpha"], h["momentum"]
-        if h["weight_decay"]:
-            g = g + h["weight_decay"] * p
-        out = {"step": s["step"] + 1, "square_avg": s["square_avg"] * alpha + (1 - alpha) * (g * g)}
-        if h["centered"]:
-            out["grad_avg"] = _lerp(s["grad_avg"], g, 1 - alpha)
-            avg = jnp.sqrt(jnp.maximum(out["square_avg"] - out["grad_avg"] * out["grad_avg"], 0.0))
-        else:
-            avg = jnp.sqrt(out["square_avg"])
-        avg = avg + h["eps"]
-        if momentum > 0:
-            out["momentum_buffer"] = s["momentum_buffer"] * momentum + g / avg
-            return p - lr * out["momentum_buffer"], out
-        return p - lr * (g / avg), out
-
-    def _adam(self, p, g, s, h, lr):
-        beta1, beta2 = h["betas"]
-        step = s["step"] + 1
-        if h["weight_decay"]:
-            if self.decoupled:
-                p = p * (1 - lr * h["weight_decay"])
-            else:
-                g = g + h["weight_decay"] * p
-        out = {"step": step}
-        out["exp_avg"] = _lerp(s["exp_avg"], g, 1 - beta1)
-        out["exp_avg_sq"] = s["exp_avg_sq"] * beta2 + (g * g) * (1 - beta2)
-        t = step.astype(p.dtype)
-        step_size = lr / (1 - beta1**t)
-        bias_correction2_sqrt = jnp.sqrt(1 - beta2**t)
-        second = out["exp_avg_sq"]
-        if h["amsgrad"]:
-            second = out["max_exp_avg_sq"] = jnp.maximum(s["max_exp_avg_sq"], second)
-        denom = jnp.sqrt(second) / bias_correction2_sqrt + h["eps"]
-        return p - (out["exp_avg"] / denom) * step_size, out
 
     def write_back(self, state: dict) -> None:
         """Copy the state into the numpy optimizer, so a later fit (either backend) continues from it."""
@@ -561,7 +463,7 @@ class _Optimizer:
             arrays = {
                 key: np.array(_to_host(value), dtype=p.data.dtype) for key, value in entry.items() if key != "step"
             }
-            if self.rule != "sgd":
+            if self.optimizer.tracks_steps:
                 arrays["step"] = steps
             self.optimizer.state[p] = arrays
 

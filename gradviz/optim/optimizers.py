@@ -51,8 +51,10 @@ class Optimizer:
     """Base class: holds ``param_groups`` (dicts with 'params' and the hyperparameters, e.g. 'lr')
     and ``state`` (a dict from each parameter to its own dict of arrays).
 
-    A subclass defines ``defaults`` and ``_update(param, grad, state, group)``, which changes the
-    numpy array `param` in place.
+    A subclass defines ``defaults`` and either its update rule, written once over an array namespace for
+    every backend — ``rule(xp, p, g, state, group, lr, t)`` returning the new parameter and state arrays,
+    with :meth:`initial_state` saying which arrays a parameter's state starts with — or
+    ``_update(param, grad, state, group)``, which changes the numpy array `param` in place (numpy only).
 
     >>> from gradviz import Value
     >>> from gradviz.optim import Optimizer
@@ -188,8 +190,33 @@ class Optimizer:
                 mark_modified(p)  # a graph recorded before this step can no longer back-propagate
         return loss
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+    tracks_steps = True
+    """Whether ``state[param]`` counts the updates in 'step' (as torch: all but SGD)."""
+
+    def initial_state(self, group: dict[str, Any]) -> dict[str, float]:
+        """The arrays a parameter's state starts with, each by the number it is filled with."""
+        return {}
+
+    def rule(self, xp, p, g, state: dict, group: dict, lr, t):
+        """One update, the same on every backend: the parameter `p` and its gradient `g` (arrays of `xp`, numpy or
+        jax.numpy), its `state` arrays, the group's hyperparameters, the learning rate and the update's number `t`
+        (1 for the first; a Python int on numpy, a traced integer on jax). Returns (new p, new state arrays)."""
         raise NotImplementedError
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        if type(self).rule is Optimizer.rule:
+            raise NotImplementedError(f"{type(self).__name__} defines neither rule() nor _update()")
+        first = not state
+        for key, fill in self.initial_state(group).items():
+            if key not in state:
+                state[key] = np.full_like(param, fill)
+        t = state.get("step", 0) + 1 if self.tracks_steps else (1 if first else 2)
+        arrays = {key: value for key, value in state.items() if key != "step"}
+        new, arrays = self.rule(np, param, grad, arrays, group, group["lr"], t)
+        param[...] = new  # in place: the parameter's array stays the one the model holds
+        state.update(arrays)
+        if self.tracks_steps:
+            state["step"] = t
 
     # -- saving -----------------------------------------------------------------------------------
 
@@ -319,16 +346,22 @@ def _checked(name: str, value, limit: _Limit, prefix: str, index: int | None = N
     return number
 
 
-def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, scratch: np.ndarray) -> None:
-    """start ← start + weight·(end − start) in place, as torch.lerp_ computes it: from the nearer end, so a
-    weight of 1 gives `end` exactly (start + 1·(end − start) loses a small end next to a large start)."""
-    np.subtract(end, start, out=scratch)
-    if abs(weight) < 0.5:
-        scratch *= weight
-        start += scratch
-    else:
-        scratch *= 1 - weight
-        np.subtract(end, scratch, out=start)
+def lerp(start, end, weight: float):
+    """start + weight·(end − start) as torch.lerp computes it: from the nearer end, so a weight of 1 gives `end`
+    exactly (start + 1·(end − start) loses a small end next to a large start)."""
+    return start + weight * (end - start) if abs(weight) < 0.5 else end - (end - start) * (1 - weight)
+
+
+def _first(t, xp, first, later):
+    """`first` on the first update (t = 1), else `later`; t is a number on numpy, traced on jax."""
+    if isinstance(t, int):
+        return xp.array(first, copy=True) if t == 1 else later
+    return xp.where(t == 1, first, later)
+
+
+def _count(t, dtype):
+    """The update's number as a float of the parameters' dtype on jax (a Python int stays one)."""
+    return t if isinstance(t, int) else t.astype(dtype)
 
 
 class SGD(Optimizer):
@@ -375,20 +408,21 @@ class SGD(Optimizer):
             )
         return group
 
-    def _update(self, param, grad, state, group):
+    tracks_steps = False
+
+    def initial_state(self, group):
+        return {"momentum_buffer": 0.0} if group["momentum"] else {}
+
+    def rule(self, xp, p, g, state, group, lr, t):
         weight_decay, momentum = group["weight_decay"], group["momentum"]
         if weight_decay:
-            grad = grad + weight_decay * param
+            g = g + weight_decay * p
         if momentum:
-            velocity = state.get("momentum_buffer")
-            if velocity is None:
-                velocity = np.array(grad, copy=True)
-            else:
-                velocity *= momentum
-                velocity += (1 - group["dampening"]) * grad
-            state["momentum_buffer"] = velocity
-            grad = grad + momentum * velocity if group["nesterov"] else velocity
-        param -= group["lr"] * grad
+            # the first step's velocity is the gradient itself (torch's rule), later ones μ·v + (1 − τ)·g
+            velocity = _first(t, xp, g, state["momentum_buffer"] * momentum + (1 - group["dampening"]) * g)
+            state = {"momentum_buffer": velocity}
+            g = g + momentum * velocity if group["nesterov"] else velocity
+        return p - lr * g, state
 
 
 class Momentum(SGD):
@@ -453,18 +487,16 @@ class Adagrad(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def _update(self, param, grad, state, group):
-        if not state:
-            state["step"] = 0
-            state["sum"] = np.full_like(param, group["initial_accumulator_value"])
-        state["step"] += 1
+    def initial_state(self, group):
+        return {"sum": group["initial_accumulator_value"]}
+
+    def rule(self, xp, p, g, state, group, lr, t):
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
-        lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        total = state["sum"]
-        total += grad * grad
-        std = np.sqrt(total) + group["eps"]
-        param -= lr * (grad / std)
+            g = g + group["weight_decay"] * p
+        rate = lr / (1 + (_count(t, p.dtype) - 1) * group["lr_decay"])
+        total = state["sum"] + g * g
+        std = xp.sqrt(total) + group["eps"]
+        return p - rate * (g / std), {"sum": total}
 
 
 class Adadelta(Optimizer):
@@ -489,23 +521,18 @@ class Adadelta(Optimizer):
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
         super().__init__(params, defaults)
 
-    def _update(self, param, grad, state, group):
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(param)
-            state["acc_delta"] = np.zeros_like(param)
-        state["step"] += 1
+    def initial_state(self, group):
+        return {"square_avg": 0.0, "acc_delta": 0.0}
+
+    def rule(self, xp, p, g, state, group, lr, t):
         rho, eps = group["rho"], group["eps"]
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
-        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-        square_avg *= rho
-        square_avg += (1 - rho) * (grad * grad)
-        std = np.sqrt(square_avg + eps)
-        delta = np.sqrt(acc_delta + eps) / std * grad
-        acc_delta *= rho
-        acc_delta += (1 - rho) * (delta * delta)
-        param -= group["lr"] * delta
+            g = g + group["weight_decay"] * p
+        square_avg = state["square_avg"] * rho + (1 - rho) * (g * g)
+        std = xp.sqrt(square_avg + eps)
+        delta = xp.sqrt(state["acc_delta"] + eps) / std * g
+        acc_delta = state["acc_delta"] * rho + (1 - rho) * (delta * delta)
+        return p - lr * delta, {"square_avg": square_avg, "acc_delta": acc_delta}
 
 
 class RMSprop(Optimizer):
@@ -547,37 +574,32 @@ class RMSprop(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def _update(self, param, grad, state, group):
-        alpha, momentum = group["alpha"], group["momentum"]
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(param)
-            if momentum > 0:
-                state["momentum_buffer"] = np.zeros_like(param)
-            if group["centered"]:
-                state["grad_avg"] = np.zeros_like(param)
-        state["step"] += 1
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
-        square_avg = state["square_avg"]
-        square_avg *= alpha
-        square_avg += (1 - alpha) * (grad * grad)
+    def initial_state(self, group):
+        state = {"square_avg": 0.0}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = 0.0
         if group["centered"]:
-            grad_avg = state["grad_avg"]
-            _lerp_(grad_avg, grad, 1 - alpha, np.empty_like(grad_avg))  # torch's lerp: exactly g for α = 0
+            state["grad_avg"] = 0.0
+        return state
+
+    def rule(self, xp, p, g, state, group, lr, t):
+        alpha, momentum = group["alpha"], group["momentum"]
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p
+        out = dict(state)
+        out["square_avg"] = state["square_avg"] * alpha + (1 - alpha) * (g * g)
+        if group["centered"]:
+            out["grad_avg"] = lerp(state["grad_avg"], g, 1 - alpha)  # torch's lerp: exactly g for α = 0
             # E[∇²] − E[∇]² ≥ 0 in exact arithmetic; rounding can take it below 0 when the variance is ~0 (α = 0,
             # a constant gradient), where torch's fused multiply-add gives sqrt(−tiny) = nan: 0 keeps it finite
-            avg = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0.0))
+            avg = xp.sqrt(xp.maximum(out["square_avg"] - out["grad_avg"] * out["grad_avg"], 0.0))
         else:
-            avg = np.sqrt(square_avg)
+            avg = xp.sqrt(out["square_avg"])
         avg = avg + group["eps"]
         if momentum > 0:
-            velocity = state.setdefault("momentum_buffer", np.zeros_like(param))
-            velocity *= momentum
-            velocity += grad / avg
-            param -= group["lr"] * velocity
-        else:
-            param -= group["lr"] * (grad / avg)
+            out["momentum_buffer"] = state["momentum_buffer"] * momentum + g / avg
+            return p - lr * out["momentum_buffer"], out
+        return p - lr * (g / avg), out
 
 
 class Adam(Optimizer):
@@ -620,44 +642,31 @@ class Adam(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def _update(self, param, grad, state, group):
+    def initial_state(self, group):
+        state = {"exp_avg": 0.0, "exp_avg_sq": 0.0}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = 0.0
+        return state
+
+    def rule(self, xp, p, g, state, group, lr, t):
         beta1, beta2 = group["betas"]
-        lr, weight_decay = group["lr"], group["weight_decay"]
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_avg_sq"] = np.zeros_like(param)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(param)
-        state["step"] += 1
-        step = state["step"]
+        weight_decay = group["weight_decay"]
         if weight_decay:
             if self._decoupled:
-                param *= 1 - lr * weight_decay
+                p = p * (1 - lr * weight_decay)
             else:
-                grad = grad + weight_decay * param
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        # the same arithmetic, in the same order, as the textbook lines in the comments, done in one
-        # scratch array: a large layer would otherwise allocate nine temporaries every step
-        scratch = np.empty_like(param)
-        _lerp_(exp_avg, grad, 1 - beta1, scratch)  # exp_avg ← lerp(exp_avg, g, 1 − β1): exactly g for β1 = 0
-        exp_avg_sq *= beta2  # exp_avg_sq = β2·exp_avg_sq + (1 − β2)·g²
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - beta2
-        exp_avg_sq += scratch
-        step_size = lr / (1 - beta1**step)
-        bias_correction2_sqrt = math.sqrt(1 - beta2**step)
+                g = g + weight_decay * p
+        out = dict(state)
+        out["exp_avg"] = lerp(state["exp_avg"], g, 1 - beta1)  # exactly g for β1 = 0
+        out["exp_avg_sq"] = state["exp_avg_sq"] * beta2 + (g * g) * (1 - beta2)
+        t = _count(t, p.dtype)
+        step_size = lr / (1 - beta1**t)
+        bias_correction2_sqrt = xp.sqrt(1 - beta2**t)
+        second = out["exp_avg_sq"]
         if group["amsgrad"]:
-            second = state.setdefault("max_exp_avg_sq", np.zeros_like(param))
-            np.maximum(second, exp_avg_sq, out=second)
-        else:
-            second = exp_avg_sq
-        np.sqrt(second, out=scratch)  # denom = √second / √(1 − β2^t) + ε
-        scratch /= bias_correction2_sqrt
-        scratch += group["eps"]
-        np.divide(exp_avg, scratch, out=scratch)  # param −= step_size · exp_avg / denom
-        scratch *= step_size
-        param -= scratch
+            second = out["max_exp_avg_sq"] = xp.maximum(state["max_exp_avg_sq"], second)
+        denom = xp.sqrt(second) / bias_correction2_sqrt + group["eps"]
+        return p - (out["exp_avg"] / denom) * step_size, out
 
 
 class AdamW(Adam):
