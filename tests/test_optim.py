@@ -526,3 +526,55 @@ def test_hyperparameters_must_be_numbers():
         optim.Adam([Value(1.0)], betas=0.9)
     with pytest.raises(TypeError, match=r"betas\[1\] must be a number, got None"):
         optim.Adam([Value(1.0)], betas=(0.9, None))
+
+
+# -- one rule per optimizer, and numpy's in-place paths ----------------------------------------------------
+
+RULE_CASES = [
+    (optim.SGD, {"lr": 0.1}),
+    (optim.SGD, {"lr": 0.1, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01}),
+    (optim.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    (optim.Adam, {"lr": 0.01}),
+    (optim.Adam, {"lr": 0.01, "betas": (0.0, 0.9), "weight_decay": 0.1, "amsgrad": True}),
+    (optim.AdamW, {"lr": 0.01, "amsgrad": True}),
+    (optim.Adagrad, {"lr": 0.1, "lr_decay": 0.01, "initial_accumulator_value": 0.1}),
+    (optim.Adadelta, {"weight_decay": 0.01}),
+    (optim.RMSprop, {"lr": 0.01, "momentum": 0.5, "centered": True}),
+]
+
+
+def _steps(kind, hyper, dtype, in_place: bool, steps: int = 5):
+    class RuleOnly(kind):  # the same optimizer, made to take the rule's path on numpy
+        def _in_place(self, param, grad, state, group):
+            return False
+
+    rng = np.random.default_rng(3)
+    w = Tensor(rng.normal(size=(4, 3)).astype(dtype), requires_grad=True)
+    opt = (kind if in_place else RuleOnly)([w], **hyper)
+    for _ in range(steps):
+        w.grad = rng.normal(size=(4, 3)).astype(dtype)
+        opt.step()
+    return w.data, opt.state[w]
+
+
+@pytest.mark.parametrize(("kind", "hyper"), RULE_CASES, ids=lambda v: getattr(v, "__name__", None) or str(v))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_numpy_in_place_update_computes_exactly_what_the_rule_says(kind, hyper, dtype):
+    fast, fast_state = _steps(kind, hyper, dtype, in_place=True)
+    rule, rule_state = _steps(kind, hyper, dtype, in_place=False)
+    np.testing.assert_array_equal(fast, rule)
+    assert fast_state.keys() == rule_state.keys()
+    for key in fast_state:
+        np.testing.assert_array_equal(fast_state[key], rule_state[key])
+
+
+@pytest.mark.parametrize(("kind", "hyper"), RULE_CASES, ids=lambda v: getattr(v, "__name__", None) or str(v))
+def test_a_float32_parameter_and_its_state_stay_float32_through_the_rule(kind, hyper):
+    p, g = np.full((2, 2), 0.5, dtype=np.float32), np.full((2, 2), -0.25, dtype=np.float32)
+    opt = kind([Tensor(p.copy(), requires_grad=True)], **hyper)
+    group = opt.param_groups[0]
+    state = {key: np.full_like(p, fill) for key, fill in opt.initial_state(group).items()}
+    for t in (1, 2):  # no float64 scalar may promote the arithmetic (the parameter would be cast back silently)
+        p, state = opt.rule(np, p, g, state, group, group["lr"], t)
+        assert p.dtype == np.float32, t
+        assert all(value.dtype == np.float32 for value in state.values()), t

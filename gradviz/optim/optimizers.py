@@ -203,9 +203,16 @@ class Optimizer:
         (1 for the first; a Python int on numpy, a traced integer on jax). Returns (new p, new state arrays)."""
         raise NotImplementedError
 
+    def _in_place(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> bool:
+        """The rule on numpy without temporaries, where a subclass has one for speed (SGD, Adam): the same
+        arithmetic in the same order, so the numbers are the rule's exactly (tests check it); False: none."""
+        return False
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         if type(self).rule is Optimizer.rule:
             raise NotImplementedError(f"{type(self).__name__} defines neither rule() nor _update()")
+        if self._in_place(param, grad, state, group):
+            return
         first = not state
         for key, fill in self.initial_state(group).items():
             if key not in state:
@@ -352,6 +359,17 @@ def lerp(start, end, weight: float):
     return start + weight * (end - start) if abs(weight) < 0.5 else end - (end - start) * (1 - weight)
 
 
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, scratch: np.ndarray) -> None:
+    """:func:`lerp` in place into `start` (numpy), with `scratch` for the difference."""
+    np.subtract(end, start, out=scratch)
+    if abs(weight) < 0.5:
+        scratch *= weight
+        start += scratch
+    else:
+        scratch *= 1 - weight
+        np.subtract(end, scratch, out=start)
+
+
 def _first(t, xp, first, later):
     """`first` on the first update (t = 1), else `later`; t is a number on numpy, traced on jax."""
     if isinstance(t, int):
@@ -423,6 +441,22 @@ class SGD(Optimizer):
             state = {"momentum_buffer": velocity}
             g = g + momentum * velocity if group["nesterov"] else velocity
         return p - lr * g, state
+
+    def _in_place(self, param, grad, state, group):
+        weight_decay, momentum = group["weight_decay"], group["momentum"]
+        if weight_decay:
+            grad = grad + weight_decay * param
+        if momentum:
+            velocity = state.get("momentum_buffer")
+            if velocity is None:
+                velocity = np.array(grad, copy=True)
+            else:
+                velocity *= momentum
+                velocity += (1 - group["dampening"]) * grad
+            state["momentum_buffer"] = velocity
+            grad = grad + momentum * velocity if group["nesterov"] else velocity
+        param -= group["lr"] * grad
+        return True
 
 
 class Momentum(SGD):
@@ -661,12 +695,48 @@ class Adam(Optimizer):
         out["exp_avg_sq"] = state["exp_avg_sq"] * beta2 + (g * g) * (1 - beta2)
         t = _count(t, p.dtype)
         step_size = lr / (1 - beta1**t)
-        bias_correction2_sqrt = xp.sqrt(1 - beta2**t)
+        # on numpy a Python float, so that a float32 model stays float32 (a numpy float64 scalar would promote it)
+        bias_correction2_sqrt = math.sqrt(1 - beta2**t) if isinstance(t, int) else xp.sqrt(1 - beta2**t)
         second = out["exp_avg_sq"]
         if group["amsgrad"]:
             second = out["max_exp_avg_sq"] = xp.maximum(state["max_exp_avg_sq"], second)
         denom = xp.sqrt(second) / bias_correction2_sqrt + group["eps"]
         return p - (out["exp_avg"] / denom) * step_size, out
+
+    def _in_place(self, param, grad, state, group):
+        beta1, beta2 = group["betas"]
+        lr, weight_decay = group["lr"], group["weight_decay"]
+        for key, fill in self.initial_state(group).items():
+            if key not in state:
+                state[key] = np.full_like(param, fill)
+        state["step"] = step = state.get("step", 0) + 1
+        if weight_decay:
+            if self._decoupled:
+                param *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * param
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        # rule()'s lines, in their order, in one scratch array: a large layer would otherwise allocate nine
+        # temporaries every step
+        scratch = np.empty_like(param)
+        _lerp_(exp_avg, grad, 1 - beta1, scratch)
+        exp_avg_sq *= beta2
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - beta2
+        exp_avg_sq += scratch
+        step_size = lr / (1 - beta1**step)
+        bias_correction2_sqrt = math.sqrt(1 - beta2**step)
+        second = exp_avg_sq
+        if group["amsgrad"]:
+            second = state["max_exp_avg_sq"]
+            np.maximum(second, exp_avg_sq, out=second)
+        np.sqrt(second, out=scratch)
+        scratch /= bias_correction2_sqrt
+        scratch += group["eps"]
+        np.divide(exp_avg, scratch, out=scratch)
+        scratch *= step_size
+        param -= scratch
+        return True
 
 
 class AdamW(Adam):
