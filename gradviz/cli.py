@@ -114,15 +114,10 @@ layout programs it started are stopped.
 
 DEMO_FOLDER = "gradviz-demo"
 RENDER_FOLDER = "gradviz-render"
-_MANY_FRAMES = 20  # from here on, say that rendering will take a moment
 
 
 class _UsageError(Exception):
     """A command-line mistake found after argparse: printed as one message, exit status 2."""
-
-
-class _TooBig(Exception):
-    """Pictures over the layout budget, refused before any drawing: one message, exit status 4."""
 
 
 def _usage(key: str, **fields) -> _UsageError:
@@ -426,7 +421,8 @@ def _size(text: str | None) -> tuple[int, int] | None:
 
 
 def _check_export(recorded, steps: list[int] | None, mode: str) -> None:
-    """The walkthrough budget for `gradviz export`, before anything is drawn."""
+    """The walkthrough budget for `gradviz export`, before anything is drawn, in the command line's words."""
+    from .export._common import check_walkthrough
     from .viz import frames
     from .viz.collapse import DEFAULT_MAX_NODES
 
@@ -434,7 +430,7 @@ def _check_export(recorded, steps: list[int] | None, mode: str) -> None:
     count = len(walkthrough) if steps is None else len(set(steps))
     if mode != "both" and steps is None:
         count = (count + 1) // 2
-    _check_walkthrough(walkthrough, count, DEFAULT_MAX_NODES, "cli.walkthrough_advice_export")
+    check_walkthrough(walkthrough, count, DEFAULT_MAX_NODES, "cli.walkthrough_advice_export")
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -447,9 +443,11 @@ def _run_export(args: argparse.Namespace) -> int:
         format_of(args.out, args.format)
     except ValueError as error:
         raise _UsageError(str(error)) from None
+    from .export._common import check_precision, check_theme
+
     steps, size = _steps_list(args.steps), _size(args.size)
-    if not 1 <= args.precision <= 17:
-        raise _usage("cli.precision_bad", value=args.precision)
+    check_theme(args.theme, "--theme")
+    check_precision(args.precision, "--precision")
     if args.dpi is not None and not 10 <= args.dpi <= _MOST_DPI:
         raise _usage("cli.dpi_bad", value=args.dpi, most=_MOST_DPI)
     if not 1 <= args.duration <= _MOST_DURATION_MS:
@@ -543,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     """Run the command; every failure becomes a message on stderr and its exit status, never a traceback."""
     from .errors import GradvizError
+    from .export import OptionError, WalkthroughTooBig
     from .expr import ExpressionError
     from .viz import RendererNotFound
     from .viz.render import LayoutTimeout
@@ -550,13 +549,13 @@ def _run(args: argparse.Namespace) -> int:
     command = args.command
     try:
         return args.run(args)
-    except (ExpressionError, _UsageError) as error:
+    except (ExpressionError, OptionError, _UsageError) as error:
         _say(f"gradviz {command}: {error}", sys.stderr)
         return EXIT_USAGE
     except RendererNotFound as error:
         _say(f"gradviz {command}: {error}", sys.stderr)
         return EXIT_NO_RENDERER
-    except (LayoutTimeout, _TooBig) as error:
+    except (LayoutTimeout, WalkthroughTooBig) as error:
         _say(f"gradviz {command}: {_one_line(error)}", sys.stderr)
         return EXIT_TOO_BIG
     except GradvizError as error:
@@ -623,13 +622,13 @@ def _worked_example():
 def _run_demo(args: argparse.Namespace) -> int:
     from .export import FilesRefused
 
-    options = _picture_options(args)
+    _picture_options(args)  # the flags checked before any work
     out = _folder(args.out)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         recorded, (x, y, z, q, f) = _worked_example()
         try:
-            written = _write_steps(recorded, out, args.format, message("cli.demo_title"), options, force=args.force)
+            written = _write_steps(recorded, out, args.format, message("cli.demo_title"), args)
         except FilesRefused as error:
             raise _refused(error) from None
     _report_warnings(caught)
@@ -647,7 +646,7 @@ def _run_render(args: argparse.Namespace) -> int:
     from .export import FilesRefused
     from .expr import parse
 
-    options = _picture_options(args)
+    _picture_options(args)  # the flags checked before any work
     expression = parse(args.expression)
     values = _assignments(args.assignments, expression)
     out = _folder(args.out)
@@ -663,9 +662,9 @@ def _run_render(args: argparse.Namespace) -> int:
         title = f"gradviz: {output.label} = {formula}"
         try:
             if args.steps:
-                written = _write_steps(recorded, out, args.format, title, options, args.quiet, force=args.force)
+                written = _write_steps(recorded, out, args.format, title, args)
             else:
-                written = [_write_final(output, out, args.format, options, force=args.force)]
+                written = [_write_final(output, out, args.format, args)]
         except FilesRefused as error:
             raise _refused(error) from None
     _report_warnings(caught)
@@ -941,24 +940,19 @@ def _training_plots(model, history, scaler, X, y, class_names, options, shape, o
 # -- helpers ------------------------------------------------------------------------------------
 
 
-def _picture_options(args: argparse.Namespace) -> dict:
-    from .viz import THEMES
+def _picture_options(args: argparse.Namespace, title: str | None = None):
+    """The picture flags as gradviz.export's Options, each checked by the function the Python API uses."""
+    from .export._common import Options, check_max_nodes, check_precision, check_theme
     from .viz.collapse import DEFAULT_MAX_NODES
 
-    if args.theme not in THEMES:
-        raise _usage("cli.theme_bad", value=repr(args.theme), choices=", ".join(sorted(THEMES)))
-    if not 1 <= args.precision <= 17:
-        raise _usage("cli.precision_bad", value=args.precision)
-    max_nodes = DEFAULT_MAX_NODES if args.max_nodes is None else args.max_nodes
-    if max_nodes < 2:
-        raise _usage("cli.max_nodes_bad", value=args.max_nodes)
-    return {
-        "theme": args.theme,
-        "rankdir": args.rankdir,
-        "precision": args.precision,
-        "caption": args.captions,
-        "max_nodes": max_nodes,
-    }
+    return Options(
+        theme=check_theme(args.theme, "--theme"),
+        rankdir=args.rankdir,
+        precision=check_precision(args.precision, "--precision"),
+        max_nodes=check_max_nodes(DEFAULT_MAX_NODES if args.max_nodes is None else args.max_nodes, "--max-nodes"),
+        title=title,
+        overwrite=bool(args.force),
+    )
 
 
 def _folder(text: str) -> Path:
@@ -1017,130 +1011,32 @@ def _assignments(items: Sequence[str], expression) -> dict[str, float]:
     return values
 
 
-LAYOUT_BUDGET_ENV_VAR = "GRADVIZ_LAYOUT_BUDGET"
-_LAYOUT_BUDGET = 100_000  # layout points of a whole walkthrough: about 30 s of dot on a 2-core laptop
-_PICTURE_POINTS = 100  # what one picture costs besides its nodes and bends (a process, the SVG), in points
-
-
-def _layout_budget() -> int:
-    text = os.environ.get(LAYOUT_BUDGET_ENV_VAR, "").strip()
-    try:
-        return int(text) if text else _LAYOUT_BUDGET
-    except ValueError:
-        raise _usage("cli.layout_budget_bad", variable=LAYOUT_BUDGET_ENV_VAR, value=repr(text)) from None
-
-
-def _check_walkthrough(frames, count: int, max_nodes: int, advice: str) -> None:
-    """Refuse, before any drawing, `count` pictures like the last of `frames` whose layout would take long:
-    each costs its nodes and bends (gradviz.viz.collapse.layout_cost, after the node budget) plus a fixed
-    part; their sum must stay within the walkthrough budget."""
-    if count <= 1 or not len(frames):
-        return
-    from .viz.collapse import layout_cost, plan
-
-    last = frames[-1]
-    points = layout_cost(last, plan(last, max_nodes=max_nodes)).points + _PICTURE_POINTS
-    budget = _layout_budget()
-    total = count * points
-    if total <= budget:
-        return
-    fewer = max(2, min(max_nodes, len(last.nodes)) * budget // total // 2)
-    text = message(advice, fewer=fewer, last=max(budget // points - 1, 0))
-    raise _TooBig(
-        message(
-            "cli.walkthrough_too_big",
-            count=f"{count:,}",
-            points=f"{points:,}",
-            total=f"{total:,}",
-            budget=f"{budget:,}",
-            advice=text,
-            variable=LAYOUT_BUDGET_ENV_VAR,
-            bigger=f"{10 ** len(str(total))}",
-        )
-    )
-
-
-def _render_frames(frames: list, fmt: str, options: dict, quiet: bool = True) -> list[tuple[bytes, str]]:
-    """Each frame as (file bytes in `fmt`, SVG text for the player), all rendered before anything is written.
-
-    The layout program runs as a subprocess per picture, so several run at once in threads. A walkthrough
-    over the layout budget is refused first (`_TooBig`); on an error or Ctrl-C the pictures not yet started
-    are dropped.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .viz import find_renderer, render, to_dot
-    from .viz.render import stop_layouts
-
-    find_renderer(fmt)  # a missing renderer (pdf without `dot`) fails before any work
-    max_nodes = options["max_nodes"]
-    _check_walkthrough(frames, len(frames), max_nodes, "cli.walkthrough_advice_steps")
-    if len(frames) > _MANY_FRAMES and not quiet:
-        _say(message("cli.rendering", count=len(frames)), sys.stderr)
-    dots = [
-        to_dot(
-            frame,
-            theme=options["theme"],
-            rankdir=options["rankdir"],
-            precision=options["precision"],
-            caption=options["caption"],
-            max_nodes=max_nodes,
-        )
-        for frame in frames
-    ]
-
-    def draw(dot) -> tuple[bytes, str]:
-        svg = render(dot, "svg")
-        return (svg if fmt == "svg" else render(dot, fmt)), svg.decode("utf-8")
-
-    if len(dots) == 1:
-        return [draw(dots[0])]
-    pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
-    try:
-        return list(pool.map(draw, dots))
-    except BaseException:  # an error or Ctrl-C: the pictures not started are dropped, the running ones stopped
-        pool.shutdown(wait=False, cancel_futures=True)
-        stop_layouts()
-        raise
-    finally:
-        pool.shutdown(wait=True)
-
-
-def _write_steps(
-    recorded, out: Path, fmt: str, title: str, options: dict, quiet: bool = True, force: bool = False
-) -> list[Path]:
-    """step-000.svg … and index.html in `out`: refused before any drawing when a file gradviz did not write is
-    in the way (unless `force`); gradviz's own stale steps of an earlier, longer run are removed."""
-    from .export._common import step_paths, write_step_files
-    from .export._files import refuse_overwrites
+def _write_steps(recorded, out: Path, fmt: str, title: str, args: argparse.Namespace) -> list[Path]:
+    """step-000.svg … and index.html in `out`, through gradviz.export (refused before any drawing when a file
+    gradviz did not write is in the way, unless --force; gradviz's own stale steps of a longer run removed)."""
+    from .export._common import MANY_FRAMES, check_walkthrough
+    from .export.folder import write_folder
     from .viz import frames
-    from .viz.player import player_html
 
-    steps = frames(recorded, precision=options["precision"])
-    index_path = out / "index.html"
-    refuse_overwrites([*step_paths(out, len(steps), fmt), index_path], overwrite=force)
-    rendered = _render_frames(steps, fmt, options, quiet)
-    page = player_html(
-        [svg for _, svg in rendered],
-        [frame.caption for frame in steps],
-        [frame.equation for frame in steps],
-        title,
-        kinds=[frame.kind for frame in steps],
-        dark=options["theme"] == "dark",
-    )
-    pages = {index_path: page.encode("utf-8")}
-    return write_step_files(out, [data for data, _ in rendered], fmt, overwrite=force, also=pages)
+    options = _picture_options(args, title)
+    steps = frames(recorded, precision=options.precision)
+    check_walkthrough(steps, len(steps), options.max_nodes, "cli.walkthrough_advice_steps")
+    if len(steps) > MANY_FRAMES and not args.quiet:
+        _say(message("cli.rendering", count=len(steps)), sys.stderr)
+    return write_folder(steps, out, options, picture=fmt, captions=args.captions, player=True).files
 
 
-def _write_final(output, out: Path, fmt: str, options: dict, force: bool = False) -> Path:
+def _write_final(output, out: Path, fmt: str, args: argparse.Namespace) -> Path:
+    """graph.<fmt> in `out`: the final frame, values and gradients, through gradviz.export's renderer."""
+    from .export._common import render_frames
     from .export._files import refuse_overwrites, write_files
     from .viz import final_frame
 
+    options = _picture_options(args)
     path = out / f"graph.{fmt}"
-    refuse_overwrites([path], overwrite=force)
-    frame = final_frame(output, precision=options["precision"])
-    ((data, _),) = _render_frames([frame], fmt, options)
-    write_files({path: data}, overwrite=force)
+    refuse_overwrites([path], overwrite=options.overwrite)
+    (data,) = render_frames([final_frame(output, precision=options.precision)], fmt, options, caption=args.captions)
+    write_files({path: data}, overwrite=options.overwrite)
     return path
 
 

@@ -624,3 +624,48 @@ def test_a_forced_graphviz_pure_says_it_draws_no_pdf_rather_than_that_dot_is_mis
     else:
         reason = vector_pdf_available(engine="graphviz-pure")
     assert reason.startswith("the chosen renderer, graphviz-pure, draws svg and png but no pdf")
+
+
+# -- one frame pipeline: the options and the walkthrough budget, checked in one place -------------------
+
+
+def _chain(count: int):
+    from gradviz import Value, trace
+
+    x = Value(0.5, label="x")
+    with trace() as t:
+        h = x
+        for _ in range(count):
+            h = h * 1.01 + x
+        h.label = "out"
+        h.backward()
+    return t
+
+
+def test_export_refuses_a_walkthrough_over_the_layout_budget_before_drawing(tmp_path, monkeypatch):
+    from gradviz.export import WalkthroughTooBig
+
+    monkeypatch.setenv("GRADVIZ_LAYOUT_BUDGET", "2000")
+    with pytest.raises(WalkthroughTooBig, match="max_nodes=") as caught:
+        export(_chain(30), tmp_path / "steps")
+    assert "GRADVIZ_LAYOUT_BUDGET" in str(caught.value)
+    assert not (tmp_path / "steps").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [("precision", 0, "precision= 0"), ("max_nodes", 1, "max_nodes= 1"), ("theme", "neon", "theme= 'neon'")],
+)
+def test_export_names_a_picture_option_out_of_range(tmp_path, option, value, words):
+    from gradviz.export import OptionError
+
+    with pytest.raises(OptionError, match=words):
+        export(_chain(1), tmp_path / "steps", **{option: value})
+
+
+def test_export_draws_at_most_max_nodes_per_picture(tmp_path):
+    counts = {}
+    for budget in (12, 150):
+        result = export(_chain(40), tmp_path / f"steps{budget}", steps=[-1], max_nodes=budget)
+        counts[budget] = result.files[0].read_text(encoding="utf-8").count('class="node"')
+    assert counts[150] > 120 and counts[12] < 25, counts  # 12 kept (plus the box of the others and its notes)

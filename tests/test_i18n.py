@@ -29,8 +29,9 @@ DYNAMIC_KEYS: frozenset[str] = frozenset(
     + [f"dashboard.status_{held_out}" for held_out in ("validation", "test")]  # widgets/_dashboard_plots.py
 )
 WORD = re.compile(r"[^\W\d_]{2,}")  # two or more letters: single-letter node names are not words
-# {fields}, LaTeX commands, code such as backward(), command-line options with their value (--mode forward)
-NOT_WORDS = re.compile(r"\{\w+\}|\\[a-zA-Z]+|\w+\(\)|--[a-z][\w-]*(?: [a-z]+\b)?")
+# {fields}, LaTeX commands, code such as backward() or range(, keyword arguments (max_nodes=), command-line
+# options with their value (--mode forward)
+NOT_WORDS = re.compile(r"\{\w+\}|\\[a-zA-Z]+|\w+\(\)?|\b\w+=|--[a-z][\w-]*(?: [a-z]+\b)?")
 
 
 # -- the catalogue -----------------------------------------------------------------------------------

@@ -398,6 +398,7 @@ def _device_memory(device) -> int | None:
 
 # -- optimizers, functionally ----------------------------------------------------------------------------
 
+
 class _Optimizer:
     """A gradviz optimizer's update as a pure function of (params, grads, state, learning rates): its own
     ``rule`` (written once over numpy or jax.numpy), run on jax.numpy; state imported from and written back

@@ -49,10 +49,6 @@ MESSAGES = {
         "en": "--size {text}: each side from 16 to {side} pixels, and at most {most} pixels in all, e.g. 960x540",
         "es": "--size {text}: cada lado de 16 a {side} píxeles, y como mucho {most} píxeles en total, p. ej. 960x540",
     },
-    "cli.max_nodes_bad": {
-        "en": "--max-nodes {value}: give a whole number of at least 2 (default: 150)",
-        "es": "--max-nodes {value}: da un número entero de al menos 2 (por defecto: 150)",
-    },
     # demo
     "cli.demo_title": {"en": "gradviz demo: f = (x + y)·z", "es": "gradviz demo: f = (x + y)·z, paso a paso"},
     "cli.demo_intro": {
@@ -95,14 +91,6 @@ MESSAGES = {
         "es": '--set da valor a las variables de --expr: añade --expr, p. ej. --expr "(x + y) * z"',
     },
     # options shared by the commands
-    "cli.precision_bad": {
-        "en": "--precision {value}: give a number of significant digits from 1 to 17",
-        "es": "--precision {value}: indica un número de cifras significativas entre 1 y 17",
-    },
-    "cli.theme_bad": {
-        "en": "--theme {value} is not a theme; the themes are {choices}",
-        "es": "--theme {value} no es un tema; los temas son {choices}",
-    },
     "cli.out_is_file": {
         "en": "--out {path}: this is a file; give a folder to write into",
         "es": "--out {path}: es un archivo; indica una carpeta donde escribir",

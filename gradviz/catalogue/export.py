@@ -73,4 +73,22 @@ MESSAGES = {
         "en": "(the equation is too long for a slide: {count} characters; the picture shows the step)",
         "es": "(la ecuación es demasiado larga para una diapositiva: {count} caracteres; la imagen muestra el paso)",
     },
+    # picture options, checked once for Python and the command line (`option` as the caller spells it)
+    "export.option_theme": {
+        "en": "{option} {value} is not a theme; the themes are {choices}",
+        "es": "{option} {value} no es un tema; los temas son {choices}",
+    },
+    "export.option_precision": {
+        "en": "{option} {value}: give a number of significant digits from 1 to 17",
+        "es": "{option} {value}: indica un número de cifras significativas entre 1 y 17",
+    },
+    "export.option_max_nodes": {
+        "en": "{option} {value}: give a whole number of at least 2 (default: {default})",
+        "es": "{option} {value}: da un número entero de al menos 2 (por defecto: {default})",
+    },
+    "export.walkthrough_advice": {
+        "en": "Draw fewer nodes per picture with max_nodes={fewer}, or keep fewer steps, e.g. steps=range({last})",
+        "es": "Dibuja menos nodos por dibujo con max_nodes={fewer}, o quédate con menos pasos, p. ej. "
+        "steps=range({last})",
+    },
 }

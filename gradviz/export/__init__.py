@@ -20,7 +20,18 @@ import time
 from pathlib import Path
 
 from ..i18n import message
-from ._common import ExportResult, MissingDependency, Options, check_options, log, select_frames
+from ..viz.collapse import DEFAULT_MAX_NODES
+from ._common import (
+    ExportResult,
+    MissingDependency,
+    OptionError,
+    Options,
+    WalkthroughTooBig,
+    check_options,
+    check_walkthrough,
+    log,
+    select_frames,
+)
 from ._files import MANIFEST, FilesRefused, owned_by_gradviz
 
 __all__ = [
@@ -28,6 +39,8 @@ __all__ = [
     "ExportResult",
     "MissingDependency",
     "FilesRefused",
+    "OptionError",
+    "WalkthroughTooBig",
     "EXPORT_FORMATS",
     "MANIFEST",
     "format_of",
@@ -101,6 +114,7 @@ def export(
     captions: bool | None = None,
     language: str | None = None,
     overwrite: bool = False,
+    max_nodes: int = DEFAULT_MAX_NODES,
 ) -> ExportResult:
     """Write a walkthrough (a Trace, or a list of Frames) to `path` as a lesson ready to project.
 
@@ -118,6 +132,11 @@ def export(
     draws each caption under its picture (default: in GIF and PDF, where nothing else shows it; the
     player, the slides and Beamer show it as text). `language` ("en" or "es") is that of the captions,
     titles and buttons (default: the language in use; a list of Frames keeps the language it was made in).
+    `max_nodes` is the number of nodes each picture draws (the far ones go into one box saying why).
+
+    A walkthrough whose pictures would take long to lay out (more than $GRADVIZ_LAYOUT_BUDGET layout points, by
+    default 100,000: about 30 s of ``dot``) is refused before anything is drawn (`WalkthroughTooBig`, saying how
+    to ask for less); a picture option out of range raises `OptionError`, naming it.
 
     Nothing is lost: a file gradviz did not write (or one it wrote that was changed since) is never
     overwritten or removed; `export` raises `FilesRefused`, naming those files, before it draws anything,
@@ -141,9 +160,10 @@ def export(
             "('.' if you mean the current folder)"
         )
     chosen = format_of(path, format)
-    check_options(theme, rankdir, dpi, size)
+    check_options(theme, rankdir, dpi, size, precision, max_nodes)
     path = Path(path)
     frames = select_frames(source, mode, steps, precision, language)
+    check_walkthrough(frames, len(frames), max_nodes)
     options = Options(
         theme=theme,
         rankdir=rankdir,
@@ -154,6 +174,7 @@ def export(
         engine=engine,
         language=frames[0].language,
         overwrite=bool(overwrite),
+        max_nodes=max_nodes,
     )
     start = time.perf_counter()
     if chosen == "html":

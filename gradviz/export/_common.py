@@ -11,13 +11,18 @@ from pathlib import Path
 
 from ..errors import GradvizError
 from ..i18n import get_language, message, resolve_language
+from ..viz.collapse import DEFAULT_MAX_NODES
 from ..viz.frame import Frame, Frames
 from ._files import write_files
 
 __all__ = [
     "ExportResult",
     "MissingDependency",
+    "OptionError",
+    "WalkthroughTooBig",
     "Options",
+    "check_options",
+    "check_walkthrough",
     "select_frames",
     "render_frames",
     "step_name",
@@ -26,6 +31,22 @@ __all__ = [
 ]
 
 log = logging.getLogger("gradviz.export")
+
+LAYOUT_BUDGET_ENV_VAR = "GRADVIZ_LAYOUT_BUDGET"
+LAYOUT_BUDGET = 100_000  # layout points of a whole walkthrough: about 30 s of dot on a 2-core laptop
+PICTURE_POINTS = 100  # what one picture costs besides its nodes and bends (a process, the SVG), in points
+MANY_FRAMES = 20  # from here on, a caller may say that rendering will take a moment
+
+
+class OptionError(GradvizError, ValueError):
+    """A picture option out of range (a theme, a precision, a node budget): the message names the option, as the
+    caller spells it (``precision=`` in Python, ``--precision`` on the command line), and the values it takes."""
+
+
+class WalkthroughTooBig(GradvizError):
+    """A walkthrough whose pictures would take long to lay out, refused before anything is drawn: the message
+    says how many layout points it needs, the budget, and how to ask for less (or raise the budget)."""
+
 
 _MODES = ("both", "forward", "backward")
 _FORWARD_KINDS = ("initial", "forward")
@@ -95,6 +116,7 @@ class Options:
     `language` ("en" or "es", default the one in use) is that of the words the exporter writes (titles,
     slide headings, the log line); the frames bring their own captions. Without a `title`, a generic one
     in that language. `overwrite` lets the exporter replace files gradviz did not write (see `FilesRefused`).
+    `max_nodes` is the number of nodes each picture draws (gradviz.viz.collapse).
     """
 
     theme: str = "light"
@@ -106,6 +128,7 @@ class Options:
     engine: str | None = None
     language: str = field(default_factory=get_language)
     overwrite: bool = False
+    max_nodes: int = DEFAULT_MAX_NODES  # nodes drawn per picture; the far ones go into one box
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "language", resolve_language(self.language, "Options(language=...)"))
@@ -220,19 +243,79 @@ def _indices(steps: Iterable) -> list[int]:
     return indices
 
 
-def check_options(theme: str, rankdir: str, dpi, size) -> None:
+def check_theme(theme, option: str = "theme=") -> str:
     from ..viz.dot import THEMES
 
     if theme not in THEMES:
-        raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        raise OptionError(message("export.option_theme", option=option, value=repr(theme), choices=", ".join(THEMES)))
+    return theme
+
+
+def check_precision(precision, option: str = "precision=") -> int:
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise OptionError(message("export.option_precision", option=option, value=precision))
+    return precision
+
+
+def check_max_nodes(max_nodes, option: str = "max_nodes=") -> int:
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2:
+        raise OptionError(message("export.option_max_nodes", option=option, value=max_nodes, default=DEFAULT_MAX_NODES))
+    return max_nodes
+
+
+def check_options(theme: str, rankdir: str, dpi, size, precision: int = 4, max_nodes: int = DEFAULT_MAX_NODES) -> None:
+    """Every picture option, checked once (the command line checks its flags with the same functions)."""
+    check_theme(theme)
+    check_precision(precision)
+    check_max_nodes(max_nodes)
     if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
+        raise OptionError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
     if dpi is not None and not (isinstance(dpi, int) and 10 <= dpi <= 1200):
-        raise ValueError(f"dpi is a whole number of pixels per inch from 10 to 1200, got {dpi!r}")
+        raise OptionError(f"dpi is a whole number of pixels per inch from 10 to 1200, got {dpi!r}")
     if size is not None and not (
         isinstance(size, (tuple, list)) and len(size) == 2 and all(isinstance(s, int) and s >= 16 for s in size)
     ):
-        raise ValueError(f"size is (width, height) in pixels, each at least 16, got {size!r}")
+        raise OptionError(f"size is (width, height) in pixels, each at least 16, got {size!r}")
+
+
+def layout_budget() -> int:
+    """The walkthrough budget in layout points: $GRADVIZ_LAYOUT_BUDGET, else 100,000."""
+    text = os.environ.get(LAYOUT_BUDGET_ENV_VAR, "").strip()
+    try:
+        return int(text) if text else LAYOUT_BUDGET
+    except ValueError:
+        raise OptionError(message("cli.layout_budget_bad", variable=LAYOUT_BUDGET_ENV_VAR, value=repr(text))) from None
+
+
+def check_walkthrough(frames, count: int, max_nodes: int, advice: str = "export.walkthrough_advice") -> None:
+    """Refuse, before any drawing, `count` pictures like the last of `frames` whose layout would take long:
+    each costs its nodes and bends (gradviz.viz.collapse.layout_cost, after the node budget) plus a fixed
+    part; their sum must stay within the walkthrough budget (WalkthroughTooBig). `advice` is the catalogue's
+    sentence saying how to ask for less, in the caller's words."""
+    if count <= 1 or not len(frames):
+        return
+    from ..viz.collapse import layout_cost, plan
+
+    last = frames[-1]
+    points = layout_cost(last, plan(last, max_nodes=max_nodes)).points + PICTURE_POINTS
+    budget = layout_budget()
+    total = count * points
+    if total <= budget:
+        return
+    fewer = max(2, min(max_nodes, len(last.nodes)) * budget // total // 2)
+    text = message(advice, fewer=fewer, last=max(budget // points - 1, 0))
+    raise WalkthroughTooBig(
+        message(
+            "cli.walkthrough_too_big",
+            count=f"{count:,}",
+            points=f"{points:,}",
+            total=f"{total:,}",
+            budget=f"{budget:,}",
+            advice=text,
+            variable=LAYOUT_BUDGET_ENV_VAR,
+            bigger=f"{10 ** len(str(total))}",
+        )
+    )
 
 
 def render_frames(
@@ -244,13 +327,16 @@ def render_frames(
     dpi: int | None = None,
     title: str | None = None,
     largest_inches: float | None = None,
-) -> list[bytes]:
+    with_svg: bool = False,
+) -> list:
     """Each frame drawn as `fmt` bytes (svg, png or pdf); several layout programs run at once in threads.
 
-    `largest_inches` scales a drawing wider or taller than that down to fit (Graphviz's ``size``).
+    `largest_inches` scales a drawing wider or taller than that down to fit (Graphviz's ``size``). With
+    `with_svg`, each item is (bytes, the SVG text) — for a player next to pictures of another format. On an
+    error or Ctrl-C the pictures not started are dropped and the running layout programs stopped.
     """
     from ..viz.dot import to_dot
-    from ..viz.render import find_renderer, render
+    from ..viz.render import find_renderer, render, stop_layouts
 
     find_renderer(fmt, options.engine)  # a missing renderer fails before any work
     dots = [
@@ -261,6 +347,7 @@ def render_frames(
             precision=options.precision,
             caption=caption,
             title=title,
+            max_nodes=options.max_nodes,
         )
         for frame in frames
     ]
@@ -268,13 +355,24 @@ def render_frames(
         for dot in dots:
             dot.attr(size=f"{largest_inches:g},{largest_inches:g}")
 
-    def draw(dot) -> bytes:
-        return render(dot, fmt, engine=options.engine, dpi=dpi if fmt == "png" else None)
+    def draw(dot):
+        data = render(dot, fmt, engine=options.engine, dpi=dpi if fmt == "png" else None)
+        if not with_svg:
+            return data
+        svg = data if fmt == "svg" else render(dot, "svg", engine=options.engine)
+        return data, svg.decode("utf-8")
 
     if len(dots) == 1:
         return [draw(dots[0])]
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
+    try:
         return list(pool.map(draw, dots))
+    except BaseException:  # an error or Ctrl-C: the pictures not started are dropped, the running ones stopped
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_layouts()
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def step_name(index: int, count: int, suffix: str) -> str:

@@ -31,9 +31,16 @@ FOLDER_FORMATS = ("svg", "png", "pdf")
 
 
 def write_folder(
-    frames: Sequence[Frame], path: Path, options: Options, *, picture: str = "svg", captions: bool = False
+    frames: Sequence[Frame],
+    path: Path,
+    options: Options,
+    *,
+    picture: str = "svg",
+    captions: bool = False,
+    player: bool = False,
 ) -> ExportResult:
-    """Write one `picture` file per frame into the folder `path` (created when missing).
+    """Write one `picture` file per frame into the folder `path` (created when missing); with `player`, also
+    ``index.html``, the player page over the same pictures (what ``gradviz demo`` and ``render --steps`` write).
 
     A file of the same name that gradviz did not write stops it before anything is drawn (FilesRefused), unless
     ``options.overwrite``; the stale step files of an earlier, longer export by gradviz are removed, no others.
@@ -54,15 +61,33 @@ def write_folder(
         raise ValueError(f"a frames folder holds svg, png or pdf pictures, got {picture!r}")
     if path.exists() and not path.is_dir():
         raise ValueError(f"{str(path)!r} is a file: give a folder (a path without an extension) for numbered pictures")
-    refuse_overwrites(step_paths(path, len(frames), picture), overwrite=options.overwrite)
-    datas = render_frames(frames, picture, options, caption=captions, dpi=options.dpi)
-    written = write_step_files(path, datas, picture, overwrite=options.overwrite)
+    index = path / "index.html"
+    refuse_overwrites(
+        [*step_paths(path, len(frames), picture), *([index] if player else [])], overwrite=options.overwrite
+    )
+    rendered = render_frames(frames, picture, options, caption=captions, dpi=options.dpi, with_svg=player)
+    pages = {}
+    if player:
+        from ..viz.player import player_html
+
+        page = player_html(
+            [svg for _, svg in rendered],
+            [frame.caption for frame in frames],
+            [frame.equation for frame in frames],
+            options.title,
+            kinds=[frame.kind for frame in frames],
+            dark=options.theme == "dark",
+            language=options.language,
+        )
+        pages[index] = page.encode("utf-8", errors="replace")
+        rendered = [data for data, _ in rendered]
+    written = write_step_files(path, rendered, picture, overwrite=options.overwrite, also=pages)
     return ExportResult(
         path,
         picture,
         len(frames),
         written,
         vector=picture != "png",
-        note=f"{written[0].name} … {written[-1].name}",
+        note=f"{written[0].name} … {written[len(frames) - 1].name}",
         language=options.language,
     )
