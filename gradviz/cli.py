@@ -686,12 +686,12 @@ def _run_render(args: argparse.Namespace) -> int:
 def _train_options(args: argparse.Namespace) -> dict:
     """The checked options of `gradviz train` (a _UsageError names the option and the valid values)."""
     from .keras import OPTIMIZERS
-    from .nn import ACTIVATIONS
+    from .nn import activation_names
 
     dataset = args.dataset.lower()
     if dataset not in TRAIN_DATASETS:
         raise _usage("cli.dataset_bad", value=repr(args.dataset), choices=", ".join(TRAIN_DATASETS))
-    hidden_activations = sorted(name for name in ACTIVATIONS if name not in ("softmax", "leakyrelu", "none"))
+    hidden_activations = [name for name in activation_names() if name not in ("softmax", "leakyrelu", "none")]
     activation = args.activation.lower().replace("-", "_")
     if activation not in hidden_activations:
         raise _usage("cli.activation_bad", value=repr(args.activation), choices=", ".join(hidden_activations))

@@ -110,6 +110,21 @@ class Node:
 
         return Graph.of(self)
 
+    def __getattr__(self, name: str):
+        # only for names the class does not have: a registered elementwise op of one input is a method
+        # (x.softplus()), so that declaring an op is all it takes
+        from .ops import unary
+
+        op = None if name.startswith("_") else unary(name, scalar=self._scalar)
+        if op is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+        def method():
+            return apply(op, (self,))
+
+        method.__name__ = name
+        return method
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget this node's gradient (``.grad = None``), or set it to zeros with set_to_none=False (a gradient
         that was never computed stays None).

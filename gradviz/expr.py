@@ -33,7 +33,7 @@ from . import xp as _xp
 from .engine import apply
 from .errors import GradvizError
 from .i18n import message, resolve_language
-from .ops import Op, scalar_ops
+from .ops import OPS, Op, scalar_ops
 from .value import Value
 
 __all__ = ["ExpressionError", "Expression", "parse", "evaluate", "parse_number", "FUNCTIONS", "CONSTANTS"]
@@ -218,7 +218,30 @@ def _function_table() -> dict[str, _Function]:
     return table
 
 
-FUNCTIONS: dict[str, _Function] = _function_table()
+class _Functions(Mapping):
+    """The function table, rebuilt when the op registry changes (an op declared later is callable too)."""
+
+    def __init__(self) -> None:
+        self._made_from: tuple = ()
+        self._table: dict[str, _Function] = {}
+
+    def _current(self) -> dict[str, _Function]:
+        names = tuple(OPS)
+        if names != self._made_from:
+            self._table, self._made_from = _function_table(), names
+        return self._table
+
+    def __getitem__(self, name: str) -> _Function:
+        return self._current()[name]
+
+    def __iter__(self):
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+FUNCTIONS: Mapping[str, _Function] = _Functions()
 """The functions a formula may call, by name; each calls one op of the registry (max and min take two or more).
 
 >>> from gradviz.expr import FUNCTIONS, evaluate

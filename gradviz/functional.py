@@ -111,6 +111,15 @@ sin = _unary("sin")
 cos = _unary("cos")
 
 
+def __getattr__(name: str):
+    # every other registered elementwise op of one input is a function here too (F.softplus)
+    from .ops import unary
+
+    if name.startswith("_") or unary(name) is None:
+        raise AttributeError(f"module 'gradviz.functional' has no attribute {name!r}")
+    return _unary(name)
+
+
 def leaky_relu(x, alpha: float = 0.01):
     """x if x > 0 else alpha·x, elementwise.
 

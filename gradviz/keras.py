@@ -412,7 +412,7 @@ _ACTIVATION_TYPES = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.Softmax, nn.
 
 def _module_key(module: Module) -> str:
     """A layer's default name: its activation's name ('relu') or its class in snake case ('dense', 'mlp')."""
-    if isinstance(module, _ACTIVATION_TYPES) or type(module).__name__ == "Lambda":
+    if isinstance(module, (*_ACTIVATION_TYPES, nn.OpActivation)) or type(module).__name__ == "Lambda":
         return _activation_name(module).strip("<>") or "lambda"
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(module).__name__).lower()
 
@@ -420,6 +420,8 @@ def _module_key(module: Module) -> str:
 def _activation_name(module: Module) -> str:
     if isinstance(module, nn.Identity):
         return "linear"
+    if isinstance(module, nn.OpActivation):
+        return module.op.name
     name = type(module).__name__
     if name == "Lambda":
         return getattr(module.function, "__name__", "lambda")

@@ -69,6 +69,7 @@ class Op:
     params: tuple[str, ...] = ()
     variadic: bool = False
     doc: str = ""
+    activation: bool = False  # usable as a layer's activation: activation="name" in nn and keras
     rules: list[Rule] = field(default_factory=list)
     locals: tuple = ()  # per input: the local-derivative function, or the constant (a float), for hot loops
     selects: bool = False  # some rule is a selection (see Rule.selects)
@@ -173,10 +174,15 @@ def op(
     elementwise: bool = True,
     scalar: bool = True,
     domain: str = "",
+    activation: bool = False,
 ) -> Callable[[Callable], Op]:
     """Register an op from its forward function ``fn(xp, *inputs, **params)`` (decorator).
 
-    The decorated name becomes the Op; declare each input's derivative on it.
+    The decorated name becomes the Op; declare each input's derivative on it. That one declaration is the
+    whole op: an elementwise op of one input and no parameters is then a method of Value and Tensor
+    (``x.cube()``), a function of :mod:`gradviz.functional` (``F.cube``) and of the formulas the command
+    line draws; ``activation=True`` makes it an activation (``Dense(4, activation="cube")``, also on the JAX
+    backend, which runs every op's forward over jax.numpy).
 
     >>> from gradviz import Value
     >>> from gradviz.engine import apply
@@ -214,6 +220,7 @@ def op(
             params=params,
             variadic=variadic,
             doc=(fn.__doc__ or "").strip(),
+            activation=activation,
         )
         if name in OPS:
             raise ValueError(f"op {name!r} is declared twice")
@@ -221,6 +228,20 @@ def op(
         return declared
 
     return register
+
+
+def unary(name: str, scalar: bool = False) -> Op | None:
+    """The registered elementwise op `name` of one input and no parameters (on Value too when `scalar`), else None:
+    what Value and Tensor methods and gradviz.functional's functions are made from.
+
+    >>> from gradviz.ops import unary
+    >>> unary("tanh").name, unary("matmul"), unary("clip")
+    ('tanh', None, None)
+    """
+    op = OPS.get(name)
+    if op is None or not op.elementwise or op.variadic or op.params or len(op.inputs) != 1:
+        return None
+    return op if op.scalar or not scalar else None
 
 
 def scalar_ops() -> list[Op]:

@@ -30,6 +30,8 @@ __all__ = [
     "Softmax",
     "Identity",
     "ACTIVATIONS",
+    "OpActivation",
+    "activation_names",
     "get_activation",
 ]
 
@@ -174,10 +176,62 @@ def get_activation(spec: str | Module | Callable | None) -> Module:
         key = spec.lower().replace("-", "_")
         if key in ACTIVATIONS:
             return ACTIVATIONS[key]()
-        raise ValueError(f"unknown activation {spec!r}; valid names: {', '.join(sorted(ACTIVATIONS))}")
+        op = _registered(key)
+        if op is not None:
+            return OpActivation(op)
+        raise ValueError(f"unknown activation {spec!r}; valid names: {', '.join(activation_names())}")
     if callable(spec):
         return Lambda(spec)
     raise TypeError(f"activation must be a name, a Module, a function or None, got {type(spec).__name__}")
+
+
+def _registered(name: str):
+    """The op declared with ``activation=True`` under `name` (gradviz.ops), else None."""
+    from ..ops import unary
+
+    op = unary(name)
+    return op if op is not None and op.activation else None
+
+
+def activation_names() -> list[str]:
+    """Every name ``activation=`` takes: the modules above and each op registered with ``activation=True``.
+
+    >>> "relu" in activation_names(), "matmul" in activation_names()
+    (True, False)
+    """
+    from ..ops import OPS
+
+    return sorted(set(ACTIVATIONS) | {name for name in OPS if _registered(name) is not None})
+
+
+class OpActivation(Module):
+    """An activation that is one registered op applied elementwise (``activation="softplus"`` once declared).
+
+    >>> from gradviz import Tensor
+    >>> from gradviz.ops import OPS
+    >>> OpActivation(OPS["tanh"])(Tensor([0.0])).data
+    array([0.])
+    """
+
+    def __init__(self, op) -> None:
+        super().__init__()
+        self.op = op
+
+    @property
+    def name(self) -> str:
+        return self._name or self.op.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        Module.name.fset(self, value)
+
+    def forward(self, x):
+        from ..engine import apply
+
+        return apply(self.op, (x,))
+
+    def extra_repr(self) -> str:
+        return self.op.name
 
 
 class Lambda(Module):
