@@ -44,7 +44,13 @@ _NAMED: dict[str, Any] = {"dashboard": "gradviz.widgets.dashboard:FitDashboard"}
 
 
 def register(name: str, factory) -> None:
-    """Make `factory` (a callable returning a Callback, or "module:attribute") the callback called `name`."""
+    """Make `factory` (a callable returning a Callback, or "module:attribute") the callback called `name`.
+
+    >>> from gradviz.callbacks import History, named, register
+    >>> register("history", History)
+    >>> type(named("history")).__name__
+    'History'
+    """
     _NAMED[name] = factory
 
 

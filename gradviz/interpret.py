@@ -31,7 +31,14 @@ __all__ = ["Step", "Local", "steps", "evaluate", "edge", "local_and_contribution
 
 
 class Step(NamedTuple):
-    """One op of a program: its result goes to `slot`, computed by `spec` from the values in `inputs`."""
+    """One op of a program: its result goes to `slot`, computed by `spec` from the values in `inputs`.
+
+    >>> from gradviz import Graph, Value
+    >>> x = Value(2.0, label="x")
+    >>> (step,) = steps(Graph.of(x * x))
+    >>> step.slot, step.spec.name, step.inputs
+    (1, 'mul', (0, 0))
+    """
 
     slot: int
     spec: Any  # gradviz.ops.Op
@@ -42,14 +49,24 @@ class Step(NamedTuple):
 
 class Local(NamedTuple):
     """One edge: ∂out/∂input (None for an op with a VJP rather than a local derivative) and the gradient
-    the input receives from it (upstream · local, or the VJP), summed to the input's shape."""
+    the input receives from it (upstream · local, or the VJP), summed to the input's shape.
+
+    >>> Local(local=2.0, contribution=6.0).contribution
+    6.0
+    """
 
     local: Any
     contribution: Any
 
 
 def steps(graph) -> tuple[Step, ...]:
-    """The op nodes of a Graph as a program, in the graph's (topological) order."""
+    """The op nodes of a Graph as a program, in the graph's (topological) order.
+
+    >>> from gradviz import Graph, Value
+    >>> x = Value(0.5, label="x")
+    >>> [(s.slot, s.spec.name) for s in steps(Graph.of((x * 2).tanh()))]
+    [(2, 'mul'), (3, 'tanh')]
+    """
     index = {node.id: i for i, node in enumerate(graph.nodes)}
     return tuple(
         Step(i, node.spec, tuple(index[j] for j in node.inputs), node.params, node.scope)
@@ -78,6 +95,13 @@ def evaluate(
     label to value (the nodes not named keep the value the graph holds). `call` computes one step from its
     inputs' values instead of the op's forward (the JAX backend uses it to name scopes and to pick
     precisions).
+
+    >>> import numpy as np
+    >>> from gradviz import Graph, Tensor
+    >>> w = Tensor(np.array([1.0, 2.0]), requires_grad=True, label="w")
+    >>> g = Graph.of((w * w).sum())
+    >>> evaluate(g, np, {"w": np.array([3.0, 4.0])})[-1]     # 3² + 4², the graph replayed at another w
+    np.float64(25.0)
     """
     if hasattr(program, "nodes"):
         graph, program = program, steps(program)
@@ -104,6 +128,13 @@ def edge(graph, node, position: int, upstream=None, values: Sequence | None = No
 
     `upstream` is ∂output/∂node (default: the node's gradient); `values` the values by slot to read
     (default: those the graph holds).
+
+    >>> from gradviz import Graph, Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x.tanh()
+    >>> y.label = "y"
+    >>> round(edge(Graph.of(y), "y", 0, upstream=1.0).local, 6)      # 1 − tanh²(3)
+    0.009866
     """
     node = graph[node] if isinstance(node, str) else node
     if values is None:
@@ -123,7 +154,13 @@ def edge(graph, node, position: int, upstream=None, values: Sequence | None = No
 
 def local_and_contribution(op, i: int, upstream, out, inputs: Sequence, params: dict, xp, scalar: bool):
     """(local derivative or None, contribution) for input `i` of a node computed by `op`: the engine's general
-    backward arithmetic. The engine's fast loops compute the same numbers (checked by tests)."""
+    backward arithmetic. The engine's fast loops compute the same numbers (checked by tests).
+
+    >>> from gradviz.ops import OPS
+    >>> from gradviz.xp import scalar
+    >>> local_and_contribution(OPS["mul"], 0, 2.0, 12.0, [3.0, 4.0], {}, scalar, True)   # ∂(a·b)/∂a = b
+    (4.0, 8.0)
+    """
     rule = op.rules[0] if op.variadic else op.rules[i]
     if rule.local is not None:
         local = rule.local(xp, out, *inputs, **params)

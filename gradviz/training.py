@@ -35,6 +35,11 @@ class Epoch:
     ``order[b·batch_size : (b+1)·batch_size]``. A backend calls :meth:`begin` before a batch, :meth:`loss`
     with its loss before the update (False: the loss is nan/inf, stop without updating), :meth:`end`
     after it; or, for batches run together, :meth:`losses` with all of their losses at once.
+
+    >>> from gradviz.callbacks import CallbackList
+    >>> epoch = Epoch(0, None, n=5, batch_size=2, callbacks=CallbackList([]), progress=Progress(0, 1, 3))
+    >>> epoch.steps, epoch.rows(2), epoch.losses([0.5, float("nan"), 0.1]), epoch.bad
+    (3, slice(4, 5, None), 1, (1, nan))
     """
 
     def __init__(self, index: int, order, n: int, batch_size: int, callbacks: CallbackList, progress) -> None:
@@ -89,7 +94,12 @@ class Epoch:
 
 
 class Runner:
-    """What a backend supplies to :func:`train`. Used as a context manager around the whole fit."""
+    """What a backend supplies to :func:`train`. Used as a context manager around the whole fit.
+
+    >>> with Runner() as runner:
+    ...     runner.begin(callbacks=[], batch_size=8)
+    []
+    """
 
     def __enter__(self) -> Runner:
         return self
@@ -114,7 +124,16 @@ class Runner:
 
 
 class NumpyRunner(Runner):
-    """gradviz's own engine: one forward, backward and optimizer step per batch."""
+    """gradviz's own engine: one forward, backward and optimizer step per batch.
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> model = keras.Sequential([keras.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
+    >>> X, y = np.ones((4, 1)), np.ones((4, 1))
+    >>> history = model.fit(X, y, epochs=1, verbose=0)       # fit's runner on backend="numpy"
+    >>> type(NumpyRunner(model, X, y)).__name__
+    'NumpyRunner'
+    """
 
     def __init__(self, model, X: np.ndarray, Y: np.ndarray) -> None:
         self.model, self.X, self.Y = model, X, Y
@@ -166,7 +185,26 @@ def train(
     progress: Progress,
 ):
     """The epochs of ``model.fit``: `train` and `validation` are (X, Y, Y for the metrics) as fit prepared
-    them; returns the model's History."""
+    them; returns the model's History (``Sequential.fit`` calls it after checking its arguments).
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> from gradviz.callbacks import CallbackList, History
+    >>> model = keras.Sequential([keras.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
+    >>> X = Y = np.ones((4, 1))
+    >>> model.history = History()
+    >>> model.stop_training = False
+    >>> callbacks = CallbackList([model.history])
+    >>> callbacks.set_model(model)
+    >>> model(np.ones((1, 1))).shape
+    (1, 1)
+    >>> model.optimizer = model._make_optimizer()
+    >>> history = train(model, NumpyRunner(model, X, Y), (X, Y, Y), None, epochs=2, initial_epoch=0, batch_size=2,
+    ...                 shuffle=False, shuffle_rng=np.random.default_rng(0), callbacks=callbacks,
+    ...                 progress=Progress(0, 2, 2))
+    >>> len(history.history["loss"])
+    2
+    """
     X, _, Y_metric = train
     n = len(X)
     logs: dict[str, Any] = {}

@@ -40,12 +40,39 @@ MANY_FRAMES = 20  # from here on, a caller may say that rendering will take a mo
 
 class OptionError(GradvizError, ValueError):
     """A picture option out of range (a theme, a precision, a node budget): the message names the option, as the
-    caller spells it (``precision=`` in Python, ``--precision`` on the command line), and the values it takes."""
+    caller spells it (``precision=`` in Python, ``--precision`` on the command line), and the values it takes.
+
+    >>> from gradviz.export import OptionError
+    >>> from gradviz.export._common import check_precision
+    >>> from gradviz.i18n import language
+    >>> with language("en"):
+    ...     try:
+    ...         check_precision(40, "--precision")
+    ...     except OptionError as error:
+    ...         print(error)
+    --precision 40: give a number of significant digits from 1 to 17
+    """
 
 
 class WalkthroughTooBig(GradvizError):
     """A walkthrough whose pictures would take long to lay out, refused before anything is drawn: the message
-    says how many layout points it needs, the budget, and how to ask for less (or raise the budget)."""
+    says how many layout points it needs, the budget, and how to ask for less (or raise the budget).
+
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> from gradviz import Value, trace
+    >>> from gradviz.export import WalkthroughTooBig, export
+    >>> x = Value(1.0, label="x")
+    >>> with trace() as t:
+    ...     y = (x * x + x).tanh()
+    ...     y.backward()
+    >>> with mock.patch.dict(os.environ, {"GRADVIZ_LAYOUT_BUDGET": "10"}):
+    ...     try:
+    ...         export(t, os.path.join(tempfile.mkdtemp(), "steps"))
+    ...     except WalkthroughTooBig as error:
+    ...         print("refused:", "GRADVIZ_LAYOUT_BUDGET" in str(error))
+    refused: True
+    """
 
 
 _MODES = ("both", "forward", "backward")
