@@ -110,21 +110,6 @@ class Node:
 
         return Graph.of(self)
 
-    def __getattr__(self, name: str):
-        # only for names the class does not have: a registered elementwise op of one input is a method
-        # (x.softplus()), so that declaring an op is all it takes
-        from .ops import unary
-
-        op = None if name.startswith("_") else unary(name, scalar=self._scalar)
-        if op is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-        def method():
-            return apply(op, (self,))
-
-        method.__name__ = name
-        return method
-
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget this node's gradient (``.grad = None``), or set it to zeros with set_to_none=False (a gradient
         that was never computed stays None).
@@ -157,6 +142,33 @@ class Node:
 
     def __itruediv__(self, other):
         return _in_place(self, other, "__truediv__", "/=")
+
+
+def unary_methods(cls, scalar: bool) -> None:
+    """Give `cls` (Value or Tensor) a method for every registered elementwise op of one input it has no attribute
+    for (``x.softplus()``), now and whenever one is declared; the methods go when their op is removed."""
+    from .ops import OPS, unary
+
+    added: set[str] = set()
+
+    def listener(name: str, declared) -> None:
+        if declared is None or unary(name, scalar=scalar) is None:
+            if name in added:
+                added.discard(name)
+                delattr(cls, name)
+            return
+        if name in added or hasattr(cls, name):
+            return
+
+        def method(self):
+            return apply(declared, (self,))
+
+        method.__name__ = name
+        method.__doc__ = f"{name}(x) = {declared.text.format(a='x')}, elementwise (the registered op {name!r})."
+        setattr(cls, name, method)
+        added.add(name)
+
+    OPS.listen(listener)
 
 
 def mark_modified(node) -> None:

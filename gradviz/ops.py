@@ -154,7 +154,32 @@ def _short(value: Any) -> str:
     return str(value)
 
 
-OPS: dict[str, Op] = {}
+class _Registry(dict):
+    """The op table; whoever makes something of each op (Value and Tensor methods) is told when one is added or
+    removed, so that declaring an op is all it takes, and removing it leaves nothing behind."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listeners: list[Callable[[str, Op | None], None]] = []
+
+    def listen(self, listener: Callable[[str, Op | None], None]) -> None:
+        """Call `listener(name, op)` for every op there is and each one added later; (name, None) on removal."""
+        self.listeners.append(listener)
+        for name, declared in list(self.items()):
+            listener(name, declared)
+
+    def __setitem__(self, name: str, declared: Op) -> None:
+        super().__setitem__(name, declared)
+        for listener in self.listeners:
+            listener(name, declared)
+
+    def __delitem__(self, name: str) -> None:
+        super().__delitem__(name)
+        for listener in self.listeners:
+            listener(name, None)
+
+
+OPS: dict[str, Op] = _Registry()
 """Every registered op by name: the one declaration the engines, the renderers and the backends read.
 
 >>> from gradviz.ops import OPS

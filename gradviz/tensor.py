@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ._state import LOCAL, STATE
-from .engine import EPOCH, Node, apply, backward
+from .engine import EPOCH, Node, apply, backward, unary_methods
 from .errors import ShapeError
 from .ops import OPS
 
@@ -570,3 +570,6 @@ def _backward_method(self, gradient=None) -> None:
 
 
 Tensor.backward = _backward_method
+
+
+unary_methods(Tensor, scalar=False)  # x.softplus() once softplus is declared (gradviz.ops.op)

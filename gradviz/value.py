@@ -7,7 +7,7 @@ import numbers
 
 from . import xp as _xp
 from ._state import LOCAL, STATE
-from .engine import EPOCH, Node, apply, backward
+from .engine import EPOCH, Node, apply, backward, unary_methods
 from .ops import OPS
 
 __all__ = ["Value"]
@@ -293,3 +293,6 @@ def _const(x) -> Value:
     node._scope = None
     node._version = EPOCH[0]
     return node
+
+
+unary_methods(Value, scalar=True)  # x.softplus() once softplus is declared (gradviz.ops.op)

@@ -86,3 +86,11 @@ def test_a_declared_op_is_a_function_of_the_command_lines_formulas(softplus, tmp
     capsys.readouterr()
     assert main(["train", "--activation", "nope", "--out", str(tmp_path / "run")]) == 2
     assert "softplus" in capsys.readouterr().err  # gradviz train lists it among the hidden activations
+
+
+def test_the_methods_of_declared_ops_are_class_attributes_not_a_getattr_hook():
+    # a __getattr__ on Node would take every attribute read off CPython's fast path: the scalar step went
+    # from 100 to 155 ms when the methods came from one (benchmarks/bench_scalar.py)
+    from gradviz.engine import Node
+
+    assert all("__getattr__" not in vars(cls) for cls in (Node, Value, Tensor))
