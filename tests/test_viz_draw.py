@@ -101,3 +101,28 @@ def test_importing_gradviz_does_not_import_the_graphviz_package():
     code = "import sys, gradviz, gradviz.viz; print('graphviz' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_graph_a_trace_and_a_frame_show_themselves_as_a_picture_in_a_notebook_cell():
+    from gradviz import Graph, Value, trace
+    from gradviz.viz import frames
+
+    x, y = Value(2.0, label="x"), Value(-1.0, label="y")
+    with trace() as t:
+        f = x * y
+        f.label = "f"
+        f.backward()
+    for shown in (Graph.of(f), t, frames(t)[1]):
+        bundle = shown._repr_mimebundle_()
+        assert bundle["image/svg+xml"].lstrip().startswith("<?xml") and bundle["text/plain"] == repr(shown)
+        assert set(shown._repr_mimebundle_(include=["text/plain"])) == {"text/plain"}
+        assert set(shown._repr_mimebundle_(exclude=["image/svg+xml"])) == {"text/plain"}
+
+
+def test_an_empty_trace_in_a_cell_says_there_is_nothing_to_draw():
+    from gradviz import trace
+
+    with trace() as t:
+        pass
+    bundle = t._repr_mimebundle_()
+    assert set(bundle) == {"text/plain"} and "nothing to draw" in bundle["text/plain"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import operator
 from pathlib import Path
 
+from ..graph import Graph
 from ..trace import Trace
 from .dot import to_dot
 from .frame import Frame, frames
@@ -65,10 +66,13 @@ class Drawing:
         return self.svg
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        try:
-            return {"image/svg+xml": self.svg, "text/plain": repr(self)}
-        except RendererNotFound as missing:  # the notebook still shows something useful
-            return {"text/plain": f"{self!r}\n(cannot draw: {missing})"}
+        bundle = {"text/plain": repr(self)}
+        if _wanted("image/svg+xml", include, exclude):
+            try:
+                bundle["image/svg+xml"] = self.svg
+            except RendererNotFound as missing:  # the notebook still shows something useful
+                bundle["text/plain"] = f"{self!r}\n(cannot draw: {missing})"
+        return {key: value for key, value in bundle.items() if _wanted(key, include, exclude)}
 
     def __repr__(self) -> str:
         return f"<Drawing of frame {self.frame.index} ({self.frame.kind}): {self.frame.caption}>"
@@ -108,3 +112,25 @@ def draw(source, step: int | None = None, *, mode: str = "both", engine: str | N
             raise TypeError("draw(..., step=k) needs a Trace: record one with `with gradviz.trace() as t:`")
         frame = frames(source, precision=dot_options.get("precision", 4))[0]
     return Drawing(frame, to_dot(frame, **dot_options), engine=engine)
+
+
+def _wanted(mime: str, include, exclude) -> bool:
+    """Whether a front end that asked for `include` and against `exclude` (IPython's display protocol) wants `mime`."""
+    return (not include or mime in include) and not (exclude and mime in exclude)
+
+
+def _shown_in_a_cell(self, include=None, exclude=None) -> dict:
+    """A Graph, Trace or Frame as the last line of a notebook cell: its picture (a Trace's last step), and its
+    repr as text; a source with nothing to draw shows its repr and why."""
+    try:
+        bundle = draw(self)._repr_mimebundle_(include, exclude)
+    except (ValueError, TypeError, IndexError) as error:
+        bundle = {"text/plain": f"{self!r}\n(nothing to draw: {error})"}
+    else:
+        bundle["text/plain"] = repr(self)
+    return {key: value for key, value in bundle.items() if _wanted(key, include, exclude)}
+
+
+# the plain data shows itself as a picture in Jupyter; set here so that the engine never imports the pictures
+for _kind in (Graph, Trace, Frame):
+    _kind._repr_mimebundle_ = _shown_in_a_cell
