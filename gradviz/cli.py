@@ -14,6 +14,7 @@ gradviz ...
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import re
@@ -622,13 +623,13 @@ def _worked_example():
 def _run_demo(args: argparse.Namespace) -> int:
     from .export import FilesRefused
 
-    _picture_options(args)  # the flags checked before any work
+    options = _picture_options(args, message("cli.demo_title"))  # the flags checked before any work
     out = _folder(args.out)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         recorded, (x, y, z, q, f) = _worked_example()
         try:
-            written = _write_steps(recorded, out, args.format, message("cli.demo_title"), args)
+            written = _write_steps(recorded, out, args.format, options, args)
         except FilesRefused as error:
             raise _refused(error) from None
     _report_warnings(caught)
@@ -646,7 +647,7 @@ def _run_render(args: argparse.Namespace) -> int:
     from .export import FilesRefused
     from .expr import parse
 
-    _picture_options(args)  # the flags checked before any work
+    options = _picture_options(args)  # the flags checked before any work
     expression = parse(args.expression)
     values = _assignments(args.assignments, expression)
     out = _folder(args.out)
@@ -662,9 +663,9 @@ def _run_render(args: argparse.Namespace) -> int:
         title = f"gradviz: {output.label} = {formula}"
         try:
             if args.steps:
-                written = _write_steps(recorded, out, args.format, title, args)
+                written = _write_steps(recorded, out, args.format, dataclasses.replace(options, title=title), args)
             else:
-                written = [_write_final(output, out, args.format, args)]
+                written = [_write_final(output, out, args.format, options, args)]
         except FilesRefused as error:
             raise _refused(error) from None
     _report_warnings(caught)
@@ -1011,14 +1012,13 @@ def _assignments(items: Sequence[str], expression) -> dict[str, float]:
     return values
 
 
-def _write_steps(recorded, out: Path, fmt: str, title: str, args: argparse.Namespace) -> list[Path]:
+def _write_steps(recorded, out: Path, fmt: str, options, args: argparse.Namespace) -> list[Path]:
     """step-000.svg … and index.html in `out`, through gradviz.export (refused before any drawing when a file
     gradviz did not write is in the way, unless --force; gradviz's own stale steps of a longer run removed)."""
     from .export._common import MANY_FRAMES, check_walkthrough
     from .export.folder import write_folder
     from .viz import frames
 
-    options = _picture_options(args, title)
     steps = frames(recorded, precision=options.precision)
     check_walkthrough(steps, len(steps), options.max_nodes, "cli.walkthrough_advice_steps")
     if len(steps) > MANY_FRAMES and not args.quiet:
@@ -1026,13 +1026,12 @@ def _write_steps(recorded, out: Path, fmt: str, title: str, args: argparse.Names
     return write_folder(steps, out, options, picture=fmt, captions=args.captions, player=True).files
 
 
-def _write_final(output, out: Path, fmt: str, args: argparse.Namespace) -> Path:
+def _write_final(output, out: Path, fmt: str, options, args: argparse.Namespace) -> Path:
     """graph.<fmt> in `out`: the final frame, values and gradients, through gradviz.export's renderer."""
     from .export._common import render_frames
     from .export._files import refuse_overwrites, write_files
     from .viz import final_frame
 
-    options = _picture_options(args)
     path = out / f"graph.{fmt}"
     refuse_overwrites([path], overwrite=options.overwrite)
     (data,) = render_frames([final_frame(output, precision=options.precision)], fmt, options, caption=args.captions)

@@ -1094,7 +1094,8 @@ class Sequential(Module):
             _backends.require_jax()
             from .backends import jax as _jax_backend
 
-            _jax_backend._options(self, dtype, devices)  # refused here, before a dashboard shows or weights are drawn
+            # checked here, before a dashboard shows or weights are drawn; the runner trains with what was chosen
+            jax_options = _jax_backend._options(self, dtype, devices)
         elif dtype is not None or devices is not None:
             raise ValueError(
                 "fit: dtype= and devices= choose the jax backend's precision and devices; the numpy backend trains in "
@@ -1164,9 +1165,7 @@ class Sequential(Module):
         self.stop_training = False
         progress = _training.Progress(verbose, epochs, steps)
         if backend == "jax":
-            from .backends import jax as _jax_backend
-
-            runner = _jax_backend.Runner(self, X, Y, dtype=dtype, devices=devices, verbose=verbose)
+            runner = _jax_backend.Runner(self, X, Y, options=jax_options, verbose=verbose)
         else:
             runner = _training.NumpyRunner(self, X, Y)
         return _training.train(

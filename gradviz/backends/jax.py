@@ -703,9 +703,9 @@ class Runner(_training.Runner):
     (:func:`gradviz.training.train`). The epoch's batches run as one scanned program, or batch by batch when a
     callback has per-batch hooks; the weights come back into the model at the end of every epoch."""
 
-    def __init__(self, model, X: np.ndarray, Y: np.ndarray, *, dtype=None, devices=None, verbose: int = 0) -> None:
+    def __init__(self, model, X: np.ndarray, Y: np.ndarray, *, options: tuple[list, str], verbose: int = 0) -> None:
         self.model, self.X, self.Y, self.verbose = model, X, Y, verbose
-        self.devices, self.dtype_name = _options(model, dtype, devices)
+        self.devices, self.dtype_name = options  # _options(model, dtype, devices): the devices and the precision
         self.trainer: _Trainer | None = None
 
     def __enter__(self) -> Runner:
