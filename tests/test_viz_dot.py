@@ -40,7 +40,7 @@ def test_active_backward_edges_carry_local_derivative_and_product_in_the_active_
     t, _ = worked_example()
     source = to_dot(frames(t)[4]).source
     active = THEMES["light"]["active_line"]
-    assert f'∂f/∂q = z = −4</FONT><BR/><FONT COLOR="{active}" POINT-SIZE="12"><B>1 · (−4) = −4</B>' in source
+    assert f'∂f/∂q = z = −4</FONT><BR/><FONT COLOR="{active}"><B>1 · (−4) = −4</B>' in source
     assert source.count(f'color="{active}" penwidth=3') == 3  # two input edges and the op → f edge
 
 

@@ -33,7 +33,7 @@ def test_draw_step_out_of_range_says_how_many_frames_there_are():
         draw(t, step=7)
 
 
-def test_draw_of_a_long_trace_builds_only_the_frame_it_draws(monkeypatch):
+def test_draw_of_a_long_trace_builds_only_the_frame_it_draws_and_the_last_for_the_layout(monkeypatch):
     from gradviz import trace
     from gradviz.viz.frame import _Walkthrough
 
@@ -47,9 +47,10 @@ def test_draw_of_a_long_trace_builds_only_the_frame_it_draws(monkeypatch):
     assemble = _Walkthrough._assemble
     monkeypatch.setattr(_Walkthrough, "_assemble", lambda walk, k: built.append(k) or assemble(walk, k))
     picture = draw(t, step=700)
-    assert built == [700] and picture.frame.index == 700 and picture.source.startswith("digraph")
-    assert draw(t).frame.kind == "final" and built == [700, 1002]  # the last frame, and only it
-    assert draw(t, step=-2).frame.kind == "backward" and built == [700, 1002, 1001]
+    # the step drawn, and the last frame, which holds every node's largest text (the walkthrough's one layout)
+    assert built == [700, 1002] and picture.frame.index == 700 and picture.source.startswith("digraph")
+    assert draw(t).frame.kind == "final" and built[2:] == [1002]  # the last frame, built once
+    assert draw(t, step=-2).frame.kind == "backward" and built[3:] == [1001, 1002]
 
 
 def test_draw_step_must_be_an_integer_index():

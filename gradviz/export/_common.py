@@ -356,28 +356,27 @@ def render_frames(
     largest_inches: float | None = None,
     with_svg: bool = False,
 ) -> list:
-    """Each frame drawn as `fmt` bytes (svg, png or pdf); several layout programs run at once in threads.
+    """Each frame drawn as `fmt` bytes (svg, png or pdf), all with one layout (`gradviz.viz.fixed_layout`: each
+    node at the same place on the same canvas); several layout programs run at once in threads.
 
     `largest_inches` scales a drawing wider or taller than that down to fit (Graphviz's ``size``). With
     `with_svg`, each item is (bytes, the SVG text) — for a player next to pictures of another format. On an
     error or Ctrl-C the pictures not started are dropped and the running layout programs stopped.
     """
-    from ..viz.dot import to_dot
+    from ..viz.dot import fixed_layout, to_dot
     from ..viz.render import find_renderer, render, stop_layouts
 
     find_renderer(fmt, options.engine)  # a missing renderer fails before any work
-    dots = [
-        to_dot(
-            frame,
-            theme=options.theme,
-            rankdir=options.rankdir,
-            precision=options.precision,
-            caption=caption,
-            title=title,
-            max_nodes=options.max_nodes,
-        )
-        for frame in frames
-    ]
+    picture = {
+        "theme": options.theme,
+        "precision": options.precision,
+        "caption": caption,
+        "title": title,
+        "max_nodes": options.max_nodes,
+    }
+    # one layout for all the frames: every node at the same place on the same canvas in every picture
+    layout = fixed_layout(frames, engine=options.engine, **picture) if len(frames) > 1 else None
+    dots = [to_dot(frame, rankdir=options.rankdir, layout=layout, **picture) for frame in frames]
     if largest_inches is not None:
         for dot in dots:
             dot.attr(size=f"{largest_inches:g},{largest_inches:g}")

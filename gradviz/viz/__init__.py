@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from .dot import THEMES, to_dot
+from .dot import THEMES, Layout, fixed_layout, to_dot
 from .draw import Drawing, draw
 from .frame import Frame, FrameEdge, FrameNode, Frames, final_frame, frames
 from .paths import ChainRulePaths, chain_rule_paths, mlp_chain_rule, scalar_network
@@ -24,6 +24,8 @@ __all__ = [
     "frames",
     "final_frame",
     "to_dot",
+    "fixed_layout",
+    "Layout",
     "THEMES",
     "render",
     "save",

@@ -13,9 +13,11 @@ Every piece of text goes into an HTML-like label through `escape`, so labels suc
 
 from __future__ import annotations
 
+import json
 import math
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,7 @@ from .collapse import DEFAULT_MAX_NODES, EDGE_LABELS_UP_TO, Box, View, plan
 from .format import array_lines, array_summary_rows, number, operand
 from .frame import Frame, FrameEdge, FrameNode, frames
 
-__all__ = ["to_dot", "escape", "shorten", "THEMES", "as_frame", "LABEL_CHARS"]
+__all__ = ["to_dot", "escape", "shorten", "THEMES", "as_frame", "LABEL_CHARS", "Layout", "fixed_layout"]
 
 # Okabe–Ito colours (safe for the common colour-vision deficiencies); shapes and line widths carry the
 # same distinctions, so the print theme (greys only) still tells the kinds apart.
@@ -105,6 +107,11 @@ True
 """
 
 FONT = "Helvetica"
+TEXT_SIZE = 14  # the text of value nodes, in points
+KEY_SIZE = 12  # the smallest text: names of rows ("value", "∂f/∂x"), scope names
+EDGE_SIZE = 13  # chain-rule labels on edges
+CAPTION_SIZE = 14  # the caption and title under a picture
+_BOX_MARGIN = "0.06,0.04"  # inches between a value node's text and its box
 _SMALL_ARRAY = 4  # arrays up to 4×4 are shown in full, larger ones as mean/std/min/max
 LABEL_CHARS = 40
 """Names longer than this are cut with "…" in pictures (the node's tooltip keeps the full name): a long
@@ -216,7 +223,7 @@ def _grad_rows(node: FrameNode, precision: int, language: str) -> list[str]:
 
 def _row(key: str, value: str, theme: dict, color: str | None = None) -> str:
     return (
-        f'<TR><TD ALIGN="LEFT">{_font(key, theme["muted"], 10)}</TD>'
+        f'<TR><TD ALIGN="LEFT">{_font(key, theme["muted"], KEY_SIZE)}</TD>'
         f'<TD ALIGN="RIGHT">{_font(value, color) if color else value}</TD></TR>'
     )
 
@@ -224,19 +231,20 @@ def _row(key: str, value: str, theme: dict, color: str | None = None) -> str:
 def _value_label(
     node: FrameNode, frame: Frame, theme: dict, precision: int, output_label: str, compact: bool = False
 ) -> str:
+    """The text of a value node (a borderless table: the box around it is the node's shape, so that its size can
+    be fixed for a whole walkthrough)."""
     if node.kind == "constant":
+        name = "" if node.label.startswith("const") else _font(escape(shorten(node.label)), theme["text"], bold=True)
         if not node.is_tensor:
-            return f"<{_font(escape(number(node.value, precision)), theme['text'])}>"
+            # a labelled constant keeps its label (x₁ = 1.5), as its edges name it
+            shown = _font(escape(number(node.value, precision)), theme["text"])
+            return f"<{name} = {shown}>" if name else f"<{shown}>"
         # a tensor constant (an input batch, targets): its name, then its shape, as data rather than a variable
         shape = f"{tuple(node.shape)} {node.dtype}" if node.shape is not None else ""
-        name = (
-            "" if node.label.startswith("const") else _font(escape(shorten(node.label)), theme["text"], bold=True) + " "
-        )
-        return f"<{name}{_font(escape(shape), theme['muted'], 10)}>"
-    style = _node_style(node, frame, theme)
+        return f"<{name + ' ' if name else ''}{_font(escape(shape), theme['muted'], KEY_SIZE)}>"
     language = frame.language
     if compact and not node.is_tensor:
-        return _compact_label(node, style, theme, precision, language)
+        return _compact_label(node, theme, precision, language)
     value_name = escape(message("pictures.value", language))
     rows = [f'<TR><TD COLSPAN="2">{_font(escape(shorten(node.label)), theme["text"], bold=True)}</TD></TR>']
     if node.is_tensor:
@@ -251,50 +259,56 @@ def _value_label(
     grad_name = escape(f"∂{output_label}/∂{shorten(node.label)}")
     if node.grad is None:
         rows.append(
-            f'<TR><TD ALIGN="LEFT">{_font(grad_name, theme["muted"], 10)}</TD>'
+            f'<TR><TD ALIGN="LEFT">{_font(grad_name, theme["muted"], KEY_SIZE)}</TD>'
             f'<TD ALIGN="RIGHT">{_font("?", theme["muted"], italic=True)}</TD></TR>'
         )
     else:
         for i, line in enumerate(_grad_rows(node, precision, language)):
-            key = _font(grad_name, theme["grad"], 10) if i == 0 else ""
+            key = _font(grad_name, theme["grad"], KEY_SIZE) if i == 0 else ""
             value = _font(escape(line), theme["grad"], bold=node.updated)
             rows.append(f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>')
-    return (
-        f'<<TABLE BORDER="{style["border"]}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="{style["style"]}"'
-        f' COLOR="{style["line"]}" BGCOLOR="{style["fill"]}">' + "".join(rows) + "</TABLE>>"
-    )
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
 
 
-def _compact_label(node: FrameNode, style: dict, theme: dict, precision: int, language: str) -> str:
+def _compact_label(node: FrameNode, theme: dict, precision: int, language: str) -> str:
     """One row — label, value, gradient — for pictures with many nodes."""
     value = _font("?", theme["muted"], italic=True) if node.value is None else escape(number(node.value, precision))
     if node.grad is None:
-        grad = _font("?", theme["muted"], 10, italic=True)
+        grad = _font("?", theme["muted"], KEY_SIZE, italic=True)
     else:
-        grad = _font(escape(_grad_rows(node, precision, language)[0]), theme["grad"], 10, bold=node.updated)
+        grad = _font(escape(_grad_rows(node, precision, language)[0]), theme["grad"], KEY_SIZE, bold=node.updated)
     return (
-        f'<<TABLE BORDER="{style["border"]}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" STYLE="{style["style"]}"'
-        f' COLOR="{style["line"]}" BGCOLOR="{style["fill"]}"><TR>'
-        f"<TD>{_font(escape(shorten(node.label)), theme['text'], 11, bold=True)}</TD>"
-        f"<TD>{_font(value, theme['text'], 11)}</TD>"
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>'
+        f"<TD>{_font(escape(shorten(node.label)), theme['text'], bold=True)}</TD>"
+        f"<TD>{_font(value, theme['text'])}</TD>"
         f"<TD>{grad}</TD></TR></TABLE>>"
     )
 
 
 def _node_style(node: FrameNode, frame: Frame, theme: dict) -> dict:
     if node.kind == "input" or (node.kind == "output" and not node.op):
-        fill, line, style = theme["input_fill"], theme["input_line"], "rounded"
+        fill, line, style = theme["input_fill"], theme["input_line"], "rounded,filled"
     elif node.id == frame.output or node.kind == "output":
-        fill, line, style = theme["output_fill"], theme["output_line"], "rounded"
+        fill, line, style = theme["output_fill"], theme["output_line"], "rounded,filled"
     else:
-        fill, line, style = theme["op_fill"], theme["op_line"], "rounded"
+        fill, line, style = theme["op_fill"], theme["op_line"], "rounded,filled"
     border = 3 if node.id == frame.output else 1
     if node.state == "active":
         line, border = theme["active_line"], 4
         fill = theme["active_fill"]
     elif node.state == "pending":
-        line, style = theme["muted"], "rounded,dashed"
-    return {"fill": fill, "line": line, "style": style, "border": border}
+        line, style = theme["muted"], "rounded,filled,dashed"
+    return {"fillcolor": fill, "color": line, "style": style, "penwidth": str(border)}
+
+
+def _sized(attrs: dict, size: tuple[float, float] | None) -> dict:
+    """A box node at its natural size (the label and a small margin), or at the `size` (inches) a walkthrough's
+    layout fixed for it."""
+    if size is None:
+        attrs.update(margin=_BOX_MARGIN, width="0", height="0")
+    else:
+        attrs.update(margin="0", width=f"{size[0]:.3f}", height=f"{size[1]:.3f}", fixedsize="true")
+    return attrs
 
 
 def _op_text(node: FrameNode) -> str:
@@ -320,7 +334,7 @@ def _edge_label(edge: FrameEdge, frame: Frame, labels: dict, theme: dict, precis
         )
     first = shorten(first, _EDGE_CHARS)
     if edge.state != "active":
-        return f"<{_font(escape(first), theme['muted'], 11)}>"
+        return f"<{_font(escape(first), theme['muted'])}>"
     if edge.local is not None and np.ndim(edge.local) == 0 and np.ndim(edge.upstream) == 0:
         product = (
             f"{operand(edge.upstream, precision)} · {operand(edge.local, precision)}"
@@ -328,9 +342,7 @@ def _edge_label(edge: FrameEdge, frame: Frame, labels: dict, theme: dict, precis
         )
     else:
         product = f"→ {_short_array(edge.contribution, precision, language)}"
-    return (
-        f"<{_font(escape(first), theme['text'], 12)}<BR/>{_font(escape(product), theme['active_line'], 12, bold=True)}>"
-    )
+    return f"<{_font(escape(first), theme['text'])}<BR/>{_font(escape(product), theme['active_line'], bold=True)}>"
 
 
 def _short_array(array, precision: int, language: str) -> str:
@@ -353,7 +365,7 @@ def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label
     if box.kind == "overflow":
         title = _font(escape(shorten(box.title, 2 * LABEL_CHARS)), text, bold=True)
     else:
-        title = _font(escape(message("pictures.scope", language)) + " ", muted, 10) + _font(
+        title = _font(escape(message("pictures.scope", language)) + " ", muted, KEY_SIZE) + _font(
             escape(shorten(box.title, 2 * LABEL_CHARS)), text, bold=True
         )
     rows = [f'<TR><TD COLSPAN="2">{title}</TD></TR>']
@@ -379,16 +391,22 @@ def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label
             rows.append(_row(name, _font("?", muted, italic=True), theme))
         else:
             rows.append(
-                f'<TR><TD ALIGN="LEFT">{_font(name, theme["grad"], 10)}</TD>'
+                f'<TR><TD ALIGN="LEFT">{_font(name, theme["grad"], KEY_SIZE)}</TD>'
                 f'<TD ALIGN="RIGHT">{_font(escape(number(norm, precision)), theme["grad"])}</TD></TR>'
             )
-    line = theme["active_line"] if box.state == "active" else theme["box_line"]
-    border = 4 if box.state == "active" else 2
-    style = "dashed" if box.state == "pending" else "solid"
-    return (
-        f'<<TABLE BORDER="{border}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="{style}"'
-        f' COLOR="{line}" BGCOLOR="{theme["box_fill"]}">' + "".join(rows) + "</TABLE>>"
-    )
+    return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
+
+
+def _box_attrs(box: Box, theme: dict, size: tuple[float, float] | None) -> dict:
+    active = box.state == "active"
+    attrs = {
+        "shape": "box",
+        "style": "filled,dashed" if box.state == "pending" else "filled",
+        "fillcolor": theme["box_fill"],
+        "color": theme["active_line"] if active else theme["box_line"],
+        "penwidth": "4" if active else "2",
+    }
+    return _sized(attrs, size)
 
 
 def _outputs_text(outs: list[FrameNode], precision: int) -> str:
@@ -434,6 +452,7 @@ def to_dot(
     compact: bool | str = "auto",
     caption: bool = False,
     title: str | None = None,
+    layout: Layout | None = None,
 ):
     """The graphviz.Digraph of a Frame (or of a Trace's last frame, a Graph, a Value or a Tensor).
 
@@ -447,6 +466,8 @@ def to_dot(
     "auto" labels backward edges, and `compact` "auto" keeps value nodes to one row, for pictures up
     to / past 40 nodes. `caption` puts the frame's caption under the picture; `title` adds a line of
     your own. Labels longer than 40 characters are cut with "…" (the full name is the node's tooltip).
+    `layout` (from `fixed_layout`) gives every node, edge label and caption the size it has in every frame of
+    a walkthrough, so that stepping through the frames moves nothing.
 
     >>> from gradviz import Value
     >>> a = Value(3.0, label="a")
@@ -456,18 +477,22 @@ def to_dot(
     """
     import graphviz  # lazily: `import gradviz` stays light
 
-    if theme not in THEMES:
-        raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
-    frame = as_frame(source, precision=precision)
-    colors = THEMES[theme]
-    view: View = plan(frame, expand=expand, collapse=collapse, max_nodes=max_nodes, edge_labels=edge_labels)
-    labels = {n.id: shorten(n.label) for n in frame.nodes}
-    output_label = labels[frame.output]
-    show_edge_labels = view.edge_labels
-    compact = compact is True or (compact == "auto" and len(view.nodes) > EDGE_LABELS_UP_TO)
-
+    picture = _Picture(
+        as_frame(source, precision=precision),
+        theme=theme,
+        precision=precision,
+        expand=expand,
+        collapse=collapse,
+        max_nodes=max_nodes,
+        edge_labels=edge_labels,
+        compact=compact,
+        caption=caption,
+        title=title,
+    )
+    frame, view, colors = picture.frame, picture.view, picture.colors
+    sizes = layout.nodes if layout is not None else {}
     graph_attr = {
         "rankdir": rankdir,
         "bgcolor": colors["background"],
@@ -477,48 +502,235 @@ def to_dot(
         "ranksep": "0.35" if rankdir in ("LR", "RL") else "0.3",
         "newrank": "true",
     }
-    bottom = [line for line in (title, frame.caption if caption else None, view.note) if line]
+    bottom = picture.bottom()
+    if layout is not None and layout.caption is not None:
+        bottom = _boxed(bottom or "< >", layout.caption)
     if bottom:
-        lines = [part for line in bottom for part in textwrap.wrap(line, 110)]  # a caption never widens the picture
-        if len(lines) > _BOTTOM_LINES:  # nor grows past a few lines (dot refuses a label of 16,384 characters)
-            lines = lines[: _BOTTOM_LINES - 1] + [lines[_BOTTOM_LINES - 1][:109] + "…"]
-        graph_attr.update(label="<" + "<BR/>".join(escape(line) for line in lines) + ">", labelloc="b", fontsize="12")
+        graph_attr.update(label=bottom, labelloc="b", fontsize=str(CAPTION_SIZE))
     dot = graphviz.Digraph(
         name=f"frame{frame.index}",
         graph_attr=graph_attr,
-        node_attr={"fontname": FONT, "fontsize": "13", "fontcolor": colors["text"], "color": colors["op_line"]},
+        node_attr={
+            "fontname": FONT,
+            "fontsize": str(TEXT_SIZE),
+            "fontcolor": colors["text"],
+            "color": colors["op_line"],
+        },
         edge_attr={
             "fontname": FONT,
-            "fontsize": "11",
+            "fontsize": str(EDGE_SIZE),
             "color": colors["edge"],
             "fontcolor": colors["text"],
             "arrowsize": "0.7",
         },
     )
 
-    _emit_nodes(dot, view, frame, colors, precision, output_label, compact)
+    _emit_nodes(dot, picture, sizes)
     for box in view.boxes:
-        dot.node(box.id, _box_label(box, frame, colors, precision, output_label), shape="plain")
+        dot.node(box.id, picture.box_label(box), **_box_attrs(box, colors, sizes.get(box.id)))
 
     # edges between single nodes: input value → op circle (with the chain rule), op circle → its value
     by_id = {n.id: n for n in view.nodes}
     for node in view.nodes:
         if node.op:
-            state = node.state
-            dot.edge(f"{node.id}_op", node.id, **_edge_style(state if state != "active" else "active", colors))
+            dot.edge(f"{node.id}_op", node.id, **_edge_style(node.state, colors))
     for edge in view.edges:
         target = by_id[edge.target]
         attrs = _edge_style(edge.state, colors)
-        if show_edge_labels and frame.kind in ("backward", "final") or edge.state == "active":
-            label = _edge_label(edge, frame, labels, colors, precision) if frame.kind != "forward" else None
-            if label:
-                attrs["label"] = label
+        label = picture.edge_label(edge)
+        fixed = layout.edges.get(edge.key) if layout is not None else None
+        if fixed is not None:  # the same room in every frame, written in or not
+            attrs["label"] = _boxed(label or "< >", fixed)
+        elif label and layout is not None:  # a label only the active edge has: beside it, moving nothing
+            attrs["xlabel"] = label
+        elif label:
+            attrs["label"] = label
         head = f"{target.id}_op" if target.op else target.id
         dot.edge(edge.source, head, **attrs)
     for source_unit, target_unit, state in view.box_edges:
         head = f"{target_unit}_op" if target_unit in by_id and by_id[target_unit].op else target_unit
         dot.edge(source_unit, head, **_edge_style(state, colors))
     return dot
+
+
+class _Picture:
+    """What `to_dot` draws of one frame: the view within the node budget and the text of each node, box, edge
+    label and caption (also measured by `fixed_layout`)."""
+
+    def __init__(
+        self,
+        frame: Frame,
+        *,
+        theme: str,
+        precision: int,
+        expand: Iterable[str],
+        collapse: bool | str,
+        max_nodes: int,
+        edge_labels: bool | str,
+        compact: bool | str,
+        caption: bool,
+        title: str | None,
+    ):
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        self.frame, self.colors, self.precision = frame, THEMES[theme], precision
+        self.view: View = plan(frame, expand=expand, collapse=collapse, max_nodes=max_nodes, edge_labels=edge_labels)
+        self.labels = {n.id: shorten(n.label) for n in frame.nodes}
+        self.output_label = self.labels[frame.output]
+        self.compact = compact is True or (compact == "auto" and len(self.view.nodes) > EDGE_LABELS_UP_TO)
+        self.caption, self.title = caption, title
+
+    def node_label(self, node: FrameNode) -> str:
+        return _value_label(node, self.frame, self.colors, self.precision, self.output_label, self.compact)
+
+    def box_label(self, box: Box) -> str:
+        return _box_label(box, self.frame, self.colors, self.precision, self.output_label)
+
+    def edge_label(self, edge: FrameEdge, kind: str | None = None) -> str | None:
+        """The chain-rule label this frame writes on `edge` (None: none); `kind` draws it as in a frame of that kind."""
+        kind = kind or self.frame.kind
+        if kind == "forward" or not (self.view.edge_labels and kind in ("backward", "final") or edge.state == "active"):
+            return None
+        return _edge_label(edge, self.frame, self.labels, self.colors, self.precision)
+
+    def bottom(self) -> str | None:
+        """The title, caption and note under the picture, as an HTML-like label (None: nothing)."""
+        parts = [line for line in (self.title, self.frame.caption if self.caption else None, self.view.note) if line]
+        if not parts:
+            return None
+        lines = [part for line in parts for part in textwrap.wrap(line, 110)]  # a caption never widens the picture
+        if len(lines) > _BOTTOM_LINES:  # nor grows past a few lines (dot refuses a label of 16,384 characters)
+            lines = lines[: _BOTTOM_LINES - 1] + [lines[_BOTTOM_LINES - 1][:109] + "…"]
+        return "<" + "<BR/>".join(escape(line) for line in lines) + ">"
+
+
+def _boxed(label: str, size: tuple[int, int]) -> str:
+    """An HTML-like label in a cell of at least `size` points, its text centred: room that stays the same."""
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD WIDTH="{size[0]}"'
+        f' HEIGHT="{size[1]}">{label[1:-1]}</TD></TR></TABLE>>'
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One layout for every frame of a walkthrough: the size of each value node and box (inches), of each
+    labelled edge's label and of the caption (points), each the largest its frames show, measured once by
+    `renderer`. With it, `to_dot` gives every frame the same geometry, so the layout program puts every node
+    at the same place on a canvas of the same size, and stepping through the frames only changes colours
+    and text.
+
+    >>> from gradviz import Value, trace
+    >>> from gradviz.viz import frames, fixed_layout
+    >>> x, y = Value(2.0, label="x"), Value(-1.0, label="y")
+    >>> with trace() as t:
+    ...     f = x * y
+    ...     f.backward()
+    >>> layout = fixed_layout(frames(t), engine="graphviz-pure")
+    >>> sorted(layout.nodes) == sorted(n.id for n in frames(t)[0].nodes if n.kind != "constant"), layout.renderer
+    (True, 'graphviz-pure')
+    """
+
+    nodes: dict[str, tuple[float, float]]
+    edges: dict[tuple[str, str, int], tuple[int, int]]
+    caption: tuple[int, int] | None
+    renderer: str
+
+
+def fixed_layout(frames: Sequence[Frame], *, engine: str | None = None, **dot_options) -> Layout:
+    """The `Layout` shared by `frames` (a walkthrough, or the frames about to be exported), drawn with the same
+    `dot_options` as `to_dot`'s: one layout program run measures the largest text of every node (its last
+    frame's, every node's gradient in bold), every edge label (as the frame that highlights the edge writes
+    it) and every caption; the renderer is `engine`'s (as `render`'s), since programs measure text differently.
+
+    >>> from gradviz import Value, trace
+    >>> from gradviz.viz import frames, render, to_dot
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> with trace() as t:
+    ...     f = (x + y) * z
+    ...     f.backward()
+    >>> steps = frames(t)
+    >>> layout = fixed_layout(steps, engine="graphviz-pure")
+    >>> sizes = {render(to_dot(s, layout=layout), engine="graphviz-pure").split(b"viewBox")[1][:40] for s in steps}
+    >>> len(sizes)                       # one canvas for all seven frames
+    1
+    """
+    from .render import find_renderer, render
+
+    if not frames:
+        raise ValueError("fixed_layout() needs at least one frame")
+    renderer = find_renderer("svg", engine)
+    options = {key: dot_options.get(key, default) for key, default in _PICTURE_DEFAULTS.items()}
+    unknown = set(dot_options) - set(_PICTURE_DEFAULTS) - {"rankdir"}
+    if unknown:
+        raise TypeError(f"fixed_layout() got options to_dot does not take: {', '.join(sorted(unknown))}")
+    texts: dict[tuple[str, int], int] = {}  # (label, font size) → its number in the measuring graph
+    wanted: dict[tuple[str, object], list[int]] = {}
+
+    def want(kind: str, key, label: str | None, size: int) -> None:
+        if label:
+            wanted.setdefault((kind, key), []).append(texts.setdefault((label, size), len(texts)))
+
+    last = frames[-1]
+    largest = _Picture(last, **options)
+    for node in largest.view.nodes:  # its last frame's text, the gradient in bold, is a node's widest
+        if node.kind != "constant":
+            want("node", node.id, largest.node_label(node._replace(updated=True)), TEXT_SIZE)
+    for edge in largest.view.edges:  # and an edge's label is largest in the frame that highlights it
+        if largest.view.edge_labels:
+            want("edge", edge.key, largest.edge_label(edge._replace(state="active"), kind="backward"), EDGE_SIZE)
+    for frame in frames:
+        picture = largest if frame is last else _Picture(frame, **options)
+        for node in picture.view.nodes:
+            if node.kind != "constant":
+                want("node", node.id, picture.node_label(node), TEXT_SIZE)
+        for box in picture.view.boxes:
+            want("node", box.id, picture.box_label(box), TEXT_SIZE)
+        if picture.view.edge_labels:
+            for edge in picture.view.edges:
+                want("edge", edge.key, picture.edge_label(edge), EDGE_SIZE)
+        want("caption", None, picture.bottom(), CAPTION_SIZE)
+    if not texts:
+        return Layout({}, {}, None, renderer.name)
+    source = (
+        "digraph { "
+        + " ".join(
+            f"m{number} [shape=plain fontname={FONT} fontsize={size} label={label}]"
+            for (label, size), number in texts.items()
+        )
+        + " }"
+    )
+    measured = {
+        int(item["name"][1:]): (float(item["width"]), float(item["height"]))
+        for item in json.loads(render(source, "json", engine=renderer.name))["objects"]
+    }
+    nodes, edges, caption = {}, {}, None
+    margin_x, margin_y = (float(part) for part in _BOX_MARGIN.split(","))
+    for (kind, key), numbers in wanted.items():
+        width = max(measured[n][0] for n in numbers)
+        height = max(measured[n][1] for n in numbers)
+        if kind == "node":
+            nodes[key] = (width + 2 * margin_x, height + 2 * margin_y)
+        else:
+            points = (math.ceil(width * 72) + 1, math.ceil(height * 72) + 1)
+            if kind == "edge":
+                edges[key] = points
+            else:
+                caption = points
+    return Layout(nodes, edges, caption, renderer.name)
+
+
+_PICTURE_DEFAULTS = {
+    "theme": "light",
+    "precision": 4,
+    "expand": (),
+    "collapse": "auto",
+    "max_nodes": DEFAULT_MAX_NODES,
+    "edge_labels": "auto",
+    "compact": "auto",
+    "caption": False,
+    "title": None,
+}
 
 
 def _edge_style(state: str, colors: dict) -> dict:
@@ -529,8 +741,9 @@ def _edge_style(state: str, colors: dict) -> dict:
     return {}
 
 
-def _emit_nodes(dot, view: View, frame: Frame, colors: dict, precision: int, output_label: str, compact: bool) -> None:
+def _emit_nodes(dot, picture: _Picture, sizes: dict) -> None:
     """Value nodes and op circles, inside nested clusters for the scopes drawn open."""
+    view, frame, colors = picture.view, picture.frame, picture.colors
     tree: dict = {}
     for node in view.nodes:
         scope = view.cluster_of.get(node.id)
@@ -543,8 +756,7 @@ def _emit_nodes(dot, view: View, frame: Frame, colors: dict, precision: int, out
 
     def emit(graph, branch: dict, path: str) -> None:
         for node in branch.get(("nodes", None), []):
-            label = _value_label(node, frame, colors, precision, output_label, compact)
-            graph.node(node.id, label, **_value_attrs(node, colors))
+            graph.node(node.id, picture.node_label(node), **_value_attrs(node, frame, colors, sizes.get(node.id)))
             if node.op:
                 graph.node(f"{node.id}_op", f"<{escape(_op_text(node))}>", **_op_attrs(node, colors))
         for key, child in branch.items():
@@ -554,7 +766,7 @@ def _emit_nodes(dot, view: View, frame: Frame, colors: dict, precision: int, out
             full = f"{path}/{key[1]}" if path else key[1]
             with graph.subgraph(name=f"cluster_{counter[0]}") as cluster:
                 cluster.attr(
-                    label=f"<{_font(escape(shorten(key[1])), colors['muted'], 11)}>",  # nested: its own name
+                    label=f"<{_font(escape(shorten(key[1])), colors['muted'], KEY_SIZE)}>",  # nested: its own name
                     labelloc="t",
                     style="rounded,filled",
                     color=colors["scope_line"],
@@ -566,24 +778,16 @@ def _emit_nodes(dot, view: View, frame: Frame, colors: dict, precision: int, out
     emit(dot, tree, "")
 
 
-def _value_attrs(node: FrameNode, colors: dict) -> dict:
+def _value_attrs(node: FrameNode, frame: Frame, colors: dict, size: tuple[float, float] | None) -> dict:
     if node.kind == "constant":
-        attrs = {
-            "shape": "box",
-            "style": "rounded,dashed",
-            "color": colors["constant_line"],
-            "fontsize": "11",
-            "margin": "0.06,0.03",
-            "width": "0",
-            "height": "0",
-        }
+        attrs = {"shape": "box", "style": "rounded,dashed", "color": colors["constant_line"]}
     else:
-        attrs = {"shape": "plain"}
+        attrs = {"shape": "box", **_node_style(node, frame, colors)}
     if len(node.label) > LABEL_CHARS:  # the picture shows it cut; hovering shows it whole
         # dot reads backslashes in a tooltip as its escapes (\N: the node's name), and no spelling of one
         # survives: a look-alike (U+FF3C) stands in
         attrs["tooltip"] = shorten(node.label, _TOOLTIP_CHARS).replace("\\", "\uff3c")
-    return attrs
+    return _sized(attrs, size)
 
 
 def _op_attrs(node: FrameNode, colors: dict) -> dict:
@@ -593,7 +797,7 @@ def _op_attrs(node: FrameNode, colors: dict) -> dict:
         "style": "filled",
         "fillcolor": colors["op_fill"],
         "color": colors["op_line"],
-        "fontsize": "16" if len(symbol) <= 2 else "12",
+        "fontsize": "18" if len(symbol) <= 2 else str(TEXT_SIZE),
         "width": "0.4",
         "height": "0.4",
         "margin": "0.02",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..graph import Graph
 from ..trace import Trace
-from .dot import to_dot
+from .dot import fixed_layout, to_dot
 from .frame import Frame, frames
 from .render import RendererNotFound, render, save
 
@@ -107,6 +107,12 @@ def draw(source, step: int | None = None, *, mode: str = "both", engine: str | N
                 f"draw(trace, step={step}): this trace has {len(every)} frames, so step is 0 to {len(every) - 1}"
             )
         frame = every[index]
+        if "layout" not in dot_options:  # the layout of the whole walkthrough: each step puts each node in one place
+            measured = {key: value for key, value in dot_options.items() if key != "rankdir"}
+            try:
+                dot_options["layout"] = fixed_layout([frame, every[-1]], engine=engine, **measured)
+            except RendererNotFound:  # nothing to measure with: the picture says so when it is drawn
+                pass
     else:
         if step is not None:
             raise TypeError("draw(..., step=k) needs a Trace: record one with `with gradviz.trace() as t:`")

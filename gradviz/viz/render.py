@@ -262,7 +262,7 @@ def render(
     b'\\x89PNG'
     """
     source = _source_of(dot)
-    renderer = find_renderer(format, engine)
+    renderer = find_renderer("svg" if format == "json" else format, engine)  # json: the layout itself, as svg's
     seconds = layout_timeout(timeout)
     command = [renderer.path, f"-T{format}", "-q"]
     if format == "png":
