@@ -14,7 +14,7 @@ import pytest
 
 from gradviz import Value, trace
 from gradviz.cli import EXIT_USAGE, main
-from gradviz.export import ExportResult, MissingDependency, export, format_of
+from gradviz.export import ExportResult, MissingDependency, OptionError, export, format_of
 from gradviz.export.latex import latex_escape, latex_math
 from gradviz.export.pptx import slide_title
 from gradviz.viz import RendererNotFound, find_renderer, frames
@@ -183,15 +183,28 @@ def test_a_one_frame_gif(walkthrough, tmp_path):
 
 
 @needs_dot
-def test_a_vector_pdf_has_one_page_per_step_with_its_caption_as_text(walkthrough, tmp_path):
+def test_a_vector_pdf_has_one_16_9_page_per_step_with_its_title_caption_and_equation_as_text(walkthrough, tmp_path):
     pypdf = pytest.importorskip("pypdf")
     result = export(walkthrough, tmp_path / "w.pdf")
     assert result.vector and "vector" in result.message
     reader = pypdf.PdfReader(result.path)
     assert len(reader.pages) == 7
-    text = reader.pages[4].extract_text()
-    assert "Backward step 1 of 2" in text and "upstream gradient" in text
-    assert len({(page.mediabox.width, page.mediabox.height) for page in reader.pages}) == 1  # one page size
+    text = " ".join(reader.pages[4].extract_text().split())
+    assert "Step 5 of 7" in text and "Backward step 1 of 2" in text and "upstream gradient" in text
+    assert "∂f/∂q = ∂f/∂f · ∂f/∂q = 1 · (−4) = −4" in text  # the equation is on the page, not only the caption
+    assert {(float(page.mediabox.width), float(page.mediabox.height)) for page in reader.pages} == {(960.0, 540.0)}
+
+
+@needs_dot
+def test_a_pdf_in_4_3_has_4_3_pages(walkthrough, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(export(walkthrough, tmp_path / "square.pdf", aspect="4:3").path)
+    assert {(float(page.mediabox.width), float(page.mediabox.height)) for page in reader.pages} == {(720.0, 540.0)}
+
+
+def test_an_unknown_aspect_is_refused_naming_the_shapes(walkthrough, tmp_path):
+    with pytest.raises(OptionError, match="16:9.*4:3"):
+        export(walkthrough, tmp_path / "w.pdf", aspect="21:9")
 
 
 @needs_dot

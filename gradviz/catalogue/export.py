@@ -60,7 +60,7 @@ MESSAGES = {
         "en": 'pypdf is not installed (pip install "gradviz[slides]")',
         "es": 'pypdf no está instalado (pip install "gradviz[slides]")',
     },
-    "export.note_pptx": {"en": "16:9, pictures at {dpi} dpi", "es": "16:9, imágenes a {dpi} ppp"},
+    "export.note_pptx": {"en": "{aspect}, pictures at {dpi} dpi", "es": "{aspect}, imágenes a {dpi} ppp"},
     "export.note_tex_pdf": {
         "en": "vector PDF pictures in {folder}/; run pdflatex",
         "es": "imágenes PDF vectoriales en {folder}/; ejecuta pdflatex",

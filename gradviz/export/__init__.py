@@ -33,6 +33,7 @@ from ._common import (
     select_frames,
 )
 from ._files import MANIFEST, FilesRefused, owned_by_gradviz
+from ._slides import check_aspect
 
 __all__ = [
     "export",
@@ -115,6 +116,7 @@ def export(
     language: str | None = None,
     overwrite: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
+    aspect: str = "16:9",
 ) -> ExportResult:
     """Write a walkthrough (a Trace, or a list of Frames) to `path` as a lesson ready to project.
 
@@ -133,6 +135,12 @@ def export(
     player, the slides and Beamer show it as text). `language` ("en" or "es") is that of the captions,
     titles and buttons (default: the language in use; a list of Frames keeps the language it was made in).
     `max_nodes` is the number of nodes each picture draws (the far ones go into one box saying why).
+    `aspect` is the shape of PPTX and PDF pages, "16:9" or "4:3": each page has the step's title on top, the
+    caption (PDF) and the equation at the foot, and the picture scaled to fill the space between them.
+
+    Every picture of a walkthrough has one layout (`gradviz.viz.fixed_layout`): each node at the same place
+    on a canvas of the same size in every frame, so stepping through them moves nothing. GIFs are 1280×720
+    pixels unless `size` says otherwise, the picture drawn to fill them.
 
     A walkthrough whose pictures would take long to lay out (more than $GRADVIZ_LAYOUT_BUDGET layout points, by
     default 100,000: about 30 s of ``dot``) is refused before anything is drawn (`WalkthroughTooBig`, saying how
@@ -161,6 +169,7 @@ def export(
         )
     chosen = format_of(path, format)
     check_options(theme, rankdir, dpi, size, precision, max_nodes)
+    check_aspect(aspect)
     path = Path(path)
     frames = select_frames(source, mode, steps, precision, language)
     check_walkthrough(frames, len(frames), max_nodes)
@@ -175,6 +184,7 @@ def export(
         language=frames[0].language,
         overwrite=bool(overwrite),
         max_nodes=max_nodes,
+        aspect=aspect,
     )
     start = time.perf_counter()
     if chosen == "html":

@@ -156,6 +156,7 @@ class Options:
     language: str = field(default_factory=get_language)
     overwrite: bool = False
     max_nodes: int = DEFAULT_MAX_NODES  # nodes drawn per picture; the far ones go into one box
+    aspect: str = "16:9"  # the shape of PPTX, PDF and Beamer pages: "16:9" or "4:3"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "language", resolve_language(self.language, "Options(language=...)"))
@@ -355,16 +356,19 @@ def render_frames(
     title: str | None = None,
     largest_inches: float | None = None,
     with_svg: bool = False,
+    fit: tuple[float, float] | None = None,
 ) -> list:
     """Each frame drawn as `fmt` bytes (svg, png or pdf), all with one layout (`gradviz.viz.fixed_layout`: each
     node at the same place on the same canvas); several layout programs run at once in threads.
 
-    `largest_inches` scales a drawing wider or taller than that down to fit (Graphviz's ``size``). With
+    `largest_inches` scales a drawing wider or taller than that down to fit (Graphviz's ``size``); `fit` (width,
+    height in pixels) renders png at the resolution that makes the pictures just fit that box, `dpi` bounding it
+    from below (a small graph is drawn large rather than blown up from few pixels). With
     `with_svg`, each item is (bytes, the SVG text) — for a player next to pictures of another format. On an
     error or Ctrl-C the pictures not started are dropped and the running layout programs stopped.
     """
     from ..viz.dot import fixed_layout, to_dot
-    from ..viz.render import find_renderer, render, stop_layouts
+    from ..viz.render import find_renderer, render
 
     find_renderer(fmt, options.engine)  # a missing renderer fails before any work
     picture = {
@@ -381,6 +385,9 @@ def render_frames(
         for dot in dots:
             dot.attr(size=f"{largest_inches:g},{largest_inches:g}")
 
+    if fit is not None and fmt == "png":
+        dpi = max(dpi or 0, fit_dpi(render(dots[0], "svg", engine=options.engine), fit))
+
     def draw(dot):
         data = render(dot, fmt, engine=options.engine, dpi=dpi if fmt == "png" else None)
         if not with_svg:
@@ -388,17 +395,42 @@ def render_frames(
         svg = data if fmt == "svg" else render(dot, "svg", engine=options.engine)
         return data, svg.decode("utf-8")
 
-    if len(dots) == 1:
-        return [draw(dots[0])]
+    return in_threads(draw, dots)
+
+
+def in_threads(work, items: Sequence) -> list:
+    """``[work(item) for item in items]``, several layout programs at once; on an error or Ctrl-C the items not
+    started are dropped and the running layout programs stopped."""
+    from ..viz.render import stop_layouts
+
+    if len(items) == 1:
+        return [work(items[0])]
     pool = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1))
     try:
-        return list(pool.map(draw, dots))
+        return list(pool.map(work, items))
     except BaseException:  # an error or Ctrl-C: the pictures not started are dropped, the running ones stopped
         pool.shutdown(wait=False, cancel_futures=True)
         stop_layouts()
         raise
     finally:
         pool.shutdown(wait=True)
+
+
+def svg_points(svg: bytes | str) -> tuple[float, float]:
+    """An SVG's width and height in points (as Graphviz writes them: ``width="804pt"``)."""
+    import re
+
+    text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
+    found = re.search(r'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"', text)
+    if found is None:
+        raise GradvizError("the layout program wrote an SVG without a size in points")
+    return float(found.group(1)), float(found.group(2))
+
+
+def fit_dpi(svg: bytes | str, box: tuple[float, float]) -> int:
+    """The png resolution at which the picture of `svg` just fits `box` (pixels), from 20 to 600 dpi."""
+    width, height = svg_points(svg)
+    return int(max(20, min(600, 72 * box[0] / width, 72 * box[1] / height)))
 
 
 def step_name(index: int, count: int, suffix: str) -> str:

@@ -11,15 +11,17 @@ from ..viz.frame import Frame
 from ._common import ExportResult, Options, pictures, render_frames, theme_background
 from ._files import refuse_overwrites, write_files
 
-__all__ = ["write_gif", "GIF_DPI"]
+__all__ = ["write_gif", "GIF_SIZE"]
 
-GIF_DPI = 96
-"""The resolution of GIF frames when ``export(..., dpi=...)`` is not given: screen size, small files.
+GIF_SIZE = (1280, 720)
+"""The size in pixels of GIF frames when neither ``size`` nor ``dpi`` is given: a 16:9 slide (720p), the
+picture drawn to fill it; ``size=(w, h)`` picks another canvas, ``dpi=`` draws the pictures at that resolution
+on a canvas of their own size.
 
 >>> from PIL import Image
->>> from gradviz.export.gif import GIF_DPI
->>> GIF_DPI
-96
+>>> from gradviz.export.gif import GIF_SIZE
+>>> GIF_SIZE
+(1280, 720)
 >>> import tempfile, pathlib
 >>> from gradviz import Value, trace
 >>> from gradviz.export import export
@@ -28,10 +30,10 @@ GIF_DPI = 96
 ...     b = a * a
 ...     b.backward()
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> usual = export(t, folder / "usual.gif", steps=[0])
->>> sharp = export(t, folder / "sharp.gif", steps=[0], dpi=2 * GIF_DPI)   # twice the pixels each way
->>> round(Image.open(sharp.path).width / Image.open(usual.path).width)
-2
+>>> Image.open(export(t, folder / "usual.gif").path).size
+(1280, 720)
+>>> Image.open(export(t, folder / "small.gif", size=(640, 360)).path).size
+(640, 360)
 """
 
 
@@ -63,8 +65,10 @@ def write_gif(
         raise ValueError(f"duration_ms={duration_ms}: GIF viewers show a frame for at least 20 ms")
     last_ms = 3 * duration_ms if last_ms is None else last_ms
     refuse_overwrites([path], overwrite=options.overwrite)
-    pngs = render_frames(frames, "png", options, caption=captions, dpi=options.dpi or GIF_DPI)
-    images = _one_palette(pictures(pngs, theme_background(options.theme), options.size))
+    size = options.size or (None if options.dpi else GIF_SIZE)
+    fit = None if options.dpi else size  # drawn at the resolution that fills the canvas
+    pngs = render_frames(frames, "png", options, caption=captions, dpi=options.dpi, fit=fit)
+    images = _one_palette(pictures(pngs, theme_background(options.theme), size))
     durations = [duration_ms] * len(images)
     durations[-1] = last_ms
     first, rest = images[0], images[1:]

@@ -1,4 +1,5 @@
-"""The PDF export: one page per step with the caption under the diagram, vector when the system `dot` is
+"""The PDF export: one 16:9 (or 4:3) page per step — the title, the diagram scaled to fill the page, the caption
+and the equation at its foot — vector when the system `dot` is
 present (pages merged with pypdf), high-resolution pixels otherwise (Pillow)."""
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from pathlib import Path
 from ..i18n import message
 from ..viz.frame import Frame
 from ..viz.render import RendererNotFound, find_renderer
-from ._common import ExportResult, MissingDependency, Options, pictures, render_frames, require, theme_background
+from ._common import ExportResult, MissingDependency, Options, in_threads, render_frames, require, theme_background
 from ._files import refuse_overwrites, write_files
+from ._slides import TITLE_POINTS, foot_lines, slide_geometry, text_dot
 
 __all__ = ["write_pdf", "PDF_DPI", "vector_pdf_available"]
 
@@ -100,32 +102,69 @@ def write_pdf(
     return ExportResult(path, "pdf", len(frames), [path], vector=False, note=note, language=language)
 
 
-def _vector(frames: Sequence[Frame], options: Options, captions: bool) -> bytes:
-    """Each frame's own PDF page, its box widened to one page size (the largest) and centred; for a coloured
-    background the margins are painted with it (a rectangle drawn before the page's own content)."""
-    import pypdf
-    from pypdf.generic import ContentStream, RectangleObject
+def _pages(frames: Sequence[Frame], options: Options, captions: bool, picture_size, fmt: str, dpi: int | None):
+    """Each page's geometry and its title and foot drawn as `fmt` by the layout program (text it embeds the
+    fonts of), the foot (caption and equation) as tall on every page so that every picture has one size."""
+    from ..viz.dot import THEMES
+    from ..viz.render import render
+    from .pptx import slide_title
 
-    documents = render_frames(frames, "pdf", options, caption=captions)
-    pages = [page for data in documents for page in pypdf.PdfReader(io.BytesIO(data)).pages]
-    width = max(float(page.mediabox.width) for page in pages)
-    height = max(float(page.mediabox.height) for page in pages)
+    colors = THEMES[options.theme]
+    feet = [foot_lines(frame.caption if captions else None, frame.equation) for frame in frames]
+    lines = max(len(foot) for foot in feet)
+    page = slide_geometry(options.aspect, picture_size, lines)
+    paper = "transparent" if fmt == "pdf" else colors["background"]
+    count = len(frames)
+    sources = []
+    for number, (frame, foot) in enumerate(zip(frames, feet, strict=True), start=1):
+        sources.append(text_dot([slide_title(frame, number, count)], TITLE_POINTS, colors["text"], paper, bold=True))
+        sources.append(text_dot(foot, page.bottom_points, colors["text"], paper) if foot else None)
+
+    def draw(source):
+        return None if source is None else render(source, fmt, engine=options.engine, dpi=dpi)
+
+    texts = in_threads(draw, sources)
+    return page, list(zip(texts[::2], texts[1::2], strict=True))
+
+
+def _vector(frames: Sequence[Frame], options: Options, captions: bool) -> bytes:
+    """One page of the chosen shape per frame: the title, the frame's own vector picture scaled to fill the
+    space between title and foot, the caption and equation; for a coloured background the page is painted
+    with it first."""
+    import pypdf
+    from pypdf import Transformation
+    from pypdf.generic import ContentStream
+
+    documents = render_frames(frames, "pdf", options, caption=False)
+    drawn = [pypdf.PdfReader(io.BytesIO(data)).pages[0] for data in documents]
+    size = (float(drawn[0].mediabox.width), float(drawn[0].mediabox.height))
+    page, texts = _pages(frames, options, captions, size, "pdf", None)
+    width, height = page.size
     background = theme_background(options.theme)
     writer = pypdf.PdfWriter()
-    for page in pages:
-        sheet = writer.add_page(page)
-        box = sheet.mediabox
-        left = float(box.left) - (width - float(box.width)) / 2
-        bottom = float(box.bottom) - (height - float(box.height)) / 2
-        wide = RectangleObject([left, bottom, left + width, bottom + height])
-        sheet.mediabox = wide
-        sheet.cropbox = wide
+
+    def place(sheet, source, box, scale: float, centred: bool) -> None:
+        """`source` (a page) scaled by `scale` with its top-left at `box`'s (centred in it with `centred`)."""
+        shown_w, shown_h = float(source.mediabox.width) * scale, float(source.mediabox.height) * scale
+        x = box[0] + ((box[2] - shown_w) / 2 if centred else 0)
+        y = box[1] + ((box[3] - shown_h) / 2 if centred else 0)
+        left, bottom = float(source.mediabox.left), float(source.mediabox.bottom)
+        move = Transformation().translate(-left, -bottom).scale(scale).translate(x, height - y - shown_h)
+        sheet.merge_transformed_page(source, move)
+
+    for picture, (title, foot) in zip(drawn, texts, strict=True):
+        sheet = writer.add_blank_page(width, height)
         if background != (255, 255, 255):
             red, green, blue = (channel / 255 for channel in background)
-            paint = f"q {red:.4f} {green:.4f} {blue:.4f} rg {left:.2f} {bottom:.2f} {width:.2f} {height:.2f} re f Q\n"
             contents = ContentStream(None, None)
-            contents.set_data(paint.encode("ascii") + sheet.get_contents().get_data())
+            contents.set_data(f"q {red:.4f} {green:.4f} {blue:.4f} rg 0 0 {width:.2f} {height:.2f} re f Q\n".encode())
             sheet.replace_contents(contents)
+        place(sheet, picture, page.picture, page.picture[2] / size[0], centred=True)
+        for text, box in ((title, page.title), (foot, page.bottom)):
+            if text is not None:
+                source = pypdf.PdfReader(io.BytesIO(text)).pages[0]
+                scale = min(1.0, box[2] / float(source.mediabox.width))  # a long line is made to fit
+                place(sheet, source, box, scale, centred=False)
     writer.add_metadata({"/Title": options.title, "/Creator": "gradviz"})
     stream = io.BytesIO()
     writer.write(stream)
@@ -133,17 +172,38 @@ def _vector(frames: Sequence[Frame], options: Options, captions: bool) -> bytes:
 
 
 def _raster(frames: Sequence[Frame], options: Options, dpi: int, captions: bool) -> bytes:
-    require("PIL.Image", "pillow", "slides", "A PDF without the system Graphviz `dot`")
-    pngs = render_frames(frames, "png", options, caption=captions, dpi=dpi)
-    pages = pictures(pngs, theme_background(options.theme), options.size)
-    first, rest = pages[0], pages[1:]
+    Image = require("PIL.Image", "pillow", "slides", "A PDF without the system Graphviz `dot`")
+    lines = max(len(foot_lines(frame.caption if captions else None, frame.equation)) for frame in frames)
+    free = slide_geometry(options.aspect, (1, 1), lines).free
+    pngs = render_frames(frames, "png", options, caption=False, dpi=dpi, fit=(free[2] * dpi / 72, free[3] * dpi / 72))
+    with Image.open(io.BytesIO(pngs[0])) as opened:
+        size = opened.size
+    page, texts = _pages(frames, options, captions, size, "png", dpi)
+    background = theme_background(options.theme)
+    pixels = dpi / 72
+    sheets = []
+    for png, (title, foot) in zip(pngs, texts, strict=True):
+        sheet = Image.new("RGB", (round(page.size[0] * pixels), round(page.size[1] * pixels)), background)
+        for data, box, fill in ((png, page.picture, True), (title, page.title, False), (foot, page.bottom, False)):
+            if data is None:
+                continue
+            with Image.open(io.BytesIO(data)) as opened:
+                image = opened.convert("RGBA")
+            wide = box[2] * pixels
+            if fill or image.width > wide:
+                scale = min(wide / image.width, box[3] * pixels / image.height) if fill else wide / image.width
+                image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+            x = box[0] * pixels + ((wide - image.width) / 2 if fill else 0)
+            y = box[1] * pixels + ((box[3] * pixels - image.height) / 2 if fill else 0)
+            sheet.paste(image, (round(x), round(y)), mask=image.getchannel("A"))
+        sheets.append(sheet)
     # Pillow stores RGB pages as JPEG: high quality and no chroma subsampling keep thin coloured text crisp
     stream = io.BytesIO()
-    first.save(
+    sheets[0].save(
         stream,
         format="PDF",
         save_all=True,
-        append_images=rest,
+        append_images=sheets[1:],
         resolution=float(dpi),
         title=options.title,
         quality=92,

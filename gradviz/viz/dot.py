@@ -125,7 +125,8 @@ name would widen its node past a slide, and dot refuses a label past 16,384 char
 """
 _TOOLTIP_CHARS = 10_000  # a tooltip holds the full name, up to the length of the longest formula
 _EDGE_CHARS = 120  # an edge label's formula line
-_BOTTOM_LINES = 12  # the title, caption and note under a picture, wrapped at 110 characters
+_BOTTOM_LINES = 12  # the title, caption and note under a picture, wrapped at _BOTTOM_CHARS characters
+_BOTTOM_CHARS = 80
 _GRAD_TERMS = 5  # a gradient summed from more contributions shows the first few, then the last
 
 
@@ -598,9 +599,11 @@ class _Picture:
         parts = [line for line in (self.title, self.frame.caption if self.caption else None, self.view.note) if line]
         if not parts:
             return None
-        lines = [part for line in parts for part in textwrap.wrap(line, 110)]  # a caption never widens the picture
+        lines = [
+            part for line in parts for part in textwrap.wrap(line, _BOTTOM_CHARS)
+        ]  # a caption never widens the picture
         if len(lines) > _BOTTOM_LINES:  # nor grows past a few lines (dot refuses a label of 16,384 characters)
-            lines = lines[: _BOTTOM_LINES - 1] + [lines[_BOTTOM_LINES - 1][:109] + "…"]
+            lines = lines[: _BOTTOM_LINES - 1] + [lines[_BOTTOM_LINES - 1][: _BOTTOM_CHARS - 1] + "…"]
         return "<" + "<BR/>".join(escape(line) for line in lines) + ">"
 
 

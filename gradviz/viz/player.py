@@ -57,6 +57,11 @@ kbd { font: 0.8rem ui-monospace, "DejaVu Sans Mono", monospace; border: 1px soli
 .equation:empty { display: none; }
 .diagram { overflow: auto; }
 .diagram svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+/* stepping: the diagram on top, scaled to the window (every frame has one canvas, so nothing moves), the
+   caption and equation under it */
+.js .frame.current { display: flex; flex-direction: column; }
+.js .diagram { order: -1; overflow: hidden; }
+.js .diagram svg { width: 100%; max-width: none; height: calc(100vh - 15rem); min-height: 14rem; }
 @media print {
   .controls, .keys { display: none !important; }
   body { background: #fff; color: #000; }
