@@ -5,11 +5,16 @@ Each op is written against an array namespace `xp` (``gradviz.xp.scalar``, ``num
 the same declaration. An elementwise op declares its *local derivative* per input (the engine
 multiplies by the upstream gradient and sums away broadcast dimensions); any other op declares its
 *vector-Jacobian product* per input. Formulas are templates over the input names (``{a}``,
-``{b}``), the output (``{out}``) and the op's parameters; renderers fill in the nodes' labels.
+``{b}``), the output (``{out}``) and the op's parameters; renderers fill in the nodes' labels. A formula is
+math, the same in every language; one with a condition is a :class:`Piecewise` whose words ("if",
+"otherwise") come from the message catalogue in the language asked for, and one that depends on a parameter
+(the power rule: ``2·v`` for ``v²``) is a function of the parameters.
 
 >>> from gradviz.ops import OPS
 >>> OPS["mul"].symbol, OPS["mul"].rules[0].text
 ('×', '{b}')
+>>> OPS["leaky_relu"].format_local(0, ["v"], "y", {"alpha": 0.01}, language="es")
+'1 si v > 0; 0.01 si no'
 """
 
 from __future__ import annotations
@@ -19,7 +24,47 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Op", "Rule", "OPS", "op", "scalar_ops"]
+from .i18n import message
+
+__all__ = ["Op", "Rule", "Piecewise", "OPS", "op", "scalar_ops"]
+
+
+class Piecewise:
+    r"""A formula by cases, as a derivative with a condition is written: rows of (value, condition) templates,
+    the last condition None for "otherwise"; `latex` gives the rows in LaTeX when they differ from the text.
+    Its words come from the catalogue (``formulas.*``) in the language a formula is asked for.
+
+    >>> step = Piecewise(("1", "{a} > 0"), ("0", None))
+    >>> step.template(language="en"), step.template(language="es")
+    ('1 if {a} > 0; 0 otherwise', '1 si {a} > 0; 0 si no')
+    >>> print(OPS["relu"].format_local(0, ["v"], "y", latex=True, language="es"))   # the template, filled in
+    \begin{cases} 1 & v > 0 \\ 0 & \text{si no} \end{cases}
+    """
+
+    __slots__ = ("rows", "latex_rows")
+
+    def __init__(self, *rows: tuple[str, str | None], latex: tuple[tuple[str, str | None], ...] | None = None):
+        if not rows or any(condition is None for _, condition in rows[:-1]):
+            raise ValueError("Piecewise: give (value, condition) rows; only the last condition may be None")
+        self.rows = tuple(rows)
+        self.latex_rows = tuple(latex) if latex is not None else self.rows
+
+    def template(self, latex: bool = False, language: str | None = None) -> str:
+        """The formula as one template in `language` (default: the one in use): rows joined by "; " in text, a
+        ``cases`` environment in LaTeX (see the class's example)."""
+        if not latex:
+            return "; ".join(
+                message("formulas.otherwise", language, value=value)
+                if condition is None
+                else message("formulas.case", language, value=value, condition=condition)
+                for value, condition in self.rows
+            )
+        otherwise = message("formulas.otherwise_latex", language).replace("{", "{{").replace("}", "}}")
+        rows = [f"{value} & {otherwise if condition is None else condition}" for value, condition in self.latex_rows]
+        return r"\begin{{cases}} " + r" \\ ".join(rows) + r" \end{{cases}}"
+
+    def __repr__(self) -> str:
+        return f"Piecewise{self.rows!r}"
 
 
 @dataclass(frozen=True)
@@ -35,14 +80,33 @@ class Rule:
     """
 
     input: str
-    text: str  # the local derivative, as a template: "{b}" for ∂(a·b)/∂a
-    latex: str
+    # the local derivative, as a template ("{b}" for ∂(a·b)/∂a), a Piecewise, or a function of the op's
+    # parameters returning either (see `formula`)
+    text: Any
+    latex: Any
     local: Callable | None = None  # (xp, out, *inputs, **params) -> ∂out/∂input, elementwise
     vjp: Callable | None = None  # (xp, g, out, *inputs, **params) -> g·∂out/∂input
     constant: float | None = None  # the local derivative when it is a constant (add: 1), so loops skip the call
     # a selection (relu, max, clip, where): where the local derivative is 0 the input gets exactly 0,
     # even from a nan or inf upstream gradient — as torch's masked backward does
     selects: bool = False
+
+    def formula(self, params: dict[str, Any] | None = None, latex: bool = False, language: str | None = None) -> str:
+        """The rule's formula as a template over the op's names, for `params` and in `language` (default: the
+        one in use): a Piecewise one with its words in that language, a parameter-dependent one made for `params`.
+
+        >>> from gradviz.ops import OPS
+        >>> OPS["relu"].rules[0].formula(language="es")
+        '1 si {a} > 0; 0 si no'
+        >>> OPS["pow"].rules[0].formula({"exponent": 2}), OPS["pow"].rules[0].formula({"exponent": 3})
+        ('{exponent}·{a}', '{exponent}·{a}²')
+        """
+        written = self.latex if latex else self.text
+        if callable(written):
+            written = written(**(params or {}))
+        if isinstance(written, Piecewise):
+            written = written.template(latex, language)
+        return written
 
 
 @dataclass(eq=False)
@@ -74,16 +138,21 @@ class Op:
     locals: tuple = ()  # per input: the local-derivative function, or the constant (a float), for hot loops
     selects: bool = False  # some rule is a selection (see Rule.selects)
     plan: tuple = ()  # per rule: (constant, local, vjp, selects), unpacked in the tensor engine's loop
+    # for an op that adds terms up (+, −, Σ, @): (xp, *inputs, **params) -> the size of those terms,
+    # elementwise; a result far smaller than it is round-off, which pictures show as 0 (gradviz.viz.format.snap)
+    magnitude: Callable | None = None
 
     def __repr__(self) -> str:
         return f"<op {self.name} {self.symbol!r}>"
 
     def derivative(
-        self, input: str, text: str, latex: str | None = None, *, constant: float | None = None, selects: bool = False
+        self, input: str, text: Any, latex: Any = None, *, constant: float | None = None, selects: bool = False
     ):
         """Declare ∂out/∂input for an elementwise op (decorator), or pass `constant=` when it is a number.
 
-        `selects=True` marks a selection (relu, max, clip, where): a 0 local derivative blocks the
+        `text` and `latex` are the formula: a template (``"{b}"``), a :class:`Piecewise` for a derivative with a
+        condition (its words in every language), or a function of the op's parameters returning either (the power
+        rule). `selects=True` marks a selection (relu, max, clip, where): a 0 local derivative blocks the
         upstream gradient entirely, nan and inf included.
         """
         latex = latex if latex is not None else text
@@ -98,8 +167,9 @@ class Op:
 
         return register
 
-    def vjp(self, input: str, text: str, latex: str | None = None) -> Callable:
-        """Declare the vector-Jacobian product for one input of a non-elementwise op (decorator)."""
+    def vjp(self, input: str, text: Any, latex: Any = None) -> Callable:
+        """Declare the vector-Jacobian product for one input of a non-elementwise op (decorator); `text` and
+        `latex` as for :meth:`derivative`."""
 
         def register(fn: Callable) -> Callable:
             self._add(Rule(input, text, latex if latex is not None else text, vjp=fn))
@@ -121,34 +191,79 @@ class Op:
         """The rule for input number `index` (variadic ops share one rule)."""
         return self.rules[0] if self.variadic else self.rules[index]
 
-    def format(self, labels: list[str], params: dict[str, Any] | None = None, latex: bool = False) -> str:
-        """The forward formula with the inputs' labels filled in: ``x + y``."""
-        return _fill(self.latex if latex else self.text, self, labels, "", params)
+    def format(
+        self,
+        labels: list[str],
+        params: dict[str, Any] | None = None,
+        latex: bool = False,
+        *,
+        number: Callable[[float], str] | None = None,
+        separator: str = ", ",
+    ) -> str:
+        """The forward formula with the inputs' labels filled in: ``x + y``; `number` writes the numbers among the
+        parameters (default: as Python prints them) and `separator` separates list items (``"; "`` beside a
+        decimal comma).
+
+        >>> from gradviz.ops import OPS
+        >>> OPS["clip"].format(["v"], {"low": 0.5, "high": 1.5}, number=lambda x: str(x).replace(".", ","),
+        ...                    separator="; ")
+        'clip(v; 0,5; 1,5)'
+        """
+        return _fill(self.latex if latex else self.text, self, labels, "", params, number, separator)
 
     def format_local(
-        self, index: int, labels: list[str], out: str, params: dict[str, Any] | None = None, latex: bool = False
+        self,
+        index: int,
+        labels: list[str],
+        out: str,
+        params: dict[str, Any] | None = None,
+        latex: bool = False,
+        *,
+        language: str | None = None,
+        number: Callable[[float], str] | None = None,
+        separator: str = ", ",
     ) -> str:
-        """The local derivative ∂out/∂input with labels filled in: ``z`` for ∂(q·z)/∂q."""
+        """The local derivative ∂out/∂input with labels filled in: ``z`` for ∂(q·z)/∂q; its words (a derivative by
+        cases) in `language` (default: the one in use), `number` and `separator` as for :meth:`format`.
+
+        >>> from gradviz.ops import OPS
+        >>> OPS["pow"].format_local(0, ["v"], "y", {"exponent": 2})
+        '2·v'
+        >>> OPS["leaky_relu"].format_local(0, ["v"], "y", {"alpha": 0.01}, language="en")
+        '1 if v > 0; 0.01 otherwise'
+        """
         rule = self.rule(index)
-        return _fill(rule.latex if latex else rule.text, self, labels, out, params)
+        template = rule.formula(params, latex, language)
+        return _fill(template, self, labels, out, params, number, separator)
 
 
-def _fill(template: str, op: Op, labels: list[str], out: str, params: dict[str, Any] | None) -> str:
+def _fill(
+    template: str,
+    op: Op,
+    labels: list[str],
+    out: str,
+    params: dict[str, Any] | None,
+    number: Callable[[float], str] | None = None,
+    separator: str = ", ",
+) -> str:
     names = {"out": out}
     if op.variadic:
-        names["xs"] = ", ".join(labels)
+        names["xs"] = separator.join(labels)
     else:
         names.update(zip(op.inputs, labels, strict=False))
     for key, value in (params or {}).items():
-        names[key] = _short(value)
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        names[key] = number(value) if number is not None and numeric else _short(value, separator)
+    if separator != ", ":
+        template = template.replace(", ", separator)
     return template.format(**names)
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, separator: str = ", ") -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, tuple):
-        return "(" + ", ".join(_short(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+        return "(" + separator.join(_short(v, separator) for v in value) + ("," if len(value) == 1 else "") + ")"
     if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
         return f"array{tuple(value.shape)}"
     return str(value)
@@ -200,6 +315,7 @@ def op(
     scalar: bool = True,
     domain: str = "",
     activation: bool = False,
+    magnitude: Callable | None = None,
 ) -> Callable[[Callable], Op]:
     """Register an op from its forward function ``fn(xp, *inputs, **params)`` (decorator).
 
@@ -207,7 +323,8 @@ def op(
     whole op: an elementwise op of one input and no parameters is then a method of Value and Tensor
     (``x.cube()``), a function of :mod:`gradviz.functional` (``F.cube``) and of the formulas the command
     line draws; ``activation=True`` makes it an activation (``Dense(4, activation="cube")``, also on the JAX
-    backend, which runs every op's forward over jax.numpy).
+    backend, which runs every op's forward over jax.numpy). An op that adds terms up declares their size
+    as `magnitude` ``(xp, *inputs, **params)``, so that pictures show its round-off as 0.
 
     >>> from gradviz import Value
     >>> from gradviz.engine import apply
@@ -246,6 +363,7 @@ def op(
             variadic=variadic,
             doc=(fn.__doc__ or "").strip(),
             activation=activation,
+            magnitude=magnitude,
         )
         if name in OPS:
             raise ValueError(f"op {name!r} is declared twice")
@@ -284,7 +402,7 @@ def scalar_ops() -> list[Op]:
 # Arithmetic
 
 
-@op("add", symbol="+", text="{a} + {b}")
+@op("add", symbol="+", text="{a} + {b}", magnitude=lambda xp, a, b: xp.abs(a) + xp.abs(b))
 def add(xp, a, b):
     r"""a + b"""
     return a + b
@@ -294,7 +412,7 @@ add.derivative("a", "1", constant=1.0)
 add.derivative("b", "1", constant=1.0)
 
 
-@op("sub", symbol="−", text="{a} − {b}", latex="{a} - {b}")
+@op("sub", symbol="−", text="{a} − {b}", latex="{a} - {b}", magnitude=lambda xp, a, b: xp.abs(a) + xp.abs(b))
 def sub(xp, a, b):
     r"""a - b"""
     return a - b
@@ -345,8 +463,25 @@ def pow(xp, a, *, exponent):
     return xp.power(a, exponent)
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _power_rule(exponent, latex: bool) -> str:
+    """n·a^(n−1) as a person writes it: 2·v for v², 3·v² for v³, 1 for v; unsimplified for a fractional n."""
+    if exponent == 0:
+        return "0"
+    if exponent == 1:
+        return "1"
+    if not float(exponent).is_integer():
+        return r"{exponent}\,{a}^{{{exponent}-1}}" if latex else "{exponent}·{a}^({exponent}−1)"
+    lower = int(exponent) - 1
+    if lower == 1:
+        return r"{exponent}\,{a}" if latex else "{exponent}·{a}"
+    return r"{exponent}\,{a}^{{" + str(lower) + "}}" if latex else "{exponent}·{a}" + str(lower).translate(_SUPERSCRIPT)
+
+
 # a^0 is the constant 1, so its derivative is 0 even at a = 0 (where 0·0^(−1) would be nan), as torch
-pow.derivative("a", "{exponent}·{a}^({exponent}−1)", r"{exponent}\,{a}^{{{exponent}-1}}")(
+pow.derivative("a", lambda *, exponent: _power_rule(exponent, False), lambda *, exponent: _power_rule(exponent, True))(
     lambda xp, out, a, *, exponent: exponent * xp.power(a, exponent - 1) if exponent != 0 else 0.0 * a
 )
 
@@ -422,7 +557,7 @@ def abs(xp, a):
     return xp.abs(a)
 
 
-abs.derivative("a", "sign({a})", r"\operatorname{{sign}}({a})")(lambda xp, out, a: xp.sign(a))
+abs.derivative("a", "sgn({a})", r"\operatorname{{sgn}}({a})")(lambda xp, out, a: xp.sign(a))
 
 
 @op("sin", symbol="sin", text="sin({a})", latex=r"\sin {a}")
@@ -473,7 +608,17 @@ def relu(xp, a):
 
 
 # a boolean local derivative: the engine multiplies it by the upstream gradient
-relu.derivative("a", "1 if {a} > 0 else 0", r"[{a} > 0]", selects=True)(lambda xp, out, a: a > 0)
+relu.derivative("a", Piecewise(("1", "{a} > 0"), ("0", None)), selects=True)(lambda xp, out, a: a > 0)
+
+
+@op("step", symbol="step", text="step({a})", latex=r"\operatorname{{step}}({a})")
+def step(xp, a):
+    r"""1 if a > 0 else 0: Heaviside's step, the perceptron's threshold"""
+    return xp.maximum(xp.sign(a), 0.0)  # sign keeps the input's dtype
+
+
+# flat on both sides (and undefined at 0, where it jumps): no gradient passes, which is why networks use σ
+step.derivative("a", "0")(lambda xp, out, a: a * 0.0)
 
 
 @op("leaky_relu", symbol="LReLU", text="LeakyReLU({a})", latex=r"\operatorname{{LeakyReLU}}_{{{alpha}}}({a})")
@@ -482,9 +627,15 @@ def leaky_relu(xp, a, *, alpha=0.01):
     return xp.where(a > 0, a, alpha * a)
 
 
-leaky_relu.derivative("a", "1 if {a} > 0 else {alpha}", r"1 \text{{ if }} {a} > 0 \text{{ else }} {alpha}")(
+leaky_relu.derivative("a", Piecewise(("1", "{a} > 0"), ("{alpha}", None)))(
     lambda xp, out, a, *, alpha=0.01: xp.where(a > 0, 1.0, alpha)
 )
+
+
+def _tie_cases(wins: str) -> Piecewise:
+    """1 where this input wins, ½ at a tie, 0 otherwise: the derivative of max or min with respect to one input."""
+    tie = "{a} = {b}"
+    return Piecewise(("1", wins), ("½", tie), ("0", None), latex=(("1", wins), (r"\tfrac{{1}}{{2}}", tie), ("0", None)))
 
 
 @op("maximum", symbol="max", text="max({a}, {b})", latex=r"\max({a}, {b})")
@@ -493,10 +644,10 @@ def maximum(xp, a, b):
     return xp.maximum(a, b)
 
 
-maximum.derivative("a", "1 if {a} > {b} else 0", r"[{a} > {b}]", selects=True)(
+maximum.derivative("a", _tie_cases("{a} > {b}"), selects=True)(
     lambda xp, out, a, b: xp.where(a > b, 1.0, xp.where(a == b, 0.5, 0.0))
 )
-maximum.derivative("b", "1 if {b} > {a} else 0", r"[{b} > {a}]", selects=True)(
+maximum.derivative("b", _tie_cases("{b} > {a}"), selects=True)(
     lambda xp, out, a, b: xp.where(b > a, 1.0, xp.where(a == b, 0.5, 0.0))
 )
 
@@ -507,10 +658,10 @@ def minimum(xp, a, b):
     return xp.minimum(a, b)
 
 
-minimum.derivative("a", "1 if {a} < {b} else 0", r"[{a} < {b}]", selects=True)(
+minimum.derivative("a", _tie_cases("{a} < {b}"), selects=True)(
     lambda xp, out, a, b: xp.where(a < b, 1.0, xp.where(a == b, 0.5, 0.0))
 )
-minimum.derivative("b", "1 if {b} < {a} else 0", r"[{b} < {a}]", selects=True)(
+minimum.derivative("b", _tie_cases("{b} < {a}"), selects=True)(
     lambda xp, out, a, b: xp.where(b < a, 1.0, xp.where(a == b, 0.5, 0.0))
 )
 
@@ -527,9 +678,11 @@ def clip(xp, a, *, low, high):
     return xp.clip(a, low, high)
 
 
-clip.derivative("a", "1 if {low} ≤ {a} ≤ {high} else 0", r"[{low} \le {a} \le {high}]", selects=True)(
-    lambda xp, out, a, *, low, high: (a >= low) & (a <= high)
-)
+clip.derivative(
+    "a",
+    Piecewise(("1", "{low} ≤ {a} ≤ {high}"), ("0", None), latex=(("1", r"{low} \le {a} \le {high}"), ("0", None))),
+    selects=True,
+)(lambda xp, out, a, *, low, high: (a >= low) & (a <= high))
 
 
 @op("where", symbol="where", text="where(cond, {a}, {b})", latex=r"\operatorname{{where}}(c, {a}, {b})", scalar=False)
@@ -538,15 +691,28 @@ def where(xp, a, b, *, condition):
     return xp.where(condition, a, b)
 
 
-where.derivative("a", "1 where cond else 0", r"[c]", selects=True)(lambda xp, out, a, b, *, condition: condition)
-where.derivative("b", "0 where cond else 1", r"[\lnot c]", selects=True)(lambda xp, out, a, b, *, condition: ~condition)
+where.derivative("a", Piecewise(("1", "cond"), ("0", None), latex=(("1", "c"), ("0", None))), selects=True)(
+    lambda xp, out, a, b, *, condition: condition
+)
+where.derivative("b", Piecewise(("0", "cond"), ("1", None), latex=(("0", "c"), ("1", None))), selects=True)(
+    lambda xp, out, a, b, *, condition: ~condition
+)
 
 
 # ----------------------------------------------------------------------------------------------
 # Linear algebra, reductions and shapes (tensor only)
 
 
-@op("matmul", symbol="@", text="{a} @ {b}", latex="{a} {b}", elementwise=False, scalar=False)
+@op(
+    "matmul",
+    symbol="@",
+    text="{a} @ {b}",
+    latex="{a} {b}",
+    elementwise=False,
+    scalar=False,
+    # the largest its terms can add up to (|A|·|B| exactly would cost a second product)
+    magnitude=lambda xp, a, b: xp.max(xp.abs(a)) * xp.max(xp.abs(b)) * a.shape[-1],
+)
 def matmul(xp, a, b):
     r"""A B (matrix product; batched over leading dimensions; 1-D operands as in numpy)"""
     return xp.matmul(a, b)
@@ -590,18 +756,36 @@ def _spread(xp, g, a, axis, keepdims):
     return xp.zeros(a.shape, dtype=g.dtype) + g
 
 
-@op("sum", symbol="Σ", text="Σ {a}", latex=r"\sum {a}", elementwise=False, scalar=False)
+@op(
+    "sum",
+    symbol="Σ",
+    text="Σ {a}",
+    latex=r"\sum {a}",
+    elementwise=False,
+    scalar=False,
+    magnitude=lambda xp, a, *, axis=None, keepdims=False: xp.abs(a).sum(axis=axis, keepdims=keepdims),
+)
 def sum(xp, a, *, axis=None, keepdims=False):
     r"""\sum_i a_i over the given axes"""
     return a.sum(axis=axis, keepdims=keepdims)
 
 
-sum.vjp("a", "1 (g copied to every element)", r"\mathbf{{1}}")(
+sum.vjp("a", "1", r"\mathbf{{1}}")(
     lambda xp, g, out, a, *, axis=None, keepdims=False: _spread(xp, g, a, axis, keepdims)
 )
 
 
-@op("mean", symbol="mean", text="mean({a})", latex=r"\overline{{{a}}}", elementwise=False, scalar=False)
+@op(
+    "mean",
+    symbol="mean",
+    text="mean({a})",
+    latex=r"\overline{{{a}}}",
+    elementwise=False,
+    scalar=False,
+    magnitude=lambda xp, a, *, axis=None, keepdims=False: (
+        xp.abs(a).sum(axis=axis, keepdims=keepdims) / _count(a.shape, axis)
+    ),
+)
 def mean(xp, a, *, axis=None, keepdims=False):
     r"""\frac{1}{n}\sum_i a_i over the given axes"""
     # the sum divided by the count: what numpy's mean computes, without its Python-level wrapper
@@ -639,7 +823,7 @@ def max(xp, a, *, axis=None, keepdims=False):
     return xp.max(a, axis=axis, keepdims=keepdims)
 
 
-max.vjp("a", "1 at the maximum, else 0", r"[{a} = \max {a}]")(
+max.vjp("a", Piecewise(("1", "{a} = max {a}"), ("0", None), latex=(("1", r"{a} = \max {a}"), ("0", None))))(
     lambda xp, g, out, a, *, axis=None, keepdims=False: _extremum_vjp(xp, g, out, a, axis, keepdims)
 )
 
@@ -650,7 +834,7 @@ def min(xp, a, *, axis=None, keepdims=False):
     return xp.min(a, axis=axis, keepdims=keepdims)
 
 
-min.vjp("a", "1 at the minimum, else 0", r"[{a} = \min {a}]")(
+min.vjp("a", Piecewise(("1", "{a} = min {a}"), ("0", None), latex=(("1", r"{a} = \min {a}"), ("0", None))))(
     lambda xp, g, out, a, *, axis=None, keepdims=False: _extremum_vjp(xp, g, out, a, axis, keepdims)
 )
 
@@ -668,7 +852,7 @@ def reshape(xp, a, *, shape):
     return xp.reshape(a, shape)
 
 
-reshape.vjp("a", "g reshaped back", r"\operatorname{{reshape}}^{{-1}}(g)")(
+reshape.vjp("a", "reshape⁻¹(g)", r"\operatorname{{reshape}}^{{-1}}(g)")(
     lambda xp, g, out, a, *, shape: xp.reshape(g, a.shape)
 )
 
@@ -713,7 +897,7 @@ def _getitem_vjp(xp, g, out, a, *, index):
     return grad
 
 
-getitem.vjp("a", "g scattered back", r"\operatorname{{scatter}}(g)")(_getitem_vjp)
+getitem.vjp("a", "scatter(g)", r"\operatorname{{scatter}}(g)")(_getitem_vjp)
 
 
 @op(
@@ -736,7 +920,7 @@ def _concatenate_vjp(xp, g, out, *xs, index, axis=0):
     return xp.take(g, range(start, start + xs[index].shape[axis]), axis=axis)
 
 
-concatenate.vjp("xs", "g sliced back", r"g_{{\text{{slice}}}}")(_concatenate_vjp)
+concatenate.vjp("xs", "slice(g)", r"\operatorname{{slice}}(g)")(_concatenate_vjp)
 
 
 @op("stack", symbol="stack", text="stack({xs})", latex=r"\operatorname{{stack}}({xs})", elementwise=False, scalar=False)
@@ -745,7 +929,7 @@ def stack(xp, *xs, axis=0):
     return xp.stack(xs, axis=axis)
 
 
-stack.vjp("xs", "g sliced back", r"g_{{\text{{slice}}}}")(
+stack.vjp("xs", "slice(g)", r"\operatorname{{slice}}(g)")(
     lambda xp, g, out, *xs, index, axis=0: xp.take(g, index, axis=axis)
 )
 
@@ -810,10 +994,10 @@ def mse(xp, pred, target):
     return xp.mean(diff * diff)
 
 
-mse.vjp("pred", "2(ŷ − y)/n", r"\frac{{2}}{{n}}(\hat y - y)")(
+mse.vjp("pred", "2·({pred} − {target})/n", r"\frac{{2}}{{n}}({pred} - {target})")(
     lambda xp, g, out, pred, target: g * (2.0 / pred.size) * (pred - target)
 )
-mse.vjp("target", "−2(ŷ − y)/n", r"-\frac{{2}}{{n}}(\hat y - y)")(
+mse.vjp("target", "−2·({pred} − {target})/n", r"-\frac{{2}}{{n}}({pred} - {target})")(
     lambda xp, g, out, pred, target: g * (-2.0 / pred.size) * (pred - target)
 )
 
@@ -861,8 +1045,8 @@ def _bce_y_vjp(xp, g, out, p, y, *, reduction="mean"):
     return grad / p.size if reduction == "mean" else grad
 
 
-binary_cross_entropy.vjp("p", "(p − y)/(p(1 − p)n)", r"\frac{{p - y}}{{p(1-p)\,n}}")(_bce_p_vjp)
-binary_cross_entropy.vjp("y", "(ln(1 − p) − ln p)/n", r"\frac{{\ln(1-p) - \ln p}}{{n}}")(_bce_y_vjp)
+binary_cross_entropy.vjp("p", "({p} − {y})/({p}·(1 − {p})·n)", r"\frac{{{p} - {y}}}{{{p}(1-{p})\,n}}")(_bce_p_vjp)
+binary_cross_entropy.vjp("y", "(ln(1 − {p}) − ln {p})/n", r"\frac{{\ln(1-{p}) - \ln {p}}}{{n}}")(_bce_y_vjp)
 
 
 @op(
@@ -883,10 +1067,10 @@ def _sigmoid_array(xp, z):
     return xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-binary_cross_entropy_with_logits.vjp("z", "(σ(z) − y)/n", r"\frac{{\sigma(z) - y}}{{n}}")(
+binary_cross_entropy_with_logits.vjp("z", "(σ({z}) − {y})/n", r"\frac{{\sigma({z}) - {y}}}{{n}}")(
     lambda xp, g, out, z, y: g * (_sigmoid_array(xp, z) - y) / z.size
 )
-binary_cross_entropy_with_logits.vjp("y", "−z/n", r"-\frac{{z}}{{n}}")(lambda xp, g, out, z, y: -g * z / z.size)
+binary_cross_entropy_with_logits.vjp("y", "−{z}/n", r"-\frac{{{z}}}{{n}}")(lambda xp, g, out, z, y: -g * z / z.size)
 
 
 def _batch(logits) -> int:
@@ -933,10 +1117,10 @@ def _cross_entropy_logits_vjp(xp, g, out, logits, target, *, reduction="mean"):
     return _per_sample_grad(xp, g, p * xp.sum(target, axis=-1, keepdims=True) - target, logits, reduction)
 
 
-cross_entropy.vjp("logits", "(softmax(z) − y)/n", r"\frac{{\operatorname{{softmax}}(z) - y}}{{n}}")(
-    _cross_entropy_logits_vjp
-)
-cross_entropy.vjp("target", "−log softmax(z)/n", r"-\frac{{\log\operatorname{{softmax}}(z)}}{{n}}")(
+cross_entropy.vjp(
+    "logits", "(softmax({logits}) − {target})/n", r"\frac{{\operatorname{{softmax}}({logits}) - {target}}}{{n}}"
+)(_cross_entropy_logits_vjp)
+cross_entropy.vjp("target", "−log softmax({logits})/n", r"-\frac{{\log\operatorname{{softmax}}({logits})}}{{n}}")(
     lambda xp, g, out, logits, target, *, reduction="mean": _per_sample_grad(
         xp, -g, logits - _logsumexp(xp, logits, -1), logits, reduction
     )

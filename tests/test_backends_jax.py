@@ -456,6 +456,7 @@ OP_CASES = {
     "tanh": [((_signed(5),), {}, (0,))],
     "sigmoid": [((_signed(5) * 4,), {}, (0,))],
     "relu": [((_signed(6),), {}, (0,))],
+    "step": [((_signed(6),), {}, (0,))],
     "leaky_relu": [((_signed(6),), {"alpha": 0.2}, (0,))],
     "maximum": [((_signed(6), _signed(6)), {}, (0, 1))],
     "minimum": [((_signed(6), _signed(6)), {}, (0, 1))],

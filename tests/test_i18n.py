@@ -154,17 +154,19 @@ def test_frames_follow_the_language_in_use_unless_told_and_keep_it():
         english = frames(t, language="en")
     assert {f.language for f in spanish} == {"es"} and {f.language for f in english} == {"en"}
     assert english[1].caption == "Forward step 1 of 2: the + node computes q from x and y."
-    assert [f.equation for f in spanish] == [f.equation for f in english]  # numbers and formulas are shared
+    # with one decimal mark, numbers and formulas are shared (Spanish writes a decimal comma by default)
+    assert [f.equation for f in frames(t, language="es", decimal=".")] == [f.equation for f in english]
 
 
-def test_numbers_keep_the_decimal_point_in_spanish():
+def test_spanish_numbers_take_the_decimal_comma_unless_decimal_says_otherwise():
     x = Value(0.5, label="x")
     with trace() as t:
         y = x * 2.25
         y.label = "y"
         y.backward()
     frame = frames(t, language="es")[1]
-    assert "0.5 · 2.25 = 1.125" in frame.equation and "0.5" in frame.latex
+    assert "0,5 · 2,25 = 1,125" in frame.equation and "0{,}5" in frame.latex
+    assert "0.5 · 2.25 = 1.125" in frames(t, language="es", decimal=".")[1].equation
 
 
 def spanish_sources():

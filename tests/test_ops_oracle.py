@@ -154,6 +154,8 @@ ORACLES: dict[str, Callable] = {
         smooth_values=(lambda shape: arrays(shape, -5.0, 5.0),),
     ),
     "relu": _elementwise(F.relu, torch.relu, _coarse, smooth_values=(_off_zero,)),
+    # Heaviside's step: sign(relu(x)) has its values and its zero gradient
+    "step": _elementwise(F.step, lambda x: torch.sign(torch.relu(x)), _coarse, smooth_values=(_off_zero,)),
     "maximum": _elementwise(F.maximum, torch.maximum, _coarse, _coarse, smooth_values=(_grid, _half_grid)),
     "minimum": _elementwise(F.minimum, torch.minimum, _coarse, _coarse, smooth_values=(_grid, _half_grid)),
 }

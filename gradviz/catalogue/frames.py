@@ -1,8 +1,8 @@
 """Frame captions and the words inside equations (gradviz.viz.frame), in English and Spanish.
 
 The Spanish follows the course's own words: propagación hacia delante / hacia atrás, retropropagación,
-gradiente, derivada local, regla de la cadena. Numbers keep the decimal point in both languages (they are
-also Python and LaTeX input), so only words change.
+gradiente, derivada local, regla de la cadena. Numbers take the language's decimal mark (0,8233 in Spanish,
+see ``pictures.decimal_mark``) unless ``frames(..., decimal=".")`` asks for another.
 """
 
 MESSAGES = {

@@ -52,4 +52,7 @@ MESSAGES = {
     "pictures.stats_centre": {"en": "mean {mean}  std {std}", "es": "media {mean}  desv. {std}"},
     "pictures.stats_range": {"en": "min {min}  max {max}", "es": "mín {min}  máx {max}"},
     "pictures.stats_empty": {"en": "empty", "es": "vacío"},
+    # the decimal mark numbers are written with unless decimal= says otherwise (gradviz.viz.format.decimal_mark):
+    # the course writes 0,8233 in Spanish
+    "pictures.decimal_mark": {"en": ".", "es": ","},
 }
