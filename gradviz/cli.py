@@ -216,18 +216,34 @@ def _add_demo(commands) -> None:
     command.set_defaults(run=_run_demo)
 
 
+def _formula_help() -> str:
+    """What a formula may hold, for --help: the functions are the parser's own table (the op registry's)."""
+    from .expr import FUNCTIONS
+
+    return (
+        "The formula is checked against a whitelist (numbers, variables, pi, e, + - * / **, and the functions "
+        f"{', '.join(sorted(FUNCTIONS))}); it is never run as Python code. Statements separated by ; or line "
+        "breaks name intermediates, which pictures and captions then show by name: "
+        '"q = x + y; f = q * z" (each name assigned once, before it is used; the last statement is the '
+        "output). The course's functions: mse(p, y) and bce(p, y) are the squared error and the binary "
+        "cross-entropy of one prediction p (y is the target, taken as data), softmax(z1, z2, ...) gives one "
+        "probability per argument, read as softmax(z1, z2)[0] or named: p1, p2 = softmax(z1, z2)."
+    )
+
+
 def _add_render(commands) -> None:
     command = commands.add_parser(
         "render",
-        help='draw the graph of a formula, e.g. render "(x + y) * z" --set x=-2 y=5 z=-4',
+        help='draw the graph of a formula, e.g. render "q = x + y; f = q * z" --set x=-2 y=5 z=-4',
         description="Draw the computation graph of a formula of the course's functions after the "
-        "backward pass (values and gradients), or every step of it with --steps. The formula is "
-        "checked against a whitelist (numbers, variables, pi, e, + - * / **, and the functions "
-        "relu, leaky_relu, sigmoid, tanh, exp, log, sqrt, abs, sin, cos, max, min); it is never "
-        "run as Python code.",
-        epilog="A formula that is just a negated name reads as an option: write it with a space first, ' -x'.",
+        "backward pass (values and gradients), or every step of it with --steps. " + _formula_help(),
+        epilog='Examples: gradviz render "(x + y) * z" --set x=-2 y=5 z=-4;  gradviz render '
+        '"p = sigmoid(w*x + b); L = bce(p, y)" --set w=0.5 x=2 b=-1 y=1. '
+        "A formula that is just a negated name reads as an option: write it with a space first, ' -x'.",
     )
-    command.add_argument("expression", metavar="EXPR", help='the formula, e.g. "tanh(w*x + b)"')
+    command.add_argument(
+        "expression", metavar="EXPR", help='the formula, e.g. "tanh(w*x + b)" or "q = x + y; f = q * z"'
+    )
     command.add_argument(
         "--set",
         dest="assignments",
@@ -322,10 +338,12 @@ def _add_export(commands) -> None:
         "ready to project. The format comes from the extension of --out: .html (a self-contained player), "
         '.gif, .pdf (one page per step), .pptx (one slide per step; needs pip install "gradviz[slides]"), '
         ".tex (LaTeX/Beamer, pictures beside it), or a name without an extension for a folder of "
-        "step-000.svg ... (--format png for PNGs).",
-        epilog='Example: gradviz export --expr "(x+y)*z" --set x=-2 y=5 z=-4 --out walkthrough.pptx',
+        "step-000.svg ... (--format png for PNGs). " + _formula_help(),
+        epilog='Example: gradviz export --expr "q = x + y; f = q * z" --set x=-2 y=5 z=-4 --out walkthrough.pptx',
     )
-    command.add_argument("--expr", default=None, metavar="EXPR", help="the formula (default: the worked example)")
+    command.add_argument(
+        "--expr", default=None, metavar="EXPR", help="the formula or statements (default: the worked example)"
+    )
     command.add_argument(
         "--set",
         dest="assignments",
@@ -471,7 +489,7 @@ def _run_export(args: argparse.Namespace) -> int:
                 if not output.requires_grad:
                     raise _usage("cli.no_variables_steps", expression=repr(args.expr))
                 output.backward()
-            title = args.title or message("cli.export_title", output=output.label, formula=expression.text.strip())
+            title = args.title or message("cli.export_title", formula=_formula_line(expression, output.label))
         _check_export(recorded, steps, args.mode)
         try:
             result = export(
@@ -655,12 +673,12 @@ def _run_render(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         with trace() as recorded:
             leaves = {name: Value(number, label=name) for name, number in values.items()}
-            output = expression.evaluate(leaves)
+            named = expression.evaluate_all(leaves)
+            output = list(named.values())[-1]
             if not output.requires_grad:
                 raise _usage("cli.no_variables_graph", expression=repr(args.expression))
             output.backward()
-        formula = expression.text.strip()
-        title = f"gradviz: {output.label} = {formula}"
+        title = f"gradviz: {_formula_line(expression, output.label)}"
         try:
             if args.steps:
                 written = _write_steps(recorded, out, args.format, dataclasses.replace(options, title=title), args)
@@ -670,7 +688,10 @@ def _run_render(args: argparse.Namespace) -> int:
             raise _refused(error) from None
     _report_warnings(caught)
     if not args.quiet:
+        for line in _statement_lines(expression, named):
+            _say(line, sys.stdout)
         given = ", ".join(f"{name} = {_n(values[name])}" for name in expression.variables)
+        formula = expression.statements[-1].formula
         shown = formula if len(formula) <= 80 else formula[:79] + "…"
         equation = (
             f"{output.label} = {_n(output.data)}"
@@ -678,10 +699,36 @@ def _run_render(args: argparse.Namespace) -> int:
             else f"{output.label} = {shown} = {_n(output.data)}"
         )
         _say(message("cli.render_result", equation=equation, given=given), sys.stdout)
-        gradients = ",  ".join(f"∂{output.label}/∂{name} = {_n(leaves[name].grad)}" for name in expression.variables)
+        intermediates = [name for name in named if name not in expression.variables and named[name] is not output]
+        gradients = ",  ".join(
+            f"∂{output.label}/∂{name} = {_n(named[name].grad)}" for name in [*expression.variables, *intermediates]
+        )
         _say(message("cli.render_gradients", gradients=gradients), sys.stdout)
         _say_written(written, out, args.format)
     return EXIT_OK
+
+
+def _formula_line(expression, output_label: str) -> str:
+    """The formula on one line with its output named: ``f = (x + y) * z``, ``q = x + y; f = q * z``."""
+    *first, last = expression.statements
+    shown = last.text if last.names or last.text == output_label else f"{output_label} = {last.text}"
+    return "; ".join([*(statement.text for statement in first), shown])
+
+
+def _statement_lines(expression, named: dict) -> list[str]:
+    """One line per statement before the output, with the value it names: ``q = x + y = 3``."""
+    lines = []
+    for statement in expression.statements[:-1]:
+        if len(statement.names) == 1 and statement.names[0] in named:
+            lines.append(f"{statement.text} = {_n(named[statement.names[0]].data)}")
+            continue
+        known = [  # a softmax's values, those the formula reads: p[0] = 0.2689, or p1 = 0.2689
+            f"{name} = {_n(node.data)}"
+            for name, node in named.items()
+            if name in statement.names or any(name.startswith(f"{n}[") for n in statement.names)
+        ]
+        lines.append(f"{statement.text}: {', '.join(known)}" if known else statement.text)
+    return lines
 
 
 def _train_options(args: argparse.Namespace) -> dict:
@@ -986,6 +1033,12 @@ def _assignments(items: Sequence[str], expression) -> dict[str, float]:
             raise _usage("cli.set_pair_order" if not equals else "cli.set_pair_bad", item=repr(item))
         if not name.isidentifier():
             raise _usage("cli.set_name_bad", item=item, name=repr(name))
+        if name in expression.assigned:  # `q = x + y` and --set q=3: one of them is a mistake
+            start, end = expression.where(name)
+            statement = expression.statement_of(name).text
+            raise ExpressionError(
+                message("expr.value_for_assigned", name=name, statement=statement), expression.text, start, end
+            )
         if name in CONSTANTS:
             raise _usage("cli.set_constant", item=item, name=name, value=repr(CONSTANTS[name]))
         if name in values:

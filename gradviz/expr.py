@@ -1,10 +1,13 @@
-"""A safe parser for one-line formulas of the course's functions, such as ``(x + y) * z`` or ``tanh(w*x + b)``.
+"""A safe parser for formulas of the course's functions, such as ``(x + y) * z``, ``tanh(w*x + b)`` or, in
+statements that name the intermediates, ``q = x + y; f = q * z``.
 
 The text goes through Python's ``ast`` parser and a whitelist — numbers, variables, the constants
 ``pi`` and ``e``, ``+ − * / **``, unary ``−``/``+`` and calls to the op registry's scalar functions
-with positional arguments — and is then evaluated by a small stack machine into gradviz Values.
-Nothing is ever handed to ``eval``, ``exec`` or ``compile``: anything outside the whitelist is an
-:class:`ExpressionError` that points at the offending token.
+(and the course's ``mse``, ``bce`` and ``softmax``) with positional arguments — and is then evaluated by
+a small stack machine into gradviz Values. Statements are separated by ``;`` or line breaks; each
+``name = formula`` labels its node with the name, later statements may use it, and the last statement is
+the output. Nothing is ever handed to ``eval``, ``exec`` or ``compile``: anything outside the whitelist
+is an :class:`ExpressionError` that points at the offending token.
 
 >>> from gradviz.expr import evaluate
 >>> f = evaluate("(x + y) * z", {"x": -2, "y": 5, "z": -4})
@@ -25,7 +28,7 @@ import math
 import numbers
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +39,16 @@ from .i18n import message, resolve_language
 from .ops import OPS, Op, scalar_ops
 from .value import Value
 
-__all__ = ["ExpressionError", "Expression", "parse", "evaluate", "parse_number", "FUNCTIONS", "CONSTANTS"]
+__all__ = [
+    "ExpressionError",
+    "Expression",
+    "Statement",
+    "parse",
+    "evaluate",
+    "parse_number",
+    "FUNCTIONS",
+    "CONSTANTS",
+]
 
 MAX_LENGTH = 10_000  # characters; a formula for a picture, not a program
 
@@ -135,8 +147,9 @@ def _syntax_reason(python_message: str) -> str:
 class ExpressionError(GradvizError, ValueError):
     """A formula outside the whitelist, or one that cannot be evaluated; the message points at the token.
 
-    ``column`` and ``end_column`` are 1-based character positions in ``text`` (None when the problem
-    is not at one place, e.g. a value given for a variable the formula does not use). The sentence is in
+    ``column`` and ``end_column`` are 1-based character positions in ``text``, counted over all its
+    statements, line breaks included (None when the problem is not at one place, e.g. a value given for a
+    variable the formula does not use); the message shows a line break as ↵. The sentence is in
     the language in use when the error is raised (``gradviz.set_language``, ``gradviz --lang es``);
     ``reason`` holds it without the position.
 
@@ -186,21 +199,111 @@ _SHOWN = 80  # characters of a long formula shown around the offending token
 
 @dataclass(frozen=True)
 class _Function:
-    """A function name allowed in formulas: the registry op it calls and how its arguments map."""
+    """A function name allowed in formulas: the registry op it calls (or the course function it builds from the
+    registry's ops) and how its arguments map."""
 
     name: str
-    op: Op
+    op: Op | None  # None for a course function drawn node by node (mse, bce, softmax)
     inputs: int  # leading arguments that are nodes (variables or sub-expressions)
     params: tuple[str, ...]  # then these constant parameters, positionally
     defaults: tuple  # default of each parameter (inspect.Parameter.empty when required)
-    variadic: bool = False  # max/min: two or more inputs, folded left to right
+    variadic: bool = False  # max/min/softmax: two or more inputs
+    compose: Callable | None = None  # the course function: Values in, a Value (or a _Vector) out
+    vector: bool = False  # one value per argument (softmax): read one with [k], or name them
+    argument_names: tuple[str, ...] = ()  # the names its usage shows, when not x, y, z, w
 
     def usage(self) -> str:
-        names = ["x", "y", "z", "w"][: self.inputs] if self.inputs <= 4 else [f"x{i}" for i in range(self.inputs)]
-        shown = list(names) + [
+        if self.argument_names:
+            names = list(self.argument_names)
+        elif self.inputs <= 4:
+            names = ["x", "y", "z", "w"][: self.inputs]
+        else:
+            names = [f"x{i}" for i in range(self.inputs)]
+        shown = names + [
             p if d is inspect.Parameter.empty else f"{p}={d!r}" for p, d in zip(self.params, self.defaults, strict=True)
         ]
         return f"{self.name}({', '.join(shown)}{', ...' if self.variadic else ''})"
+
+
+class _Vector:
+    """The values of a function that gives one per argument (softmax), each made when it is first read, so that
+    a value the formula never reads adds no node to the graph."""
+
+    def __init__(self, make: Callable[[int], Any], size: int):
+        self.make, self.size = make, size
+        self.made: dict[int, Any] = {}
+        self.labels: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int):
+        if index not in self.made:
+            self.made[index] = _labelled(self.make(index), self.labels.get(index))
+        return self.made[index]
+
+    def name(self, index: int, label: str) -> None:
+        self.labels[index] = label
+        if index in self.made:
+            self.made[index] = _labelled(self.made[index], label)
+
+
+@dataclass(frozen=True)
+class _Component:
+    """A name given to one value of a _Vector (p1, p2 = softmax(z1, z2))."""
+
+    vector: _Vector
+    index: int
+
+
+def _labelled(value, label: str | None):
+    """`value` named `label`: a Value keeps its node and takes the label; a number becomes a labelled constant."""
+    if label is None:
+        return value
+    if _is_number(value):
+        return Value(value, label=label, requires_grad=False)
+    value.label = label
+    return value
+
+
+def _read(value):
+    return value.vector[value.index] if isinstance(value, _Component) else value
+
+
+# -- the course's functions, drawn node by node from the registry's ops ---------------------------
+
+
+def _mse(prediction: Value, target: Value) -> Value:
+    from .nn.losses import mse_loss
+
+    # one prediction: the mean is its one squared error, drawn without a "× 1" node
+    return mse_loss(prediction, target, reduction="sum")
+
+
+def _bce(probability: Value, label: Value) -> Value:
+    if not 0.0 <= probability.data <= 1.0:
+        raise ExpressionError(message("expr.bce_probability", value=_shown(probability)))
+    if not 0.0 <= label.data <= 1.0:
+        raise ExpressionError(message("expr.bce_label", value=_shown(label)))
+    from .nn.losses import binary_cross_entropy
+
+    return binary_cross_entropy(probability, label, reduction="sum")
+
+
+def _softmax(*logits: Value) -> _Vector:
+    exponentials = [z.exp() for z in logits]
+    total = exponentials[0]
+    for term in exponentials[1:]:
+        total = total + term
+    return _Vector(lambda k: exponentials[k] / total, len(exponentials))
+
+
+# the course's functions the registry has no scalar op for; an op the registry declares for Values comes first
+_COURSE_FUNCTIONS = (
+    _Function("mse", None, 2, (), (), compose=_mse, argument_names=("p", "y")),
+    _Function("bce", None, 2, (), (), compose=_bce, argument_names=("p", "y")),
+    _Function("softmax", None, 2, (), (), variadic=True, compose=_softmax, vector=True, argument_names=("z1", "z2")),
+)
 
 
 def _function_table() -> dict[str, _Function]:
@@ -215,6 +318,8 @@ def _function_table() -> dict[str, _Function]:
         if target in table:
             base = table[target]
             table[alias] = _Function(alias, base.op, base.inputs, base.params, base.defaults, variadic=True)
+    for function in _COURSE_FUNCTIONS:
+        table.setdefault(function.name, function)
     return table
 
 
@@ -242,13 +347,18 @@ class _Functions(Mapping):
 
 
 FUNCTIONS: Mapping[str, _Function] = _Functions()
-"""The functions a formula may call, by name; each calls one op of the registry (max and min take two or more).
+"""The functions a formula may call, by name: each scalar op of the registry (max and min take two or more), and
+the course's ``mse(p, y)``, ``bce(p, y)`` (gradviz.nn's losses, for one prediction) and ``softmax(z1, z2, ...)``
+(its values read with ``[k]``), drawn node by node from the registry's ops.
 
 >>> from gradviz.expr import FUNCTIONS, evaluate
->>> sorted(FUNCTIONS)
-['abs', 'cos', 'exp', 'leaky_relu', 'log', 'max', 'maximum', 'min', 'minimum', 'relu', 'sigmoid', 'sin', 'sqrt', 'tanh']
+>>> sorted(FUNCTIONS)  # doctest: +NORMALIZE_WHITESPACE
+['abs', 'bce', 'cos', 'exp', 'leaky_relu', 'log', 'max', 'maximum', 'min', 'minimum', 'mse', 'relu', 'sigmoid',
+ 'sin', 'softmax', 'sqrt', 'step', 'tanh']
 >>> evaluate("max(x, 0, y)", {"x": -1, "y": 2}).data
 2.0
+>>> round(evaluate("bce(sigmoid(w*x + b), 1)", {"w": 0.5, "x": 2.0, "b": -1.0}).data, 4)   # −log σ(0)
+0.6931
 """
 
 
@@ -264,14 +374,36 @@ def _function_list() -> str:
 
 @dataclass(frozen=True)
 class _Instruction:
-    kind: str  # "number", "variable", "unary", "binary", "call"
-    arg: Any  # the number, the variable name, "-"/"+", the operator, the _Function
+    # "number", "variable", "name" (an assigned name), "unary", "binary", "call", "index" ([k] of a vector),
+    # "assign" (pops the statement's value and names it)
+    kind: str
+    arg: Any  # the number, the name, "-"/"+", the operator, the _Function, the index, ((name, span), ...)
     count: int  # arguments of a call
     span: tuple[int, int]  # 1-based start and end column of the source that produced it
 
 
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a formula: its `text`, the `names` it assigns (empty for a bare formula, which can only be
+    the last statement) and the `formula` right of the ``=``.
+
+    >>> from gradviz.expr import parse
+    >>> parse("q = x + y; f = q * z").statements[0]
+    Statement(text='q = x + y', names=('q',), formula='x + y')
+    """
+
+    text: str
+    names: tuple[str, ...]
+    formula: str
+
+
 class Expression:
     """A parsed, validated formula. Evaluate it with :meth:`evaluate` (as many times as you like).
+
+    A formula is one or more statements separated by ``;`` or line breaks; ``name = formula`` names an
+    intermediate (the node's label, so pictures say q), a later statement may use the name, and the last
+    statement is the output. `variables` are the names that need a value, `assigned` the names the formula
+    gives itself.
 
     >>> from gradviz.expr import parse
     >>> expression = parse("tanh(w*x + b)")
@@ -279,19 +411,36 @@ class Expression:
     ('w', 'x', 'b')
     >>> expression.evaluate({"w": 0.5, "x": 2.0, "b": 0.0}).data
     0.7615941559557649
+    >>> worked = parse("q = x + y; f = q * z")
+    >>> worked.variables, worked.assigned
+    (('x', 'y', 'z'), ('q', 'f'))
     """
 
-    def __init__(self, text: str, program: tuple[_Instruction, ...], variables: tuple[str, ...]):
+    def __init__(
+        self,
+        text: str,
+        program: tuple[_Instruction, ...],
+        variables: tuple[str, ...],
+        assigned: tuple[str, ...] = (),
+        statements: tuple[Statement, ...] | None = None,
+    ):
         self.text = text
         self.program = program
         self.variables = variables
+        self.assigned = assigned
+        self.statements = statements if statements is not None else (Statement(text.strip(), (), text.strip()),)
 
     def __repr__(self) -> str:
-        return f"Expression({self.text!r}, variables={self.variables})"
+        assigned = f", assigned={self.assigned}" if self.assigned else ""
+        return f"Expression({self.text!r}, variables={self.variables}{assigned})"
 
     @property
     def functions(self) -> tuple[str, ...]:
-        """The function names the formula calls, in order of first use."""
+        """The function names the formula calls, in order of first use.
+
+        >>> parse("relu(x) + tanh(x) * relu(y)").functions
+        ('relu', 'tanh')
+        """
         seen: dict[str, None] = {}
         for instruction in self.program:
             if instruction.kind == "call":
@@ -301,16 +450,49 @@ class Expression:
     def evaluate(self, values: Mapping[str, Any], output_label: str | None = "f") -> Value:
         """The formula's value as a gradviz Value whose graph has one node per operation.
 
-        Each variable becomes a leaf Value labelled with its name (pass a Value to reuse one); the
-        result is labelled `output_label` (``"f"``, or ``"out"`` when a variable is already called f).
-        Sub-expressions of numbers only are folded into one constant.
+        Each variable becomes a leaf Value labelled with its name (pass a Value to reuse one); each
+        assigned name labels its node; the result is labelled with the last statement's name, or else
+        `output_label` (``"f"``, or ``"out"`` when a name is already f). Sub-expressions of numbers only are
+        folded into one constant (a named one is a labelled constant).
 
         >>> f = parse("x ** 2 + 3*x").evaluate({"x": 2})
         >>> f.backward()
         >>> f.data, f.label
         (10.0, 'f')
+        >>> f = parse("q = x + y; f = q * z").evaluate({"x": -2, "y": 5, "z": -4})
+        >>> [(node.label, node.ref.data) for node in f.graph().nodes if node.op]
+        [('q', 3.0), ('f', -12.0)]
         """
+        return self._run(values, output_label)[0]
+
+    def evaluate_all(self, values: Mapping[str, Any], output_label: str | None = "f") -> dict[str, Value]:
+        """Like :meth:`evaluate`, but every named node: the variables, the assigned names (a softmax's values
+        that the formula reads as ``p[0]`` …) and, last, the output under its label.
+
+        >>> named = parse("q = x + y; f = q * z").evaluate_all({"x": -2, "y": 5, "z": -4})
+        >>> {name: node.data for name, node in named.items()}
+        {'x': -2.0, 'y': 5.0, 'z': -4.0, 'q': 3.0, 'f': -12.0}
+        """
+        result, leaves, named = self._run(values, output_label)
+        everything: dict[str, Value] = dict(leaves)
+        for name, value in named.items():
+            if isinstance(value, _Vector):
+                for index in sorted(value.made):
+                    everything[f"{name}[{index}]"] = value.made[index]
+            elif isinstance(value, _Component):
+                if value.index in value.vector.made:
+                    everything[name] = value.vector.made[value.index]
+            else:
+                everything[name] = value
+        key = result.label or output_label or "f"
+        everything.pop(key, None)
+        everything[key] = result
+        return everything
+
+    def _run(self, values: Mapping[str, Any], output_label: str | None):
+        """(the output, the leaves, the assigned names' nodes) of one evaluation."""
         leaves = self._leaves(values)
+        named: dict[str, Any] = {}
         stack: list[Any] = []
         for instruction in self.program:
             kind = instruction.kind
@@ -318,6 +500,12 @@ class Expression:
                 stack.append(instruction.arg)
             elif kind == "variable":
                 stack.append(leaves[instruction.arg])
+            elif kind == "name":
+                stack.append(_read(named[instruction.arg]))
+            elif kind == "index":
+                stack.append(stack.pop()[instruction.arg])
+            elif kind == "assign":
+                _bind(named, tuple(name for name, _ in instruction.arg), stack.pop())
             elif kind == "unary":
                 operand = stack.pop()
                 if instruction.arg == "-":
@@ -332,20 +520,27 @@ class Expression:
                 arguments = stack[len(stack) - instruction.count :]
                 del stack[len(stack) - instruction.count :]
                 stack.append(self._guarded(self._call, instruction, arguments))
+        if not stack:  # the last statement named the output
+            return _read(named[self.assigned[-1]]), leaves, named
         (result,) = stack
+        taken = self.variables + self.assigned
+        label = output_label if output_label not in taken else _free_label(taken)
         if _is_number(result):
-            return Value(result, label=output_label, requires_grad=False)
-        if not result.is_leaf and output_label is not None:
-            result.label = output_label if output_label not in self.variables else _free_label(self.variables)
-        return result
+            return Value(result, label=label, requires_grad=False), leaves, named
+        if not result.is_leaf and output_label is not None and result.label is None:
+            result.label = label
+        return result, leaves, named
 
     # -- helpers of evaluate ----------------------------------------------------------------------
 
     def _guarded(self, step, instruction: _Instruction, *operands):
         """Run one step; a math error inside an op (e.g. math.cos(inf)) becomes an ExpressionError there."""
+        start, end = instruction.span
         try:
             return step(instruction, *operands)
-        except ExpressionError:
+        except ExpressionError as error:
+            if error.column is None:  # a course function's refusal: point at its call
+                raise ExpressionError(error.reason, self.text, start, end) from None
             raise
         except (ArithmeticError, ValueError) as error:
             what = instruction.arg.name if instruction.kind == "call" else instruction.arg
@@ -354,7 +549,6 @@ class Expression:
                 if instruction.kind == "call"
                 else (f"{_shown(operands[0])}, {_shown(operands[1])}")
             )
-            start, end = instruction.span
             raise ExpressionError(
                 message("expr.not_computable", what=what, error=error, inputs=inputs),
                 self.text,
@@ -365,6 +559,15 @@ class Expression:
     def _leaves(self, values: Mapping[str, Any]) -> dict[str, Value]:
         if not isinstance(values, Mapping):
             raise ExpressionError(message("expr.values_not_mapping", type=type(values).__name__))
+        for name in values:
+            if name in self.assigned:
+                start, end = self.where(name)
+                raise ExpressionError(
+                    message("expr.value_for_assigned", name=name, statement=self.statement_of(name).text),
+                    self.text,
+                    start,
+                    end,
+                )
         unused = [name for name in values if name not in self.variables]
         if unused:
             constants = [name for name in unused if name in CONSTANTS]
@@ -395,15 +598,34 @@ class Expression:
         return leaves
 
     def where(self, name: str) -> tuple[int, int]:
-        """The 1-based start and end column of the first use of the variable `name` in the text.
+        """The 1-based start and end column of the first use of the variable `name` in the text (of an assigned
+        name: where it is assigned).
 
         >>> parse("2 * y + y").where("y")
         (5, 6)
+        >>> parse("q = x + y; f = q * z").where("q")
+        (1, 2)
         """
         for instruction in self.program:
             if instruction.kind == "variable" and instruction.arg == name:
                 return instruction.span
-        raise KeyError(f"{name!r} is not a variable of {self.text!r} (its variables: {', '.join(self.variables)})")
+            if instruction.kind == "assign":
+                for assigned, span in instruction.arg:
+                    if assigned == name:
+                        return span
+        known = ", ".join(self.variables + self.assigned)
+        raise KeyError(f"{name!r} is not a name of {self.text!r} (its names: {known})")
+
+    def statement_of(self, name: str) -> Statement:
+        """The statement that assigns `name`.
+
+        >>> parse("q = x + y; f = q * z").statement_of("q").text
+        'q = x + y'
+        """
+        for statement in self.statements:
+            if name in statement.names:
+                return statement
+        raise KeyError(f"{name!r} is not assigned in {self.text!r} (it assigns: {', '.join(self.assigned)})")
 
     def _fold(self, number: float, instruction: _Instruction) -> float:
         if math.isfinite(number):
@@ -444,6 +666,8 @@ class Expression:
 
     def _call(self, instruction: _Instruction, arguments: list):
         function: _Function = instruction.arg
+        if function.compose is not None:
+            return self._compose(instruction, function, arguments)
         op = function.op
         if function.variadic:  # max(a, b, c) = maximum(maximum(a, b), c)
             result = arguments[0]
@@ -457,11 +681,42 @@ class Expression:
             params[name] = given[position] if position < len(given) else float(default)
         return self._apply(instruction, op, inputs, params)
 
+    def _compose(self, instruction: _Instruction, function: _Function, arguments: list):
+        """A course function: on Values, its nodes; on numbers only, the number (one per argument for softmax)."""
+        if not all(_is_number(x) for x in arguments):
+            return function.compose(*(x if isinstance(x, Value) else Value(x, requires_grad=False) for x in arguments))
+
+        def quietly(make):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a constant that is not finite is refused just after, by _fold
+                return make()
+
+        result = quietly(lambda: function.compose(*(Value(x, requires_grad=False) for x in arguments)))
+        if isinstance(result, _Vector):
+            return _Vector(lambda k: self._fold(float(quietly(lambda: result.make(k)).data), instruction), len(result))
+        return self._fold(float(result.data), instruction)
+
     def _apply(self, instruction: _Instruction, op: Op, inputs: list, params: dict):
         if all(_is_number(x) for x in inputs):
             return self._fold(float(op.forward(_xp.scalar, *inputs, **params)), instruction)
         nodes = tuple(x if isinstance(x, Value) else Value(x, requires_grad=False) for x in inputs)
         return apply(op, nodes, params or None)
+
+
+def _bind(named: dict, names: tuple[str, ...], value) -> None:
+    """Name a statement's value: one name labels a node (or a softmax's values p[0], p[1], …); several name
+    a softmax's values one by one."""
+    if isinstance(value, _Vector):
+        if len(names) == 1:
+            for index in range(len(value)):
+                value.name(index, f"{names[0]}[{index}]")
+            named[names[0]] = value
+        else:
+            for index, name in enumerate(names):
+                value.name(index, name)
+                named[name] = _Component(value, index)
+    else:
+        named[names[0]] = _labelled(value, names[0])
 
 
 def _shown(x) -> str:
@@ -472,9 +727,9 @@ def _is_number(x) -> bool:
     return x.__class__ is float
 
 
-def _free_label(variables: tuple[str, ...]) -> str:
+def _free_label(taken: tuple[str, ...]) -> str:
     for label in ("out", "result", "output"):
-        if label not in variables:
+        if label not in taken:
             return label
     return "f_out"
 
@@ -484,13 +739,53 @@ def _char_column(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1
 
 
+@dataclass
+class _Binding:
+    """What the parser knows of an assigned name."""
+
+    size: int  # 0: one number; n: a softmax's n values
+    span: tuple[int, int]
+    statement: int
+    used: bool = False
+    part: bool = False  # one of several names of one statement (p1, p2 = softmax(z1, z2))
+
+
+_COMMENT = re.compile(r"#[^\r\n]*")
+_SEPARATOR = re.compile(r"\r\n|[;\r\n]")
+
+
+def _split(text: str) -> list[tuple[int, str]]:
+    """(offset, text) of each statement: the pieces between ``;`` and line breaks, ``#`` comments blanked out. A
+    blank line is skipped; an empty piece beside a ``;`` is refused, pointing at the ``;``."""
+    code = _COMMENT.sub(lambda comment: " " * len(comment.group()), text)  # the same columns, without the comments
+    pieces: list[tuple[int, str]] = []
+    position, before, before_at = 0, None, 0
+    for found in [*_SEPARATOR.finditer(code), None]:
+        end = found.start() if found is not None else len(code)
+        separator = found.group() if found is not None else None
+        piece = code[position:end]
+        if piece.strip(" \t\f\v"):
+            pieces.append((position, piece))
+        elif before == ";" or separator == ";":
+            column = end + 1 if separator == ";" else before_at + 1
+            raise ExpressionError(message("expr.invalid", reason=message("expr.empty_statement")), text, column)
+        before, before_at = separator, end
+        position = found.end() if found is not None else len(code)
+    return pieces
+
+
 class _Parser:
-    """Checks an ast against the whitelist and emits the postfix program."""
+    """Checks each statement's ast against the whitelist and emits the postfix program of the whole formula."""
 
     def __init__(self, text: str):
-        self.text = text
+        self.text = text  # the whole formula: messages show it and count columns in it
+        self.source = ""  # the statement being read, its leading spaces left out
+        self.offset = 0  # characters of `text` before `source`
         self.program: list[_Instruction] = []
-        self.variables: dict[str, None] = {}
+        self.variables: dict[str, None] = {}  # the names that need a value, in order of first use
+        self.assigned: dict[str, _Binding] = {}
+        self.kinds: list[tuple[int, tuple[int, int]]] = []  # per value on the stack: (size, span); 0: a number
+        self.statements: list[Statement] = []
 
     def fail(self, reason: str, node: ast.AST | None = None, span: tuple[int, int] | None = None):
         if span is None and node is not None:
@@ -499,10 +794,13 @@ class _Parser:
         raise ExpressionError(message("expr.invalid", reason=reason), self.text, start, end)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
-        start = _char_column(self.text, node.col_offset)
+        start = _char_column(self.source, node.col_offset)
         end_offset = node.end_col_offset if getattr(node, "end_lineno", 1) == 1 else None
-        end = _char_column(self.text, end_offset) if end_offset is not None else len(self.text) + 1
-        return start, max(end, start + 1)
+        end = _char_column(self.source, end_offset) if end_offset is not None else len(self.source) + 1
+        return start + self.offset, max(end, start + 1) + self.offset
+
+    def shown(self, span: tuple[int, int]) -> str:
+        return self.text[span[0] - 1 : span[1] - 1]
 
     def operator_span(self, node: ast.BinOp, symbol: str) -> tuple[int, int]:
         """Where the operator token sits: between the operands, after any closing brackets."""
@@ -515,9 +813,143 @@ class _Parser:
         start = left_end + found + 1
         return start, start + len(symbol)
 
-    def run(self, tree: ast.Expression) -> None:
+    # -- statements ---------------------------------------------------------------------------------
+
+    def statement(self, offset: int, piece: str, last: bool) -> None:
+        """Read one statement: a formula (the last statement only) or ``name = formula``."""
+        indent = len(piece) - len(piece.lstrip(" \t\f\v"))
+        self.source, self.offset = piece[indent:], offset + indent
+        whole = (self.offset + 1, self.offset + len(self.source.rstrip()) + 1)
+        targets, value = self.read()
+        if targets is None:
+            if not last:
+                self.fail(message("expr.statement_unused"), span=whole)
+            self.run(value)
+            size, span = self.kinds.pop()
+            if size:
+                self.fail(message("expr.output_vector", what=self.shown(span), count=size, last=size - 1), span=span)
+            formula = self.source.strip()
+            self.statements.append(Statement(formula, (), formula))
+            return
+        self.run(value)
+        size, span = self.kinds.pop()
+        names = self.check_targets(targets, value, size, span, last)
+        spans = tuple(self.span(target) for target in names)
+        number = len(self.statements)
+        for target, target_span in zip(names, spans, strict=True):
+            binding = _Binding(size if len(names) == 1 else 0, target_span, number, part=len(names) > 1)
+            self.assigned[target.id] = binding
+        self.program.append(
+            _Instruction("assign", tuple((t.id, s) for t, s in zip(names, spans, strict=True)), 0, whole)
+        )
+        text = self.source.strip()
+        after_target = self.text[self.span(targets[0])[1] - 1 : whole[1] - 1].strip()
+        formula = after_target[1:].strip()  # what follows the "="
+        self.statements.append(Statement(text, tuple(t.id for t in names), formula))
+
+    def read(self) -> tuple[list | None, ast.AST]:
+        """(None, the formula's ast) for a formula; (the targets, the value's ast) for ``name = formula``."""
+        source = self.source
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SyntaxWarnings such as "invalid decimal literal" for 1or x
+                return None, ast.parse(source, mode="eval").body
+        except SyntaxError as error:
+            syntax = error
+        except (RecursionError, MemoryError, ValueError, OverflowError):
+            raise ExpressionError(message("expr.too_deep")) from None
+        try:  # not a formula: perhaps `name = formula`, which only a statement can be
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                module = ast.parse(source, mode="exec")
+        except SyntaxError as error:
+            if _at_assignment(source, syntax):  # `name = <broken formula>`: the formula's own mistake
+                self.syntax_error(error)
+            module = None
+        except (RecursionError, MemoryError, ValueError, OverflowError):
+            module = None
+        if module is None or len(module.body) != 1:
+            self.syntax_error(syntax)
+        statement = module.body[0]
+        if not isinstance(statement, ast.Assign):
+            self.fail(message("expr.statement_refused"), statement)
+        if len(statement.targets) > 1:
+            self.fail(message("expr.assign_chain"), statement.targets[1])
+        return [statement.targets[0]], statement.value
+
+    def syntax_error(self, error: SyntaxError):
+        """Python's SyntaxError of the statement, pointing at its place in the whole formula."""
+        source = self.source
+        column = error.offset if error.offset else len(source) + 1
+        if error.lineno not in (None, 1) or column > len(source) + 1:
+            column = len(source) + 1
+        end = error.end_offset if error.end_offset and error.end_offset > column else column + 1
+        reason = _syntax_reason(error.msg)
+        if column > len(source):
+            reason = message("expr.ends_too_early", reason=reason)
+        raise ExpressionError(
+            message("expr.invalid", reason=reason), self.text, column + self.offset, end + self.offset
+        ) from None
+
+    def check_targets(self, targets: list, value: ast.AST, size: int, span, last: bool) -> list[ast.Name]:
+        """The names left of ``=``, checked: names, new, not yet used, and as many as the values."""
+        (target,) = targets
+        if isinstance(target, (ast.Tuple, ast.List)) and target.elts:
+            names = list(target.elts)
+        else:
+            names = [target]
+        for name in names:
+            if not isinstance(name, ast.Name):
+                self.fail(message("expr.assign_target"), name)
+        seen: dict[str, int] = {}
+        for name in names:
+            if name.id in seen:
+                self.fail(message("expr.assign_twice", name=name.id, column=seen[name.id]), name)
+            self.check_name(name)
+            seen[name.id] = self.span(name)[0]
+        if len(names) > 1:
+            if last:
+                self.fail(message("expr.output_several"), target)
+            if not size:
+                self.fail(message("expr.unpack_number", names=self.shown(self.span(target))), target)
+            if len(names) != size:
+                self.fail(message("expr.unpack_count", what=self.shown(span), count=size, names=len(names)), target)
+            return names
+        inner = value
+        while isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.UAdd):
+            inner = inner.operand
+        if (isinstance(inner, ast.Name) and inner.id not in CONSTANTS) or (
+            isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name)
+        ):
+            self.fail(message("expr.assign_alias", name=names[0].id, other=self.shown(self.span(inner))), inner)
+        if size and last:
+            self.fail(message("expr.output_vector", what=self.shown(span), count=size, last=size - 1), span=span)
+        return names
+
+    def check_name(self, node: ast.Name) -> None:
+        name = node.id
+        if name in CONSTANTS:
+            self.fail(message("expr.assign_constant", name=name, value=repr(CONSTANTS[name])), node)
+        if name in FUNCTIONS:
+            self.fail(message("expr.assign_function", name=name), node)
+        if name in self.assigned:
+            first = self.assigned[name].span[0]
+            self.fail(message("expr.assign_twice", name=name, column=first), node)
+        if name in self.variables:
+            first = next(i.span[0] for i in self.program if i.kind == "variable" and i.arg == name)
+            self.fail(message("expr.used_before_assigned", name=name, column=first), node)
+
+    def finish(self) -> None:
+        """Every name a statement assigns is read later, or is the output (else its work would be lost)."""
+        for name, binding in self.assigned.items():
+            if not binding.used and not binding.part and binding.statement < len(self.statements) - 1:
+                self.fail(message("expr.assigned_unused", name=name), span=binding.span)
+
+    # -- formulas -----------------------------------------------------------------------------------
+
+    def run(self, tree: ast.AST) -> None:
         # iterative post-order walk: (node, children_done)
-        stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+        stack: list[tuple[ast.AST, bool]] = [(tree, False)]
         while stack:
             node, done = stack.pop()
             if done:
@@ -559,6 +991,8 @@ class _Parser:
             )
         if isinstance(node, ast.Call):
             return self.check_call(node)
+        if isinstance(node, ast.Subscript) and self.vector_size(node.value):
+            return self.check_index(node)
         allowed = message("expr.allowed")
         if isinstance(node, ast.Attribute):
             end = self.span(node)[1]
@@ -572,6 +1006,26 @@ class _Parser:
                 self.fail(message("expr.node_refused", what=message(words), hint=hint), node)
         self.fail(message("expr.node_unknown", what=type(node).__name__), node)
         raise AssertionError("unreachable")  # fail() always raises
+
+    def vector_size(self, node: ast.AST) -> int:
+        """How many values `node` gives when it is a softmax call or a name given one (else 0)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            function = FUNCTIONS.get(node.func.id)
+            return max(len(node.args), 1) if function is not None and function.vector else 0
+        if isinstance(node, ast.Name) and node.id in self.assigned:
+            return self.assigned[node.id].size
+        return 0
+
+    def check_index(self, node: ast.Subscript) -> list[ast.AST]:
+        """``softmax(z1, z2)[k]`` or ``p[k]``: k a whole number within the values."""
+        size = self.vector_size(node.value)
+        what = self.shown(self.span(node.value))
+        index = _whole_number(node.slice)
+        if index is None:
+            self.fail(message("expr.index_not_whole", what=what, last=size - 1), node.slice)
+        if not -size <= index < size:
+            self.fail(message("expr.index_range", what=what, count=size, last=size - 1, index=index), node.slice)
+        return [node.value]
 
     def check_call(self, node: ast.Call) -> list[ast.AST]:
         if not isinstance(node.func, ast.Name):
@@ -606,8 +1060,17 @@ class _Parser:
                 self.fail(message(key, name=name, expected=expected, usage=function.usage(), count=count), node)
         return list(node.args)
 
+    def scalar(self, count: int = 1) -> None:
+        """Pop `count` values that an operator or a function reads: each must be one number, not a softmax's."""
+        taken = self.kinds[len(self.kinds) - count :]
+        del self.kinds[len(self.kinds) - count :]
+        for size, span in taken:
+            if size:
+                self.fail(message("expr.vector_as_number", what=self.shown(span), count=size, last=size - 1), span=span)
+
     def emit(self, node: ast.AST) -> None:
         span = self.span(node)
+        size = 0
         if isinstance(node, ast.Constant):
             try:
                 number = float(node.value)
@@ -619,18 +1082,30 @@ class _Parser:
         elif isinstance(node, ast.Name):
             if node.id in CONSTANTS:
                 self.program.append(_Instruction("number", CONSTANTS[node.id], 0, span))
+            elif node.id in self.assigned:
+                binding = self.assigned[node.id]
+                binding.used, size = True, binding.size
+                self.program.append(_Instruction("name", node.id, 0, span))
             else:
                 self.variables.setdefault(node.id, None)
                 self.program.append(_Instruction("variable", node.id, 0, span))
         elif isinstance(node, ast.UnaryOp):
+            self.scalar()
             self.program.append(_Instruction("unary", "-" if isinstance(node.op, ast.USub) else "+", 0, span))
         elif isinstance(node, ast.BinOp):
+            self.scalar(2)
             self.program.append(_Instruction("binary", _BINARY[type(node.op)], 0, span))
+        elif isinstance(node, ast.Subscript):  # checked by check_index
+            vector_size, _ = self.kinds.pop()
+            self.program.append(_Instruction("index", _whole_number(node.slice) % vector_size, 0, span))
         else:  # ast.Call, checked by check_call
             function = FUNCTIONS[node.func.id]
+            self.scalar(len(node.args))
             if not function.variadic:
                 self.check_params(node, function)
+            size = len(node.args) if function.vector else 0
             self.program.append(_Instruction("call", function, len(node.args), span))
+        self.kinds.append((size, span))
 
     def check_params(self, node: ast.Call, function: _Function) -> None:
         """A parameter (leaky_relu's alpha) must be a constant: a number, or numbers only."""
@@ -645,11 +1120,35 @@ class _Parser:
                     )
 
 
+def _at_assignment(source: str, error: SyntaxError) -> bool:
+    """Whether a formula's SyntaxError is at an ``=`` of assignment (not ``==``, ``<=``, ``>=``, ``!=``)."""
+    if error.lineno not in (None, 1) or not error.offset or error.offset > len(source):
+        return False
+    at = error.offset - 1
+    before = source[at - 1] if at > 0 else ""
+    after = source[at + 1] if at + 1 < len(source) else ""
+    return source[at] == "=" and after != "=" and before not in "<>!=:"
+
+
+def _whole_number(node: ast.AST) -> int | None:
+    """The integer an index is written as (``0``, ``-1``), else None."""
+    negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+    inner = node.operand if negative else node
+    if isinstance(inner, ast.Constant) and inner.value.__class__ is int:
+        return -inner.value if negative else inner.value
+    return None
+
+
 def parse(text: str) -> Expression:
     """Check `text` against the whitelist and return the :class:`Expression` (raises ExpressionError).
 
+    `text` is one formula, or statements separated by ``;`` or line breaks: ``name = formula`` names a node
+    (later statements may use the name), and the last statement is the output (``#`` starts a comment).
+
     >>> parse("relu(x) * w").variables
     ('x', 'w')
+    >>> parse("q = x + y; f = q * z").assigned
+    ('q', 'f')
     >>> parse("x.__class__")
     Traceback (most recent call last):
     ...
@@ -660,51 +1159,29 @@ def parse(text: str) -> Expression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(message("expr.too_long", length=len(text), limit=MAX_LENGTH))
     for index, character in enumerate(text):
-        if character in "\r\n":
-            raise ExpressionError(message("expr.line_break"), text, index + 1)
-        if character == "\0" or (ord(character) < 32 and character not in "\t\f\v"):
+        if character == "\0" or (ord(character) < 32 and character not in "\t\f\v\r\n"):
             raise ExpressionError(message("expr.control_character"), text, index + 1)
-    indent = len(text) - len(text.lstrip(" \t\f\v"))
-    source = text[indent:]
-    if not source.strip():
+    pieces = _split(text)
+    if not pieces:
         raise ExpressionError(message("expr.empty"))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings such as "invalid decimal literal" for 1or x
-            tree = ast.parse(source, mode="eval")
-    except SyntaxError as error:
-        column = error.offset if error.offset else len(source) + 1
-        if error.lineno not in (None, 1) or column > len(source) + 1:
-            column = len(source) + 1
-        end = error.end_offset if error.end_offset and error.end_offset > column else column + 1
-        reason = _syntax_reason(error.msg)
-        if column > len(source):
-            reason = message("expr.ends_too_early", reason=reason)
-        raise ExpressionError(message("expr.invalid", reason=reason), text, column + indent, end + indent) from None
-    except (RecursionError, MemoryError, ValueError, OverflowError):
-        raise ExpressionError(message("expr.too_deep")) from None
-    parser = _Parser(source)
-    try:
-        parser.run(tree)
-    except ExpressionError as error:
-        if indent and error.column is not None:
-            raise ExpressionError(error.reason, text, error.column + indent, error.end_column + indent) from None
-        raise
-    program = (
-        tuple(_Instruction(i.kind, i.arg, i.count, (i.span[0] + indent, i.span[1] + indent)) for i in parser.program)
-        if indent
-        else tuple(parser.program)
-    )
-    return Expression(text, program, tuple(parser.variables))
+    parser = _Parser(text)
+    for number, (offset, piece) in enumerate(pieces):
+        parser.statement(offset, piece, last=number == len(pieces) - 1)
+    parser.finish()
+    assigned = tuple(parser.assigned)
+    return Expression(text, tuple(parser.program), tuple(parser.variables), assigned, tuple(parser.statements))
 
 
 def evaluate(text: str, values: Mapping[str, Any], output_label: str | None = "f") -> Value:
-    """Parse `text` and evaluate it with `values` for its variables: a Value labelled `output_label`.
+    """Parse `text` and evaluate it with `values` for its variables: a Value labelled `output_label` (or with the
+    name the last statement gives it).
 
     >>> f = evaluate("(x + y) * z", {"x": -2, "y": 5, "z": -4})
     >>> f.backward()
     >>> f.label, f.data
     ('f', -12.0)
+    >>> evaluate("q = x + y; L = q ** 2", {"x": 1, "y": 2}).label
+    'L'
     """
     return parse(text).evaluate(values, output_label)
 
@@ -716,6 +1193,8 @@ def parse_number(text: str) -> float:
     (-2.0, 1.5707963267948966)
     """
     expression = parse(text)
+    if expression.assigned or len(expression.statements) > 1:
+        raise ExpressionError(message("expr.number_one_formula"), text)
     if expression.variables:
         start, end = expression.where(expression.variables[0])
         raise ExpressionError(message("expr.number_expected", name=expression.variables[0]), text, start, end)

@@ -271,6 +271,86 @@ def test_out_that_is_a_file_exits_2(tmp_path, capsys):
     assert "this is a file" in capsys.readouterr().err
 
 
+# -- render: statements that name the intermediates, and the course's functions ---------------------
+
+
+def test_render_assignments_name_the_intermediates_in_the_picture_and_the_printout(tmp_path, capsys):
+    code = main(["render", "q = x + y; f = q * z", "--set", "x=-2", "y=5", "z=-4", "--out", str(tmp_path)])
+    assert code == 0
+    svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert ">q<" in svg and ">f<" in svg and ">v1<" not in svg  # the picture says q, not an invented name
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "q = x + y = 3"
+    assert printed[1] == "f = q * z = -12  with x = -2, y = 5, z = -4"
+    assert printed[2] == "gradients: ∂f/∂x = -4,  ∂f/∂y = -4,  ∂f/∂z = 3,  ∂f/∂q = -4"
+
+
+def test_render_statements_may_be_on_lines_of_their_own(tmp_path, capsys):
+    code = main(["render", "q = x + y\nf = q * z\n", "--set", "x=-2", "y=5", "z=-4", "--out", str(tmp_path)])
+    assert code == 0 and "f = q * z = -12" in capsys.readouterr().out
+
+
+def test_render_steps_with_assignments_name_q_in_the_captions_and_the_title(tmp_path):
+    argv = ["render", "q = x + y; f = q * z", "--set", "x=-2", "y=5", "z=-4", "--steps", "--out", str(tmp_path)]
+    assert main([*argv, "-q"]) == 0
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "gradviz: q = x + y; f = q * z" in page
+    blob = json.loads(page.split('id="gradviz-frames">', 1)[1].split("</script>", 1)[0])
+    captions = " ".join(frame["caption"] for frame in blob["frames"])
+    assert "q" in re.findall(r"\w+", captions) and "v1" not in captions
+
+
+@pytest.mark.parametrize(
+    ("expression", "assignments", "message", "token"),
+    [
+        ("q = x + 1; q = y; f = q", ["x=1", "y=2"], "q is assigned twice", "q"),
+        ("f = q * z; q = x + y", ["x=1", "y=2", "z=3"], "q is used (column 5) before it is assigned", "q"),
+        ("q = x + y;; f = q", ["x=1", "y=2"], "an empty statement", ";"),
+        ("q = x + y; f = q * z", ["x=1", "y=2", "z=3", "q=4"], "q is assigned by the formula (q = x + y)", "q"),
+        ("p = softmax(a, b); f = p + 1", ["a=1", "b=2"], "p gives 2 values, not one number", "p"),
+    ],
+)
+def test_statement_mistakes_exit_2_with_a_caret_under_the_name(
+    tmp_path, capsys, expression, assignments, message, token
+):
+    code = main(["render", expression, "--set", *assignments, "--out", str(tmp_path / "out")])
+    assert code == EXIT_USAGE
+    error = capsys.readouterr().err
+    assert message in error and pointed_at(error) == token
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_the_courses_functions(tmp_path, capsys):
+    argv = ["render", "p = sigmoid(w*x + b); L = bce(p, y)", "--set", "w=0.5", "x=2", "b=-1", "y=1"]
+    assert main([*argv, "--out", str(tmp_path / "bce")]) == 0
+    printed = capsys.readouterr().out
+    assert "p = sigmoid(w*x + b) = 0.5" in printed and "L = bce(p, y) = 0.693147" in printed
+    assert "∂L/∂w = -1" in printed  # (σ(z) − y)·x = (0.5 − 1)·2
+    argv = ["render", "p = softmax(z1, z2); L = -log(p[0])", "--set", "z1=0", "z2=0"]
+    assert main([*argv, "--out", str(tmp_path / "softmax")]) == 0
+    printed = capsys.readouterr().out
+    assert "p = softmax(z1, z2): p[0] = 0.5" in printed and "∂L/∂z1 = -0.5" in printed
+    assert main(["render", "mse(p, y)", "--set", "p=0.7", "y=0.2", "--out", str(tmp_path / "mse")]) == 0
+    assert "f = mse(p, y) = 0.25" in capsys.readouterr().out
+
+
+def test_render_help_lists_the_parsers_functions_and_shows_an_assignment(capsys):
+    from gradviz.expr import FUNCTIONS
+
+    assert main(["render", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    listed = re.search(r"and the functions ([\w, ]+)\)", text).group(1).split(", ")
+    assert listed == sorted(FUNCTIONS)  # derived from the parser's table, never restated
+    assert "q = x + y; f = q * z" in text and "softmax(z1, z2)[0]" in text and "bce(p, y)" in text
+
+
+def test_export_with_assignments_titles_the_walkthrough_with_the_statements(tmp_path, capsys):
+    out = tmp_path / "walkthrough.html"
+    argv = ["export", "--expr", "q = x + y; f = q * z", "--set", "x=-2", "y=5", "z=-4", "--out", str(out), "-q"]
+    assert main(argv) == 0
+    assert "q = x + y; f = q * z, step by step" in out.read_text(encoding="utf-8")
+
+
 # -- the top level ---------------------------------------------------------------------------------
 
 

@@ -89,13 +89,18 @@ def test_each_allowed_function_and_operator_computes_its_value(text, expected):
     assert evaluate(text, {"x": 1.5}).data == pytest.approx(expected, rel=1e-12)
 
 
-def test_every_function_name_is_a_scalar_op_of_the_registry():
-    from gradviz.ops import OPS
+def test_every_function_name_is_a_scalar_op_of_the_registry_or_a_course_function():
+    from gradviz.ops import OPS, scalar_ops
 
     names = set(FUNCTIONS)
     assert {"relu", "tanh", "sigmoid", "exp", "log", "sqrt", "abs", "sin", "cos", "leaky_relu"} <= names
     assert {"maximum", "minimum", "max", "min"} <= names
-    assert all(FUNCTIONS[name].op is OPS[FUNCTIONS[name].op.name] and FUNCTIONS[name].op.scalar for name in names)
+    registry = {name for name in names if FUNCTIONS[name].op is not None}
+    assert all(FUNCTIONS[name].op is OPS[FUNCTIONS[name].op.name] and FUNCTIONS[name].op.scalar for name in registry)
+    # every scalar op of the registry that is called by name is a function; nothing restates the registry
+    called = {o.name for o in scalar_ops() if o.name not in {"add", "sub", "neg", "mul", "div", "pow", "power"}}
+    assert called <= registry
+    assert names - registry == {"mse", "bce", "softmax"}  # the course's functions, built from the registry's ops
 
 
 def test_a_number_exponent_is_the_pow_op_and_a_variable_exponent_the_power_op():
@@ -152,6 +157,272 @@ def test_leading_spaces_are_allowed_and_columns_still_count_from_the_original_te
     assert caught.value.column == 8 and pointed_at(caught.value) == "'a'"
 
 
+# -- statements: names for the intermediates ----------------------------------------------------------
+
+
+def test_assignments_name_the_intermediates_and_the_last_statement_is_the_output():
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    f = evaluate("q = x + y; f = q * z", {"x": x, "y": y, "z": z})
+    f.backward()
+    nodes = f.graph().nodes
+    assert [(n.label, n.op) for n in nodes] == [("x", ""), ("y", ""), ("q", "add"), ("z", ""), ("f", "mul")]
+    assert not any(n.auto_label for n in nodes if n.op)  # q and f are the user's names, not v1
+    assert (f.data, x.grad, y.grad, z.grad) == (-12.0, -4.0, -4.0, 3.0)
+
+
+def test_statements_are_separated_by_semicolons_or_line_breaks_with_blank_lines_and_comments():
+    one_line = parse("q = x + y; f = q * z")
+    text = "# the worked example\r\nq = x + y   # the sum\n\n  f = q * z\n"
+    lines = parse(text)
+    assert one_line.variables == lines.variables == ("x", "y", "z")
+    assert one_line.assigned == lines.assigned == ("q", "f")
+    assert [s.text for s in lines.statements] == ["q = x + y", "f = q * z"]
+    values = {"x": 1, "y": 2, "z": 3}
+    assert one_line.evaluate(values).data == lines.evaluate(values).data == 9.0
+
+
+def test_a_name_can_be_used_by_every_later_statement():
+    f = evaluate("q = x + y\nr = q * q\nf = r + q", {"x": 1, "y": 2})
+    f.backward()
+    assert f.data == 12.0 and f.label == "f"
+    q = next(n for n in f.graph().nodes if n.label == "q")
+    assert q.ref.grad == 2 * 3 + 1  # ∂f/∂q = 2q + 1 through both uses
+
+
+def test_the_last_statement_may_be_a_bare_formula_named_f_or_a_free_name():
+    assert evaluate("q = x + y; q * 2", {"x": 1, "y": 2}).label == "f"
+    assert evaluate("f = x + y; f * 2", {"x": 1, "y": 2}).label == "out"  # f is taken by the first statement
+    assert evaluate("q = x * 2; q", {"x": 3}).label == "q"  # the output is q itself
+
+
+def test_a_named_constant_is_a_labelled_constant_node():
+    f = evaluate("c = 2 * 3; f = c * x", {"x": 4})
+    c = f.graph().nodes[0]
+    assert (c.label, c.ref.data, c.ref.requires_grad) == ("c", 6.0, False)
+    assert f.data == 24.0
+
+
+def test_statements_give_the_same_values_and_gradients_as_the_formula_with_the_names_written_out():
+    named = parse("z = w*x + b; h = tanh(z); L = (h - y) ** 2")
+    written = parse("(tanh(w*x + b) - y) ** 2")
+    values = {"w": 0.5, "x": 2.0, "b": -0.3, "y": 0.2}
+
+    def value_and_gradients(expression):
+        leaves = {k: Value(v, label=k) for k, v in values.items()}
+        loss = expression.evaluate(leaves)
+        loss.backward()
+        return loss.data, [leaves[k].grad for k in values]
+
+    assert value_and_gradients(named) == value_and_gradients(written)
+
+
+def test_evaluate_all_gives_every_named_node_and_statements_keep_their_text():
+    expression = parse("q = (x + y); f = q * z")
+    named = expression.evaluate_all({"x": -2, "y": 5, "z": -4})
+    assert {name: node.data for name, node in named.items()} == {"x": -2.0, "y": 5.0, "z": -4.0, "q": 3.0, "f": -12.0}
+    assert [(s.text, s.names, s.formula) for s in expression.statements] == [
+        ("q = (x + y)", ("q",), "(x + y)"),
+        ("f = q * z", ("f",), "q * z"),
+    ]
+    assert expression.where("q") == (1, 2) and expression.statement_of("f").formula == "q * z"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "token"),
+    [
+        ("q = x + 1; q = y * 2; f = q", "q is assigned twice (first at column 1)", "q"),
+        ("f = q * z; q = x + y", "q is used (column 5) before it is assigned", "q"),
+        ("q = q + 1; f = q", "q is used (column 5) before it is assigned", "q"),
+        ("x + y;; f = 2 * x", "an empty statement", ";"),
+        ("q = x + y; f = q * z;", "an empty statement", ";"),
+        ("; f = x", "an empty statement", ";"),
+        ("x + y; f = 2 * x", "only the last statement can be a bare formula", "x + y"),
+        ("q = x + y; f = 2 * x", "q is assigned but never used", "q"),
+        ("pi = 3; f = pi * x", "pi is the constant", "pi"),
+        ("tanh = x + 1; f = tanh * 2", "tanh is a function", "tanh"),
+        ("q = x; f = 2 * q", "q = x gives x a second name", "x"),
+        ("q = x + y; r = +q; f = r", "r = q gives q a second name", "q"),
+        ("a = b = x + 1", "one name per assignment", "b"),
+        ("x += 1", "not Python statements", "x += 1"),
+        ("import os", "not Python statements", "import os"),
+        ("x[0] = 1; f = x", "only a name can be assigned", "x[0]"),
+        ("q = x +* 2; f = q", "invalid syntax", "*"),
+    ],
+)
+def test_refused_statements_raise_a_clean_error_pointing_at_the_name(text, reason, token):
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    assert reason in str(caught.value) and f"(column {caught.value.column})" in str(caught.value)
+    assert pointed_at(caught.value) == token
+
+
+def test_an_assignment_whose_formula_ends_too_early_says_so_at_the_end():
+    error = pytest.raises(ExpressionError, parse, "q = x +").value
+    assert "ends too early" in error.reason and error.column == len("q = x +") + 1
+
+
+def test_a_value_for_an_assigned_name_is_refused_and_points_at_the_assignment():
+    with pytest.raises(ExpressionError, match=r"q is assigned by the formula \(q = x \+ y\)") as caught:
+        evaluate("q = x + y; f = q * z", {"x": 1, "y": 2, "z": 3, "q": 4})
+    assert pointed_at(caught.value) == "q" and caught.value.column == 1
+
+
+def test_statement_errors_speak_spanish():
+    from gradviz.i18n import language
+
+    with language("es"):
+        twice = pytest.raises(ExpressionError, parse, "q = x + 1; q = y; f = q").value
+        empty = pytest.raises(ExpressionError, parse, "x;;").value
+        given = pytest.raises(ExpressionError, evaluate, "q = x + y; q", {"x": 1, "y": 2, "q": 3}).value
+    assert str(twice).startswith("expresión no válida: q se asigna dos veces (la primera en la columna 1)")
+    assert "instrucción vacía" in str(empty) and "(columna 3)" in str(empty)
+    assert given.reason.startswith("q se asigna en la fórmula (q = x + y)")
+
+
+def test_parse_number_refuses_an_assignment():
+    with pytest.raises(ExpressionError, match="not statements or an assignment"):
+        parse_number("y = 2")
+
+
+# -- the course's functions: mse, bce, softmax (and step when the registry has it) ------------------
+
+
+def test_mse_of_one_prediction_is_its_squared_error_drawn_without_a_times_one_node():
+    p = Value(0.7, label="p")
+    loss = evaluate("mse(p, y)", {"p": p, "y": 0.2})
+    loss.backward()
+    assert loss.data == pytest.approx(0.25) and p.grad == pytest.approx(2 * (0.7 - 0.2))
+    assert [n.op for n in loss.graph().nodes if n.op] == ["sub", "pow"]  # gradviz.nn's mse_loss, one term
+
+
+def test_bce_of_a_sigmoid_neuron_is_the_courses_binary_cross_entropy():
+    from gradviz import nn
+
+    values = {"w": 0.5, "x": 2.0, "b": -0.3}
+    for label in (1.0, 0.0, 0.25):
+        leaves = {k: Value(v, label=k) for k, v in values.items()}
+        loss = evaluate("bce(sigmoid(w*x + b), y)", {**leaves, "y": label})
+        loss.backward()
+        p = 1 / (1 + math.exp(-(0.5 * 2.0 - 0.3)))
+        expected = -(label * math.log(p) + (1 - label) * math.log(1 - p))
+        assert loss.data == pytest.approx(expected, rel=1e-12)
+        assert leaves["w"].grad == pytest.approx((p - label) * 2.0, rel=1e-9)  # ∂L/∂w = (σ(z) − y)·x
+        reference = nn.binary_cross_entropy(Value(p), label)
+        assert loss.data == pytest.approx(reference.data, rel=1e-12)
+    hard = evaluate("bce(p, 1)", {"p": 0.8})
+    assert [n.op for n in hard.graph().nodes if n.op] == ["log", "neg"]  # −log p, as the course writes it
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [({"p": 1.5, "y": 1}, "takes a probability p from 0 to 1"), ({"p": 0.5, "y": 2}, "takes a label y from 0 to 1")],
+)
+def test_bce_refuses_a_probability_or_a_label_outside_0_1_and_points_at_the_call(values, reason):
+    with pytest.raises(ExpressionError, match=reason) as caught:
+        evaluate("2 * bce(p, y)", values)
+    assert pointed_at(caught.value) == "bce(p, y)"
+
+
+def test_softmax_values_are_read_by_index_or_named_and_add_up_to_one():
+    z = {"a": 1.0, "b": 2.0, "c": 0.5}
+    exponentials = [math.exp(v) for v in z.values()]
+    expected = [e / sum(exponentials) for e in exponentials]
+    total = evaluate("softmax(a, b, c)[0] + softmax(a, b, c)[1] + softmax(a, b, c)[-1]", z)
+    assert total.data == pytest.approx(1.0)
+    named = parse("p = softmax(a, b, c); L = -log(p[1])").evaluate_all(z)
+    assert named["p[1]"].data == pytest.approx(expected[1]) and named["p[1]"].label == "p[1]"
+    unpacked = parse("p1, p2, p3 = softmax(a, b, c); L = -log(p2)").evaluate_all(z)
+    assert unpacked["p2"].data == pytest.approx(expected[1]) and unpacked["p2"].label == "p2"
+
+
+def test_softmax_cross_entropy_gradient_is_the_probability_minus_one_hot():
+    leaves = {k: Value(v, label=k) for k, v in {"a": 1.0, "b": 2.0, "c": 0.5}.items()}
+    loss = evaluate("p = softmax(a, b, c); L = -log(p[1])", leaves)
+    loss.backward()
+    exponentials = [math.exp(v.data) for v in leaves.values()]
+    probabilities = [e / sum(exponentials) for e in exponentials]
+    for k, leaf in enumerate(leaves.values()):
+        assert leaf.grad == pytest.approx(probabilities[k] - (k == 1), rel=1e-9)
+
+
+def test_a_softmax_value_the_formula_never_reads_adds_no_node():
+    loss = evaluate("p1, p2, p3 = softmax(a, b, c); L = -log(p1)", {"a": 1, "b": 2, "c": 3})
+    assert [n.op for n in loss.graph().nodes].count("div") == 1
+
+
+def test_course_functions_of_numbers_only_fold_into_one_constant():
+    assert evaluate("softmax(0, 0)[1] * x", {"x": 4}).data == 2.0
+    assert evaluate("mse(3, 1) + x", {"x": 1}).data == 5.0
+    assert [n.op for n in evaluate("mse(3, 1) + x", {"x": 1}).graph().nodes if n.op] == ["add"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "token"),
+    [
+        ("softmax(a, b) + 1", "softmax(a, b) gives 2 values, not one number", "softmax(a, b)"),
+        ("p = softmax(a, b); L = log(p)", "p gives 2 values, not one number", "p"),
+        ("softmax(a, b)[2]", "numbered 0 to 1: there is no [2]", "2"),
+        ("softmax(a, b)[x]", "a whole number from 0 to 1", "x"),
+        ("softmax(a, b)[0:1]", "a whole number from 0 to 1", "0:1"),
+        ("softmax(a, b)", "the output is one number", "softmax(a, b)"),
+        ("p1, p2 = softmax(a, b, c); f = p1", "gives 3 values, but 2 names", "p1, p2"),
+        ("p1, p2 = a + b; f = p1", "this formula gives one number", "p1, p2"),
+        ("p = softmax(a, b); p0 = p[0]; f = p0", "p0 = p[0] gives p[0] a second name", "p[0]"),
+        ("softmax(a)", "two or more arguments", "softmax(a)"),
+        ("mse(p)", "mse takes 2 arguments, mse(p, y); got 1", "mse(p)"),
+    ],
+)
+def test_course_functions_misused_raise_a_clean_error_pointing_at_the_token(text, reason, token):
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    assert reason in str(caught.value)
+    assert pointed_at(caught.value) == token
+
+
+def test_the_course_step_function_is_heaviside_s_and_passes_no_gradient():
+    assert "step" in FUNCTIONS  # declared once, in gradviz/ops.py; FUNCTIONS follows the registry
+    x = Value(0.5, label="x")
+    f = evaluate("step(x) * x", {"x": x})
+    f.backward()
+    assert (f.data, x.grad) == (0.5, 1.0)  # step(x) = 1 here, and its own derivative is 0
+    assert evaluate("step(x)", {"x": -1.0}).data == 0.0 and evaluate("step(x)", {"x": 0.0}).data == 0.0
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bce(sigmoid(w*x + b), 1)",
+        "bce(sigmoid(w*x + b), 0)",
+        "mse(tanh(w*x + b), 0.3)",
+        "p = softmax(w*x, b, x); L = -log(p[1])",
+    ],
+)
+def test_course_functions_agree_with_pytorch(text):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    values = {"w": 0.7, "x": -1.3, "b": 0.4}
+    ours = {k: Value(v, label=k) for k, v in values.items()}
+    theirs = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in values.items()}
+    w, x, b = theirs["w"], theirs["x"], theirs["b"]
+
+    def target(value):
+        return torch.tensor(value, dtype=torch.float64)
+
+    reference = {
+        "bce(sigmoid(w*x + b), 1)": lambda: F.binary_cross_entropy(torch.sigmoid(w * x + b), target(1.0)),
+        "bce(sigmoid(w*x + b), 0)": lambda: F.binary_cross_entropy(torch.sigmoid(w * x + b), target(0.0)),
+        "mse(tanh(w*x + b), 0.3)": lambda: F.mse_loss(torch.tanh(w * x + b), target(0.3)),
+        "p = softmax(w*x, b, x); L = -log(p[1])": lambda: -torch.log(torch.softmax(torch.stack([w * x, b, x]), 0)[1]),
+    }[text]()
+    loss = evaluate(text, ours)
+    loss.backward()
+    reference.backward()
+    assert loss.data == pytest.approx(reference.item(), rel=1e-12)
+    for name in values:
+        assert ours[name].grad == pytest.approx(theirs[name].grad.item(), rel=1e-9), name
+
+
 # -- refused formulas: a clean error pointing at the token ------------------------------------------
 
 
@@ -196,8 +467,8 @@ def test_leading_spaces_are_allowed_and_columns_still_count_from_the_original_te
         ("x +", "ends too early", ""),
         ("tanh(x", "never closed", "("),
         ("x y", "invalid syntax", "y"),
-        ("x = 1", "invalid syntax", "="),
-        ("x\ny", "one line", "↵"),
+        ("x = 1 +", "ends too early", ""),
+        ("x\ny", "only the last statement can be a bare formula", "x"),
         ("1" * 400 + " * x", "too large", "1" * 80),
     ],
 )
@@ -358,7 +629,9 @@ def test_an_attack_is_refused_without_side_effects(attack, tmp_path, no_code_com
 
 # -- fuzzing --------------------------------------------------------------------------------------
 
-_DENSE = st.sampled_from(list(" xyz()+-*/.,0123456789_'\"[]:=<>@%^!#{}\\λé\t") + list(FUNCTIONS) + ["pi", "e", "**"])
+_DENSE = st.sampled_from(
+    list(" xyz()+-*/.,0123456789_'\"[]:=;<>@%^!#{}\\λé\t\n") + list(FUNCTIONS) + ["pi", "e", "**", "q = ", "; f = q"]
+)
 
 
 def _parse_and_evaluate(text: str, value: float = 0.7):
@@ -438,6 +711,10 @@ _INSERTS = [
     "\n",
     "exec",
     "{",
+    ";",
+    "; q = x",
+    "q = ",
+    ")[0]",
 ]
 
 
@@ -456,12 +733,22 @@ def test_mutated_formulas_never_raise_anything_but_expression_error(text, insert
     _parse_and_evaluate(text[:where] + insert + text[where:])
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(VALID, VALID, st.sampled_from([0.7, -1.0, 2.0]))
+def test_a_formula_split_into_named_statements_gives_the_same_value(first, second, value):
+    split = _parse_and_evaluate(f"q = {first} * 1\nf = q * ({second})", value)
+    whole = _parse_and_evaluate(f"(({first}) * 1) * ({second})", value)
+    assume(isinstance(split, Value) and isinstance(whole, Value) and math.isfinite(whole.data))
+    assert split.label == "f" and split.data == whole.data
+
+
 # -- an oracle: values and gradients agree with PyTorch --------------------------------------------
 
 
 def _torch_functions(torch) -> dict:
     return {
         "relu": torch.relu,
+        "step": lambda x: torch.sign(torch.relu(x)),  # Heaviside's step, with its zero gradient
         "tanh": torch.tanh,
         "sigmoid": torch.sigmoid,
         "exp": torch.exp,

@@ -172,7 +172,8 @@ def test_a_scalar_mlp_weight_and_names_for_unlabelled_parameters():
     L.backward()
     weight = net[0][1].w0
     result = chain_rule_paths(L, weight)
-    assert result.count == 2 and result.matches() and result.weight_label == "0.1.w0"
+    # the weight's own label (W¹[1,0]), or its scope's name where the network leaves it unlabelled
+    assert result.count == 2 and result.matches() and result.weight_label == (weight.label or "0.1.w0")
     a, b = Value(2.0), Value(-3.0)
     product = a * b
     named = chain_rule_paths(product, a, names={a: "a", b: "b"})
@@ -225,3 +226,124 @@ def test_chain_rule_paths_keep_the_language_they_were_made_in():
         spanish.equation.splitlines()[0]
         == mlp_chain_rule(model, [0.5, -1.0], [0.3], weight=(0, 0, 0), language="es").equation.splitlines()[0]
     )
+
+
+# -- the picture: landscape, and no text over another with either renderer -------------------------
+
+# Helvetica's widths (1/1000 em, from its AFM: what dot's Nimbus Sans and graphviz-pure's Arimo match); the
+# symbols the pictures use, and a wide default for any other character, so that the estimate errs long
+_WIDTHS = dict(
+    zip(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
+        [278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278]
+        + [556] * 10
+        + [278, 278, 584, 584, 584, 556, 1015]
+        + [667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833]
+        + [722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611]
+        + [278, 278, 278, 469, 556, 333]
+        + [556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833]
+        + [556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500]
+        + [334, 260, 334, 584],
+        strict=True,
+    )
+)
+_SYMBOL_WIDTHS = {"−": 584, "·": 278, "←": 1000, "∂": 600, "ŷ": 500, "²": 333, "σ": 600, "×": 584, "…": 1000}
+_SVG_TEXT = re.compile(r"<text([^>]*)>(.*?)</text>", re.S)
+
+
+def svg_text_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
+    """(text, left, top, right, bottom) of each text element, from its x, y, anchor, font size and an estimate
+    of its width (bold a little wider); the box reaches 0.72 of the size above the baseline, 0.21 below."""
+    import html
+
+    boxes = []
+    for attributes, body in _SVG_TEXT.findall(svg):
+        found = dict(re.findall(r'([\w-]+)="([^"]*)"', attributes))
+        text = html.unescape(re.sub(r"<[^>]+>", "", body))
+        if not text.strip():
+            continue
+        size, x, y = float(found.get("font-size", 14)), float(found["x"]), float(found["y"])
+        em = sum(_WIDTHS.get(c, _SYMBOL_WIDTHS.get(c, 700)) for c in text) / 1000
+        width = em * size * (1.06 if found.get("font-weight") == "bold" else 1.0)
+        anchor = found.get("text-anchor", "start")
+        left = x - {"middle": width / 2, "end": width}.get(anchor, 0.0)
+        boxes.append((text, left, y - 0.72 * size, left + width, y + 0.21 * size))
+    return boxes
+
+
+def overlapping_texts(svg: str) -> list[tuple[str, str]]:
+    boxes = svg_text_boxes(svg)
+    found = []
+    for i, (first, left, top, right, bottom) in enumerate(boxes):
+        for second, left2, top2, right2, bottom2 in boxes[i + 1 :]:
+            if min(right, right2) - max(left, left2) > 0.5 and min(bottom, bottom2) - max(top, top2) > 0.5:
+                found.append((first, second))
+    return found
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    width, height = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"', svg).groups()
+    return float(width), float(height)
+
+
+RENDERERS = [pytest.param("dot", marks=pytest.mark.dot), "graphviz-pure"]
+
+
+def rendered_svg(dot, engine: str) -> str:
+    from gradviz.viz import RendererNotFound, find_renderer
+
+    try:
+        if find_renderer("svg", engine=engine).name != engine:
+            pytest.skip(f"{engine} is not installed")
+    except RendererNotFound:
+        pytest.skip(f"{engine} is not installed")
+    return render(dot, "svg", engine=engine).decode("utf-8")
+
+
+def test_the_overlap_check_finds_texts_drawn_over_each_other():
+    svg = (
+        '<svg><text text-anchor="start" x="10" y="20" font-size="12">L ← e ← ŷ ← h2[1]</text>'
+        '<text text-anchor="start" x="60" y="20" font-size="12">(−0.9189)</text>'
+        '<text text-anchor="middle" x="60" y="60" font-size="12">alone</text></svg>'
+    )
+    assert overlapping_texts(svg) == [("L ← e ← ŷ ← h2[1]", "(−0.9189)")]
+
+
+@pytest.mark.parametrize("engine", RENDERERS)
+def test_the_mlp_chain_rule_picture_is_landscape_for_a_16_9_slide(engine):
+    result = mlp_chain_rule(net_2_3_2_1(), [0.5, -1.0], [0.3], weight=(0, 1, 0))
+    width, height = svg_size(rendered_svg(result.to_dot(), engine))
+    assert 1.2 < width / height < 2.4, (width, height)  # was 2564 × 3744 px: a portrait
+
+
+@pytest.mark.parametrize("engine", RENDERERS)
+@pytest.mark.parametrize(
+    "weight", [(0, 1, 0), (2, 0, 1)], ids=["two paths through both hidden layers", "one path from the last layer"]
+)
+def test_no_two_texts_of_the_mlp_chain_rule_picture_overlap(engine, weight):
+    result = mlp_chain_rule(net_2_3_2_1(), [0.5, -1.0], [0.3], weight=weight)
+    svg = rendered_svg(result.to_dot(title="chain rule"), engine)
+    assert "W1[1,0]" in svg or weight != (0, 1, 0)
+    assert overlapping_texts(svg) == []  # graphviz-pure drew "W1[1,0" over "(−0.9189)" in the table
+
+
+def test_the_table_sits_beside_the_loss_and_a_long_chain_draws_one_row_boxes():
+    result = mlp_chain_rule(net_2_3_2_1(), [0.5, -1.0], [0.3], weight=(0, 1, 0))
+    source = result.to_dot().source
+    loss = result.to_frame().output
+    assert re.search(r"\{\s*rank=same\s+" + loss + r"\s+paths_table\s*\}", source)
+    assert "ranksep=0.15" in source and ">value<" not in source  # compact boxes: name, value, gradient
+    small = chain_rule_paths(*_small_chain()).to_dot().source
+    assert ">value<" in small  # a short chain keeps the boxes with their row names
+    under = result.to_dot(rankdir="LR").source
+    assert "paths_table" not in under and "labelloc=b" in under  # left to right: the table under the picture
+
+
+def _small_chain():
+    x, w = Value(2.0, label="x"), Value(-0.5, label="w")
+    h = (w * x).tanh()
+    h.label = "h"
+    loss = h * h
+    loss.label = "L"
+    loss.backward()
+    return loss, w

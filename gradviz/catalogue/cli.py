@@ -71,7 +71,7 @@ MESSAGES = {
     },
     # export
     "cli.export_demo_title": {"en": "f = (x + y)·z, step by step", "es": "f = (x + y)·z, paso a paso"},
-    "cli.export_title": {"en": "{output} = {formula}, step by step", "es": "{output} = {formula}, paso a paso"},
+    "cli.export_title": {"en": "{formula}, step by step", "es": "{formula}, paso a paso"},
     "cli.no_variables_steps": {
         "en": "{expression} has no variables, so there is nothing to step through: write a formula of variables, "
         "e.g. (x + y) * z, and give them values with --set x=-2 ...",

@@ -18,10 +18,6 @@ MESSAGES = {
         "en": "the expression is {length} characters long; the limit is {limit}",
         "es": "la expresión tiene {length} caracteres; el máximo es {limit}",
     },
-    "expr.line_break": {
-        "en": "an expression is one line: remove the line break",
-        "es": "una expresión ocupa una sola línea: quita el salto de línea",
-    },
     "expr.control_character": {
         "en": "control characters are not allowed in an expression",
         "es": "una expresión no puede contener caracteres de control",
@@ -37,6 +33,107 @@ MESSAGES = {
     "expr.ends_too_early": {
         "en": "{reason} (the expression ends too early)",
         "es": "{reason} (la expresión termina antes de tiempo)",
+    },
+    # statements: `name = formula`, separated by ; or line breaks, the last one the output
+    "expr.empty_statement": {
+        "en": "an empty statement: remove the extra ; (statements are separated by one ; or a line break)",
+        "es": "una instrucción vacía: quita el ; que sobra (las instrucciones se separan con un ; o un salto de línea)",
+    },
+    "expr.statement_unused": {
+        "en": "only the last statement can be a bare formula (it is the output): name this one, e.g. q = ..., "
+        "and use q later",
+        "es": "solo la última instrucción puede ser una fórmula sin nombre (es la salida): dale un nombre a esta, "
+        "p. ej. q = ..., y usa q después",
+    },
+    "expr.statement_refused": {
+        "en": "only formulas and assignments name = formula are allowed, not Python statements (import, if, +=, ...)",
+        "es": "solo se admiten fórmulas y asignaciones nombre = fórmula, no instrucciones de Python (import, if, "
+        "+=, ...)",
+    },
+    "expr.assign_chain": {
+        "en": "one name per assignment: write q = x + y, then r = q",
+        "es": "un solo nombre por asignación: escribe q = x + y y después r = q",
+    },
+    "expr.assign_target": {
+        "en": "only a name can be assigned, e.g. q = x + y",
+        "es": "solo se puede asignar a un nombre, p. ej. q = x + y",
+    },
+    "expr.assign_alias": {
+        "en": "{name} = {other} gives {other} a second name: use {other} itself, or assign a formula such as "
+        "{name} = 2 * {other}",
+        "es": "{name} = {other} le da un segundo nombre a {other}: usa {other} directamente, o asigna una fórmula "
+        "como {name} = 2 * {other}",
+    },
+    "expr.assign_constant": {
+        "en": "{name} is the constant {value}: it cannot be assigned, choose another name (e.g. {name}1)",
+        "es": "{name} es la constante {value}: no se le puede asignar nada, elige otro nombre (p. ej. {name}1)",
+    },
+    "expr.assign_function": {
+        "en": "{name} is a function: it cannot be assigned, choose another name (e.g. {name}1)",
+        "es": "{name} es una función: no se le puede asignar nada, elige otro nombre (p. ej. {name}1)",
+    },
+    "expr.assign_twice": {
+        "en": "{name} is assigned twice (first at column {column}): each name is assigned once, so give the "
+        "new value another name",
+        "es": "{name} se asigna dos veces (la primera en la columna {column}): cada nombre se asigna una sola "
+        "vez, así que dale otro nombre al nuevo valor",
+    },
+    "expr.used_before_assigned": {
+        "en": "{name} is used (column {column}) before it is assigned: assign a name before using it, or, if "
+        "{name} is a variable given with --set, choose another name for this one",
+        "es": "{name} se usa (columna {column}) antes de asignarlo: asigna un nombre antes de usarlo o, si "
+        "{name} es una variable con valor de --set, elige otro nombre para este",
+    },
+    "expr.assigned_unused": {
+        "en": "{name} is assigned but never used: use it in a later statement, or remove its statement",
+        "es": "{name} se asigna pero no se usa nunca: úsalo en una instrucción posterior, o quita su instrucción",
+    },
+    "expr.output_vector": {
+        "en": "{what} gives {count} values, and the output is one number: pick one, e.g. {what}[0] (from 0 to {last})",
+        "es": "{what} da {count} valores, y la salida es un solo número: elige uno, p. ej. {what}[0] (de 0 a {last})",
+    },
+    "expr.output_several": {
+        "en": "the last statement is the output, one number: it cannot assign several names",
+        "es": "la última instrucción es la salida, un solo número: no puede asignar varios nombres",
+    },
+    "expr.unpack_number": {
+        "en": "{names} = ... names several values, and this formula gives one number: write one name",
+        "es": "{names} = ... nombra varios valores, y esta fórmula da un solo número: escribe un solo nombre",
+    },
+    "expr.unpack_count": {
+        "en": "{what} gives {count} values, but {names} names are given: write one name per value",
+        "es": "{what} da {count} valores, pero se dan {names} nombres: escribe un nombre por valor",
+    },
+    "expr.vector_as_number": {
+        "en": "{what} gives {count} values, not one number: pick one with [0] to [{last}], e.g. {what}[0]",
+        "es": "{what} da {count} valores, no un solo número: elige uno con [0] a [{last}], p. ej. {what}[0]",
+    },
+    "expr.index_not_whole": {
+        "en": "the index of {what}[...] is a whole number from 0 to {last}, e.g. {what}[0]",
+        "es": "el índice de {what}[...] es un número entero de 0 a {last}, p. ej. {what}[0]",
+    },
+    "expr.index_range": {
+        "en": "{what} gives {count} values, numbered 0 to {last}: there is no [{index}]",
+        "es": "{what} da {count} valores, numerados de 0 a {last}: no existe el [{index}]",
+    },
+    "expr.value_for_assigned": {
+        "en": "{name} is assigned by the formula ({statement}), so it takes no value: remove {name} from the "
+        "values (or --set), or give one of them another name",
+        "es": "{name} se asigna en la fórmula ({statement}), así que no lleva valor: quita {name} de los valores "
+        "(o de --set), o cambia el nombre de uno de los dos",
+    },
+    "expr.number_one_formula": {
+        "en": "a number is expected here, not statements or an assignment (=)",
+        "es": "aquí se espera un número, no instrucciones ni una asignación (=)",
+    },
+    # the course's functions
+    "expr.bce_probability": {
+        "en": "bce(p, y) takes a probability p from 0 to 1 (e.g. bce(sigmoid(z), y)); here p = {value}",
+        "es": "bce(p, y) recibe una probabilidad p entre 0 y 1 (p. ej. bce(sigmoid(z), y)); aquí p = {value}",
+    },
+    "expr.bce_label": {
+        "en": "bce(p, y) takes a label y from 0 to 1 (0 or 1, or a probability); here y = {value}",
+        "es": "bce(p, y) recibe una etiqueta y entre 0 y 1 (0 o 1, o una probabilidad); aquí y = {value}",
     },
     # Python's syntax messages; the English reproduces Python's text exactly
     "expr.syntax_invalid": {"en": "invalid syntax", "es": "error de sintaxis"},

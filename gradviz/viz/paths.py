@@ -52,6 +52,8 @@ __all__ = [
 
 ENUMERATE_LIMIT = 20_000  # up to this many paths, all are listed and the largest |products| come first
 DEFAULT_MAX_PATHS = 6
+COMPACT_PAST = 12  # value nodes: a picture of more draws each box as one row (name, value, gradient)
+_TABLE_ID = "paths_table"
 
 
 @dataclass(frozen=True)
@@ -387,15 +389,28 @@ class ChainRulePaths:
         table: bool = True,
     ):
         """The graphviz.Digraph of the paths: value boxes with ∂loss/∂node, each path edge labelled with its
-        local derivative and upstream × local, and under the picture a table with each path's product and
-        the sum (= ∂loss/∂weight). Draws through gradviz.viz.to_dot; only the graph's label is its own.
+        local derivative and upstream × local, and a table with each path's product and the sum
+        (= ∂loss/∂weight). Draws through gradviz.viz.to_dot; only the table and the spacing are its own.
 
         `max_paths` limits the paths drawn (default: all listed in `paths`); `rankdir` "TB" (default: the
-        loss at the bottom) or "LR"; `title` a first line over the table; `table=False` leaves it out.
+        loss at the bottom, the table beside it, so that a long chain still makes a landscape picture) or
+        "LR" (the table under the picture); `title` a first line over the table; `table=False` leaves it out.
+        Past COMPACT_PAST value nodes (a network's paths) each box is one row — name, value, gradient — and
+        the ranks sit closer, so that the picture fits a 16:9 slide.
+
+        >>> from gradviz import Value
+        >>> w, x = Value(-0.5, label="w"), Value(2.0, label="x")
+        >>> L = (w * x).tanh()
+        >>> L.label = "L"
+        >>> L.backward()
+        >>> dot = chain_rule_paths(L, w).to_dot()
+        >>> "paths_table" in dot.source, "rank=same" in dot.source
+        (True, True)
         """
         from .dot import THEMES, to_dot
 
         frame = self.to_frame(max_paths)
+        crowded = sum(1 for n in frame.nodes if n.kind != "constant") > COMPACT_PAST
         dot = to_dot(
             frame,
             theme=theme,
@@ -403,26 +418,43 @@ class ChainRulePaths:
             precision=self.precision,
             collapse=False,
             edge_labels=True,
-            compact=False,
+            compact=crowded and rankdir in ("TB", "BT"),
             max_nodes=max(len(frame.nodes), 2),
+            focus=False,  # the paths are the focus: every node on them is drawn
         )
+        vertical = rankdir in ("TB", "BT")
+        if crowded and vertical:
+            # closer ranks (each labelled edge already spans two), and room between the labels side by side
+            dot.attr(ranksep="0.15", nodesep="0.45")
         if table:
-            dot.attr(label=self._table_label(THEMES[theme], max_paths, title), labelloc="b")
+            label = self._table_label(THEMES[theme], max_paths, title)
+            if vertical:  # beside the loss: under a tall graph it would make a portrait
+                dot.node(_TABLE_ID, label, shape="plain")
+                with dot.subgraph() as beside:
+                    beside.attr(rank="same")
+                    beside.node(frame.output)
+                    beside.node(_TABLE_ID)
+            else:
+                dot.attr(label=label, labelloc="b")
         elif title:
             dot.attr(label=title, labelloc="t")
         return dot
 
     def _table_label(self, colors: dict, max_paths, title: str | None) -> str:
+        """The table, one column: each line in a row of its own (a path's factors under its route), so that a
+        renderer's estimate of a text's width never puts two texts over each other."""
         from .dot import _font, escape
 
         p = self.precision
         shown = self.paths if not max_paths else self.paths[:max_paths]
         L, w = _d_name(self.loss_label), _d_name(self.weight_label)
+
+        def line(text: str, color: str, size: int, bold: bool = False) -> str:
+            return f'<TR><TD ALIGN="LEFT">{_font(escape(text), color, size, bold=bold)}</TD></TR>'
+
         rows = []
         if title:
-            rows.append(
-                f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(title), colors["text"], 16, bold=True)}</TD></TR>'
-            )
+            rows.append(line(title, colors["text"], 18, bold=True))
         head = self._say(
             "paths.table_head_one" if self.count == 1 else "paths.table_head_many",
             derivative=f"∂{L}/∂{w}",
@@ -430,7 +462,7 @@ class ChainRulePaths:
             weight=w,
             loss=L,
         )
-        rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(head), colors["text"], 13)}</TD></TR>')
+        rows.append(line(head, colors["text"], 15))
         top = self._absorbed()
         ones = False
         for k, path in enumerate(shown, start=1):
@@ -442,33 +474,28 @@ class ChainRulePaths:
                 for nid, label in zip(path.node_ids[::-1], path.labels[::-1], strict=True)
                 if nid not in top and (self.graph[nid].op != "mul" or nid == self.weight_id)
             ]
-            route = " ← ".join(kept)
-            rows.append(
-                f'<TR><TD ALIGN="LEFT">{_font(escape(self._say("paths.path_name", number=k)), colors["active_line"], 12, bold=True)}</TD>'
-                f'<TD ALIGN="LEFT">{_font(escape(route), colors["muted"], 11)}</TD>'
-                f'<TD ALIGN="LEFT">{_font(escape(f"{numbers} = {number(path.product, p)}"), colors["text"], 12)}</TD></TR>'
-            )
+            name = _font(escape(self._say("paths.path_name", number=k)), colors["active_line"], 15, bold=True)
+            route = _font(escape(" ← ".join(kept)), colors["muted"], 14)
+            product = _font(escape(f"{numbers} = {number(path.product, p)}"), colors["text"], 15)
+            # the route ends its row: a renderer that underestimates its arrows has nothing to run into
+            rows.append(f'<TR><TD ALIGN="LEFT">{name}   {route}</TD></TR>')
+            rows.append(f'<TR><TD ALIGN="LEFT">{product}</TD></TR>')
         terms = " + ".join([number(shown[0].product, p)] + [operand(x.product, p) for x in shown[1:]])
         if len(shown) < self.count:
             terms += " + … " + self._say("paths.more", count=f"{self.count - len(shown):,}")
-        result = f"∂{L}/∂{w} = {terms} = {number(self.total, p)}"
-        rows.append(
-            f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(result), colors["grad"], 14, bold=True)}</TD></TR>'
-        )
+        if ones:
+            rows.append(line(self._say("paths.ones_left_out"), colors["muted"], 14))
+        rows.append(line(f"∂{L}/∂{w} = {terms} = {number(self.total, p)}", colors["grad"], 17, bold=True))
         checks = []
         if self.gradient is not None:
             checks.append(self._say("paths.gives_backward", value=number(self.gradient, p)))
         if self.reference is not None:
             checks.append(self._say("paths.gives_tensor", value=number(self.reference, p)))
-        if ones:
-            note = self._say("paths.ones_left_out")
-            rows.insert(-1, f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(note), colors["muted"], 11)}</TD></TR>')
         if checks:
             same = self.matches(rtol=1e-7, atol=1e-10)
             verdict = self._say("paths.verdict_same" if same else "paths.verdict_different")
-            line = f"{_names(checks, self.language)}: {verdict}"
-            rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_font(escape(line), colors["muted"], 11)}</TD></TR>')
-        return '<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+            rows.append(line(f"{_names(checks, self.language)}: {verdict}", colors["muted"], 14))
+        return '<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="3">' + "".join(rows) + "</TABLE>>"
 
     def draw(self, **options):
         """A :class:`gradviz.viz.Drawing` of the paths (Jupyter shows it; ``.save("paths.png")`` writes it);
