@@ -32,18 +32,21 @@ __version__ = "0.1.0"
 """
 
 
-def step_through(output, **options):
-    """Step through the forward and backward pass that produced `output` in a notebook widget.
+def step_through(output, X=None, y=None, **options):
+    """Step through the forward and backward pass that produced `output` in a notebook widget, or through one
+    training step of a model: ``step_through(model, X, y, loss="mse")`` (each layer one node for a big one).
 
     A shortcut for :func:`gradviz.widgets.step_through` (which needs ipywidgets: ``pip install
-    "gradviz[notebook]"``); see it for the options.
+    "gradviz[notebook]"``); see it for the options (`loss`, `view`, `mode`, ...).
 
     >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
     >>> stepper = step_through((x + y) * z)  # doctest: +SKIP
+    >>> import numpy as np
+    >>> lesson = step_through(nn.MLP(2, [4, 1]), np.ones((3, 2)), np.zeros(3), loss="mse")  # doctest: +SKIP
     """
     from .widgets import step_through as widget_step_through
 
-    return widget_step_through(output, **options)
+    return widget_step_through(output, X, y, **options)
 
 
 def __getattr__(name: str):

@@ -40,7 +40,8 @@ def test_parameters_are_plain_leaf_tensors_labelled_with_their_names():
     model = Block()
     for _name, p in model.named_parameters():
         assert type(p) is Tensor and p.requires_grad and p.is_leaf
-    assert model.head[0].weight.label == "head.0.weight"
+    assert model.encoder.weight.label == "encoder.weight"  # a Linear of its own: its dotted name
+    assert model.head[0].weight.label == "W¹" and model.head[2].bias.label == "b²"  # an MLP's layers, for people
     assert model.temperature.label == "temperature"
 
 
@@ -48,7 +49,14 @@ def test_a_user_label_is_kept():
     layer = nn.Linear(2, 2)
     layer.weight.label = "W1"
     holder = nn.Sequential(layer)
-    assert holder[0].weight.label == "W1" and holder[0].bias.label == "0.bias"
+    assert holder[0].weight.label == "W1" and holder[0].bias.label == "b¹"
+    nn.Sequential(nn.Linear(2, 2), holder[0])  # now the second layer: gradviz's label moves, the user's stays
+    assert holder[0].weight.label == "W1" and holder[0].bias.label == "b²"
+
+
+def test_layer_label_writes_the_layer_as_a_superscript_and_the_element_in_brackets():
+    assert nn.layer_label("W", 1) == "W¹" and nn.layer_label("b", 10) == "b¹⁰"
+    assert nn.layer_label("W", 2, 1, 0) == "W²[1,0]" and nn.layer_label("b", None, 3) == "b[3]"
 
 
 def test_shared_parameters_are_listed_once():

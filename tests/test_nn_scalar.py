@@ -59,7 +59,7 @@ def test_mlp_layout_matches_micrograd():
     assert net.num_parameters() == 337 and len(net) == 3
     assert [layer.neurons[0].activation.__class__.__name__ for layer in net.layers] == ["ReLU", "ReLU", "Identity"]
     assert [name for name, _ in net.named_parameters()][:4] == ["0.0.w0", "0.0.w1", "0.0.b", "0.1.w0"]
-    assert net[0][1].w0.label == "0.1.w0"
+    assert net[0][1].w0.label == "W¹[1,0]"  # the names stay the state dict's keys; the labels are for people
     assert repr(net).splitlines()[1] == "  (0): Layer(n_in=2, n_out=16, activation=relu)  (48 parameters)"
 
 
@@ -162,3 +162,16 @@ def _moons(n: int, seed: int, noise: float = 0.1):
     X = np.vstack([np.c_[np.cos(t_out), np.sin(t_out)], np.c_[1 - np.cos(t_in), 0.5 - np.sin(t_in)]])
     X += rng.normal(scale=noise, size=X.shape)
     return X, np.r_[-np.ones(half), np.ones(n - half)]
+
+
+def test_a_scalar_mlp_labels_each_weight_by_layer_neuron_and_input_and_never_by_its_dotted_name():
+    net = nn.ScalarMLP(2, [3, 1], seed=0)
+    labels = [p.label for p in net.parameters()]
+    assert labels[:6] == ["W¹[0,0]", "W¹[0,1]", "b¹[0]", "W¹[1,0]", "W¹[1,1]", "b¹[1]"]
+    assert labels[-4:] == ["W²[0,0]", "W²[0,1]", "W²[0,2]", "b²[0]"]
+    assert len(set(labels)) == len(labels) and not any("." in label for label in labels)
+    assert net[1][0].w2 is net.parameters()[-2]  # W²[0,2] is neuron 0's weight 2 of the second layer
+    assert [p.label for p in nn.Layer(2, 1, seed=0).parameters()] == ["W[0,0]", "W[0,1]", "b[0]"]  # no layer number
+    assert [p.label for p in nn.Neuron(2, seed=0).parameters()] == ["w0", "w1", "b"]
+    graph = Graph.of(net([1.0, -1.0]))
+    assert "W²[0,1]" in [node.label for node in graph.nodes]  # what pictures and the trace show

@@ -7,7 +7,7 @@ import pytest
 import traitlets
 
 import gradviz
-from gradviz import Tensor, Value, nn, trace
+from gradviz import Tensor, Value, keras, nn, trace
 from gradviz.viz import frames
 from gradviz.widgets import Stepper, step_through
 from gradviz.widgets import stepper as stepper_module
@@ -254,7 +254,7 @@ def test_a_torch_style_mlp_loss_steps_through_its_layers():
     stepper = step_through(loss, show_numeric=True)
     stepper.step = len(stepper.frames) - 1
     loss.backward()
-    np.testing.assert_allclose(stepper.frame.node("0.weight").grad, model[0].weight.grad)
+    np.testing.assert_allclose(stepper.frame.node("W¹").grad, model[0].weight.grad)
     assert "mlp/0" in stepper.table.value  # the scope column
 
 
@@ -380,3 +380,125 @@ def test_the_numerical_check_uses_the_data_the_recorded_pass_used_even_after_an_
     by_label = {node.label: node.id for node in stepper.graph.nodes}
     assert float(numeric.gradients[by_label["b"]]) == pytest.approx(3.0, rel=1e-6)  # ∂c/∂b = a as recorded
     assert float(numeric.gradients[by_label["a"]]) == pytest.approx(2.0, rel=1e-6)
+
+
+# -- models ----------------------------------------------------------------------------------------
+
+
+BATCH = np.array([[0.5, -1.0], [1.5, 0.25], [-0.5, 2.0]])
+
+
+def backward_frames_reaching(stepper, label: str) -> list:
+    """The backward frames in which the node labelled `label` receives a gradient."""
+    found = []
+    for frame in stepper.frames:
+        if frame.kind != "backward":
+            continue
+        if any(e.state == "active" and frame.node(e.source).label == label for e in frame.edges):
+            found.append(frame)
+    return found
+
+
+def test_step_through_an_nn_mlp_has_a_backward_frame_for_each_layers_weights():
+    model = nn.MLP(2, [3, 2, 1], activation="tanh", seed=0)
+    stepper = gradviz.step_through(model, BATCH, np.array([0.2, -0.4, 0.9]), loss="mse")
+    assert isinstance(stepper, Stepper) and stepper.layer_view  # a big model: one node per W, b, z, h
+    for label in ("W¹", "W²", "W³", "b¹", "b³"):
+        assert len(backward_frames_reaching(stepper, label)) == 1, label
+    assert [f.active_label for f in stepper.frames if f.kind == "forward"] == ["z¹", "h¹", "z²", "h²", "z³", "L"]
+    layer_two = backward_frames_reaching(stepper, "W²")[0]
+    assert layer_two.caption.startswith("Layer 2, backward: δ² = ∂L/∂z² arrives")
+    assert "∂L/∂W² = δ²ᵀ · h¹" in layer_two.equation
+    stepper.step = len(stepper.frames) - 1
+    assert "W²" in stepper.svg and "z²" in stepper.svg
+
+
+def test_step_through_a_keras_sequential_has_a_backward_frame_for_each_layers_weights():
+    model = keras.Sequential(
+        [keras.Dense(4, activation="relu", input_dim=2), keras.Dense(3, activation="softmax")], seed=0
+    )
+    stepper = step_through(model, BATCH, np.array([0, 2, 1]), loss="sparse_categorical_crossentropy")
+    assert stepper.layer_view
+    assert all(len(backward_frames_reaching(stepper, w)) == 1 for w in ("W¹", "W²"))
+    model.compile("adam", loss="sparse_categorical_crossentropy")
+    compiled = step_through(model, BATCH, np.array([0, 2, 1]))  # its compiled loss
+    assert compiled.frames[-1].node("L").value == pytest.approx(stepper.frames[-1].node("L").value)
+
+
+def test_step_through_a_model_leaves_its_gradients_and_weights_as_they_were():
+    model = nn.MLP(2, [3, 1], seed=0)
+    model[2].bias.grad = np.array([5.0])
+    kept = model[2].bias.grad
+    before = [p.data.copy() for p in model.parameters()]
+    for view in ("nodes", "layers"):
+        step_through(model, BATCH, np.zeros(3), loss="mse", view=view)
+    assert model[2].bias.grad is kept and model[0].weight.grad is None
+    assert all(np.array_equal(p.data, b) for p, b in zip(model.parameters(), before, strict=True))
+
+
+def test_a_models_node_view_and_layer_view_agree_on_every_gradient():
+    model = nn.MLP(2, [3, 1], seed=0)
+    nodes = step_through(model, BATCH, np.zeros(3), loss="mse", view="nodes")
+    layers = step_through(model, BATCH, np.zeros(3), loss="mse", view="layers")
+    assert not nodes.layer_view and len(nodes.graph.nodes) > len(layers.graph.nodes)
+    for label in ("W¹", "b¹", "W²", "b²"):
+        np.testing.assert_allclose(layers.frames[-1].node(label).grad, nodes.frames[-1].node(label).grad)
+    # node by node the weight reaches its gradient through its transpose, as the engine recorded it
+    assert len(backward_frames_reaching(nodes, "W¹")) == 1
+
+
+def test_a_small_model_steps_node_by_node_and_a_scalar_network_has_no_layer_view():
+    small = nn.Linear(2, 1, seed=0)
+    assert not step_through(small, BATCH, np.zeros(3), loss="mse").layer_view  # 8 nodes: each one shown
+    net = nn.ScalarMLP(2, [2, 1], seed=0)
+    stepper = step_through(net, BATCH, np.zeros(3), loss="mse")
+    assert not stepper.layer_view and "W¹[1,0]" in [n.label for n in stepper.graph.nodes]
+    with pytest.raises(ValueError, match="tensor networks"):
+        step_through(net, BATCH, np.zeros(3), loss="mse", view="layers")
+
+
+def test_any_tensor_output_may_ask_for_the_layer_view():
+    model = nn.MLP(2, [3, 1], seed=0)
+    loss = nn.MSELoss()(model(Tensor(BATCH)), Tensor(np.zeros((3, 1))))
+    stepper = step_through(loss, view="layers")
+    assert stepper.layer_view and [n.label for n in stepper.graph.nodes][3:5] == ["z¹", "h¹"]
+    assert not step_through(loss).layer_view  # an output is drawn as it was built unless asked
+
+
+def test_step_through_says_what_a_model_needs_and_what_an_output_does_not_take():
+    model = nn.MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"give the batch and its targets, step_through\(model, X, y, loss='mse'\)"):
+        step_through(model)
+    with pytest.raises(ValueError, match="needs a loss"):
+        step_through(model, BATCH, np.zeros(3))
+    f, _ = worked_example()
+    with pytest.raises(TypeError, match="is for a model"):
+        step_through(f, "backward")
+    with pytest.raises(ValueError, match=r"view=\.\.\.\) is 'nodes', 'layers' or None"):
+        step_through(model, BATCH, np.zeros(3), loss="mse", view="matrix")
+
+
+def test_the_layer_view_stepper_speaks_spanish(spanish):
+    stepper = step_through(nn.MLP(2, [3, 2, 1], seed=0), BATCH, np.zeros(3), loss="mse")
+    frame = backward_frames_reaching(stepper, "W¹")[0]
+    assert frame.caption.startswith("Capa 1, hacia atrás")
+    stepper.step = stepper.frames.index(frame)
+    assert "Capa 1, hacia atrás" in stepper.caption.value
+
+
+def test_the_focus_box_draws_a_big_graphs_step_as_its_focus_and_can_be_turned_off():
+    x = Value(0.5, label="x")
+    h = x
+    for _ in range(20):
+        h = (h * 1.1).tanh()
+    stepper = step_through(h)
+    assert stepper.focus and stepper.focus_box.value  # more than FOCUS_NODES nodes, nothing folded
+    stepper.step = 10
+    focused = stepper.svg
+    stepper.focus_box.value = False
+    assert not stepper.focus and stepper.svg != focused
+    small = step_through(worked_example()[0])
+    assert not small.focus
+    folded = step_through(nn.scalar.MLP(2, [4, 4, 1], seed=0)([1.0, -2.0]))
+    assert folded.collapse and not folded.focus  # folded scopes already make a small picture
+    assert step_through(worked_example()[0], focus=True).focus

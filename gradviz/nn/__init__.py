@@ -55,7 +55,8 @@ from .losses import (
     mae_loss,
     mse_loss,
 )
-from .module import Module, Parameter, count_parameters
+from .module import Module, Parameter, count_parameters, layer_label
+from .record import record_step
 from .scalar import MLP as ScalarMLP
 from .scalar import Layer, Neuron
 
@@ -63,6 +64,8 @@ __all__ = [
     "Module",
     "Parameter",
     "count_parameters",
+    "layer_label",
+    "record_step",
     "Linear",
     "Flatten",
     "Sequential",

@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import ShapeError
 from .activations import get_activation
 from .init import get_initializer, make_rng, torch_default, uniform
-from .module import Module, Parameter
+from .module import Module, Parameter, _give_label, layer_label
 
 __all__ = ["Linear", "Flatten", "Sequential", "MLP"]
 
@@ -120,7 +120,8 @@ class Sequential(Module):
     """Modules applied one after the other; children are named '0', '1', ... (or by an OrderedDict's keys).
 
     Takes the modules as arguments (torch) or as one list (Keras); indexable, sliceable,
-    iterable, with len() and append().
+    iterable, with len() and append(). Its Linear layers' parameters are labelled ``W¹``, ``b¹``, ``W²``, ...
+    (the layer's number among the Linear layers, from 1), unless the user labelled them.
 
     >>> from gradviz import nn
     >>> net = nn.Sequential(nn.Linear(2, 8), nn.ReLU())
@@ -148,6 +149,17 @@ class Sequential(Module):
                 "wrap a function with nn.get_activation(function) or write a Module around it"
             )
         setattr(self, name, module)
+        self._label_layers()
+
+    def _label_layers(self) -> None:
+        """Label the Linear layers' parameters as the course writes them: W¹, b¹ for the first, W², b² ... (the
+        names of named_parameters() stay '0.weight', '0.bias', ...; a label the user gave is kept)."""
+        number = 0
+        for module in self.children():
+            if isinstance(module, Linear):
+                number += 1
+                _give_label(module, "weight", layer_label("W", number))
+                _give_label(module, "bias", layer_label("b", number))
 
     def append(self, module: Module) -> Sequential:
         """Add a module at the end; returns self."""
@@ -186,9 +198,14 @@ class MLP(Sequential):
     `output_activation` (None: identity) is appended at the end. Children are numbered as in a
     Sequential, so ``model[0].weight`` is the first layer's weight matrix.
 
+    Its layers' parameters are labelled as the course writes them, ``W¹``, ``b¹``, ``W²``, ... (as in every
+    Sequential; ``named_parameters()`` keeps torch's names).
+
     >>> from gradviz import nn
     >>> nn.MLP(2, [16, 16, 1]).num_parameters()
     337
+    >>> [(name, p.label) for name, p in nn.MLP(2, [3, 1]).named_parameters()][:3]
+    [('0.weight', 'W¹'), ('0.bias', 'b¹'), ('2.weight', 'W²')]
     >>> [type(m).__name__ for m in nn.MLP(4, [8, 3], output_activation="softmax")]
     ['Linear', 'ReLU', 'Linear', 'Softmax']
     """

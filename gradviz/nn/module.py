@@ -35,7 +35,25 @@ from ..context import scope as _scope
 from ..engine import Node, mark_modified
 from ..tensor import Tensor
 
-__all__ = ["Module", "Parameter", "count_parameters"]
+__all__ = ["Module", "Parameter", "count_parameters", "layer_label"]
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def layer_label(symbol: str, layer: int | None = None, *index: int) -> str:
+    """A label as a student reads it: `symbol` with the layer number (from 1) as a superscript and the
+    element's indices (from 0, as in ``weight[j, i]``) in brackets.
+
+    The tensor layers of an nn Sequential/MLP are labelled ``W¹``, ``b¹``, ``W²``, …; the weights of a scalar
+    MLP ``W¹[j,i]`` (neuron j of layer 1, input i: ``net[0][j].w{i}``) and its biases ``b¹[j]``.
+
+    >>> layer_label("W", 1), layer_label("b", 12), layer_label("W", 2, 1, 0), layer_label("b", None, 3)
+    ('W¹', 'b¹²', 'W²[1,0]', 'b[3]')
+    """
+    text = symbol if layer is None else symbol + str(int(layer)).translate(_SUPERSCRIPT)
+    if index:
+        text += "[" + ",".join(str(int(i)) for i in index) + "]"
+    return text
 
 
 def Parameter(data, label: str | None = None, dtype=None) -> Tensor:
@@ -416,3 +434,18 @@ def _label_parameters(module: Module, prefix: str) -> None:
     for name, p in module.named_parameters():
         if p.label is None or p.label == name:
             p.label = f"{prefix}.{name}"
+
+
+def _give_label(owner: Module, pname: str, label: str) -> None:
+    """Label `owner`'s parameter `pname` for people (``W¹``), unless the user labelled it: a label gradviz gave
+    (none, the attribute's name, a dotted name, or one this function gave before) may be replaced."""
+    p = owner.__dict__.get(pname)
+    if p is None:
+        return
+    given = owner.__dict__.get("_given_labels")
+    if given is None:
+        given = {}
+        object.__setattr__(owner, "_given_labels", given)
+    current = p.label
+    if current is None or current == pname or current.endswith("." + pname) or current == given.get(pname):
+        p.label = given[pname] = label

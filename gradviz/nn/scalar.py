@@ -1,7 +1,9 @@
 """Scalar networks built on Value (as micrograd): Neuron, Layer, MLP — small nets drawn node by node.
 
 Every weight is one :class:`gradviz.Value`, so every product wᵢ·xᵢ and every sum is one node of
-the graph; a neuron's nodes carry its scope ('mlp/0/3' is neuron 3 of layer 0).
+the graph; a neuron's nodes carry its scope ('mlp/0/3' is neuron 3 of layer 0). Pictures label the
+weights as a student reads them: ``W¹[j,i]`` is weight i of neuron j in the first layer, ``b¹[j]`` its
+bias (the names of ``named_parameters()`` stay '0.j.wi', '0.j.b').
 
 >>> from gradviz import Graph, nn
 >>> nn.manual_seed(0)
@@ -14,6 +16,8 @@ MLP(
 >>> out = net([1.0, -2.0])
 >>> sorted(Graph.of(out).scopes())[:2]
 ['mlp/0/0', 'mlp/0/1']
+>>> net[0][1].w0.label, net[1][0].b.label
+('W¹[1,0]', 'b²[0]')
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from ..engine import Node
 from ..value import Value
 from .activations import Identity, get_activation
 from .init import get_initializer, make_rng
-from .module import Module
+from .module import Module, _give_label, layer_label
 
 __all__ = ["Neuron", "Layer", "MLP"]
 
@@ -95,10 +99,12 @@ class Neuron(Module):
 class Layer(Module):
     """`n_out` neurons reading the same inputs; returns a list of Values (one Value when n_out is 1).
 
+    Neuron j's weights are labelled ``W[j,i]`` and its bias ``b[j]`` (``W¹[j,i]`` in an MLP's first layer).
+
     >>> from gradviz import nn
     >>> layer = nn.Layer(3, 2, seed=0)
-    >>> len(layer([1.0, 2.0, 3.0])), len(layer.parameters())
-    (2, 8)
+    >>> len(layer([1.0, 2.0, 3.0])), len(layer.parameters()), layer[1].w2.label
+    (2, 8, 'W[1,2]')
     """
 
     def __init__(
@@ -119,6 +125,15 @@ class Layer(Module):
         self.n_in, self.n_out = int(n_in), int(n_out)
         for i in range(self.n_out):
             setattr(self, str(i), Neuron(n_in, activation, init, bias_init, rng=generator))
+        self._label_neurons(None)
+
+    def _label_neurons(self, layer: int | None) -> None:
+        """Label neuron j's weight i ``W[j,i]`` and its bias ``b[j]`` (``W¹[j,i]``, ``b¹[j]`` as layer 1 of an
+        MLP); the names of named_parameters() stay '0.w1', '0.b', ...; a label the user gave is kept."""
+        for j, neuron in enumerate(self.children()):
+            for i in range(neuron.n_in):
+                _give_label(neuron, f"w{i}", layer_label("W", layer, j, i))
+            _give_label(neuron, "b", layer_label("b", layer, j))
 
     @property
     def neurons(self) -> list[Neuron]:
@@ -183,6 +198,7 @@ class MLP(Module):
             last = i == len(sizes) - 1
             act = output_activation if last else activation
             setattr(self, str(i), Layer(widths[i], widths[i + 1], act, init, bias_init, rng=generator))
+            self[i]._label_neurons(i + 1)
         self.sizes = widths
 
     @property

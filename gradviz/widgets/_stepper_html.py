@@ -53,7 +53,7 @@ STYLE = """<style>
 </style>"""
 
 
-def quantity_text(x: Any, precision: int = 4) -> str:
+def quantity_text(x: Any, precision: int = 4, decimal: str = ".") -> str:
     """A number, a small array written out, or a larger array's summary — for one table cell.
 
     >>> quantity_text(-4.0), quantity_text(np.array([1.0, -2.0])), quantity_text(np.zeros((5, 5)))
@@ -64,9 +64,9 @@ def quantity_text(x: Any, precision: int = 4) -> str:
     if isinstance(x, np.ndarray) and x.size != 1:
         array = np.asarray(x, dtype=float) if x.dtype == bool else x
         if array.ndim <= 2 and all(side <= _SMALL for side in array.shape):
-            return "\n".join(array_lines(array, precision))
-        return f"{'×'.join(map(str, array.shape))}: {array_summary(array, precision)}"
-    return number(np.asarray(x).item() if isinstance(x, np.ndarray) else x, precision)
+            return "\n".join(array_lines(array, precision, decimal))
+        return f"{'×'.join(map(str, array.shape))}: {array_summary(array, precision, decimal=decimal)}"
+    return number(np.asarray(x).item() if isinstance(x, np.ndarray) else x, precision, decimal)
 
 
 def _cell(text: str, css: str = "") -> str:
@@ -137,19 +137,22 @@ def _row(node: FrameNode, scoped: bool, numeric: dict | None, precision: int, la
     if scoped:
         cells.append(_cell(node.scope or "", "name"))
     cells.append(_cell(op, "name"))
-    cells.append(_cell(quantity_text(node.value, precision), "unknown" if node.value is None else ""))
+    decimal = node.decimal
+    cells.append(_cell(quantity_text(node.value, precision, decimal), "unknown" if node.value is None else ""))
     if node.kind == "constant":
         cells.append(_cell("—"))
     else:
-        cells.append(_cell(quantity_text(node.grad, precision), "grad unknown" if node.grad is None else "grad"))
+        cells.append(
+            _cell(quantity_text(node.grad, precision, decimal), "grad unknown" if node.grad is None else "grad")
+        )
     if numeric is not None:
         if node.kind == "constant":
             cells += [_cell("—"), _cell("")]
         else:
             value = numeric.get(node.id)
             gap = _difference(node.grad, value)
-            cells.append(_cell(quantity_text(value, precision), "unknown" if value is None else ""))
-            cells.append(_cell("" if gap is None else number(gap, precision)))
+            cells.append(_cell(quantity_text(value, precision, decimal), "unknown" if value is None else ""))
+            cells.append(_cell("" if gap is None else number(gap, precision, decimal)))
     return f'<tr class="{" ".join(css)}" data-node="{html.escape(node.id)}">' + "".join(cells) + "</tr>"
 
 

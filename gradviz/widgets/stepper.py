@@ -1,6 +1,6 @@
 """The backprop stepper: an ipywidgets UI that steps through a recorded forward and backward pass, frame by frame.
 
-The widget holds the UI state in traitlets — `step`, `mode`, `show_numeric`, `collapse`, `expanded` — and every
+The widget holds the UI state in traitlets — `step`, `mode`, `show_numeric`, `collapse`, `expanded`, `focus` — and every
 change recomputes the picture from the pure functions (`gradviz.viz.frames`, `to_dot`, `render`); it computes
 nothing itself. Pictures are cached per (step, mode, options), so stepping back is instant.
 
@@ -31,16 +31,20 @@ import traitlets
 
 from ..graph import Graph
 from ..i18n import get_language, message
+from ..nn.module import Module
+from ..nn.record import record_step
 from ..trace import Trace
-from ..viz.dot import THEMES, to_dot
+from ..viz.collapse import FOCUS_NODES
+from ..viz.dot import THEMES, fixed_layout, to_dot
 from ..viz.frame import Frame, frames
+from ..viz.layers import is_layer_view, layer_texts, layer_view
 from ..viz.player import inline_svg
 from ..viz.render import render
 from ._stepper_html import STYLE, caption_html, fallback_html, node_table
 from ._stepper_numeric import DEFAULT_BUDGET, NumericGradients, numeric_gradients
 from ._stepper_trace import trace_of
 
-__all__ = ["Stepper", "step_through", "MODES"]
+__all__ = ["Stepper", "step_through", "MODES", "VIEWS"]
 
 MODES = ("both", "forward", "backward")
 """The passes a Stepper can step through: both (forward, then backward), only forward, or only backward.
@@ -55,7 +59,23 @@ both ['initial', 'forward', 'backward', 'backward', 'final']
 forward ['initial', 'forward']
 backward ['backward', 'backward', 'final']
 """
+VIEWS = ("nodes", "layers")
+"""What a model's step is drawn as: every op a node ("nodes"), or each layer's W, b, z and h a node ("layers").
+
+``step_through(model, X, y, view=None)`` picks "layers" for a tensor network whose graph has more than
+``LAYERS_OVER`` nodes, else "nodes".
+
+>>> import numpy as np
+>>> from gradviz import nn
+>>> from gradviz.widgets.stepper import VIEWS, step_through
+>>> model = nn.MLP(2, [3, 1], seed=0)
+>>> for view in VIEWS:
+...     print(view, len(step_through(model, np.ones((4, 2)), np.zeros(4), loss="mse", view=view).graph.nodes))
+nodes 14
+layers 10
+"""
 COLLAPSE_OVER = 40  # a graph with scopes and more nodes than this starts folded: a notebook cell is not a poster
+LAYERS_OVER = 12  # a model step with more nodes than this steps through its layer view unless told otherwise
 _MODE_LABELS = {"both": "widgets.mode_both", "forward": "widgets.mode_forward", "backward": "widgets.mode_backward"}
 _CACHE_LIMIT = 512  # pictures kept; a long MLP lesson at ~10-80 KB of SVG each stays well under 50 MB
 
@@ -67,7 +87,9 @@ class Stepper(widgets.VBox):
     `trace` is a :class:`gradviz.Trace` (``with gradviz.trace() as t: ...; f.backward()``); use
     :func:`step_through` for an output Value/Tensor built without one. `mode` "both", "forward" or "backward";
     `collapse` folds name scopes (``nn`` layers and neurons) into boxes — None: when the graph has scopes and
-    more than 40 nodes — and `expand` names the scopes drawn open; `show_numeric` adds the numerical gradient
+    more than 40 nodes — and `expand` names the scopes drawn open; `focus` draws each step's active node, its inputs
+    and outputs and the way to the output at full size with the rest folded and a small overview (None: when the
+    graph has more than ``gradviz.viz.collapse.FOCUS_NODES`` value nodes and is not folded); `show_numeric` adds the numerical gradient
     (central differences) of every node to the table. `theme`, `rankdir` and `precision` go to `to_dot`;
     `interval_ms` is the pace of Play.
 
@@ -97,6 +119,7 @@ class Stepper(widgets.VBox):
     show_numeric = traitlets.Bool(False, help="Show each node's numerical gradient next to the analytic one.")
     collapse = traitlets.Bool(False, help="Fold name scopes into boxes.")
     expanded = traitlets.Tuple(help="The scopes drawn open while `collapse` is on.")
+    focus = traitlets.Bool(False, help="Draw each step's focus at full size, the rest folded, with an overview.")
 
     def __init__(
         self,
@@ -105,6 +128,7 @@ class Stepper(widgets.VBox):
         mode: str = "both",
         collapse: bool | None = None,
         expand: Iterable[str] = (),
+        focus: bool | None = None,
         show_numeric: bool = False,
         theme: str = "light",
         rankdir: str = "LR",
@@ -133,11 +157,15 @@ class Stepper(widgets.VBox):
         self.numeric_budget = numeric_budget
         self._frames: dict[tuple[str, str], list[Frame]] = {}
         self._svgs: dict[tuple, str] = {}
+        self._layouts: dict[tuple, object] = {}  # one Layout per mode and picture options
         self._numeric: NumericGradients | None = None
         self.graph: Graph = trace.graph()
+        self.layer_view = is_layer_view(self.graph)  # its frames are worded layer by layer
         self.scopes: list[str] = sorted({p for s in self.graph.scopes() for p in _prefixes(s)})
         if collapse is None:
             collapse = bool(self.scopes) and len(self.graph.nodes) > COLLAPSE_OVER
+        if focus is None:  # folded scopes already make a small picture
+            focus = not collapse and len(self.graph.nodes) > FOCUS_NODES
         try:
             expand = self._scope_paths(expand)
         except ValueError as error:
@@ -173,6 +201,8 @@ class Stepper(widgets.VBox):
         )
         self.numeric_box.tooltip = message("widgets.show_numeric_tip")
         self.collapse_box = widgets.Checkbox(value=collapse, description=message("widgets.collapse"), indent=False)
+        self.focus_box = widgets.Checkbox(value=bool(focus), description=message("widgets.focus"), indent=False)
+        self.focus_box.tooltip = message("widgets.focus_tip")
         self.expand_select = widgets.SelectMultiple(
             options=self.scopes,
             value=expand,
@@ -193,6 +223,7 @@ class Stepper(widgets.VBox):
             (self.mode_buttons, "mode"),
             (self.numeric_box, "numeric"),
             (self.collapse_box, "collapse"),
+            (self.focus_box, "focus"),
             (self.expand_select, "expand"),
             (self.diagram, "diagram"),
             (self.caption, "caption"),
@@ -210,7 +241,11 @@ class Stepper(widgets.VBox):
             layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
         )
         row = widgets.Layout(align_items="center", flex_flow="row wrap")
-        children = [widgets.HTML(STYLE), controls, widgets.HBox([self.mode_buttons, self.numeric_box], layout=row)]
+        children = [
+            widgets.HTML(STYLE),
+            controls,
+            widgets.HBox([self.mode_buttons, self.numeric_box, self.focus_box], layout=row),
+        ]
         if self.scopes:
             children.append(widgets.HBox([self.collapse_box, self.expand_select], layout=row))
         children += [
@@ -225,14 +260,16 @@ class Stepper(widgets.VBox):
         self.mode = mode
         self.show_numeric = show_numeric
         self.collapse = collapse
+        self.focus = bool(focus)
         self.expanded = tuple(self.expand_select.value)
         traitlets.link((self.slider, "value"), (self, "step"))
         traitlets.link((self.mode_buttons, "value"), (self, "mode"))
         traitlets.link((self.numeric_box, "value"), (self, "show_numeric"))
         traitlets.link((self.collapse_box, "value"), (self, "collapse"))
+        traitlets.link((self.focus_box, "value"), (self, "focus"))
         traitlets.link((self.expand_select, "value"), (self, "expanded"))
         self.observe(self._on_mode, names="mode")
-        self.observe(lambda _: self._refresh(), names=["step", "show_numeric", "collapse", "expanded"])
+        self.observe(lambda _: self._refresh(), names=["step", "show_numeric", "collapse", "expanded", "focus"])
         self._refresh()
 
     # -- state -----------------------------------------------------------------------------------------
@@ -240,7 +277,9 @@ class Stepper(widgets.VBox):
     def _frames_for(self, mode: str) -> list[Frame]:
         key = (mode, get_language())
         if key not in self._frames:
-            self._frames[key] = frames(self.trace, mode=mode, precision=self.precision)
+            made = frames(self.trace, mode=mode, precision=self.precision)
+            # a layer view is a few frames per layer: worded eagerly, as the course says each step
+            self._frames[key] = [layer_texts(frame) for frame in made] if self.layer_view else made
         return self._frames[key]
 
     @property
@@ -311,19 +350,25 @@ class Stepper(widgets.VBox):
         inside HTML (ids prefixed per frame); rendered once, then cached."""
         mode = self.mode if mode is None else mode
         expanded = tuple(self.expanded) if self.collapse else ()
-        key = (mode, index, self.collapse, expanded, get_language())
+        key = (mode, index, self.collapse, expanded, self.focus, get_language())
         svg = self._svgs.get(key)
         if svg is None:
-            frame = self._frames_for(mode)[index]
-            dot = to_dot(
-                frame,
-                theme=self.theme,
-                rankdir=self.rankdir,
-                precision=self.precision,
-                collapse=self.collapse,
-                expand=expanded,
-                max_nodes=self.max_nodes,
-            )
+            steps = self._frames_for(mode)
+            picture = {
+                "theme": self.theme,
+                "precision": self.precision,
+                "collapse": self.collapse,
+                "expand": expanded,
+                "max_nodes": self.max_nodes,
+                "focus": self.focus,
+            }
+            # one layout for every step (measured on the last frame, which holds each node's largest text):
+            # stepping moves nothing
+            layout_key = key[:1] + key[2:]
+            layout = self._layouts.get(layout_key)
+            if layout is None:
+                layout = self._layouts[layout_key] = fixed_layout([steps[-1]], **picture)
+            dot = to_dot(steps[index], rankdir=self.rankdir, layout=layout, **picture)
             if len(self._svgs) >= _CACHE_LIMIT:
                 self._svgs.pop(next(iter(self._svgs)))
             svg = self._svgs[key] = inline_svg(render(dot, "svg").decode("utf-8"), f"gv{id(self)}-{mode[0]}{index}-")
@@ -386,25 +431,39 @@ def _prefixes(path: str) -> list[str]:
 
 def step_through(
     output,
+    X=None,
+    y=None,
+    *,
+    loss=None,
+    view: str | None = None,
     mode: str = "both",
     collapse: bool | None = None,
     expand: Iterable[str] = (),
-    *,
+    focus: bool | None = None,
     show_numeric: bool = False,
     theme: str = "light",
     rankdir: str = "LR",
     precision: int = 4,
     interval_ms: int = 1200,
 ) -> Stepper:
-    """A :class:`Stepper` over the forward and backward pass that produced `output` (a Value, a Tensor or a Trace).
+    """A :class:`Stepper` over the forward and backward pass that produced `output` (a Value, a Tensor or a Trace),
+    or over one training step of a model: ``step_through(model, X, y, loss="mse")``.
 
-    No trace needs recording: the forward steps are the graph's ops in order and the backward pass is replayed
-    from ∂output/∂output = 1 (ones for a Tensor with several elements, as ``output.sum().backward()``) without
-    touching any ``.grad``. The leaves' current data are used; if parameters changed after the graph was built,
-    record the lesson with ``with gradviz.trace() as t:`` and pass `t`. Options: see Stepper.
+    For an output no trace needs recording: the forward steps are the graph's ops in order and the backward pass
+    is replayed from ∂output/∂output = 1 (ones for a Tensor with several elements, as ``output.sum().backward()``)
+    without touching any ``.grad``. The leaves' current data are used; if parameters changed after the graph was
+    built, record the lesson with ``with gradviz.trace() as t:`` and pass `t`.
+
+    For a model (a gradviz.nn Module or a gradviz.keras Sequential) give the batch `X`, its targets `y` and the
+    `loss` ("mse", "bce", "cross_entropy", a Keras name such as "binary_crossentropy", a loss Module or function;
+    a compiled keras model's own by default): :func:`gradviz.nn.record_step` records the forward pass, the loss
+    ``L`` and the backward pass, and leaves the model as it was (every ``.grad`` is put back, no ``.data``
+    changes). `view` "layers" draws each layer's ``W¹``, ``b¹``, ``z¹ = x·W¹ᵀ + b¹`` and ``h¹`` as one node each
+    (:func:`gradviz.viz.layer_view`), "nodes" every op; None: the layer view for a tensor network of more than
+    12 nodes (any output or trace may ask for ``view="layers"`` too). Options: see Stepper.
 
     >>> import numpy as np
-    >>> from gradviz import Tensor
+    >>> from gradviz import Tensor, nn
     >>> W = Tensor(np.array([[0.5], [-0.25]]), requires_grad=True, label="W")
     >>> X = Tensor(np.array([[1.0, 2.0], [3.0, -1.0]]), label="X")
     >>> loss = (X @ W).tanh().sum()
@@ -412,12 +471,44 @@ def step_through(
     >>> stepper.step = len(stepper.frames) - 1
     >>> stepper.frame.node("W").grad.shape, W.grad is None
     ((2, 1), True)
+    >>> model = nn.MLP(2, [4, 3, 1], activation="tanh", seed=0)
+    >>> lesson = step_through(model, np.ones((5, 2)), np.zeros(5), loss="mse")
+    >>> [frame.active_label for frame in lesson.frames if frame.kind == "forward"]
+    ['z¹', 'h¹', 'z²', 'h²', 'z³', 'L']
+    >>> all(p.grad is None for p in model.parameters())
+    True
     """
+    if view is not None and view not in VIEWS:
+        raise ValueError(
+            f"step_through(view=...) is 'nodes', 'layers' or None (the layer view for a big model), got {view!r}"
+        )
+    if isinstance(output, Module):
+        if X is None or y is None:
+            raise TypeError(
+                f"step_through({type(output).__name__}) steps through one training step: give the batch and its "
+                "targets, step_through(model, X, y, loss='mse')"
+            )
+        recorded = record_step(output, X, y, loss)
+        if view is None and len(recorded.graph().nodes) > LAYERS_OVER:
+            try:
+                recorded = layer_view(recorded)
+            except ValueError:  # no fully connected layer to show as one (a scalar network): every node it is
+                pass
+    else:
+        if X is not None or y is not None or loss is not None:
+            raise TypeError(
+                "step_through(output, X, y, loss=...) is for a model (a gradviz.nn Module or a keras Sequential); "
+                f"for a {type(output).__name__} give the options by name: step_through(output, mode='backward')"
+            )
+        recorded = trace_of(output)
+    if view == "layers":
+        recorded = layer_view(recorded)
     return Stepper(
-        trace_of(output),
+        recorded,
         mode=mode,
         collapse=collapse,
         expand=expand,
+        focus=focus,
         show_numeric=show_numeric,
         theme=theme,
         rankdir=rankdir,
