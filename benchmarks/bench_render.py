@@ -1,15 +1,19 @@
-"""How long pictures take: the worked example's whole walkthrough (every frame to SVG) and a scalar
-MLP(2, [4, 4, 1]) graph of one sample to SVG, with the share spent in the layout program.
+"""How long pictures take: the worked example's whole walkthrough (every frame to SVG, one layout for all), the
+PowerPoint deck of one training step of a 2-2-1 MLP, and a scalar MLP(2, [4, 4, 1]) graph of one sample to SVG,
+with the share spent in the layout program.
 
     .venv/bin/python benchmarks/bench_render.py [--quick] [--repeats N]
 
-Goal (issue 3): the worked example's whole walkthrough under 0.5 s with graphviz-pure.
+Goals (issues 3 and 14): the worked example's whole walkthrough under 0.5 s with graphviz-pure; the 2-2-1 MLP
+step's whole PPTX under 5 s.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -17,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _harness import fmt_ms, measure, parse_args, print_table  # noqa: E402
 
 from gradviz import Value, scope, trace  # noqa: E402
-from gradviz.viz import find_renderer, frames, render, to_dot  # noqa: E402
+from gradviz.export import export  # noqa: E402
+from gradviz.viz import find_renderer, fixed_layout, frames, render, to_dot  # noqa: E402
 from gradviz.viz.render import RendererNotFound  # noqa: E402
 
 
@@ -51,6 +56,20 @@ def scalar_mlp_output(sizes=(2, 4, 4, 1), seed=0) -> Value:
     return out
 
 
+def mlp_step_trace():
+    """One sample through a 2-2-1 scalar MLP (gradviz.nn.scalar) with the squared error, forward and backward."""
+    from gradviz.nn.scalar import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    x = [Value(1.0, label="x₁", requires_grad=False), Value(-1.0, label="x₂", requires_grad=False)]
+    target = Value(1.0, label="y", requires_grad=False)
+    with trace() as t:
+        loss = (model(x) - target) ** 2
+        loss.label = "L"
+        loss.backward()
+    return t
+
+
 def main(argv=None) -> None:
     args = parse_args(__doc__.splitlines()[0], argv, repeats=10)
     engines = ["graphviz-pure"]
@@ -66,17 +85,21 @@ def main(argv=None) -> None:
     mlp_dot = to_dot(mlp)
     mlp_collapsed = to_dot(mlp, collapse=True)
 
+    folder = Path(tempfile.mkdtemp())
+    mlp_t = mlp_step_trace()
+    pptx_name = f"2-2-1 MLP step, all {len(frames(mlp_t))} slides → PPTX"
     contenders = {
         "worked example: frames()": lambda: frames(t),
         "worked example: frames → DOT": lambda: [to_dot(fr).source for fr in frames(t)],
         "MLP graph → DOT": lambda: to_dot(mlp).source,
     }
     for engine in engines:
-        contenders[f"worked example, all {len(walkthrough_dots)} frames → SVG [{engine}]"] = lambda e=engine: [
-            render(to_dot(fr), "svg", engine=e) for fr in frames(t)
-        ]
-        contenders[f"  of which layout [{engine}]"] = lambda e=engine: [
-            render(d, "svg", engine=e) for d in walkthrough_dots
+        contenders[f"worked example, all {len(walkthrough_dots)} frames → SVG [{engine}]"] = lambda e=engine: export(
+            t, folder / f"steps-{e}", engine=e
+        )
+        laid_out = [to_dot(fr, layout=fixed_layout(frames(t), engine=engine)) for fr in frames(t)]
+        contenders[f"  of which layout [{engine}]"] = lambda e=engine, dots=laid_out: [
+            render(d, "svg", engine=e) for d in dots
         ]
         contenders[f"MLP graph ({len(mlp.graph())} nodes) → SVG [{engine}]"] = lambda e=engine: render(
             to_dot(mlp), "svg", engine=e
@@ -87,6 +110,8 @@ def main(argv=None) -> None:
         )
         contenders[f"  of which layout [{engine}]   "] = lambda e=engine: render(mlp_collapsed, "svg", engine=e)
 
+    if importlib.util.find_spec("pptx") is not None:
+        contenders[pptx_name] = lambda: export(mlp_t, folder / "mlp.pptx")
     timings = measure(contenders, repeats=args.repeats)
     rows = []
     totals: dict[str, float] = {}
@@ -104,6 +129,9 @@ def main(argv=None) -> None:
     print(
         f"\nworked-example walkthrough with graphviz-pure: {goal * 1e3:.0f} ms (goal < 500 ms: {'met' if goal < 0.5 else 'NOT met'})"
     )
+    if pptx_name in timings:
+        deck = timings[pptx_name].median
+        print(f"2-2-1 MLP step's PPTX: {deck:.2f} s (goal < 5 s: {'met' if deck < 5 else 'NOT met'})")
 
 
 if __name__ == "__main__":

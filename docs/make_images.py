@@ -72,13 +72,57 @@ def training(out: Path) -> Path:
     return path
 
 
+def lessons(out: Path) -> list[Path]:
+    """The three lessons of issue 14 as a slide shows them — a forward step, a backward step and the last frame
+    of each, one layout per lesson (the worked example drawn whole, the neuron and the MLP in focus view)."""
+    from gradviz.nn.scalar import MLP
+    from gradviz.viz import fixed_layout
+
+    x1, x2 = Value(1.0, label="x₁", requires_grad=False), Value(-2.0, label="x₂", requires_grad=False)
+    w1, w2, b = Value(0.5, label="w₁"), Value(-0.3, label="w₂"), Value(0.1, label="b")
+    y = Value(1.0, label="y", requires_grad=False)
+    with trace() as neuron:
+        z = x1 * w1 + x2 * w2 + b
+        z.label = "z"
+        p = z.sigmoid()
+        p.label = "p"
+        loss = -(y * p.log() + (1 - y) * (1 - p).log())
+        loss.label = "L"
+        loss.backward()
+    model = MLP(2, [2, 1], seed=0)
+    inputs = [Value(1.0, label="x₁", requires_grad=False), Value(-1.0, label="x₂", requires_grad=False)]
+    with trace() as mlp:
+        loss = (model(inputs) - Value(1.0, label="y", requires_grad=False)) ** 2
+        loss.label = "L"
+        loss.backward()
+    x, y2, z2 = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    with trace() as worked:
+        q = x + y2
+        q.label = "q"
+        f = q * z2
+        f.label = "f"
+        f.backward()
+    written = []
+    for name, lesson in (("worked-example", worked), ("sigmoid-neuron", neuron), ("mlp-step", mlp)):
+        steps = frames(lesson)
+        layout = fixed_layout(steps, engine="graphviz-pure", caption=True)
+        forward = next(k for k, frame in enumerate(steps) if frame.kind == "forward")
+        backward = [k for k, frame in enumerate(steps) if frame.kind == "backward"]
+        for k in (forward, backward[len(backward) // 2], len(steps) - 1):
+            path = out / f"lesson-{name}-step-{k:03d}.png"
+            dot = to_dot(steps[k], layout=layout, caption=True)
+            path.write_bytes(render(dot, "png", engine="graphviz-pure"))
+            written.append(path)
+    return written
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(Path(__file__).parent / "img"))
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for path in (worked_example_backward(out), mlp_collapsed(out), training(out)):
+    for path in (worked_example_backward(out), mlp_collapsed(out), training(out), *lessons(out)):
         print(f"wrote {path}")
     return 0
 

@@ -139,7 +139,7 @@ def test_expand_of_an_unknown_scope_names_the_scopes_there_are():
 
 
 def test_a_small_scoped_graph_is_drawn_open_inside_clusters():
-    source = to_dot(scalar_mlp()).source
+    source = to_dot(scalar_mlp(), focus=False).source  # drawn whole (by default a graph this big is focused)
     assert "subgraph cluster_" in source and ">layer2<" in source
     assert source.count("_op [") == 64  # every op of the 2-4-4-1 MLP
 
@@ -276,3 +276,37 @@ def test_every_frame_of_a_walkthrough_hides_the_same_nodes():
     _, recorded = fan_in(60)
     shown = {frozenset(n.id for n in plan(frame).nodes) for frame in frames(recorded)}
     assert len(shown) == 1 and len(next(iter(shown))) < 60  # the same nodes hidden at every step
+
+
+def test_a_labelled_constant_keeps_its_label_in_the_picture():
+    x1 = Value(1.5, label="x₁", requires_grad=False)
+    w = Value(2.0, label="w")
+    source = to_dot(x1 * w).source
+    assert "<B>x₁</B></FONT> = <FONT" in source and "1.5" in source
+
+
+def test_a_big_graph_is_drawn_in_focus_view_the_active_node_its_inputs_outputs_and_the_output():
+    from viz_examples import sigmoid_neuron
+
+    from gradviz.viz.collapse import focus_of
+
+    steps = frames(sigmoid_neuron())
+    step = next(frame for frame in steps if frame.active is not None and frame.active_label == "p")
+    shown = {step.node(i).label for i in focus_of(step)}
+    assert shown == {"z", "p", "L"} | {step.node(e.target).label for e in step.edges if e.source == step.node("p").id}
+    source = to_dot(step).source
+    assert "nodes before" in source and "nodes after" in source  # the rest, folded into two boxes
+    assert "the whole graph" in source  # and the overview under it
+    marks = source.count("●") + source.count("○")
+    assert marks == sum(1 for n in step.nodes if n.kind != "constant")  # a mark per value node
+    everything = to_dot(step, focus=False).source
+    assert "nodes before" not in everything and all(f"<B>{n.label}</B>" in everything for n in step.nodes if n.op)
+
+
+def test_a_small_graph_is_never_focused_unless_asked():
+    t, _ = worked_example()
+    step = frames(t)[3]
+    assert "nodes before" not in to_dot(step).source
+    assert "the whole graph" in to_dot(step, focus=True).source
+    with pytest.raises(ValueError, match="focus"):
+        to_dot(step, focus="yes")

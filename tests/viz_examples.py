@@ -24,6 +24,44 @@ def worked_example():
     return t, f
 
 
+def sigmoid_neuron():
+    """The course's artificial neuron: p = σ(x₁w₁ + x₂w₂ + b) with the binary cross-entropy L against y = 1,
+    traced forward and backward (20 value nodes); returns the trace."""
+    x1 = Value(1.0, label="x₁", requires_grad=False)
+    x2 = Value(-2.0, label="x₂", requires_grad=False)
+    w1, w2, b = Value(0.5, label="w₁"), Value(-0.3, label="w₂"), Value(0.1, label="b")
+    y = Value(1.0, label="y", requires_grad=False)
+    with trace() as t:
+        z = x1 * w1 + x2 * w2 + b
+        z.label = "z"
+        p = z.sigmoid()
+        p.label = "p"
+        loss = -(y * p.log() + (1 - y) * (1 - p).log())
+        loss.label = "L"
+        loss.backward()
+    return t
+
+
+def mlp_step():
+    """One training sample through a 2-2-1 scalar MLP (gradviz.nn.scalar, ReLU hidden layer) with the squared
+    error L against y = 1, traced forward and backward (28 value nodes); returns the trace."""
+    from gradviz.nn.scalar import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    x = [Value(1.0, label="x₁", requires_grad=False), Value(-1.0, label="x₂", requires_grad=False)]
+    target = Value(1.0, label="y", requires_grad=False)
+    with trace() as t:
+        out = model(x)
+        loss = (out - target) ** 2
+        loss.label = "L"
+        loss.backward()
+    return t
+
+
+LESSONS = {"worked example": lambda: worked_example()[0], "sigmoid neuron": sigmoid_neuron, "MLP step": mlp_step}
+"""The three lessons every picture must be projectable for (issue 14): name → a function recording its trace."""
+
+
 def describe(frame) -> str:
     """One frame in the layout of the golden caption files (tests/golden/worked_example_frames*.txt)."""
     pending = ", ".join(sorted(frame.node(i).label for i in frame.pending)) or "-"

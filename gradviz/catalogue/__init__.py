@@ -13,12 +13,15 @@ __all__ = ["CATALOGUE", "AREAS"]
 # every area module
 AREAS = (
     "frames",
+    "formulas",
     "pictures",
+    "focus",
     "paths",
     "player",
     "export",
     "cli",
     "widgets",
+    "layers",
     "dashboard",
     "expr",
     "plots",

@@ -117,6 +117,7 @@ def export(
     overwrite: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
     aspect: str = "16:9",
+    focus: bool | str = "auto",
 ) -> ExportResult:
     """Write a walkthrough (a Trace, or a list of Frames) to `path` as a lesson ready to project.
 
@@ -137,6 +138,10 @@ def export(
     `max_nodes` is the number of nodes each picture draws (the far ones go into one box saying why).
     `aspect` is the shape of PPTX and PDF pages, "16:9" or "4:3": each page has the step's title on top, the
     caption (PDF) and the equation at the foot, and the picture scaled to fill the space between them.
+
+    `focus` "auto" draws the frames of a graph of more than 14 value nodes as their focus (the active node, its
+    inputs and outputs, the output; the rest folded, and an overview of the whole graph), so that text stays
+    legible on a slide; True always, False draws every node in every frame.
 
     Every picture of a walkthrough has one layout (`gradviz.viz.fixed_layout`): each node at the same place
     on a canvas of the same size in every frame, so stepping through them moves nothing. GIFs are 1280×720
@@ -170,6 +175,8 @@ def export(
     chosen = format_of(path, format)
     check_options(theme, rankdir, dpi, size, precision, max_nodes)
     check_aspect(aspect)
+    if focus not in ("auto", True, False):
+        raise OptionError(f"focus={focus!r}: focus is 'auto' (the default), True or False")
     path = Path(path)
     frames = select_frames(source, mode, steps, precision, language)
     check_walkthrough(frames, len(frames), max_nodes)
@@ -185,6 +192,7 @@ def export(
         overwrite=bool(overwrite),
         max_nodes=max_nodes,
         aspect=aspect,
+        focus=focus,
     )
     start = time.perf_counter()
     if chosen == "html":

@@ -157,6 +157,7 @@ class Options:
     overwrite: bool = False
     max_nodes: int = DEFAULT_MAX_NODES  # nodes drawn per picture; the far ones go into one box
     aspect: str = "16:9"  # the shape of PPTX, PDF and Beamer pages: "16:9" or "4:3"
+    focus: bool | str = "auto"  # big graphs: each frame's focus at full size (gradviz.viz.collapse.FOCUS_NODES)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "language", resolve_language(self.language, "Options(language=...)"))
@@ -377,6 +378,7 @@ def render_frames(
         "caption": caption,
         "title": title,
         "max_nodes": options.max_nodes,
+        "focus": options.focus,
     }
     # one layout for all the frames: every node at the same place on the same canvas in every picture
     layout = fixed_layout(frames, engine=options.engine, **picture) if len(frames) > 1 else None

@@ -211,11 +211,11 @@ def _unicode_declarations(text: str) -> str:
     return "\n".join(f"\\DeclareUnicodeCharacter{{{code}}}{{{command}}}" for code, command in declared.items())
 
 
-def _preamble(title: str, text: str, language: str) -> str:
+def _preamble(title: str, text: str, language: str, aspect: str = "16:9") -> str:
     unicode = _unicode_declarations(text + title)
     return (
         f"% {message('export.tex_header', language)}\n"
-        "\\documentclass[aspectratio=169]{beamer}\n"
+        f"\\documentclass[aspectratio={aspect.replace(':', '')}]{{beamer}}\n"
         "\\usepackage[utf8]{inputenc}\n"
         "\\usepackage[T1]{fontenc}\n"
         "\\usepackage{textcomp}\n"
@@ -330,7 +330,7 @@ def write_beamer(frames: Sequence[Frame], path: Path, options: Options, *, capti
         for number, (frame, picture) in enumerate(zip(frames, names, strict=True), start=1)
     ]
     body = [
-        _preamble(options.title, "".join(slides), options.language),
+        _preamble(options.title, "".join(slides), options.language, options.aspect),
         "\\begin{document}\n",
         "\\begin{frame}\n\\titlepage\n\\end{frame}\n",
         *slides,

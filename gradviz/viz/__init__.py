@@ -13,6 +13,7 @@ from __future__ import annotations
 from .dot import THEMES, Layout, fixed_layout, to_dot
 from .draw import Drawing, draw
 from .frame import Frame, FrameEdge, FrameNode, Frames, final_frame, frames
+from .layers import layer_texts, layer_view
 from .paths import ChainRulePaths, chain_rule_paths, mlp_chain_rule, scalar_network
 from .render import RendererNotFound, find_renderer, render, save
 
@@ -23,6 +24,8 @@ __all__ = [
     "Frames",
     "frames",
     "final_frame",
+    "layer_view",
+    "layer_texts",
     "to_dot",
     "fixed_layout",
     "Layout",

@@ -39,6 +39,8 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "BENDS_PER_NODE",
     "EDGE_LABELS_UP_TO",
+    "FOCUS_NODES",
+    "focus_of",
 ]
 
 DEFAULT_MAX_NODES = 150
@@ -199,8 +201,12 @@ def plan(
     collapse: bool | str = "auto",
     max_nodes: int = DEFAULT_MAX_NODES,
     edge_labels: bool | str = "auto",
+    focus: Iterable[str] | None = None,
 ) -> View:
     """Decide which nodes are drawn one by one and which go into boxes.
+
+    With `focus` (node ids, see `focus_of`), those nodes are drawn one by one and every other node is folded,
+    into one box of the nodes that feed them ("… 12 nodes before") and one of the rest ("… 5 nodes after").
 
     `collapse` "auto" collapses scopes only when the frame has more than `max_nodes` nodes; True always
     collapses them; False never does. Scopes named in `expand` stay open. If what is left still exceeds
@@ -227,6 +233,8 @@ def plan(
         raise ValueError(f"max_nodes must be at least 2, got {max_nodes}")
     expand = [expand] if isinstance(expand, str) else list(expand)
     nodes = frame.nodes
+    if focus is not None:
+        return _finish(frame, *_fold(frame, set(focus)), cost=_Estimator(frame, {n.id: n for n in nodes}, edge_labels))
     home = _home_scopes(frame)
     all_paths = {p for s in set(home.values()) if s for p in _prefixes(s)}
     opened = _opened(all_paths, expand) | _lone_wrappers(all_paths)
@@ -304,6 +312,15 @@ def plan(
             )
         unit_edges = _unit_edges(frame.edges, unit)
 
+    return _finish(frame, boxes, unit, notes, cost, home)
+
+
+def _finish(frame: Frame, boxes: dict, unit: dict, notes: list, cost, home: dict | None = None) -> View:
+    """The View of `frame` once each node's unit (itself, or the id of its box) is known."""
+    nodes, language = frame.nodes, frame.language
+    by_id = {n.id: n for n in nodes}
+    home = home if home is not None else _home_scopes(frame)
+    unit_edges = _unit_edges(frame.edges, unit)
     member_ids = {b.id: {n.id for n in b.members} for b in boxes.values()}
     outputs: dict[str, dict[str, FrameNode]] = {b.id: {} for b in boxes.values()}
     for e in frame.edges:
@@ -333,6 +350,94 @@ def plan(
     else:
         note = None
     return View(single, cluster_of, list(boxes.values()), edges, box_edges, note, cost.labelled(len(single)))
+
+
+FOCUS_NODES = 14
+"""Past this many value nodes, pictures (to_dot's ``focus="auto"``) show each frame's focus at full size — the
+active node, its inputs and outputs, and the output — with the rest folded into two boxes and a small overview
+of the whole graph; ``focus=False`` draws every node.
+
+>>> from gradviz import Value, trace
+>>> from gradviz.viz import frames, to_dot
+>>> x = Value(0.5, label="x")
+>>> with trace() as t:
+...     h = x
+...     for k in range(10):
+...         h = (h * 1.1).tanh()
+...     h.backward()
+>>> step = frames(t)[10]
+>>> len(step.nodes) > FOCUS_NODES, "nodes before" in to_dot(step).source, "nodes before" in to_dot(step, focus=False).source
+(True, True, False)
+"""
+
+
+def focus_of(frame: Frame, budget: int = FOCUS_NODES) -> frozenset[str]:
+    """The ids a focus view of `frame` draws: its active node, the node's inputs and outputs, and the output (the
+    way between them is folded, and the overview shows it). A frame without an active node (the first and the
+    last) shows the inputs and parameters (up to `budget`) and the output.
+
+    >>> from gradviz import Value, trace
+    >>> from gradviz.viz import frames
+    >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    >>> with trace() as t:
+    ...     c = a * b
+    ...     c.label = "c"
+    ...     d = c + 1.0
+    ...     d.label = "d"
+    ...     e = d.tanh()
+    ...     e.label = "e"
+    ...     f = e * e
+    ...     f.label = "f"
+    ...     f.backward()
+    >>> step = frames(t)[1]                         # × computes c
+    >>> sorted(step.node(i).label for i in focus_of(step))   # c, its inputs and outputs, the output
+    ['a', 'b', 'c', 'd', 'f']
+    """
+    if frame.active is None:
+        chosen = [n.id for n in frame.nodes if n.kind == "input"][: max(budget - 1, 1)]
+    else:
+        active = frame.active
+        chosen = [active]
+        for edge in frame.edges:
+            if edge.target == active:
+                chosen.append(edge.source)
+            elif edge.source == active:
+                chosen.append(edge.target)
+    chosen.append(frame.output)
+    return frozenset(chosen)
+
+
+def _fold(frame: Frame, focus: set[str]) -> tuple[dict, dict, list]:
+    """Each node outside `focus` into one of two boxes: the nodes the active node is computed from (left of it),
+    and the rest (the way on to the output, and side branches)."""
+    feeders: dict[str, list[str]] = {}
+    for edge in frame.edges:
+        feeders.setdefault(edge.target, []).append(edge.source)
+    before: set[str] = set()
+    stack = list(feeders.get(frame.active, ())) if frame.active is not None else []
+    while stack:
+        node = stack.pop()
+        if node in before:
+            continue
+        before.add(node)
+        stack.extend(feeders.get(node, ()))
+    boxes: dict[str, Box] = {}
+    unit: dict[str, str] = {}
+    feeds_focus = {edge.source for edge in frame.edges if edge.target in focus}
+    for node in frame.nodes:
+        if node.id in focus or node.kind == "constant" and node.id in feeds_focus:  # a constant is small: it stays
+            unit[node.id] = node.id
+            continue
+        side = "before" if node.id in before else "after"
+        box = boxes.get(side)
+        if box is None:
+            box = boxes[side] = Box(f"fold_{side}", "folded", side)
+        box.members.append(node)
+        unit[node.id] = box.id
+    for side, box in boxes.items():
+        key = "focus.before" if side == "before" else "focus.after"
+        box.title = message(key, frame.language, count=f"{len(box.members):,}")
+    return boxes, unit, []  # the boxes say what is folded; the caption stays the frame's own
 
 
 def _unit_edges(edges, unit: dict[str, str]) -> dict[tuple[str, str], str]:

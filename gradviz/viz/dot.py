@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..i18n import message
-from .collapse import DEFAULT_MAX_NODES, EDGE_LABELS_UP_TO, Box, View, plan
+from .collapse import DEFAULT_MAX_NODES, EDGE_LABELS_UP_TO, FOCUS_NODES, Box, View, focus_of, plan
 from .format import array_lines, array_summary_rows, number, operand
 from .frame import Frame, FrameEdge, FrameNode, frames
 
@@ -108,7 +108,7 @@ True
 
 FONT = "Helvetica"
 TEXT_SIZE = 14  # the text of value nodes, in points
-KEY_SIZE = 12  # the smallest text: names of rows ("value", "∂f/∂x"), scope names
+KEY_SIZE = 13  # the smallest text: names of rows ("value", "∂f/∂x"), scope names
 EDGE_SIZE = 13  # chain-rule labels on edges
 CAPTION_SIZE = 14  # the caption and title under a picture
 _BOX_MARGIN = "0.06,0.04"  # inches between a value node's text and its box
@@ -125,6 +125,7 @@ name would widen its node past a slide, and dot refuses a label past 16,384 char
 """
 _TOOLTIP_CHARS = 10_000  # a tooltip holds the full name, up to the length of the longest formula
 _EDGE_CHARS = 120  # an edge label's formula line
+_EDGE_LINE = 22  # past this, an edge label's rule and its number take a line each
 _BOTTOM_LINES = 12  # the title, caption and note under a picture, wrapped at _BOTTOM_CHARS characters
 _BOTTOM_CHARS = 80
 _GRAD_TERMS = 5  # a gradient summed from more contributions shows the first few, then the last
@@ -201,25 +202,25 @@ def _is_small(array: np.ndarray) -> bool:
     return array.ndim <= 2 and all(side <= _SMALL_ARRAY for side in array.shape)
 
 
-def _array_rows(array, precision: int, language: str) -> list[str]:
+def _array_rows(array, precision: int, language: str, decimal: str = ".") -> list[str]:
     array = np.asarray(array)
     if array.dtype == bool:
         array = array.astype(float)
     if _is_small(array):
-        return array_lines(array, precision)
-    return array_summary_rows(array, precision, language)  # two rows keep nodes narrow
+        return array_lines(array, precision, decimal)
+    return array_summary_rows(array, precision, language, decimal)  # two rows keep nodes narrow
 
 
-def _grad_rows(node: FrameNode, precision: int, language: str) -> list[str]:
+def _grad_rows(node: FrameNode, precision: int, language: str, decimal: str = ".") -> list[str]:
     if node.is_tensor:
-        return _array_rows(node.grad, precision, language)
+        return _array_rows(node.grad, precision, language, decimal)
     terms = node.grad_terms
     if len(terms) > 1 and all(np.ndim(t) == 0 for t in terms):
-        shown = [number(terms[0], precision)] + [operand(t, precision) for t in terms[1:]]
+        shown = [number(terms[0], precision, decimal)] + [operand(t, precision, decimal=decimal) for t in terms[1:]]
         if len(shown) > _GRAD_TERMS + 1:  # 100 contributions: 1 + 1 + 1 + 1 + 1 + … + 1 = 100
             shown = shown[:_GRAD_TERMS] + ["…", shown[-1]]
-        return [f"{' + '.join(shown)} = {number(node.grad, precision)}"]
-    return [number(node.grad, precision)]
+        return [f"{' + '.join(shown)} = {number(node.grad, precision, decimal)}"]
+    return [number(node.grad, precision, decimal)]
 
 
 def _row(key: str, value: str, theme: dict, color: str | None = None) -> str:
@@ -237,15 +238,17 @@ def _value_label(
     if node.kind == "constant":
         name = "" if node.label.startswith("const") else _font(escape(shorten(node.label)), theme["text"], bold=True)
         if not node.is_tensor:
-            # a labelled constant keeps its label (x₁ = 1.5), as its edges name it
-            shown = _font(escape(number(node.value, precision)), theme["text"])
-            return f"<{name} = {shown}>" if name else f"<{shown}>"
+            # a labelled constant keeps its label (x₁ = 1.5), as its edges name it; one named after its value
+            # (0.3) is its value
+            text = number(node.value, precision, frame.decimal)
+            shown = _font(escape(text), theme["text"])
+            return f"<{name} = {shown}>" if name and node.label not in (text, str(node.value)) else f"<{shown}>"
         # a tensor constant (an input batch, targets): its name, then its shape, as data rather than a variable
         shape = f"{tuple(node.shape)} {node.dtype}" if node.shape is not None else ""
         return f"<{name + ' ' if name else ''}{_font(escape(shape), theme['muted'], KEY_SIZE)}>"
     language = frame.language
     if compact and not node.is_tensor:
-        return _compact_label(node, theme, precision, language)
+        return _compact_label(node, theme, precision, language, frame.decimal)
     value_name = escape(message("pictures.value", language))
     rows = [f'<TR><TD COLSPAN="2">{_font(escape(shorten(node.label)), theme["text"], bold=True)}</TD></TR>']
     if node.is_tensor:
@@ -253,10 +256,10 @@ def _value_label(
     if node.value is None:
         rows.append(_row(value_name, _font("?", theme["muted"], italic=True), theme))
     elif node.is_tensor:
-        for i, line in enumerate(_array_rows(node.value, precision, language)):
+        for i, line in enumerate(_array_rows(node.value, precision, language, frame.decimal)):
             rows.append(_row(value_name if i == 0 else "", escape(line), theme))
     else:
-        rows.append(_row(value_name, escape(number(node.value, precision)), theme))
+        rows.append(_row(value_name, escape(number(node.value, precision, frame.decimal)), theme))
     grad_name = escape(f"∂{output_label}/∂{shorten(node.label)}")
     if node.grad is None:
         rows.append(
@@ -264,20 +267,26 @@ def _value_label(
             f'<TD ALIGN="RIGHT">{_font("?", theme["muted"], italic=True)}</TD></TR>'
         )
     else:
-        for i, line in enumerate(_grad_rows(node, precision, language)):
+        for i, line in enumerate(_grad_rows(node, precision, language, frame.decimal)):
             key = _font(grad_name, theme["grad"], KEY_SIZE) if i == 0 else ""
             value = _font(escape(line), theme["grad"], bold=node.updated)
             rows.append(f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>')
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
 
 
-def _compact_label(node: FrameNode, theme: dict, precision: int, language: str) -> str:
+def _compact_label(node: FrameNode, theme: dict, precision: int, language: str, decimal: str = ".") -> str:
     """One row — label, value, gradient — for pictures with many nodes."""
-    value = _font("?", theme["muted"], italic=True) if node.value is None else escape(number(node.value, precision))
+    value = (
+        _font("?", theme["muted"], italic=True)
+        if node.value is None
+        else escape(number(node.value, precision, decimal))
+    )
     if node.grad is None:
         grad = _font("?", theme["muted"], KEY_SIZE, italic=True)
     else:
-        grad = _font(escape(_grad_rows(node, precision, language)[0]), theme["grad"], KEY_SIZE, bold=node.updated)
+        grad = _font(
+            escape(_grad_rows(node, precision, language, decimal)[0]), theme["grad"], KEY_SIZE, bold=node.updated
+        )
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>'
         f"<TD>{_font(escape(shorten(node.label)), theme['text'], bold=True)}</TD>"
@@ -321,37 +330,54 @@ def _edge_label(edge: FrameEdge, frame: Frame, labels: dict, theme: dict, precis
         return None
     target, source = labels[edge.target], labels[edge.source]
     local_name = f"∂{target}/∂{source}"
-    language = frame.language
-    if edge.local is None:
+    language, decimal = frame.language, frame.decimal
+    if edge.local is None and edge.local_text:  # a matrix rule written out: ∂L/∂W¹ through δ¹ᵀ · x
+        first = f"{local_name}: {edge.local_text}"
+    elif edge.local is None:
         first = message("pictures.vjp_edge", language, derivative=local_name)
     else:
         local = edge.local
-        numeric = number(local, precision) if np.ndim(local) == 0 else _short_array(local, precision, language)
+        numeric = (
+            number(local, precision, decimal)
+            if np.ndim(local) == 0
+            else _short_array(local, precision, language, decimal)
+        )
         symbolic = edge.local_text
         first = (
             f"{local_name} = {symbolic} = {numeric}"
             if symbolic and symbolic != numeric
             else f"{local_name} = {numeric}"
         )
-    first = shorten(first, _EDGE_CHARS)
+        if len(first) > _EDGE_LINE and symbolic and symbolic != numeric:  # a long rule: its number on a line below
+            cases = symbolic.replace("; ", ";\n")  # a case to a line
+            first = f"{local_name} = {cases}\n= {numeric}"
+    first = "\n".join(shorten(line, _EDGE_CHARS) for line in first.split("\n"))
     if edge.state != "active":
-        return f"<{_font(escape(first), theme['muted'])}>"
+        return f"<{_lines(first, theme['muted'])}>"
     if edge.local is not None and np.ndim(edge.local) == 0 and np.ndim(edge.upstream) == 0:
         product = (
-            f"{operand(edge.upstream, precision)} · {operand(edge.local, precision)}"
-            f" = {number(edge.contribution, precision)}"
+            f"{operand(edge.upstream, precision, decimal=decimal)} · {operand(edge.local, precision, decimal=decimal)}"
+            f" = {number(edge.contribution, precision, decimal)}"
         )
     else:
-        product = f"→ {_short_array(edge.contribution, precision, language)}"
-    return f"<{_font(escape(first), theme['text'])}<BR/>{_font(escape(product), theme['active_line'], bold=True)}>"
+        product = f"→ {_short_array(edge.contribution, precision, language, decimal)}"
+    if len(product) > _EDGE_LINE and " = " in product:  # upstream · local, then its value below
+        product = product.replace(" = ", "\n= ", 1)
+    shown = "<BR/>".join(_font(escape(line), theme["active_line"], bold=True) for line in product.split("\n"))
+    return f"<{_lines(first, theme['text'])}<BR/>{shown}>"
 
 
-def _short_array(array, precision: int, language: str) -> str:
+def _lines(text: str, color: str) -> str:
+    """Lines of text in one colour, for an HTML-like label."""
+    return "<BR/>".join(_font(escape(line), color) for line in text.split("\n"))
+
+
+def _short_array(array, precision: int, language: str, decimal: str = ".") -> str:
     array = np.asarray(array)
     if array.size == 1:
-        return number(array.item(), precision)
+        return number(array.item(), precision, decimal)
     if array.ndim <= 1 and array.size <= _SMALL_ARRAY:
-        return array_lines(array, precision)[0]
+        return array_lines(array, precision, decimal)[0]
     key = {1: "pictures.array_vector", 2: "pictures.array_matrix"}.get(array.ndim, "pictures.array_tensor")
     return message(key, language, shape="×".join(map(str, array.shape)))
 
@@ -363,7 +389,7 @@ def _short_array(array, precision: int, language: str) -> str:
 def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label: str) -> str:
     text, muted = theme["text"], theme["muted"]
     language = frame.language
-    if box.kind == "overflow":
+    if box.kind in ("overflow", "folded"):
         title = _font(escape(shorten(box.title, 2 * LABEL_CHARS)), text, bold=True)
     else:
         title = _font(escape(message("pictures.scope", language)) + " ", muted, KEY_SIZE) + _font(
@@ -371,6 +397,12 @@ def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label
         )
     rows = [f'<TR><TD COLSPAN="2">{title}</TD></TR>']
     counts = box.counts
+    if box.kind == "folded":  # a focus view's fold: what it holds, in one short line
+        ops = ", ".join(f"{name} ×{count:,}" for name, count in counts.most_common(2)) + (
+            ", …" if len(counts) > 2 else ""
+        )
+        rows.append(f'<TR><TD COLSPAN="2">{_font(escape(ops), muted, KEY_SIZE)}</TD></TR>' if ops else "")
+        return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
     ops = ", ".join(f"{name} ×{count:,}" for name, count in counts.most_common(3))
     if len(counts) > 3:
         ops += ", …"
@@ -385,7 +417,7 @@ def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label
             if len(outs) == 1
             else message("pictures.outputs", language, count=len(outs))
         )
-        rows.append(_row(escape(name), escape(_outputs_text(outs, precision)), theme))
+        rows.append(_row(escape(name), escape(_outputs_text(outs, precision, frame.decimal)), theme))
         norm = _grad_norm(outs)
         name = escape(message("pictures.output_gradient_norm", language, output=output_label))
         if norm is None:
@@ -393,7 +425,7 @@ def _box_label(box: Box, frame: Frame, theme: dict, precision: int, output_label
         else:
             rows.append(
                 f'<TR><TD ALIGN="LEFT">{_font(name, theme["grad"], KEY_SIZE)}</TD>'
-                f'<TD ALIGN="RIGHT">{_font(escape(number(norm, precision)), theme["grad"])}</TD></TR>'
+                f'<TD ALIGN="RIGHT">{_font(escape(number(norm, precision, frame.decimal)), theme["grad"])}</TD></TR>'
             )
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>>"
 
@@ -410,7 +442,7 @@ def _box_attrs(box: Box, theme: dict, size: tuple[float, float] | None) -> dict:
     return _sized(attrs, size)
 
 
-def _outputs_text(outs: list[FrameNode], precision: int) -> str:
+def _outputs_text(outs: list[FrameNode], precision: int, decimal: str = ".") -> str:
     first = outs[0]
     if first.is_tensor:
         shapes = {(n.shape, n.dtype) for n in outs}
@@ -421,7 +453,7 @@ def _outputs_text(outs: list[FrameNode], precision: int) -> str:
         return text
     if any(n.value is None for n in outs):
         return "?"
-    shown = [number(n.value, precision) for n in outs[:4]]
+    shown = [number(n.value, precision, decimal) for n in outs[:4]]
     if len(outs) == 1:
         return shown[0]
     return "[" + ", ".join(shown) + (", …" if len(outs) > 4 else "") + "]"
@@ -445,7 +477,7 @@ def to_dot(
     *,
     theme: str = "light",
     rankdir: str = "LR",
-    precision: int = 4,
+    precision: int | None = None,
     expand: Iterable[str] = (),
     collapse: bool | str = "auto",
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -454,13 +486,16 @@ def to_dot(
     caption: bool = False,
     title: str | None = None,
     layout: Layout | None = None,
+    focus: bool | str = "auto",
+    decimal: str | None = None,
 ):
     """The graphviz.Digraph of a Frame (or of a Trace's last frame, a Graph, a Value or a Tensor).
 
     Value nodes show label, value and gradient (a grey ``?`` until computed); op nodes show the op's
     symbol; in backward frames the edges carry the local derivative, symbolic and numeric, and the
     active edges upstream × local = contribution. `theme` is "light", "dark" or "print"; `rankdir`
-    "LR" or "TB"; `precision` the significant digits. Scopes collapse into boxes when the graph has
+    "LR" or "TB"; `precision` the significant digits (default: the frame's own, else 4) and `decimal` the
+    decimal mark of a picture made from a graph (default: the language's; a Frame keeps its own). Scopes collapse into boxes when the graph has
     more than `max_nodes` nodes (or always with ``collapse=True``); `expand` keeps the named scopes
     open; past the budget (`max_nodes` nodes, and 10 bends of long edges per node: gradviz.viz.collapse)
     the nodes furthest from the output become one box, so that the layout stays fast. `edge_labels`
@@ -468,7 +503,11 @@ def to_dot(
     to / past 40 nodes. `caption` puts the frame's caption under the picture; `title` adds a line of
     your own. Labels longer than 40 characters are cut with "…" (the full name is the node's tooltip).
     `layout` (from `fixed_layout`) gives every node, edge label and caption the size it has in every frame of
-    a walkthrough, so that stepping through the frames moves nothing.
+    a walkthrough, so that stepping through the frames moves nothing. `focus` "auto" draws a frame of a graph
+    of more than `FOCUS_NODES` value nodes (and at most `max_nodes`, with no scopes to collapse or expand) as
+    its focus (the active node, its inputs and outputs, and the output; gradviz.viz.collapse.focus_of) at full
+    size, the rest folded into two boxes, under it a small overview of the whole graph with the focus marked;
+    True always, False never.
 
     >>> from gradviz import Value
     >>> a = Value(3.0, label="a")
@@ -480,10 +519,11 @@ def to_dot(
 
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
+    frame = as_frame(source, precision=4 if precision is None else precision, decimal=decimal)
     picture = _Picture(
-        as_frame(source, precision=precision),
+        frame,
         theme=theme,
-        precision=precision,
+        precision=frame.precision if precision is None else precision,
         expand=expand,
         collapse=collapse,
         max_nodes=max_nodes,
@@ -491,8 +531,11 @@ def to_dot(
         compact=compact,
         caption=caption,
         title=title,
+        focus=focus,
     )
     frame, view, colors = picture.frame, picture.view, picture.colors
+    if picture.focused:  # a focus view lays out the part it shows, at its natural size
+        layout = None
     sizes = layout.nodes if layout is not None else {}
     graph_attr = {
         "rankdir": rankdir,
@@ -500,7 +543,7 @@ def to_dot(
         "fontname": FONT,
         "fontcolor": colors["text"],
         "nodesep": "0.25",
-        "ranksep": "0.35" if rankdir in ("LR", "RL") else "0.3",
+        "ranksep": ("0.15" if picture.focused else "0.35") if rankdir in ("LR", "RL") else "0.3",
         "newrank": "true",
     }
     bottom = picture.bottom()
@@ -542,7 +585,9 @@ def to_dot(
         fixed = layout.edges.get(edge.key) if layout is not None else None
         if fixed is not None:  # the same room in every frame, written in or not
             attrs["label"] = _boxed(label or "< >", fixed)
-        elif label and layout is not None:  # a label only the active edge has: beside it, moving nothing
+        elif (
+            label and layout is not None and not picture.focused
+        ):  # a label only the active edge has: beside it, moving nothing
             attrs["xlabel"] = label
         elif label:
             attrs["label"] = label
@@ -552,6 +597,38 @@ def to_dot(
         head = f"{target_unit}_op" if target_unit in by_id and by_id[target_unit].op else target_unit
         dot.edge(source_unit, head, **_edge_style(state, colors))
     return dot
+
+
+def _overview(frame: Frame, shown: set[str], colors: dict) -> str:
+    """The whole graph in miniature, for a focus view: a dot per value node, in columns by depth (inputs on the
+    left, the output on the right); the active node a large dot in the active colour, the nodes the focus
+    shows in the text colour, the folded ones muted. Text only, so it moves no node."""
+    feeders: dict[str, list[str]] = {}
+    for edge in frame.edges:
+        feeders.setdefault(edge.target, []).append(edge.source)
+    depth: dict[str, int] = {}
+    for node in frame.nodes:  # the nodes come in the order they were computed: feeders first
+        depth[node.id] = 1 + max((depth.get(source, 0) for source in feeders.get(node.id, ())), default=-1)
+    columns: dict[int, list[str]] = {}
+    for node in frame.nodes:
+        if node.kind == "constant":
+            continue
+        if node.id == frame.active:
+            mark = _font("●", colors["active_line"], KEY_SIZE + 6)
+        elif node.id in shown:
+            mark = _font("●", colors["text"], KEY_SIZE)
+        else:
+            mark = _font("○", colors["muted"], KEY_SIZE)
+        columns.setdefault(depth[node.id], []).append(mark)
+    cells = "".join(
+        f'<TD VALIGN="MIDDLE">{"<BR/>".join("".join(column[i : i + 3]) for i in range(0, len(column), 3))}</TD>'
+        for _, column in sorted(columns.items())
+    )  # three dots to a line: a wide layer stays low
+    name = _font(escape(message("focus.overview", frame.language)), colors["muted"], KEY_SIZE)
+    return (
+        f'<TABLE BORDER="1" COLOR="{colors["scope_line"]}" STYLE="rounded" CELLBORDER="0" CELLSPACING="0"'
+        f' CELLPADDING="1"><TR><TD VALIGN="MIDDLE">{name}</TD>{cells}</TR></TABLE>'
+    )
 
 
 class _Picture:
@@ -571,14 +648,33 @@ class _Picture:
         compact: bool | str,
         caption: bool,
         title: str | None,
+        focus: bool | str = "auto",
     ):
         if theme not in THEMES:
             raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        if focus not in ("auto", True, False):
+            raise ValueError(f"focus is 'auto', True or False, got {focus!r}")
         self.frame, self.colors, self.precision = frame, THEMES[theme], precision
+        values = sum(1 for n in frame.nodes if n.kind != "constant")
+        # "auto": a graph too big to read whole but within the node budget, drawn as it is (past the budget,
+        # or asked to collapse or expand scopes, the scope boxes and the overflow box show it)
+        self.focused = focus is True or (
+            focus == "auto"
+            and FOCUS_NODES < values
+            and len(frame.nodes) <= max_nodes
+            and collapse != True  # noqa: E712 — collapse is "auto", True or False
+            and not expand
+        )
         self.view: View = plan(frame, expand=expand, collapse=collapse, max_nodes=max_nodes, edge_labels=edge_labels)
+        if self.focused and (focus is True or not self.view.boxes):  # "auto" leaves a collapsed picture as it is
+            self.view = plan(frame, edge_labels=edge_labels, focus=focus_of(frame))
+        else:
+            self.focused = False
         self.labels = {n.id: shorten(n.label) for n in frame.nodes}
         self.output_label = self.labels[frame.output]
-        self.compact = compact is True or (compact == "auto" and len(self.view.nodes) > EDGE_LABELS_UP_TO)
+        self.compact = compact is True or (
+            compact == "auto" and (len(self.view.nodes) > EDGE_LABELS_UP_TO or self.focused and frame.active is None)
+        )
         self.caption, self.title = caption, title
 
     def node_label(self, node: FrameNode) -> str:
@@ -595,16 +691,24 @@ class _Picture:
         return _edge_label(edge, self.frame, self.labels, self.colors, self.precision)
 
     def bottom(self) -> str | None:
-        """The title, caption and note under the picture, as an HTML-like label (None: nothing)."""
+        """The overview of a focus view, the title, caption and note under the picture, as an HTML-like label
+        (None: nothing)."""
         parts = [line for line in (self.title, self.frame.caption if self.caption else None, self.view.note) if line]
-        if not parts:
-            return None
-        lines = [
-            part for line in parts for part in textwrap.wrap(line, _BOTTOM_CHARS)
-        ]  # a caption never widens the picture
-        if len(lines) > _BOTTOM_LINES:  # nor grows past a few lines (dot refuses a label of 16,384 characters)
-            lines = lines[: _BOTTOM_LINES - 1] + [lines[_BOTTOM_LINES - 1][: _BOTTOM_CHARS - 1] + "…"]
-        return "<" + "<BR/>".join(escape(line) for line in lines) + ">"
+        text = "<BR/>".join(escape(line) for line in _bottom_lines(parts))
+        if self.focused:
+            overview = _overview(self.frame, {n.id for n in self.view.nodes}, self.colors)
+            below = f"<TR><TD>{text}</TD></TR>" if text else ""
+            return f'<<TABLE BORDER="0" CELLSPACING="4"><TR><TD>{overview}</TD></TR>{below}</TABLE>>'
+        return f"<{text}>" if text else None
+
+
+def _bottom_lines(parts: list[str]) -> list[str]:
+    """Lines under a picture, wrapped: a caption never widens the picture, nor grows past a few lines (dot
+    refuses a label of 16,384 characters)."""
+    lines = [part for line in parts for part in textwrap.wrap(line, _BOTTOM_CHARS)]
+    if len(lines) > _BOTTOM_LINES:
+        lines = lines[: _BOTTOM_LINES - 1] + [lines[_BOTTOM_LINES - 1][: _BOTTOM_CHARS - 1] + "…"]
+    return lines
 
 
 def _boxed(label: str, size: tuple[int, int]) -> str:
@@ -664,7 +768,7 @@ def fixed_layout(frames: Sequence[Frame], *, engine: str | None = None, **dot_op
         raise ValueError("fixed_layout() needs at least one frame")
     renderer = find_renderer("svg", engine)
     options = {key: dot_options.get(key, default) for key, default in _PICTURE_DEFAULTS.items()}
-    unknown = set(dot_options) - set(_PICTURE_DEFAULTS) - {"rankdir"}
+    unknown = set(dot_options) - set(_PICTURE_DEFAULTS) - {"rankdir", "decimal"}
     if unknown:
         raise TypeError(f"fixed_layout() got options to_dot does not take: {', '.join(sorted(unknown))}")
     texts: dict[tuple[str, int], int] = {}  # (label, font size) → its number in the measuring graph
@@ -675,6 +779,8 @@ def fixed_layout(frames: Sequence[Frame], *, engine: str | None = None, **dot_op
             wanted.setdefault((kind, key), []).append(texts.setdefault((label, size), len(texts)))
 
     last = frames[-1]
+    if options["precision"] is None:
+        options["precision"] = last.precision
     largest = _Picture(last, **options)
     for node in largest.view.nodes:  # its last frame's text, the gradient in bold, is a node's widest
         if node.kind != "constant":
@@ -725,7 +831,7 @@ def fixed_layout(frames: Sequence[Frame], *, engine: str | None = None, **dot_op
 
 _PICTURE_DEFAULTS = {
     "theme": "light",
-    "precision": 4,
+    "precision": None,  # the frames' own
     "expand": (),
     "collapse": "auto",
     "max_nodes": DEFAULT_MAX_NODES,
@@ -733,6 +839,7 @@ _PICTURE_DEFAULTS = {
     "compact": "auto",
     "caption": False,
     "title": None,
+    "focus": "auto",
 }
 
 
@@ -749,7 +856,7 @@ def _emit_nodes(dot, picture: _Picture, sizes: dict) -> None:
     view, frame, colors = picture.view, picture.frame, picture.colors
     tree: dict = {}
     for node in view.nodes:
-        scope = view.cluster_of.get(node.id)
+        scope = None if picture.focused else view.cluster_of.get(node.id)  # a focus view has no room for scopes
         branch = tree
         if scope:
             for part in scope.split("/"):
