@@ -29,11 +29,12 @@ __all__ = [
 
 ASPECTS = {"16:9": (960.0, 540.0), "4:3": (720.0, 540.0)}  # page sizes in points (13.333 × 7.5 in, 10 × 7.5 in)
 TITLE_POINTS = 28  # the title's text on a page
-BOTTOM_POINTS = 18  # the caption's and equation's text (at most 6 lines; smaller past that)
+BOTTOM_POINTS = 18  # the caption's and equation's text
 _MARGIN = 24.0
 _TITLE_HEIGHT = 48.0
 _LINE = 1.3  # line height, in text sizes
 _BOTTOM_CHARS = 100  # a foot line wraps here
+FOOT_LINES = 6  # the most lines a page's foot shows
 
 
 class SlideGeometry(NamedTuple):
@@ -59,12 +60,17 @@ def check_aspect(aspect, option: str = "aspect=") -> str:
 
 
 def foot_lines(*texts: str | None) -> list[str]:
-    """The caption's and equation's lines as a page's foot shows them, wrapped."""
+    """The caption's and equation's lines as a page's foot shows them, wrapped; past `FOOT_LINES`, the last
+    line says how many more there are (the picture keeps the room it needs; the speaker notes, the player and
+    the frames hold every line)."""
     lines: list[str] = []
     for text in texts:
         for line in (text or "").splitlines():
             lines.extend(textwrap.wrap(line, _BOTTOM_CHARS) or [""])
-    return [line for line in lines if line.strip()]
+    lines = [line for line in lines if line.strip()]
+    if len(lines) > FOOT_LINES:
+        lines = lines[: FOOT_LINES - 1] + [f"… (+{len(lines) - FOOT_LINES + 1})"]
+    return lines
 
 
 def slide_geometry(aspect: str, picture: tuple[float, float], bottom_lines: int) -> SlideGeometry:
@@ -80,8 +86,11 @@ def slide_geometry(aspect: str, picture: tuple[float, float], bottom_lines: int)
     free = (_MARGIN, top, width - 2 * _MARGIN, height - top - foot - _MARGIN / 2)
     scale = min(free[2] / picture[0], free[3] / picture[1])
     shown = (picture[0] * scale, picture[1] * scale)
-    placed = (free[0] + (free[2] - shown[0]) / 2, free[1] + (free[3] - shown[1]) / 2, *shown)
-    bottom = (_MARGIN, height - foot - _MARGIN / 2, width - 2 * _MARGIN, foot)
+    # the picture and the foot under it, together centred between the title and the page's bottom edge
+    gap = 8 if bottom_lines else 0
+    top_of_group = top + (free[3] - shown[1]) / 2
+    placed = (free[0] + (free[2] - shown[0]) / 2, top_of_group, *shown)
+    bottom = (_MARGIN, top_of_group + shown[1] + gap, width - 2 * _MARGIN, foot)
     return SlideGeometry((width, height), title, free, placed, bottom, points)
 
 

@@ -140,6 +140,7 @@ def _vector(frames: Sequence[Frame], options: Options, captions: bool) -> bytes:
     size = (float(drawn[0].mediabox.width), float(drawn[0].mediabox.height))
     page, texts = _pages(frames, options, captions, size, "pdf", None)
     width, height = page.size
+    lines = max(len(foot_lines(frame.caption if captions else None, frame.equation)) for frame in frames)
     background = theme_background(options.theme)
     writer = pypdf.PdfWriter()
 
@@ -153,13 +154,16 @@ def _vector(frames: Sequence[Frame], options: Options, captions: bool) -> bytes:
         sheet.merge_transformed_page(source, move)
 
     for picture, (title, foot) in zip(drawn, texts, strict=True):
+        # each picture scaled to the free space (a focus view's pictures differ in size from frame to frame)
+        own = (float(picture.mediabox.width), float(picture.mediabox.height))
+        page = slide_geometry(options.aspect, own, lines)
         sheet = writer.add_blank_page(width, height)
         if background != (255, 255, 255):
             red, green, blue = (channel / 255 for channel in background)
             contents = ContentStream(None, None)
             contents.set_data(f"q {red:.4f} {green:.4f} {blue:.4f} rg 0 0 {width:.2f} {height:.2f} re f Q\n".encode())
             sheet.replace_contents(contents)
-        place(sheet, picture, page.picture, page.picture[2] / size[0], centred=True)
+        place(sheet, picture, page.picture, page.picture[2] / own[0], centred=True)
         for text, box in ((title, page.title), (foot, page.bottom)):
             if text is not None:
                 source = pypdf.PdfReader(io.BytesIO(text)).pages[0]
@@ -183,6 +187,8 @@ def _raster(frames: Sequence[Frame], options: Options, dpi: int, captions: bool)
     pixels = dpi / 72
     sheets = []
     for png, (title, foot) in zip(pngs, texts, strict=True):
+        with Image.open(io.BytesIO(png)) as opened:
+            page = slide_geometry(options.aspect, opened.size, lines)
         sheet = Image.new("RGB", (round(page.size[0] * pixels), round(page.size[1] * pixels)), background)
         for data, box, fill in ((png, page.picture, True), (title, page.title, False), (foot, page.bottom, False)):
             if data is None:
