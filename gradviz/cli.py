@@ -188,6 +188,14 @@ def _add_picture_options(command: argparse.ArgumentParser, formats: Sequence[str
         help="the node budget of a picture: past N nodes (or 10·N bends of long edges) the nodes furthest from "
         "the output are hidden in one box (default: 150)",
     )
+    command.add_argument(
+        "--focus",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="big graphs (more than 14 value nodes) drawn as each step's focus — the active node, its inputs and "
+        "outputs and the output, the rest folded, with an overview (auto, the default); on always; off draws "
+        "every node",
+    )
     command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _add_force_option(command)
 
@@ -398,6 +406,20 @@ def _add_export(commands) -> None:
         default=None,
         help="draw each step's caption under its picture (default: yes in gif and pdf, no elsewhere)",
     )
+    command.add_argument(
+        "--aspect",
+        choices=["16:9", "4:3"],
+        default="16:9",
+        help="the shape of PDF and PowerPoint pages (default: 16:9)",
+    )
+    command.add_argument(
+        "--focus",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="big graphs (more than 14 value nodes) drawn as each step's focus — the active node, its inputs and "
+        "outputs and the output, the rest folded, with an overview (auto, the default); on always; off draws "
+        "every node",
+    )
     command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _add_force_option(command)
     command.set_defaults(run=_run_export)
@@ -507,6 +529,8 @@ def _run_export(args: argparse.Namespace) -> int:
                 duration_ms=args.duration,
                 captions=args.captions,
                 overwrite=args.force,
+                aspect=args.aspect,
+                focus=_FOCUS[args.focus],
             )
         except FilesRefused as error:
             raise _refused(error) from None
@@ -1000,7 +1024,11 @@ def _picture_options(args: argparse.Namespace, title: str | None = None):
         max_nodes=check_max_nodes(DEFAULT_MAX_NODES if args.max_nodes is None else args.max_nodes, "--max-nodes"),
         title=title,
         overwrite=bool(args.force),
+        focus=_FOCUS[getattr(args, "focus", "auto")],
     )
+
+
+_FOCUS = {"auto": "auto", "on": True, "off": False}  # --focus as export's focus=
 
 
 def _folder(text: str) -> Path:

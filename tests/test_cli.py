@@ -521,3 +521,19 @@ def test_ctrl_c_during_a_layout_exits_130_with_one_line_and_stops_the_layout_pro
     assert capsys.readouterr().err.strip() == "gradviz render: interrupted"
     assert still_running(tmp_path) == []
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_export_takes_the_page_shape_and_the_focus_from_the_command_line(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    out = tmp_path / "square.pdf"
+    assert main(["export", "--out", str(out), "--aspect", "4:3", "--focus", "off", "--quiet"]) == 0
+    width, height = (float(side) for side in pypdf.PdfReader(out).pages[0].mediabox[2:])
+    assert (width, height) == (720.0, 540.0)
+
+
+def test_render_focus_on_draws_the_focus_view_with_its_overview(tmp_path):
+    expression = "q = x + y; f = q * z"
+    assert main(["render", expression, "--set", "x=-2", "y=5", "z=-4", "--focus", "on", "--out", str(tmp_path)]) == 0
+    assert "the whole graph" in (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert main(["render", expression, "--set", "x=-2", "y=5", "z=-4", "--out", str(tmp_path / "whole")]) == 0
+    assert "the whole graph" not in (tmp_path / "whole" / "graph.svg").read_text(encoding="utf-8")

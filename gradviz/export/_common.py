@@ -235,7 +235,11 @@ def select_frames(source, mode: str, steps, precision: int, language: str | None
         if not chosen:
             raise ValueError(f"none of these {len(source)} frames is a {mode} frame: use mode='both'")
     else:
+        from ..viz.layers import is_layer_view, layer_texts
+
         chosen = make_frames(source, mode=mode, precision=precision, language=language)
+        if is_layer_view(source):  # a layer view's steps are worded layer by layer, as the stepper words them
+            chosen = [layer_texts(frame) for frame in chosen]
     if language is not None:
         wanted = resolve_language(language, "export(language=...)")
         made = {chosen.language} if isinstance(chosen, Frames) else {frame.language for frame in chosen}
