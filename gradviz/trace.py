@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ._state import changed
+from ._state import changed, current
 
-__all__ = ["Trace", "ForwardStep", "BackwardStep", "EdgeStep", "trace"]
+__all__ = ["Trace", "ForwardStep", "BackwardStep", "EdgeStep", "UpdateStep", "ParameterUpdate", "trace", "active"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,6 +113,63 @@ class BackwardStep:
         raise KeyError(f"backward step {self.index} has no edge to an input labelled {label!r}")
 
 
+@dataclass(frozen=True, eq=False)
+class ParameterUpdate:
+    """One parameter's move in an optimizer step: its value `before`, the `gradient` used, the value `after`,
+    the group's hyperparameters (`lr`, `momentum`, `betas`, …) and the optimizer's `state` for it after the
+    step (velocity, moments, the step count), every array a copy.
+
+    >>> from gradviz import Value, trace
+    >>> from gradviz.optim import SGD
+    >>> w = Value(0.5, label="w")
+    >>> opt = SGD([w], lr=0.1)
+    >>> with trace() as t:
+    ...     loss = w * w
+    ...     loss.backward()
+    ...     opt.step()
+    >>> change = t.updates[0].parameters[0]
+    >>> change.node is w, change.before, change.gradient, round(change.after, 12), change.hyper["lr"]
+    (True, 0.5, 1.0, 0.4, 0.1)
+    """
+
+    node: Any
+    before: Any
+    gradient: Any
+    after: Any
+    hyper: dict
+    state: dict
+
+
+@dataclass(frozen=True, eq=False)
+class UpdateStep:
+    """Update step `index`: an optimizer (`optimizer`, its class name) moved `parameters` (ParameterUpdate each)
+    after backward pass `iteration` (0-based; -1 if no pass came before it).
+
+    >>> from gradviz import Value, trace
+    >>> from gradviz.optim import Adam
+    >>> w = Value(0.5, label="w")
+    >>> opt = Adam([w], lr=0.1)
+    >>> with trace() as t:
+    ...     for _ in range(2):
+    ...         opt.zero_grad()
+    ...         loss = w * w
+    ...         loss.backward()
+    ...         opt.step()
+    >>> [(u.index, u.optimizer, u.iteration) for u in t.updates], t.iterations
+    ([(0, 'Adam', 0), (1, 'Adam', 1)], 2)
+    >>> sorted(t.updates[1].parameters[0].state)
+    ['exp_avg', 'exp_avg_sq', 'step']
+    """
+
+    index: int
+    optimizer: str
+    parameters: tuple
+    iteration: int
+    after_pass: int = -1  # the backward pass it followed, by index
+
+    kind = "update"
+
+
 @dataclass(eq=False)
 class _Pass:
     """What a Trace keeps of one backward pass: enough to rebuild its steps when they are read."""
@@ -158,6 +215,7 @@ class Trace:
         self._forward_steps: list[ForwardStep] = []
         self._backward_steps: list[BackwardStep] = []
         self.outputs: list = []  # the node each backward pass started from
+        self.updates: list[UpdateStep] = []  # the optimizer steps, in order (see record_update)
 
     @classmethod
     def of(cls, output) -> Trace:
@@ -292,6 +350,89 @@ class Trace:
 
         return Graph.of(self.output)
 
+    @property
+    def iterations(self) -> int:
+        """How many training iterations the trace holds: forward steps, the backward pass(es) after them and the
+        optimizer steps after those make one; a new iteration starts with new forward steps after a pass, or
+        after an optimizer step (at least 1 when anything was recorded).
+
+        >>> from gradviz import Value, trace
+        >>> w = Value(2.0, label="w")
+        >>> with trace() as t:
+        ...     for _ in range(3):
+        ...         (w * w).backward()
+        >>> t.iterations
+        3
+        """
+        return max(len(self._groups()), 1 if self._events else 0)
+
+    def _groups(self) -> list[list[int]]:
+        """The backward passes of each iteration, by index."""
+        groups: list[list[int]] = []
+        for j, recorded in enumerate(self._passes):
+            fresh = j == 0 or recorded.forward_count > self._passes[j - 1].forward_count
+            stepped = any(update.after_pass == j - 1 for update in self.updates)
+            if fresh or stepped:
+                groups.append([j])
+            else:
+                groups[-1].append(j)
+        return groups
+
+    def iteration(self, k: int) -> Trace:
+        """Iteration `k` (0-based) alone, as a Trace: its forward steps, its backward pass(es) and the optimizer
+        steps that followed — what one part of a training lesson shows.
+
+        >>> from gradviz import Value, trace
+        >>> w = Value(2.0, label="w")
+        >>> with trace() as t:
+        ...     for _ in range(2):
+        ...         w.grad = None
+        ...         loss = w * w
+        ...         loss.backward()
+        ...         w.data -= 0.25 * w.grad
+        >>> first, second = t.iteration(0), t.iteration(1)
+        >>> first.forward_steps[0].value, second.forward_steps[0].value   # w was 2, then 1
+        (4.0, 1.0)
+        """
+        count = self.iterations
+        if not -count <= k < count:
+            raise IndexError(f"this trace has {count} iteration(s), 0 to {count - 1}; got {k}")
+        k %= count
+        self._keep_datas()
+        part = Trace()
+        groups = self._groups()
+        if not groups:
+            part._events = list(self._events)
+        else:
+            group = groups[k]
+            start = self._passes[groups[k - 1][-1]].forward_count if k > 0 else 0
+            end = self._passes[groups[k + 1][0]].forward_count if k + 1 < len(groups) else len(self._events)
+            part._events = self._events[start:end]
+            for j in group:
+                recorded = self._passes[j]
+                fields = (recorded.root, recorded.seed, recorded.topo, recorded.leaf_grads, recorded.leaf_datas)
+                part._passes.append(_Pass(*fields, recorded.forward_count - start, recorded.complete))
+                part.outputs.append(self.outputs[j])
+        part._datas = self._datas
+        part._kept = len(part._events)
+        part.updates = [u for u in self.updates if u.iteration == k]
+        return part
+
+    def record_update(self, optimizer: str, parameters: list[ParameterUpdate]) -> UpdateStep:
+        """Record an optimizer step (gradviz.optim's optimizers call it inside ``with trace()``): `parameters`
+        moved, after the backward passes recorded so far.
+
+        >>> from gradviz import Value
+        >>> t = Trace()
+        >>> w = Value(1.0, label="w")
+        >>> t.record_update("SGD", [ParameterUpdate(w, 1.0, 2.0, 0.8, {"lr": 0.1}, {})]).iteration
+        -1
+        """
+        groups = self._groups()
+        step = UpdateStep(len(self.updates), optimizer, tuple(parameters), len(groups) - 1, len(self._passes) - 1)
+        self.updates.append(step)
+        return step
+
     # -- called by the engine -----------------------------------------------------------------
 
     def _forward(self, node) -> None:
@@ -330,6 +471,19 @@ def _same(value):
 
 def _copy(array):
     return array.copy()
+
+
+def active() -> Trace | None:
+    """The Trace this thread is recording into (inside ``with gradviz.trace() as t:``), else None.
+
+    >>> from gradviz import trace
+    >>> active() is None
+    True
+    >>> with trace() as t:
+    ...     active() is t
+    True
+    """
+    return current().trace
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ AREAS = (
     "formulas",
     "pictures",
     "focus",
+    "updates",
     "paths",
     "player",
     "export",

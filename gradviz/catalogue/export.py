@@ -12,6 +12,8 @@ MESSAGES = {
     "export.kind_forward": {"en": "forward", "es": "hacia delante"},
     "export.kind_backward": {"en": "backward", "es": "hacia atrás"},
     "export.kind_final": {"en": "result", "es": "resultado"},
+    "export.kind_update": {"en": "update", "es": "actualización"},
+    "export.kind_summary": {"en": "the loss per iteration", "es": "el coste por iteración"},
     "export.slide_title": {"en": "Step {number} of {count} · {kind}", "es": "Paso {number} de {count} · {kind}"},
     "export.beamer_title": {"en": "Step {number} of {count}: {kind}", "es": "Paso {number} de {count}: {kind}"},
     "export.tex_header": {

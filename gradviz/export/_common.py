@@ -90,6 +90,8 @@ _KINDS = {
     "forward": "export.kind_forward",
     "backward": "export.kind_backward",
     "final": "export.kind_final",
+    "update": "export.kind_update",
+    "summary": "export.kind_summary",
 }
 
 

@@ -30,6 +30,8 @@ import numpy as np
 
 from ..context import enable_grad
 from ..engine import Node, mark_modified
+from ..trace import ParameterUpdate
+from ..trace import active as active_trace
 
 __all__ = [
     "Optimizer",
@@ -164,6 +166,8 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        recording = active_trace()  # inside `with gradviz.trace()`: the step is part of the lesson
+        moves: list[ParameterUpdate] = []
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -171,6 +175,8 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
+                if recording is not None:
+                    before, gradient = _kept(p.data), _kept(p.grad)
                 if p.is_scalar:
                     data = np.array(p.data, dtype=np.float64)
                     self._update(data, np.asarray(p.grad, dtype=np.float64), state, group)
@@ -188,6 +194,12 @@ class Optimizer:
                         p.data = p.data.copy()
                     self._update(p.data, grad, state, group)
                 mark_modified(p)  # a graph recorded before this step can no longer back-propagate
+                if recording is not None:
+                    hyper = {key: value for key, value in group.items() if key != "params"}
+                    kept_state = {key: _kept(value) for key, value in state.items()}
+                    moves.append(ParameterUpdate(p, before, gradient, _kept(p.data), hyper, kept_state))
+        if recording is not None and moves:
+            recording.record_update(type(self).__name__, moves)
         return loss
 
     tracks_steps = True
@@ -275,6 +287,11 @@ class Optimizer:
             for key in sorted(k for k in group if k != "params"):
                 lines.append(f"    {key}: {group[key]}")
         return "\n".join(lines) + "\n)"
+
+
+def _kept(value):
+    """A number as it is now (an array copied: the optimizer changes it in place)."""
+    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ __all__ = [
     "BENDS_PER_NODE",
     "EDGE_LABELS_UP_TO",
     "FOCUS_NODES",
+    "FOCUS_DEPTH",
     "focus_of",
 ]
 
@@ -368,6 +369,19 @@ of the whole graph; ``focus=False`` draws every node.
 >>> step = frames(t)[10]
 >>> len(step.nodes) > FOCUS_NODES, "nodes before" in to_dot(step).source, "nodes before" in to_dot(step, focus=False).source
 (True, True, False)
+"""
+
+
+FOCUS_DEPTH = 5
+"""Past this many value nodes along the longest path (a chain too long for a slide's width, as a neuron with its
+loss), pictures show each frame's focus as well (to_dot's ``focus="auto"``); see `FOCUS_NODES`.
+
+>>> from gradviz import Value
+>>> from gradviz.viz import final_frame, to_dot
+>>> x = Value(0.5, label="x")
+>>> y = x.tanh().tanh().tanh().tanh().tanh()          # 6 value nodes in a row
+>>> "the whole graph" in to_dot(final_frame(y)).source
+True
 """
 
 

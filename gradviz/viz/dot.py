@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..i18n import message
-from .collapse import DEFAULT_MAX_NODES, EDGE_LABELS_UP_TO, FOCUS_NODES, Box, View, focus_of, plan
+from .collapse import DEFAULT_MAX_NODES, EDGE_LABELS_UP_TO, FOCUS_DEPTH, FOCUS_NODES, Box, View, focus_of, plan
 from .format import array_lines, array_summary_rows, number, operand
 from .frame import Frame, FrameEdge, FrameNode, frames
 
@@ -504,7 +504,7 @@ def to_dot(
     your own. Labels longer than 40 characters are cut with "…" (the full name is the node's tooltip).
     `layout` (from `fixed_layout`) gives every node, edge label and caption the size it has in every frame of
     a walkthrough, so that stepping through the frames moves nothing. `focus` "auto" draws a frame of a graph
-    of more than `FOCUS_NODES` value nodes (and at most `max_nodes`, with no scopes to collapse or expand) as
+    of more than `FOCUS_NODES` value nodes or deeper than `FOCUS_DEPTH` (and at most `max_nodes`, with no scopes to collapse or expand) as
     its focus (the active node, its inputs and outputs, and the output; gradviz.viz.collapse.focus_of) at full
     size, the rest folded into two boxes, under it a small overview of the whole graph with the focus marked;
     True always, False never.
@@ -599,16 +599,22 @@ def to_dot(
     return dot
 
 
-def _overview(frame: Frame, shown: set[str], colors: dict) -> str:
-    """The whole graph in miniature, for a focus view: a dot per value node, in columns by depth (inputs on the
-    left, the output on the right); the active node a large dot in the active colour, the nodes the focus
-    shows in the text colour, the folded ones muted. Text only, so it moves no node."""
+def _depths(frame: Frame) -> dict[str, int]:
+    """Each node's depth: 0 for a leaf, else one more than its deepest input."""
     feeders: dict[str, list[str]] = {}
     for edge in frame.edges:
         feeders.setdefault(edge.target, []).append(edge.source)
     depth: dict[str, int] = {}
     for node in frame.nodes:  # the nodes come in the order they were computed: feeders first
         depth[node.id] = 1 + max((depth.get(source, 0) for source in feeders.get(node.id, ())), default=-1)
+    return depth
+
+
+def _overview(frame: Frame, shown: set[str], colors: dict) -> str:
+    """The whole graph in miniature, for a focus view: a dot per value node, in columns by depth (inputs on the
+    left, the output on the right); the active node a large dot in the active colour, the nodes the focus
+    shows in the text colour, the folded ones muted. Text only, so it moves no node."""
+    depth = _depths(frame)
     columns: dict[int, list[str]] = {}
     for node in frame.nodes:
         if node.kind == "constant":
@@ -660,7 +666,7 @@ class _Picture:
         # or asked to collapse or expand scopes, the scope boxes and the overflow box show it)
         self.focused = focus is True or (
             focus == "auto"
-            and FOCUS_NODES < values
+            and (FOCUS_NODES < values or FOCUS_DEPTH < max(_depths(frame).values(), default=0) + 1)
             and len(frame.nodes) <= max_nodes
             and collapse != True  # noqa: E712 — collapse is "auto", True or False
             and not expand

@@ -153,8 +153,10 @@ class FrameEdge(NamedTuple):
 class Frame:
     """One picture of a lesson: nodes and edges with their states, the caption and the equations.
 
-    `kind` is "initial", "forward", "backward" or "final"; `step` the trace step it shows (forward or
-    backward index; None for initial/final frames); `active` the id of the highlighted node (or None);
+    `kind` is "initial", "forward", "backward" or "final" — and in a lesson of training iterations "update" (an
+    optimizer step: `updates` lists each parameter's ParameterChange, before, gradient, after) and "summary"
+    (the loss per iteration); `iteration` is the training iteration it belongs to (0-based); `step` the trace
+    step it shows (forward or backward index, the update's number; None for initial/final frames); `active` the id of the highlighted node (or None);
     `active_edges` the (source, target, position) keys of highlighted edges; `pending` the ids whose value
     is not computed yet; `output` the id of the node whose gradient is taken (∂output/∂·); `language` the
     language ("en" or "es") of the caption and equations, `precision` (significant digits) and `decimal` ("." or
@@ -191,6 +193,8 @@ class Frame:
     language: str = "en"
     precision: int = 4
     decimal: str = "."
+    iteration: int = 0
+    updates: tuple = ()
 
     def node(self, key: str) -> FrameNode:
         """A node by id ('n3') or label ('q')."""
@@ -1341,6 +1345,10 @@ def frames(
             raise ValueError(
                 "this trace recorded nothing: compute (and call .backward()) inside `with gradviz.trace() as t:`"
             )
+        if source.updates:  # a training lesson (gradviz.optim steps recorded): iterations, updates, loss per iteration
+            from .updates import lesson_frames
+
+            return lesson_frames(source, mode, precision, language, decimal)
         return Frames(_Walkthrough(source, mode, precision, language, decimal))
     if isinstance(source, Graph) or hasattr(source, "_prev"):
         return [final_frame(source, precision=precision, language=language, decimal=decimal)]

@@ -1,0 +1,18 @@
+"""Messages of the training lesson (gradviz.viz.updates): update frames and the loss per iteration."""
+
+MESSAGES = {
+    "updates.caption": {
+        "en": "Update step {number} ({optimizer}, η = {lr}): each of the {count} parameters moves against its "
+        "gradient; the next forward pass uses the new values.",
+        "es": "Paso de actualización {number} ({optimizer}, η = {lr}): cada uno de los {count} parámetros se mueve "
+        "en contra de su gradiente; la siguiente propagación hacia delante usa los valores nuevos.",
+    },
+    "updates.summary": {
+        "en": "The loss per iteration: {losses} ({count} iterations).",
+        "es": "El coste en cada iteración: {losses} ({count} iteraciones).",
+    },
+    "updates.iteration_loss": {
+        "en": "iteration {number}: {output} = {value}",
+        "es": "iteración {number}: {output} = {value}",
+    },
+}
