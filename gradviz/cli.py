@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -413,6 +413,21 @@ def _add_export(commands) -> None:
         help="the shape of PDF and PowerPoint pages (default: 16:9)",
     )
     command.add_argument(
+        "--train",
+        default=None,
+        metavar="SPEC",
+        help="make the lesson a few training steps that minimise the formula: e.g. --train lr=0.1,iterations=3 "
+        "(also optimizer=sgd|momentum|nesterov|adagrad|rmsprop|adam); each iteration ends with its update "
+        "frames, the last frame lists the loss per iteration",
+    )
+    command.add_argument(
+        "--params",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="with --train: the variables the optimizer changes (default: every variable of --set)",
+    )
+    command.add_argument(
         "--focus",
         choices=["auto", "on", "off"],
         default="auto",
@@ -505,12 +520,22 @@ def _run_export(args: argparse.Namespace) -> int:
 
             expression = parse(args.expr)
             values = _assignments(args.assignments, expression)
+            training = _training(args.train, args.params, values)
+            leaves = {
+                name: Value(number, label=name, requires_grad=training is None or name in training.params)
+                for name, number in values.items()
+            }
+            optimizer = training.optimizer([leaves[name] for name in training.params]) if training else None
             with trace() as recorded:
-                leaves = {name: Value(number, label=name) for name, number in values.items()}
-                output = expression.evaluate(leaves)
-                if not output.requires_grad:
-                    raise _usage("cli.no_variables_steps", expression=repr(args.expr))
-                output.backward()
+                for _ in range(training.iterations if training else 1):
+                    if optimizer is not None:
+                        optimizer.zero_grad()
+                    output = expression.evaluate(leaves)
+                    if not output.requires_grad:
+                        raise _usage("cli.no_variables_steps", expression=repr(args.expr))
+                    output.backward()
+                    if optimizer is not None:
+                        optimizer.step()
             title = args.title or message("cli.export_title", formula=_formula_line(expression, output.label))
         _check_export(recorded, steps, args.mode)
         try:
@@ -1029,6 +1054,58 @@ def _picture_options(args: argparse.Namespace, title: str | None = None):
 
 
 _FOCUS = {"auto": "auto", "on": True, "off": False}  # --focus as export's focus=
+
+
+class _Training(NamedTuple):
+    """What --train and --params ask for: the optimizer (made from the parameters), the iterations, the names."""
+
+    optimizer: Callable
+    iterations: int
+    params: tuple[str, ...]
+
+
+_OPTIMIZERS = {
+    "sgd": ("SGD", {}),
+    "momentum": ("SGD", {"momentum": 0.9}),
+    "nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}),
+    "adagrad": ("Adagrad", {}),
+    "rmsprop": ("RMSprop", {}),
+    "adam": ("Adam", {}),
+}
+_MOST_ITERATIONS = 50  # a lesson, not a training run
+
+
+def _training(spec: str | None, params: list[str] | None, values: dict) -> _Training | None:
+    """--train lr=0.1,iterations=3[,optimizer=adam] and --params, checked; None without --train."""
+    if spec is None:
+        if params:
+            raise _usage("cli.params_without_train")
+        return None
+    from . import optim
+
+    fields: dict[str, str] = {}
+    for part in filter(None, (piece.strip() for piece in spec.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or key.strip() not in ("lr", "iterations", "optimizer"):
+            raise _usage("cli.train_bad", part=part)
+        fields[key.strip()] = value.strip()
+    try:
+        lr = float(fields.get("lr", "0.1"))
+        iterations = int(fields.get("iterations", "3"))
+    except ValueError:
+        raise _usage("cli.train_bad", part=spec) from None
+    if not (lr > 0 and math.isfinite(lr)) or not 1 <= iterations <= _MOST_ITERATIONS:
+        raise _usage("cli.train_bad", part=spec)
+    name = fields.get("optimizer", "sgd").lower()
+    if name not in _OPTIMIZERS:
+        raise _usage("cli.train_optimizer", name=name, choices=", ".join(_OPTIMIZERS))
+    cls, options = _OPTIMIZERS[name]
+    chosen = tuple(params or values)
+    unknown = [p for p in chosen if p not in values]
+    if unknown:
+        raise _usage("cli.params_unknown", names=", ".join(unknown), known=", ".join(values) or "-")
+    optimizer_class = getattr(optim, cls)
+    return _Training(lambda leaves: optimizer_class(leaves, lr=lr, **options), iterations, chosen)
 
 
 def _folder(text: str) -> Path:

@@ -537,3 +537,34 @@ def test_render_focus_on_draws_the_focus_view_with_its_overview(tmp_path):
     assert "the whole graph" in (tmp_path / "graph.svg").read_text(encoding="utf-8")
     assert main(["render", expression, "--set", "x=-2", "y=5", "z=-4", "--out", str(tmp_path / "whole")]) == 0
     assert "the whole graph" not in (tmp_path / "whole" / "graph.svg").read_text(encoding="utf-8")
+
+
+def test_export_train_makes_a_lesson_of_training_steps_with_their_updates(tmp_path):
+    out = tmp_path / "steps"
+    code = main(
+        ["export", "--expr", "z = w*x + b; L = (z - y)**2", "--set", "w=0.5", "x=1", "b=0.1", "y=1",
+         "--train", "lr=0.1,iterations=3", "--params", "w", "b", "--out", str(out), "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    svgs = sorted(out.glob("step-*.svg"))
+    texts = [path.read_text(encoding="utf-8") for path in svgs]
+    # per iteration: the graph, 4 forward steps, the seed and 4 backward steps, the result and the update; then
+    # the loss per iteration
+    assert len(svgs) == 3 * 12 + 1
+    assert "0.6568" in texts[-2] and "0.6568" not in texts[-14]  # w after the third update (0.5 → 0.58 → 0.628 → …)
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--train", "lr=-1"], "lr=RATE"),
+        (["--train", "lr=0.1,epochs=3"], "epochs=3"),
+        (["--train", "optimizer=lbfgs"], "the optimizers are sgd"),
+        (["--train", "lr=0.1", "--params", "q"], "not a variable"),
+        (["--params", "w"], "add --train"),
+    ],
+)
+def test_export_train_mistakes_are_named(flags, says, tmp_path, capsys):
+    args = ["export", "--expr", "L = (w - 3)**2", "--set", "w=0", *flags, "--out", str(tmp_path / "x")]
+    assert main(args) == EXIT_USAGE
+    assert says in capsys.readouterr().err

@@ -518,6 +518,9 @@ def spanish_plot_figures():
         model.compile("sgd", "mse")
         model.fit(X, y.astype(float), epochs=1, verbose=0)
         figures["gradient_histograms"] = plots.plot_layer_histograms(model, what="gradients")
+        # the learning-rate lesson: too small, good and diverging (the losses given, as train(lr) may)
+        curves = {0.01: [9.0, 8.8, 8.6], 0.3: [9.0, 1.0, 0.1], 2.0: [9.0, 30.0, 900.0]}
+        figures["learning_rates"] = plots.plot_learning_rates(lambda lr: curves[lr], list(curves))
     return figures
 
 

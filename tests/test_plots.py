@@ -265,3 +265,26 @@ def test_gradient_descent_path_converges_to_the_least_squares_line_of_the_flat_p
     assert np.allclose(descent.get_xdata(), path[:, 0])
     with pytest.raises(ValueError, match=r"x of shape \(n,\) or \(n, 1\)"):
         plot_linear_regression(np.zeros((3, 2)), np.zeros(3))
+
+
+def test_the_learning_rate_lesson_names_too_small_good_and_diverging_rates():
+    import gradviz
+    from gradviz import Value
+    from gradviz.viz.plots import plot_learning_rates
+
+    def train(lr):
+        w = Value(0.0, label="w")
+        opt = gradviz.optim.SGD([w], lr=lr)
+        with gradviz.trace() as t:
+            for _ in range(6):
+                opt.zero_grad()
+                ((w - 3.0) ** 2).backward()
+                opt.step()
+        return t
+
+    figure = plot_learning_rates(train, [0.01, 0.4, 1.2])
+    lines = figure.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["η = 0.01 (too small)", "η = 0.4 (good)", "η = 1.2 (diverges)"]
+    assert list(lines[0].get_ydata())[0] == 9.0 and list(lines[2].get_ydata())[-1] > 9.0  # (0 − 3)² to start
+    assert figure.axes[0].get_yscale() == "log"
+    assert plot_learning_rates(lambda lr: [1.0, 0.5, 0.25], [0.1]).axes[0].get_lines()[0].get_label() == "η = 0.1 (good)"

@@ -12,6 +12,7 @@ import gradviz
 from gradviz import Tensor, Value
 from gradviz.export import export
 from gradviz.viz import frames
+from gradviz.viz.updates import losses_per_iteration
 
 
 def neuron_lesson(optimizer=gradviz.optim.SGD, iterations=2, **options):
@@ -141,3 +142,34 @@ def test_a_three_iteration_lesson_exports_in_every_format(suffix, tmp_path):
     count = len(frames(t))
     result = export(t, tmp_path / (f"lesson.{suffix}" if suffix else "lesson"), focus=False)
     assert result.frames == count and result.path.exists()
+
+
+def test_a_model_trained_in_a_lesson_steps_through_its_iterations_updates_and_matrices():
+    from gradviz import nn
+    from gradviz.nn.record import record_step
+
+    model = nn.MLP(2, [2, 1], seed=0)
+    opt = gradviz.optim.SGD(model.parameters(), lr=0.1)
+    X, y = np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([[1.0], [0.0]])
+    start = model[0].weight.data.copy()
+    t = record_step(model, X, y, loss="mse", optimizer=opt, iterations=3)
+    steps = frames(t, language="en")
+    updates = [frame for frame in steps if frame.kind == "update"]
+    assert len(updates) == 3 and {frame.iteration for frame in updates} == {0, 1, 2}
+    first = updates[0].updates[0]
+    np.testing.assert_array_equal(first.before, start)
+    np.testing.assert_allclose(first.after, start - 0.1 * first.gradient)
+    assert updates[0].equation.startswith("W¹ ← W¹ − η·∂L/∂W¹ = [[")  # a small matrix written out
+    losses = losses_per_iteration(t)
+    assert losses[2] < losses[0] and steps[-1].kind == "summary"
+
+
+def test_step_through_a_model_with_an_optimizer_opens_the_training_lesson():
+    pytest.importorskip("ipywidgets")
+    from gradviz import nn
+
+    model = nn.MLP(2, [2, 1], seed=0)
+    opt = gradviz.optim.Adam(model.parameters(), lr=0.05)
+    stepper = gradviz.step_through(model, np.ones((3, 2)), np.zeros((3, 1)), loss="mse", optimizer=opt, iterations=2)
+    kinds = [frame.kind for frame in stepper.frames]
+    assert kinds.count("update") == 2 and kinds[-1] == "summary"

@@ -86,6 +86,24 @@ MESSAGES = {
         "en": "--size {text}: give width x height in pixels, e.g. 960x540",
         "es": "--size {text}: indica ancho x alto en píxeles, p. ej. 960x540",
     },
+    "cli.params_without_train": {
+        "en": "--params names the variables --train changes: add --train, e.g. --train lr=0.1,iterations=3",
+        "es": "--params nombra las variables que cambia --train: añade --train, p. ej. --train lr=0.1,iterations=3",
+    },
+    "cli.train_bad": {
+        "en": "--train {part!r}: give lr=RATE (above 0), iterations=N (1 to 50) and optionally optimizer=NAME, "
+        "separated by commas, e.g. --train lr=0.1,iterations=3",
+        "es": "--train {part!r}: da lr=TASA (mayor que 0), iterations=N (de 1 a 50) y, si quieres, optimizer=NOMBRE, "
+        "separados por comas, p. ej. --train lr=0.1,iterations=3",
+    },
+    "cli.train_optimizer": {
+        "en": "--train optimizer={name}: the optimizers are {choices}",
+        "es": "--train optimizer={name}: los optimizadores son {choices}",
+    },
+    "cli.params_unknown": {
+        "en": "--params {names}: not a variable of --set (the variables: {known})",
+        "es": "--params {names}: no es una variable de --set (las variables: {known})",
+    },
     "cli.set_without_expr": {
         "en": '--set gives the variables of --expr: add --expr, e.g. --expr "(x + y) * z"',
         "es": '--set da valor a las variables de --expr: añade --expr, p. ej. --expr "(x + y) * z"',

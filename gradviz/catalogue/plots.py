@@ -54,4 +54,12 @@ MESSAGES = {
     "plots.gradient_descent": {"en": "gradient descent", "es": "descenso del gradiente"},
     "plots.start": {"en": "start", "es": "inicio"},
     "plots.cost": {"en": "cost MSE(w, b)", "es": "coste MSE(w, b)"},
+    "plots.iteration": {"en": "iteration", "es": "iteración"},
+    "plots.learning_rates_title": {
+        "en": "The loss per iteration for each learning rate",
+        "es": "El coste en cada iteración según la tasa de aprendizaje",
+    },
+    "plots.lr_good": {"en": "good", "es": "adecuada"},
+    "plots.lr_too_small": {"en": "too small", "es": "demasiado pequeña"},
+    "plots.lr_diverges": {"en": "diverges", "es": "diverge"},
 }

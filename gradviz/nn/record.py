@@ -105,7 +105,9 @@ def _dtype(model) -> np.dtype:
     return np.dtype(np.float64)
 
 
-def record_step(model: Module, X, y, loss: str | Module | Callable | None = None) -> Trace:
+def record_step(
+    model: Module, X, y, loss: str | Module | Callable | None = None, *, optimizer=None, iterations: int = 1
+) -> Trace:
     """The Trace of one training step of `model` on the batch (`X`, `y`): the forward pass, the loss ``L`` and the
     backward pass from it (no optimizer update): what ``gradviz.step_through(model, X, y, loss=...)`` shows.
 
@@ -118,6 +120,11 @@ def record_step(model: Module, X, y, loss: str | Module | Callable | None = None
     The model is left as it was: each parameter's ``.grad`` is put back after the recorded backward pass (which
     starts from no gradient, so the lesson shows this batch's gradients only) and no ``.data`` changes. (An
     unbuilt keras model is built by its first call, as Keras does.)
+
+    With an `optimizer` (a gradviz.optim optimizer over the model's parameters) the trace holds `iterations`
+    training steps instead — zero_grad, forward, loss, backward, ``optimizer.step()`` each — and the model is
+    trained by them, as by fit: ``frames(trace)`` shows each iteration, its update frames and the loss per
+    iteration (gradviz.viz.updates).
 
     >>> import numpy as np
     >>> from gradviz import keras
@@ -138,6 +145,8 @@ def record_step(model: Module, X, y, loss: str | Module | Callable | None = None
                 "record_step needs a loss: loss='mse', 'bce', 'cross_entropy', ... (any name of gradviz.nn.LOSSES or "
                 "gradviz.keras.LOSSES), a loss Module or a function (predictions, targets) -> loss"
             )
+    if optimizer is not None:
+        return _record_training(model, X, y, loss, optimizer, iterations)
     with trace() as recorded:
         value = _loss_node(model, X, y, loss)
         if not isinstance(value, Node) or np.size(value.data) != 1:
@@ -160,4 +169,24 @@ def record_step(model: Module, X, y, loss: str | Module | Callable | None = None
         finally:
             for p, grad in zip(parameters, kept, strict=True):
                 p.grad = grad
+    return recorded
+
+
+def _record_training(model: Module, X, y, loss, optimizer, iterations) -> Trace:
+    """`iterations` training steps of `model` with `optimizer`, recorded."""
+    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+        raise ValueError(f"record_step(iterations={iterations!r}): give a whole number of training steps, 1 or more")
+    if not hasattr(optimizer, "step") or not hasattr(optimizer, "zero_grad"):
+        raise TypeError(
+            f"record_step(optimizer=...) takes a gradviz.optim optimizer over the model's parameters, e.g. "
+            f"gradviz.optim.SGD(model.parameters(), lr=0.1); got {type(optimizer).__name__}"
+        )
+    with trace() as recorded:
+        for _ in range(iterations):
+            optimizer.zero_grad()
+            value = _loss_node(model, X, y, loss)
+            if value.label is None:
+                value.label = "L"
+            value.backward()
+            optimizer.step()
     return recorded

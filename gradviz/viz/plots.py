@@ -45,6 +45,7 @@ __all__ = [
     "plot_layer_histograms",
     "gradient_descent_path",
     "plot_linear_regression",
+    "plot_learning_rates",
 ]
 
 _TRAIN_COLOR = "#1f77b4"
@@ -998,3 +999,70 @@ def plot_linear_regression(x, y, path=None, ax=None, resolution: int = 120, titl
     cost.set_title(message("plots.cost"))
     cost.legend(fontsize="small")
     return fig
+
+
+def plot_learning_rates(train: Callable, learning_rates=(0.02, 0.5, 3.0), ax=None, title: str | None = None):
+    """The same lesson with several learning rates, the loss per iteration side by side — too small (it barely
+    moves), good, too large (it overshoots or diverges) — as the course's slide on α shows.
+
+    `train(lr)` runs the lesson with learning rate `lr` and returns its Trace (recorded with a gradviz.optim
+    optimizer: one loss per iteration, gradviz.viz.updates.losses_per_iteration) or the list of losses. Each
+    curve is named by its rate and by what it did: "too small" for the slowest of those that go down, "good"
+    for the lowest final loss, "diverges" for one that ends higher than it began (or not finite). Returns the
+    figure (a new one, or that of `ax`).
+
+    >>> import gradviz
+    >>> from gradviz import Value
+    >>> def train(lr):
+    ...     w = Value(0.0, label="w")
+    ...     opt = gradviz.optim.SGD([w], lr=lr)
+    ...     with gradviz.trace() as t:
+    ...         for _ in range(8):
+    ...             opt.zero_grad()
+    ...             loss = (w - 3.0) ** 2
+    ...             loss.backward()
+    ...             opt.step()
+    ...     return t
+    >>> figure = plot_learning_rates(train, [0.02, 0.3, 1.1])
+    >>> [line.get_label() for line in figure.axes[0].get_lines()]
+    ['η = 0.02 (too small)', 'η = 0.3 (good)', 'η = 1.1 (diverges)']
+    """
+    from .updates import losses_per_iteration
+
+    fig, (axis,) = _new_axes(ax, size=(6.0, 3.8))
+    runs = {}
+    for lr in learning_rates:
+        result = train(lr)
+        runs[lr] = [float(v) for v in (losses_per_iteration(result) if hasattr(result, "iteration") else result)]
+    verdicts = _verdicts(runs)
+    for lr, losses in runs.items():
+        name = message(verdicts[lr]) if verdicts.get(lr) else ""
+        label = f"η = {lr:g}" + (f" ({name})" if name else "")
+        axis.plot(range(1, len(losses) + 1), losses, marker="o", label=label)
+    axis.set_xlabel(message("plots.iteration"))
+    axis.set_ylabel(_quantity("loss"))
+    if any(max(losses, default=0) > 100 * max(min(losses, default=1), 1e-12) for losses in runs.values()):
+        axis.set_yscale("log")
+    axis.set_title(title if title is not None else message("plots.learning_rates_title"))
+    axis.legend()
+    return fig
+
+
+def _verdicts(runs: dict[float, list[float]]) -> dict[float, str]:
+    """Each learning rate's verdict (a catalogue key), from its losses."""
+    verdicts: dict[float, str] = {}
+    down = {}
+    for lr, losses in runs.items():
+        if not losses:
+            continue
+        if not all(np.isfinite(losses)) or losses[-1] > losses[0]:
+            verdicts[lr] = "plots.lr_diverges"
+        else:
+            down[lr] = losses[-1]
+    if down:
+        best = min(down, key=down.get)
+        verdicts[best] = "plots.lr_good"
+        slow = min(down)
+        if slow != best:
+            verdicts[slow] = "plots.lr_too_small"
+    return verdicts

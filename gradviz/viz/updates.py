@@ -41,10 +41,12 @@ import numpy as np
 
 from ..i18n import message
 from ..trace import Trace, UpdateStep
-from .format import latex_label, number_latex, operand
+from .format import array_lines, latex_label, list_separator, number_latex, operand
 from .frame import Frame, Frames, _Walkthrough, d, d_latex, quantity
 
-__all__ = ["ParameterChange", "lesson_frames"]
+__all__ = ["ParameterChange", "lesson_frames", "losses_per_iteration"]
+
+_WRITTEN_OUT = 6  # arrays of up to this many numbers are written out in an update's equation
 
 
 class ParameterChange(NamedTuple):
@@ -150,12 +152,16 @@ def _update_frame(last: Frame, update: UpdateStep, ids: dict[int, str], index: i
 def _rule(optimizer: str, change: ParameterChange, hyper: dict, output: str, precision, language, decimal):
     """The update of one parameter written out with its numbers: lines of text and of LaTeX."""
 
-    def q(x):
+    def q(x):  # a small matrix written out, as the course writes a layer's weights; a large one by its shape
+        if isinstance(x, np.ndarray) and 1 < x.size <= _WRITTEN_OUT and x.ndim <= 2:
+            rows = array_lines(x, precision, decimal)
+            return rows[0] if x.ndim == 1 else "[" + list_separator(decimal).join(rows) + "]"
         return quantity(x, precision, language, decimal)
 
-    def f(x):  # a factor: a negative number in parentheses, an array by its shape
+    def f(x):  # a factor: a negative number in parentheses
         if isinstance(x, np.ndarray) and x.size != 1:
-            return f"[{quantity(x, precision, language, decimal)}]"
+            text = q(x)
+            return text if text.startswith("[") else f"[{text}]"
         return operand(float(np.asarray(x).item()), precision, decimal=decimal)
 
     def tq(x):
@@ -250,3 +256,29 @@ def _latex(x, precision: int, language: str, decimal: str, factor: bool = False)
     value = float(np.asarray(x).item()) if isinstance(x, np.ndarray) else float(x)
     text = number_latex(value, precision, decimal)
     return f"({text})" if factor and value < 0 else text
+
+
+def losses_per_iteration(trace: Trace) -> list[float]:
+    """The loss (the output of each iteration's last backward pass) of every iteration of a trace, as recorded.
+
+    >>> from gradviz import Value, trace
+    >>> from gradviz.optim import SGD
+    >>> w = Value(1.0, label="w")
+    >>> opt = SGD([w], lr=0.25)
+    >>> with trace() as t:
+    ...     for _ in range(3):
+    ...         opt.zero_grad()
+    ...         (w * w).backward()
+    ...         opt.step()
+    >>> losses_per_iteration(t)
+    [1.0, 0.25, 0.0625]
+    """
+    losses = []
+    for k in range(trace.iterations):
+        part = trace.iteration(k)
+        if not part.backward_steps:
+            continue
+        seed = next(step for step in reversed(part.backward_steps) if step.seed)  # its last pass began there
+        value = next((s.value for s in part.forward_steps if s.node is seed.node), None)
+        losses.append(float(np.sum(value if value is not None else seed.node.data)))
+    return losses

@@ -435,6 +435,8 @@ def step_through(
     y=None,
     *,
     loss=None,
+    optimizer=None,
+    iterations: int = 1,
     view: str | None = None,
     mode: str = "both",
     collapse: bool | None = None,
@@ -460,7 +462,9 @@ def step_through(
     ``L`` and the backward pass, and leaves the model as it was (every ``.grad`` is put back, no ``.data``
     changes). `view` "layers" draws each layer's ``W¹``, ``b¹``, ``z¹ = x·W¹ᵀ + b¹`` and ``h¹`` as one node each
     (:func:`gradviz.viz.layer_view`), "nodes" every op; None: the layer view for a tensor network of more than
-    12 nodes (any output or trace may ask for ``view="layers"`` too). Options: see Stepper.
+    12 nodes (any output or trace may ask for ``view="layers"`` too). With an `optimizer` (gradviz.optim, over the
+    model's parameters) the lesson is `iterations` training steps, each with its update frames, and the model is
+    trained by them. Options: see Stepper.
 
     >>> import numpy as np
     >>> from gradviz import Tensor, nn
@@ -488,8 +492,8 @@ def step_through(
                 f"step_through({type(output).__name__}) steps through one training step: give the batch and its "
                 "targets, step_through(model, X, y, loss='mse')"
             )
-        recorded = record_step(output, X, y, loss)
-        if view is None and len(recorded.graph().nodes) > LAYERS_OVER:
+        recorded = record_step(output, X, y, loss, optimizer=optimizer, iterations=iterations)
+        if optimizer is None and view is None and len(recorded.graph().nodes) > LAYERS_OVER:
             try:
                 recorded = layer_view(recorded)
             except ValueError:  # no fully connected layer to show as one (a scalar network): every node it is
