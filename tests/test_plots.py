@@ -287,4 +287,6 @@ def test_the_learning_rate_lesson_names_too_small_good_and_diverging_rates():
     assert [line.get_label() for line in lines] == ["η = 0.01 (too small)", "η = 0.4 (good)", "η = 1.2 (diverges)"]
     assert list(lines[0].get_ydata())[0] == 9.0 and list(lines[2].get_ydata())[-1] > 9.0  # (0 − 3)² to start
     assert figure.axes[0].get_yscale() == "log"
-    assert plot_learning_rates(lambda lr: [1.0, 0.5, 0.25], [0.1]).axes[0].get_lines()[0].get_label() == "η = 0.1 (good)"
+    assert (
+        plot_learning_rates(lambda lr: [1.0, 0.5, 0.25], [0.1]).axes[0].get_lines()[0].get_label() == "η = 0.1 (good)"
+    )

@@ -144,7 +144,7 @@ def test_a_three_iteration_lesson_exports_in_every_format(suffix, tmp_path):
     assert result.frames == count and result.path.exists()
 
 
-def test_a_model_trained_in_a_lesson_steps_through_its_iterations_updates_and_matrices():
+def test_a_model_trained_in_a_lesson_steps_through_its_iterations_and_a_layer_s_update_at_a_time():
     from gradviz import nn
     from gradviz.nn.record import record_step
 
@@ -155,7 +155,9 @@ def test_a_model_trained_in_a_lesson_steps_through_its_iterations_updates_and_ma
     t = record_step(model, X, y, loss="mse", optimizer=opt, iterations=3)
     steps = frames(t, language="en")
     updates = [frame for frame in steps if frame.kind == "update"]
-    assert len(updates) == 3 and {frame.iteration for frame in updates} == {0, 1, 2}
+    # one update frame per layer (W¹ and b¹, then W² and b²) in each of the three iterations
+    assert len(updates) == 6 and [frame.iteration for frame in updates] == [0, 0, 1, 1, 2, 2]
+    assert [change.label for change in updates[0].updates] == ["W¹", "b¹"]
     first = updates[0].updates[0]
     np.testing.assert_array_equal(first.before, start)
     np.testing.assert_allclose(first.after, start - 0.1 * first.gradient)
@@ -172,4 +174,25 @@ def test_step_through_a_model_with_an_optimizer_opens_the_training_lesson():
     opt = gradviz.optim.Adam(model.parameters(), lr=0.05)
     stepper = gradviz.step_through(model, np.ones((3, 2)), np.zeros((3, 1)), loss="mse", optimizer=opt, iterations=2)
     kinds = [frame.kind for frame in stepper.frames]
-    assert kinds.count("update") == 2 and kinds[-1] == "summary"
+    assert kinds.count("update") == 2 * 2 and kinds[-1] == "summary"  # a frame per layer, two iterations
+
+
+def test_a_scalar_network_s_update_comes_one_neuron_at_a_time():
+    from gradviz.nn.scalar import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    opt = gradviz.optim.SGD(model.parameters(), lr=0.1)
+    x = [Value(1.0, requires_grad=False), Value(-1.0, requires_grad=False)]
+    with gradviz.trace() as t:
+        opt.zero_grad()
+        loss = (model(x) - 1.0) ** 2
+        loss.label = "L"
+        loss.backward()
+        opt.step()
+    updates = [frame for frame in frames(t, language="en") if frame.kind == "update"]
+    assert [[change.label for change in frame.updates] for frame in updates] == [
+        ["W¹[0,0]", "W¹[0,1]", "b¹[0]"],
+        ["W¹[1,0]", "W¹[1,1]", "b¹[1]"],
+        ["W²[0,0]", "W²[0,1]", "b²[0]"],
+    ]
+    assert all(frame.caption.startswith("Update step 1, mlp/") for frame in updates)

@@ -94,24 +94,35 @@ def lesson_frames(trace: Trace, mode: str, precision: int, language: str, decima
         losses.append((output.label, output.value))
         ids = {id(node.ref): node.id for node in part.graph().nodes}
         for update in part.updates:
-            made.append(_update_frame(last, update, ids, len(made), k))
+            for group in _groups(last, update, ids):  # a network's step: one frame per neuron or layer
+                made.append(_update_frame(last, update, group, len(made), k))
     if trace.iterations > 1:
         made.append(_summary_frame(made[-1], losses, len(made)))
     return made
 
 
-def _update_frame(last: Frame, update: UpdateStep, ids: dict[int, str], index: int, iteration: int) -> Frame:
-    """The frame of one optimizer step, drawn on the iteration's last frame: each parameter it moved active,
-    its value the new one, its gradient the one used."""
-    changes = []
+def _groups(last: Frame, update: UpdateStep, ids: dict[int, str]) -> list[tuple[str | None, list]]:
+    """The parameters an optimizer step moved that this iteration's graph reaches, grouped by the name scope
+    they were made in (a layer, a neuron; None: one group), in the optimizer's order: (scope, [(node id, move)])."""
+    groups: dict[str | None, list] = {}
     for move in update.parameters:
         node_id = ids.get(id(move.node))
         if node_id is None:
             continue  # a parameter this iteration's graph does not reach
-        label = last.node(node_id).label
-        changes.append(
-            ParameterChange(node_id, label, move.before, move.gradient, move.after, move.hyper["lr"], move.state)
-        )
+        groups.setdefault(last.node(node_id).scope, []).append((node_id, move))
+    if len(groups) == 1 or not groups:
+        return [(None, [pair for pairs in groups.values() for pair in pairs])]
+    return list(groups.items())
+
+
+def _update_frame(last: Frame, update: UpdateStep, group: tuple, index: int, iteration: int) -> Frame:
+    """The frame of (a part of) one optimizer step, drawn on the iteration's last frame: each parameter it moved
+    active, its value the new one, its gradient the one used."""
+    scope, pairs = group
+    changes = [
+        ParameterChange(node_id, last.node(node_id).label, m.before, m.gradient, m.after, m.hyper["lr"], m.state)
+        for node_id, m in pairs
+    ]
     moved = {change.id: change for change in changes}
     nodes = tuple(
         node._replace(value=moved[node.id].after, state="active", updated=True) if node.id in moved else node
@@ -120,16 +131,17 @@ def _update_frame(last: Frame, update: UpdateStep, ids: dict[int, str], index: i
     language, precision, decimal = last.language, last.precision, last.decimal
     lrs = sorted({change.lr for change in changes})
     caption = message(
-        "updates.caption",
+        "updates.caption" if scope is None else "updates.caption_scope",
         language,
         number=update.index + 1,
         optimizer=update.optimizer,
         lr=" / ".join(quantity(lr, precision, language, decimal) for lr in lrs) or "?",
         count=len(changes),
+        scope=scope,
     )
     output = last.node(last.output).label
     lines, latex = [], []
-    for change, move in zip(changes, (m for m in update.parameters if id(m.node) in ids), strict=True):
+    for change, (_, move) in zip(changes, pairs, strict=True):
         text, tex = _rule(update.optimizer, change, move.hyper, output, precision, language, decimal)
         lines.extend(text)
         latex.extend(tex)
