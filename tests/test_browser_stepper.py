@@ -42,11 +42,27 @@ CELLS = [
 ]
 
 
-def write_notebook(folder: Path) -> Path:
+TRAINING_CELLS = [
+    "import gradviz\n"
+    "from gradviz import Value\n"
+    'w = Value(1.0, label="w")\n'
+    "opt = gradviz.optim.SGD([w], lr=0.25)\n"
+    "with gradviz.trace() as t:\n"
+    "    for _ in range(2):\n"
+    "        opt.zero_grad()\n"
+    "        loss = w * w\n"
+    '        loss.label = "L"\n'
+    "        loss.backward()\n"
+    "        opt.step()",
+    "gradviz.step_through(t)",
+]
+
+
+def write_notebook(folder: Path, cells=CELLS) -> Path:
     import nbformat
 
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / "stepper.ipynb"
     nbformat.write(notebook, str(path))
@@ -129,3 +145,33 @@ def test_next_and_the_arrow_key_step_the_diagram_and_caption_in_voila(tmp_path):
         f"\nstepper in Voila: server and browser up {serving:.1f} s, stepper live {live:.1f} s, "
         f"stepped {stepped:.1f} s, all {time.perf_counter() - started:.1f} s; screenshots in {tmp_path}"
     )
+
+
+def test_the_iteration_control_and_the_update_frames_of_a_training_lesson_in_voila(tmp_path):
+    notebook = write_notebook(tmp_path, TRAINING_CELLS)
+    errors: list[str] = []
+    with (
+        voila_server(notebook, tmp_path / "voila") as url,
+        chromium_context(tmp_path / "chromium", local_server=True) as context,
+    ):
+        page = context.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_stepper(page, url)
+        caption = page.locator(".gradviz-caption")
+        # per iteration: the graph, 1 forward step, the seed and 1 backward step, the result, the update; a summary
+        expect(page.locator(".gradviz-counter")).to_have_text("step 1 of 13")
+        page.locator(".gradviz-iteration select").select_option(label="iteration 2")
+        expect(frame_at(page, 6)).to_be_attached()  # the first frame of the second iteration
+        expect(caption).to_contain_text("before anything runs")
+        expect(page.locator(".gradviz-table")).to_contain_text("0.5")  # w after the first update
+        page.locator(".gradviz-slider [role=slider]").focus()
+        page.keyboard.press("End")
+        expect(caption).to_contain_text("The loss per iteration: 1 → 0.25")
+        page.keyboard.press("ArrowLeft")
+        expect(page.locator('.gradviz-frame[data-kind="update"]')).to_be_attached()
+        expect(caption).to_contain_text("w ← w − η·∂L/∂w = 0.5 − 0.25 · 1 = 0.25")
+        expect(page.locator(".gradviz-iteration select")).to_have_value("iteration 2")
+        page.screenshot(path=tmp_path / "stepper-update.png", full_page=True)
+    assert_not_blank(tmp_path / "stepper-update.png")
+    assert not errors, f"JavaScript errors on the page: {errors}"

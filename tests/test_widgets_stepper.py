@@ -502,3 +502,26 @@ def test_the_focus_box_draws_a_big_graphs_step_as_its_focus_and_can_be_turned_of
     folded = step_through(nn.scalar.MLP(2, [4, 4, 1], seed=0)([1.0, -2.0]))
     assert folded.collapse and not folded.focus  # folded scopes already make a small picture
     assert step_through(worked_example()[0], focus=True).focus
+
+
+def test_the_iteration_control_jumps_to_an_iteration_and_follows_the_steps():
+    import gradviz
+
+    w = gradviz.Value(1.0, label="w")
+    opt = gradviz.optim.SGD([w], lr=0.25)
+    with gradviz.trace() as t:
+        for _ in range(3):
+            opt.zero_grad()
+            loss = w * w
+            loss.label = "L"
+            loss.backward()
+            opt.step()
+    stepper = gradviz.step_through(t)
+    assert stepper.iterations == [0, 1, 2] and stepper.iteration_select.options[1] == ("iteration 2", 1)
+    stepper.iteration_select.value = 2
+    assert stepper.frame.iteration == 2 and stepper.frame.kind == "initial"
+    stepper.step = 0
+    assert stepper.iteration_select.value == 0
+    update = next(i for i, frame in enumerate(stepper.frames) if frame.kind == "update")
+    stepper.step = update
+    assert 'data-kind="update"' in stepper.diagram.value and "w ← w − η·∂L/∂w" in stepper.caption.value

@@ -18,6 +18,8 @@ MESSAGES = {
     "widgets.collapse": {"en": "Fold scopes into boxes", "es": "Agrupar los bloques en cajas"},
     "widgets.expand": {"en": "Open scopes", "es": "Abrir bloques"},
     "widgets.focus": {"en": "Focus on the step", "es": "Centrar en el paso"},
+    "widgets.iteration": {"en": "Iteration", "es": "Iteración"},
+    "widgets.iteration_option": {"en": "iteration {number}", "es": "iteración {number}"},
     "widgets.focus_tip": {
         "en": "Draw the active node, its inputs and outputs and the way to the output at full size, the rest folded",
         "es": "Dibuja a tamaño completo el nodo activo, sus entradas y salidas y el camino hasta la salida; el resto, plegado",

@@ -131,7 +131,11 @@ def _update_frame(last: Frame, update: UpdateStep, group: tuple, index: int, ite
     language, precision, decimal = last.language, last.precision, last.decimal
     lrs = sorted({change.lr for change in changes})
     caption = message(
-        "updates.caption" if scope is None else "updates.caption_scope",
+        "updates.caption_scope"
+        if scope is not None
+        else "updates.caption_one"
+        if len(changes) == 1
+        else "updates.caption",
         language,
         number=update.index + 1,
         optimizer=update.optimizer,

@@ -201,6 +201,15 @@ class Stepper(widgets.VBox):
         )
         self.numeric_box.tooltip = message("widgets.show_numeric_tip")
         self.collapse_box = widgets.Checkbox(value=collapse, description=message("widgets.collapse"), indent=False)
+        # a training lesson (several iterations, optimizer updates): jump to an iteration
+        self.iterations = sorted({frame.iteration for frame in shown})
+        self.iteration_select = widgets.Dropdown(
+            options=[(message("widgets.iteration_option", number=k + 1), k) for k in self.iterations],
+            value=self.iterations[0],
+            description=message("widgets.iteration"),
+            style={"description_width": "initial"},
+        )
+        self.iteration_select.observe(self._on_iteration, names="value")
         self.focus_box = widgets.Checkbox(value=bool(focus), description=message("widgets.focus"), indent=False)
         self.focus_box.tooltip = message("widgets.focus_tip")
         self.expand_select = widgets.SelectMultiple(
@@ -224,6 +233,7 @@ class Stepper(widgets.VBox):
             (self.numeric_box, "numeric"),
             (self.collapse_box, "collapse"),
             (self.focus_box, "focus"),
+            (self.iteration_select, "iteration"),
             (self.expand_select, "expand"),
             (self.diagram, "diagram"),
             (self.caption, "caption"),
@@ -246,6 +256,8 @@ class Stepper(widgets.VBox):
             controls,
             widgets.HBox([self.mode_buttons, self.numeric_box, self.focus_box], layout=row),
         ]
+        if len(self.iterations) > 1:
+            children.append(widgets.HBox([self.iteration_select], layout=row))
         if self.scopes:
             children.append(widgets.HBox([self.collapse_box, self.expand_select], layout=row))
         children += [
@@ -389,9 +401,23 @@ class Stepper(widgets.VBox):
             self._numeric = numeric_gradients(self.graph, seed, budget=self.numeric_budget, leaf_values=leaves)
         return self._numeric
 
+    def go_to_iteration(self, k: int) -> None:
+        """Show the first frame of training iteration `k` (0-based) of a lesson that recorded optimizer steps."""
+        for index, frame in enumerate(self.frames):
+            if frame.iteration == k:
+                self.step = index
+                return
+        raise IndexError(f"this lesson has iterations {self.iterations[0]} to {self.iterations[-1]}; got {k}")
+
+    def _on_iteration(self, change) -> None:
+        if self.frame.iteration != change["new"]:
+            self.go_to_iteration(change["new"])
+
     def _refresh(self) -> None:
         frame = self.frame
         total = len(self.frames)
+        if frame.iteration in self.iterations:
+            self.iteration_select.value = frame.iteration
         # jslink copies Play's value onto the slider when the page loads: Play must already agree with `step`
         self.play.value = self.step
         self.counter.value = message("widgets.step_of", step=self.step + 1, total=total)
