@@ -117,7 +117,9 @@ def check_losses_gradient_descent(notebook, text: str, cwd: Path) -> None:
     assert gradient == pytest.approx([softmax[0] - 1.0, *softmax[1:]], abs=2e-4)
     assert "η = 0.4 : w = 0.00, 2.40, 2.88, 2.98" in text
     assert "η = 1.05: w = 0.00, 6.30, -0.63, 6.99" in text  # every step overshoots further
-    assert shown(notebook, "image/png") == 3
+    assert "w ← w − η·∂L/∂w = 0 − 0.4 · (−6) = 2.4" in text  # the recorded update, with its numbers
+    assert "The loss per iteration: 9 → 0.36 (2 iterations)." in text
+    assert shown(notebook, "image/png") == 4
 
 
 def check_backprop_mlp(notebook, text: str, cwd: Path) -> None:
