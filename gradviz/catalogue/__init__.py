@@ -17,6 +17,7 @@ AREAS = (
     "pictures",
     "focus",
     "updates",
+    "network",
     "paths",
     "player",
     "export",

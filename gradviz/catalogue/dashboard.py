@@ -97,4 +97,7 @@ MESSAGES = {
         "en": "Cannot draw the layer graph: {reason}",
         "es": "No se puede dibujar el grafo de la capa: {reason}",
     },
+    "dashboard.network": {"en": "Network", "es": "Red"},
+    "dashboard.lines_weights": {"en": "weights", "es": "pesos"},
+    "dashboard.lines_gradients": {"en": "gradients", "es": "gradientes"},
 }

@@ -79,6 +79,9 @@ _LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0
 _L2_PENALTIES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
+_NETWORK_RESOLUTION = 20  # pixels a side of each neuron's map in the network view
+
+
 def _menu(values, chosen: float) -> list[tuple[str, float]]:
     return [(f"{value:g}", value) for value in sorted({*values, float(chosen)})]
 
@@ -395,6 +398,20 @@ class Playground(widgets.VBox):
         self.progress_text = widgets.HTML()
         self.summary = widgets.HTML(layout=widgets.Layout(margin="0 0 6px 0"))
 
+        self.network = widgets.HTML(layout=widgets.Layout(overflow="auto"))
+        self.network.add_class("gradviz-network")
+        self.network_lines = widgets.ToggleButtons(
+            options=[
+                (message("dashboard.lines_weights"), "weights"),
+                (message("dashboard.lines_gradients"), "gradients"),
+            ],
+            value="weights",
+            description=message("dashboard.network"),
+            style={**wide, "button_width": "120px"},
+        )
+        self.network_lines.add_class("gradviz-network-lines")
+        self.network_lines.observe(lambda _: self._draw_network(), names="value")
+
         self.layer_picker = widgets.ToggleButtons(
             options=[], description=message("dashboard.layer"), style={**wide, "button_width": "90px"}
         )
@@ -427,6 +444,8 @@ class Playground(widgets.VBox):
                 ],
                 layout=widgets.Layout(align_items="flex-start", flex_flow="row wrap"),
             ),
+            self.network_lines,
+            self.network,
             self.layer_picker,
             self.layer_graph,
         ]
@@ -580,6 +599,7 @@ class Playground(widgets.VBox):
             self._show_summary()
             self.panels.draw(self.model, 0, self._initial_logs())
             self._draw_layer()
+            self._draw_network()
 
     def _epoch_callback(self) -> LambdaCallback:
         return LambdaCallback(
@@ -614,6 +634,8 @@ class Playground(widgets.VBox):
                 return False
             self.epoch = epoch + 1
             shown = self.panels.end_epoch(self.epoch, self._logs, self.model)
+            if shown:  # the network view keeps the pictures' redraw budget
+                self._draw_network()
             return shown
 
     def step_epoch(self) -> None:
@@ -688,6 +710,20 @@ class Playground(widgets.VBox):
         return not self.running
 
     # -- the layer graph -------------------------------------------------------------------------------------
+
+    def network_svg(self, gradients: bool | None = None) -> str:
+        """The network view as SVG: every neuron a small map of its activation over the plane, every weight a line
+        (colour = sign, width ∝ size; ``class="weight"``), the biases under the neurons; with `gradients` (default:
+        the toggle's choice) the lines show ∂L/∂w of the last batch (gradviz.viz.network.network_svg)."""
+        from ..viz.network import network_svg
+
+        if gradients is None:
+            gradients = self.network_lines.value == "gradients"
+        with self._lock:
+            return network_svg(self.model, self.x_train, gradients=gradients, resolution=_NETWORK_RESOLUTION)
+
+    def _draw_network(self) -> None:
+        self.network.value = self.network_svg()
 
     def _on_layer_picked(self, change) -> None:
         if not self.running:  # during a run the graph is drawn when it ends
