@@ -359,3 +359,27 @@ def test_the_gradient_toggle_draws_the_last_batch_s_gradients_on_the_lines():
     first = p.model.layers[0]
     grad = float(first.weight.grad[0, 0])
     assert f'data-grad="{grad!r}"' in gradients  # the line carries ∂L/∂w of the last batch
+
+
+def test_a_feature_cross_solves_xor_with_no_hidden_layer_as_on_tensorflow_playground():
+    crossed = Playground("xor", hidden=(), features=("x1*x2",), learning_rate=0.1, samples=200, seed=0)
+    plain = Playground("xor", hidden=(), learning_rate=0.1, samples=200, seed=0)
+    crossed.run(epochs=30, block=True)  # pictures drawn at most twice a second, as on screen
+    plain.run(epochs=30, block=True)
+    assert crossed.history["accuracy"][-1] > 0.9 > 0.75 > plain.history["accuracy"][-1]
+    assert crossed.model.layers[0].weight.shape == (1, 1)  # one input, x₁x₂, one output
+    svg = crossed.network_svg()
+    assert svg.count("<image") == 2 and "x₁x₂" in svg
+
+
+def test_the_feature_boxes_and_the_features_trait_follow_each_other():
+    p = Playground("circles", hidden=(3,), **SMALL)
+    p.feature_boxes["x1^2"].value = True
+    p.feature_boxes["x2^2"].value = True
+    assert p.features == ("x1", "x2", "x1^2", "x2^2") and p.model.layers[0].weight.shape == (3, 4)
+    p.features = ("x1",)
+    assert [name for name, box in p.feature_boxes.items() if box.value] == ["x1"]
+    p.feature_boxes["x1"].value = False  # the last input stays
+    assert p.feature_boxes["x1"].value and p.features == ("x1",)
+    with pytest.raises(Exception, match="features are one or more of"):
+        p.features = ("x3",)

@@ -100,4 +100,5 @@ MESSAGES = {
     "dashboard.network": {"en": "Network", "es": "Red"},
     "dashboard.lines_weights": {"en": "weights", "es": "pesos"},
     "dashboard.lines_gradients": {"en": "gradients", "es": "gradientes"},
+    "dashboard.features": {"en": "Features", "es": "Entradas"},
 }

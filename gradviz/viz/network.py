@@ -107,6 +107,7 @@ def network_svg(
     resolution: int = 24,
     input_names: Sequence[str] | None = None,
     language: str | None = None,
+    features=None,
 ) -> str:
     """The network view of `model` (fully connected layers on 2-D inputs) over the extent of the points `X`.
 
@@ -114,7 +115,8 @@ def network_svg(
     neuron to neuron whose colour is its sign (red positive, blue negative) and whose width grows with its size;
     with `gradients` the lines show each weight's gradient (``weight.grad``, the last batch's) instead. Biases are
     written under the neurons. One scale serves the whole network, so a layer whose gradients vanish draws thin
-    lines. `input_names` name the input features (default x₁, x₂, …).
+    lines. `input_names` name the input features (default x₁, x₂, …); `features`, a function of the 2-D points,
+    gives the network's inputs when they are features of the points (x₁², x₁x₂, sin x₁: their maps are drawn).
 
     >>> import numpy as np
     >>> from gradviz import keras
@@ -134,8 +136,8 @@ def network_svg(
         grid = np.column_stack([gx.ravel(), gy.ravel()])
     else:
         grid = np.repeat(np.linspace(-1, 1, resolution * resolution)[:, None], X.shape[1], axis=1)
-    activations = neuron_maps(model, grid)
-    names = list(input_names or [f"x{_SUBSCRIPTS[i + 1]}" for i in range(X.shape[1])])
+    activations = neuron_maps(model, grid if features is None else features(grid))
+    names = list(input_names or [f"x{_SUBSCRIPTS[i + 1]}" for i in range(activations[0].shape[1])])
     middles = [0.0] + [_CENTRED.get(_activation_name(layer), 0.0) for layer in layers]
     columns = [a.shape[1] for a in activations]
     tallest = max(columns)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..callbacks import GradientRecorder
 from ..i18n import message
+from ..viz.plots import model_scores
 from . import _dashboard_plots as plots
 
 __all__ = ["DashboardPanels", "Throttle"]
@@ -93,6 +94,7 @@ class DashboardPanels:
         import ipywidgets as widgets
 
         self.X = None if X is None else np.asarray(X)
+        self.features = None  # a function of the points giving the model's inputs, when they are features of them
         self.y = None if y is None else np.asarray(y)
         self.resolution = int(resolution)
         self.class_names = class_names
@@ -183,8 +185,10 @@ class DashboardPanels:
         else:
             self.gradient_bars.value = _note_png(message("dashboard.gradients_none"), _HEIGHTS["gradients"])
         if self.boundary is not None and model is not None:
+            features = self.features
+            scorer = model if features is None else (lambda grid: model_scores(model, features(grid)))
             figure = plots.boundary_figure(
-                model,
+                scorer,
                 self.X,
                 self.y,
                 epoch,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 import numpy as np
@@ -80,6 +80,34 @@ _L2_PENALTIES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0
 
 
 _NETWORK_RESOLUTION = 20  # pixels a side of each neuron's map in the network view
+
+FEATURES: dict[str, tuple[str, Callable]] = {
+    "x1": ("x₁", lambda X: X[:, 0]),
+    "x2": ("x₂", lambda X: X[:, 1]),
+    "x1^2": ("x₁²", lambda X: X[:, 0] ** 2),
+    "x2^2": ("x₂²", lambda X: X[:, 1] ** 2),
+    "x1*x2": ("x₁x₂", lambda X: X[:, 0] * X[:, 1]),
+    "sin(x1)": ("sin x₁", lambda X: np.sin(X[:, 0])),
+    "sin(x2)": ("sin x₂", lambda X: np.sin(X[:, 1])),
+}
+"""The input features a Playground can feed its network, as TensorFlow Playground's: name → (as shown, the
+function of the 2-D points).
+
+>>> import numpy as np
+>>> [FEATURES[name][1](np.array([[2.0, 3.0]]))[0] for name in ("x1", "x1^2", "x1*x2")]
+[2.0, 4.0, 6.0]
+"""
+
+
+def features_of(names: Sequence[str], X: np.ndarray) -> np.ndarray:
+    """The points `X` (N, 2) as the columns of the features `names` (N, len(names)).
+
+    >>> import numpy as np
+    >>> features_of(["x1", "x1*x2"], np.array([[2.0, 3.0], [1.0, -1.0]])).tolist()
+    [[2.0, 6.0], [1.0, -1.0]]
+    """
+    X = np.asarray(X, dtype=np.float64)
+    return np.column_stack([FEATURES[name][1](X) for name in names])
 
 
 def _menu(values, chosen: float) -> list[tuple[str, float]]:
@@ -164,11 +192,15 @@ def _user_data(x, y) -> tuple[np.ndarray, np.ndarray]:
 class Playground(widgets.VBox):
     """Train a small network on 2-D data and watch it learn: decision boundary, loss and accuracy, gradient sizes.
 
-    Controls (also settable from Python, e.g. ``p.hidden = (8, 8, 8)``): `dataset` ('moons',
+    Controls (also settable from Python, e.g. ``p.hidden = (8, 8, 8)``): `features` (the network's inputs, from
+    FEATURES: 'x1', 'x2', 'x1^2', 'x2^2', 'x1*x2', 'sin(x1)', 'sin(x2)'), `dataset` ('moons',
     'circles', 'spirals', 'xor', 'blobs', or 'user' for your own ``x``/``y``), `noise`, `hidden`
     (neurons per hidden layer), `activation`, `optimizer`, `learning_rate`, `batch_size`, `l2`
     (weight decay), `epochs` (per press of Run). Changing the data or the architecture starts
     over with new weights; changing the optimizer, rate or L2 keeps the weights.
+
+    The network view (``network_svg()``, and its panel with a weights/gradients toggle) draws every neuron as a
+    map of its activation over the plane and every weight as a line, as TensorFlow Playground does.
 
     Buttons: Run (train `epochs` epochs in the background; the pictures refresh at most every
     `redraw_interval` seconds), Pause, +1 epoch, Reset. Clicking a layer name draws that layer's
@@ -190,6 +222,7 @@ class Playground(widgets.VBox):
     """
 
     dataset = traitlets.Unicode("moons")
+    features = traitlets.Tuple()
     noise = traitlets.Float(0.15)
     hidden = traitlets.Tuple()
     activation = traitlets.Unicode("tanh")
@@ -208,6 +241,7 @@ class Playground(widgets.VBox):
         x=None,
         y=None,
         hidden: Sequence[int] = (8, 8),
+        features: Sequence[str] = ("x1", "x2"),
         activation: str = "tanh",
         optimizer: str = "adam",
         learning_rate: float = 0.03,
@@ -247,6 +281,7 @@ class Playground(widgets.VBox):
 
         # the typed state first, then the controls bound to it, then the observers: no reset half-way
         self.dataset = dataset
+        self.features = self._check_features(features)
         self.noise = float(noise)
         self.hidden = parse_hidden(hidden)
         self.activation = activation
@@ -273,6 +308,23 @@ class Playground(widgets.VBox):
     def _check_choice(what: str, value, choices: Sequence[str]) -> None:
         if value not in choices:
             raise ValueError(f"Playground: {what}={value!r} is not offered; choose one of {', '.join(choices)}")
+
+    def _check_features(self, names) -> tuple[str, ...]:
+        names = tuple(names)
+        unknown = [name for name in names if name not in FEATURES]
+        if unknown or not names:
+            raise ValueError(
+                f"Playground: features are one or more of {', '.join(FEATURES)}; got {', '.join(map(repr, names)) or 'none'}"
+            )
+        if self._user is not None and self._user[0].shape[1] != 2 and names != ("x1", "x2"):
+            raise ValueError("Playground: features are functions of 2-D points; your x has other columns")
+        return names
+
+    def _inputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's inputs for the points X: the chosen features (the points as they are for x₁, x₂)."""
+        if self.features == ("x1", "x2") or X.shape[1] != 2:
+            return X
+        return features_of(self.features, X)
 
     @staticmethod
     def _positive(what: str, value) -> float:
@@ -373,6 +425,24 @@ class Playground(widgets.VBox):
         if self._user is not None:
             self.controls["noise"].disabled = True  # the noise of your own data is yours
 
+        # the input features, as TensorFlow Playground's column of inputs
+        self.feature_boxes = {
+            name: widgets.Checkbox(
+                value=name in self.features, description=shown, indent=False, layout=widgets.Layout(width="80px")
+            )
+            for name, (shown, _) in FEATURES.items()
+        }
+        for name, box in self.feature_boxes.items():
+            box.add_class(f"gradviz-feature-{name.replace('^', '-').replace('*', '-').replace('(', '-').rstrip(')')}")
+            box.observe(self._on_feature_box, names="value")
+        self.features_row = widgets.HBox(
+            [widgets.Label(message("dashboard.features")), *self.feature_boxes.values()],
+            layout=widgets.Layout(flex_flow="row wrap", width="345px"),
+        )
+        if self._user is not None and self._user[0].shape[1] != 2:
+            for box in self.feature_boxes.values():
+                box.disabled = True
+
         def button(key: str, icon: str, tooltip: str | None = None):
             made = widgets.Button(
                 description=message(f"dashboard.{key}"),
@@ -425,6 +495,7 @@ class Playground(widgets.VBox):
 
         left = widgets.VBox(
             [
+                self.features_row,
                 *self.controls.values(),
                 widgets.HBox([self.run_button, self.pause_button]),
                 widgets.HBox([self.step_button, self.reset_button]),
@@ -455,10 +526,28 @@ class Playground(widgets.VBox):
         self.controls["hidden"].observe(self._on_hidden_typed, names="value")
         self.observe(self._on_hidden, names="hidden")
         self.observe(self._on_data, names=["dataset", "noise"])
-        self.observe(lambda _: self.reset(), names=["hidden", "activation"])
+        self.observe(self._on_features, names="features")
+        self.observe(lambda _: self.reset(), names=["hidden", "activation", "features"])
         self.observe(lambda _: self._recompile(), names=["optimizer", "l2"])
         self.observe(self._on_learning_rate, names="learning_rate")
         self.observe(self._on_running, names="running")
+
+    def _on_feature_box(self, change) -> None:
+        chosen = tuple(name for name, box in self.feature_boxes.items() if box.value)
+        if not chosen:  # the network needs an input: the last one stays
+            change["owner"].value = True
+            return
+        if chosen != self.features:
+            self.features = chosen
+
+    def _on_features(self, change) -> None:
+        for name, box in self.feature_boxes.items():
+            if box.value != (name in change["new"]):
+                box.value = name in change["new"]
+
+    @traitlets.validate("features")
+    def _valid_features(self, proposal):
+        return self._check_features(proposal["value"])
 
     def _on_hidden_typed(self, change) -> None:
         try:
@@ -521,7 +610,7 @@ class Playground(widgets.VBox):
         sizes = [*self.hidden, 1 if self.classes == 2 else self.classes]
         names = [f"hidden{k + 1}" for k in range(len(self.hidden))] + ["output"]
         activations = [self.activation] * len(self.hidden) + ["sigmoid" if self.classes == 2 else "softmax"]
-        features = self.x_train.shape[1]
+        features = self._inputs(self.x_train).shape[1]
         layers = [
             keras.Dense(units, activation=activation, name=name, input_dim=features if k == 0 else None)
             for k, (units, name, activation) in enumerate(zip(sizes, names, activations, strict=True))
@@ -556,14 +645,14 @@ class Playground(widgets.VBox):
         return [name for name, _ in self.model.named_children()]
 
     def _initial_logs(self) -> dict[str, float]:
-        logs = self.model.evaluate(self.x_train, self._targets(self.y_train), return_dict=True)
+        logs = self.model.evaluate(self._inputs(self.x_train), self._targets(self.y_train), return_dict=True)
         if self.x_test is not None:
-            test = self.model.evaluate(self.x_test, self._targets(self.y_test), return_dict=True)
+            test = self.model.evaluate(self._inputs(self.x_test), self._targets(self.y_test), return_dict=True)
             logs.update({f"val_{key}": value for key, value in test.items()})
         return logs
 
     def _show_summary(self) -> None:
-        sizes = [self.x_train.shape[1], *self.hidden, 1 if self.classes == 2 else self.classes]
+        sizes = [self._inputs(self.x_train).shape[1], *self.hidden, 1 if self.classes == 2 else self.classes]
         parameters = sum(int(np.prod(p.shape)) for p in self.model.parameters())
         self.summary.value = html.escape(
             message(
@@ -589,6 +678,7 @@ class Playground(widgets.VBox):
             self.epoch = 0
             self.panels.clear()
             self.panels.X, self.panels.y = self.x_train, self.y_train
+            self.panels.features = None if self.features == ("x1", "x2") else self._inputs
             self.progress.value, self.progress.max = 0, 1
             self.progress_text.value = ""
             names = self.layer_names
@@ -614,11 +704,11 @@ class Playground(widgets.VBox):
 
         with self._lock:
             epoch = self.epoch
-            validation = None if self.x_test is None else (self.x_test, self._targets(self.y_test))
+            validation = None if self.x_test is None else (self._inputs(self.x_test), self._targets(self.y_test))
             self._logs = {}
             try:
                 self.model.fit(
-                    self.x_train,
+                    self._inputs(self.x_train),
                     self._targets(self.y_train),
                     epochs=epoch + 1,
                     initial_epoch=epoch,
@@ -720,7 +810,15 @@ class Playground(widgets.VBox):
         if gradients is None:
             gradients = self.network_lines.value == "gradients"
         with self._lock:
-            return network_svg(self.model, self.x_train, gradients=gradients, resolution=_NETWORK_RESOLUTION)
+            names = [FEATURES[name][0] for name in self.features]
+            return network_svg(
+                self.model,
+                self.x_train,
+                gradients=gradients,
+                resolution=_NETWORK_RESOLUTION,
+                features=None if self.features == ("x1", "x2") else self._inputs,
+                input_names=names,
+            )
 
     def _draw_network(self) -> None:
         self.network.value = self.network_svg()
@@ -748,7 +846,9 @@ class Playground(widgets.VBox):
         with self._lock:
             rows = slice(0, _GRAPH_SAMPLES)
             try:
-                svg = layer_graph_svg(self.model, self.x_train[rows], self.y_train[rows], name, self.epoch)
+                svg = layer_graph_svg(
+                    self.model, self._inputs(self.x_train[rows]), self.y_train[rows], name, self.epoch
+                )
             except Exception as problem:  # noqa: BLE001 — e.g. no renderer: say so in the widget
                 self.layer_graph.value = html.escape(message("dashboard.cannot_draw", reason=str(problem)))
                 return
