@@ -383,3 +383,26 @@ def test_the_feature_boxes_and_the_features_trait_follow_each_other():
     assert p.feature_boxes["x1"].value and p.features == ("x1",)
     with pytest.raises(Exception, match="features are one or more of"):
         p.features = ("x3",)
+
+
+def test_to_code_run_in_a_fresh_interpreter_reproduces_the_final_loss(tmp_path):
+    import subprocess
+    import sys
+
+    p = Playground("moons", hidden=(4, 2), features=("x1", "x2", "x1*x2"), l2=0.001, samples=100, seed=3)
+    p.run(epochs=4, block=True)
+    script = tmp_path / "playground_run.py"
+    script.write_text(p.to_code(), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"final loss {p.history['loss'][-1]!r}"
+
+
+def test_to_code_carries_your_own_data():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]] * 5)
+    y = np.array([0, 0, 1, 1] * 5)
+    p = Playground(x=X, y=y, hidden=(2,), seed=0, test_size=0.0)
+    p.step_epoch()
+    namespace: dict = {}
+    exec(p.to_code().replace('print("final loss"', "final = (None"), namespace)  # noqa: S102
+    assert namespace["losses"][-1] == p.history["loss"][-1]

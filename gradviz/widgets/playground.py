@@ -99,6 +99,30 @@ function of the 2-D points).
 """
 
 
+_FEATURE_CODE = {
+    "x1": "points[:, 0]",
+    "x2": "points[:, 1]",
+    "x1^2": "points[:, 0] ** 2",
+    "x2^2": "points[:, 1] ** 2",
+    "x1*x2": "points[:, 0] * points[:, 1]",
+    "sin(x1)": "np.sin(points[:, 0])",
+    "sin(x2)": "np.sin(points[:, 1])",
+}
+
+
+def _dataset_call(name: str, samples: int, noise: float, seed: int) -> str:
+    """The gradviz.data call make_dataset makes for the data set `name`, as code."""
+    if name == "moons":
+        return f"data.make_moons({samples}, noise={noise!r}, seed={seed})"
+    if name == "circles":
+        return f"data.make_circles({samples}, noise={noise * 0.5!r}, factor=0.5, seed={seed})"
+    if name == "spirals":
+        return f"data.make_spirals({samples}, classes=2, noise={noise * 0.5!r}, seed={seed})"
+    if name == "xor":
+        return f"data.make_xor({samples}, noise={noise * 0.5!r}, margin=0.05, seed={seed})"
+    return f"data.make_blobs({samples}, centers=3, std={0.3 + 2.0 * noise!r}, box=(-2.5, 2.5), seed={seed})"
+
+
 def features_of(names: Sequence[str], X: np.ndarray) -> np.ndarray:
     """The points `X` (N, 2) as the columns of the features `names` (N, len(names)).
 
@@ -615,7 +639,8 @@ class Playground(widgets.VBox):
             keras.Dense(units, activation=activation, name=name, input_dim=features if k == 0 else None)
             for k, (units, name, activation) in enumerate(zip(sizes, names, activations, strict=True))
         ]
-        model = keras.Sequential(layers, seed=self.seed + 7919 * self._resets)
+        self._model_seed = self.seed + 7919 * self._resets
+        model = keras.Sequential(layers, seed=self._model_seed)
         return self._compile(model)
 
     def _make_optimizer(self, params):
@@ -822,6 +847,78 @@ class Playground(widgets.VBox):
 
     def _draw_network(self) -> None:
         self.network.value = self.network_svg()
+
+    def to_code(self) -> str:
+        """The gradviz code (keras-style) that builds and trains this network as the Playground did since its last
+        reset — the same data, split, features, layers, seed, optimizer and batch order — and prints the final
+        loss, which equals ``history["loss"][-1]`` (a change of optimizer, rate or L2 in the middle of a run is not
+        replayed: the code uses the settings of now).
+
+        >>> p = Playground("xor", hidden=(3,), samples=60, seed=1)
+        >>> p.step_epoch()
+        >>> code = p.to_code()
+        >>> "keras.Sequential" in code and "], seed=1)" in code
+        True
+        """
+        from .. import keras
+
+        lines = ["import numpy as np", "", "from gradviz import data, keras, optim", ""]
+        if self.dataset == "user":
+            X, y = self._user
+            lines += [f"X = np.array({X.tolist()!r})", f"y = np.array({y.tolist()!r})"]
+        else:
+            lines.append(f"X, y = {_dataset_call(self.dataset, self.samples, self.noise, self.seed)}")
+        if self.test_size > 0:
+            stratify = "y" if np.bincount(self._data()[1]).min() >= 2 else "None"
+            lines.append(
+                f"x_train, x_test, y_train, y_test = data.train_test_split(X, y, test_size={self.test_size!r}, "
+                f"seed={self.seed}, stratify={stratify})"
+            )
+        else:
+            lines.append("x_train, y_train, x_test, y_test = X, y, None, None")
+        if self.features == ("x1", "x2"):
+            lines += ["", "def inputs(points):", "    return points"]
+        else:
+            columns = ", ".join(_FEATURE_CODE[name] for name in self.features)
+            lines += ["", "def inputs(points):  # " + ", ".join(FEATURES[n][0] for n in self.features)]
+            lines.append(f"    return np.column_stack([{columns}])")
+        binary = self.classes == 2
+        sizes = [*self.hidden, 1 if binary else self.classes]
+        names = [f"hidden{k + 1}" for k in range(len(self.hidden))] + ["output"]
+        activations = [self.activation] * len(self.hidden) + ["sigmoid" if binary else "softmax"]
+        width = len(self.features) if self.dataset != "user" or self._user[0].shape[1] == 2 else self.x_train.shape[1]
+        layers = [
+            f"    keras.Dense({units}, activation={activation!r}, name={name!r}"
+            + (f", input_dim={width})," if k == 0 else "),")
+            for k, (units, name, activation) in enumerate(zip(sizes, names, activations, strict=True))
+        ]
+        name, defaults = keras.OPTIMIZERS[self.optimizer]
+        options = {**defaults, "lr": float(self.learning_rate)}
+        if self.l2:
+            options["weight_decay"] = float(self.l2)
+        loss = "binary_crossentropy" if binary else "sparse_categorical_crossentropy"
+        targets = "y_train.astype(np.float64)" if binary else "y_train"
+        test_targets = "y_test.astype(np.float64)" if binary else "y_test"
+        lines += [
+            "",
+            "",
+            "model = keras.Sequential([\n" + "\n".join(layers) + f"\n], seed={self._model_seed})",
+            "model.compile(",
+            f"    optimizer=lambda params: optim.OPTIMIZERS[{name!r}](params, **{options!r}),",
+            f"    loss={loss!r},",
+            '    metrics=["accuracy"],',
+            ")",
+            "validation = None if x_test is None else (inputs(x_test), " + test_targets + ")",
+            "losses = []",
+            f"for epoch in range({self.epoch}):  # one fit per epoch, each with its own shuffle seed, as the Playground",
+            "    history = model.fit(",
+            f"        inputs(x_train), {targets}, epochs=epoch + 1, initial_epoch=epoch, batch_size={self.batch_size},",
+            f"        verbose=0, validation_data=validation, seed={self.seed} + epoch + 1,",
+            "    )",
+            '    losses.append(history.history["loss"][-1])',
+            'print("final loss", repr(losses[-1]) if losses else None)',
+        ]
+        return "\n".join(lines) + "\n"
 
     def _on_layer_picked(self, change) -> None:
         if not self.running:  # during a run the graph is drawn when it ends
