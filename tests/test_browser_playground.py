@@ -71,6 +71,10 @@ def test_run_trains_in_the_kernel_and_the_loss_text_curves_and_layer_graph_chang
         before_text = status.inner_text()
         before_boundary = image_source(page, "gradviz-boundary")
         before_curves = image_source(page, "gradviz-curves")
+        network = page.locator(".gradviz-network svg")
+        expect(network).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(page.locator(".gradviz-network g.weight")).to_have_count(2 * 8 + 8 * 8 + 8 * 1)
+        before_network = network.inner_html()
         page.screenshot(path=tmp_path / "playground-before.png", full_page=True)
 
         page.locator(".gradviz-run").click()
@@ -82,6 +86,19 @@ def test_run_trains_in_the_kernel_and_the_loss_text_curves_and_layer_graph_chang
         loss_before = float(re.search(r"loss (\d+\.\d+)", before_text).group(1))
         loss_after = float(re.search(r"loss (\d+\.\d+)", status.inner_text()).group(1))
         assert loss_after < loss_before, (before_text, status.inner_text())
+        assert network.inner_html() != before_network  # the network view followed the training
+
+        # a click on a weight shows its value and its gradient beside it
+        weight = page.locator(".gradviz-network g.weight").first
+        info = weight.locator(".weight-info")
+        expect(info).to_be_hidden()
+        weight.click()
+        expect(info).to_be_visible()
+        expect(info).to_contain_text("w = ")
+        expect(info).to_contain_text("∂L/∂w = ")
+        page.locator(".gradviz-network-lines button", has_text="gradients").click()
+        expect(page.locator('.gradviz-network svg[data-shows="gradient"]')).to_be_attached(timeout=CLICK_TIMEOUT_MS)
+        page.locator(".gradviz-network").screenshot(path=tmp_path / "playground-network.png")
 
         page.locator(".gradviz-layer-picker button", has_text="hidden1").click()
         graph = page.locator(".gradviz-layer-graph svg")
@@ -89,5 +106,5 @@ def test_run_trains_in_the_kernel_and_the_loss_text_curves_and_layer_graph_chang
         expect(page.locator(".gradviz-layer-graph")).to_contain_text("hidden1.weight")
         page.screenshot(path=tmp_path / "playground-after.png", full_page=True)
     assert not errors, f"JavaScript errors on the page: {errors}"
-    for name in ("playground-before.png", "playground-after.png"):
+    for name in ("playground-before.png", "playground-after.png", "playground-network.png"):
         assert_not_blank(tmp_path / name)

@@ -354,7 +354,7 @@ def test_the_gradient_toggle_draws_the_last_batch_s_gradients_on_the_lines():
     p.network_lines.value = "gradients"
     gradients = p.network.value
     assert 'data-shows="gradient"' in gradients and gradients != weights
-    widths = lambda svg: re.findall(r'class="weight"[^>]*stroke-width="([\d.]+)"', svg)  # noqa: E731
+    widths = lambda svg: re.findall(r'<g class="weight".*?<line [^>]*stroke-width="([\d.]+)"', svg)  # noqa: E731
     assert widths(weights) != widths(gradients)
     first = p.model.layers[0]
     grad = float(first.weight.grad[0, 0])

@@ -4,8 +4,8 @@ neurons; with ``gradients=True`` the lines show ∂L/∂w of the last batch inst
 in the network itself.
 
 The picture is plain SVG: each neuron's map an ``<image>`` (a small PNG, written here with zlib: no imaging
-library needed), each weight a ``<line class="weight">`` carrying its value and gradient (``data-value``,
-``data-grad``, and a ``<title>`` a browser shows on hover).
+library needed), each weight a group ``<g class="weight">`` (its line) carrying its value and gradient
+(``data-value``, ``data-grad``, a ``<title>``); clicking or hovering a weight shows its numbers beside it.
 
 >>> import numpy as np
 >>> from gradviz import keras
@@ -141,17 +141,21 @@ def network_svg(
     middles = [0.0] + [_CENTRED.get(_activation_name(layer), 0.0) for layer in layers]
     columns = [a.shape[1] for a in activations]
     tallest = max(columns)
+    gap = _GAP_Y if tallest <= 4 else 28  # a wide layer packs its neurons closer
     width = 40 + (len(columns) - 1) * (_CELL + _GAP_X) + _CELL + 40
-    height = 60 + tallest * (_CELL + _GAP_Y)
+    height = 60 + tallest * (_CELL + gap)
 
     def place(column: int, row: int) -> tuple[float, float]:
-        top = 40 + (tallest - columns[column]) * (_CELL + _GAP_Y) / 2
-        return 40 + column * (_CELL + _GAP_X), top + row * (_CELL + _GAP_Y)
+        top = 40 + (tallest - columns[column]) * (_CELL + gap) / 2
+        return 40 + column * (_CELL + _GAP_X), top + row * (_CELL + gap)
 
     shown = "gradient" if gradients else "weight"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-        f' class="gradviz-network" data-shows="{shown}" font-family="Helvetica, Arial, sans-serif">',
+        f' class="gradviz-network-view" data-shows="{shown}" font-family="Helvetica, Arial, sans-serif"'
+        ' style="max-width: 100%; height: auto">',
+        "<style>.weight-info{visibility:hidden}.weight:focus .weight-info,.weight:hover .weight-info"
+        "{visibility:visible}.weight{cursor:pointer;outline:none}</style>",
         f'<rect width="{width}" height="{height}" fill="white"/>',
     ]
     # one scale for the whole network, so that a layer whose gradients vanish draws thin lines
@@ -177,12 +181,20 @@ def network_svg(
                 stroke = "#b2182b" if size > 0 else "#2166ac" if size < 0 else "#bbbbbb"
                 line_width = 0.6 + 7.0 * abs(size) / biggest if biggest else 0.6
                 words = f"w = {number(value)}" + ("" if grad is None else f", ∂L/∂w = {number(grad)}")
+                start, end = (x1 + _CELL, y1 + _CELL / 2), (x2, y2 + _CELL / 2)
+                middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
                 parts.append(
-                    f'<line class="weight" x1="{x1 + _CELL:.1f}" y1="{y1 + _CELL / 2:.1f}" x2="{x2:.1f}"'
-                    f' y2="{y2 + _CELL / 2:.1f}" stroke="{stroke}" stroke-width="{line_width:.2f}"'
-                    f' stroke-opacity="0.8" data-layer="{k + 1}" data-from="{i}" data-to="{j}"'
+                    # a click (focus) shows the weight's numbers beside it; hovering, its title
+                    f'<g class="weight" tabindex="0" data-layer="{k + 1}" data-from="{i}" data-to="{j}"'
                     f' data-value="{value!r}" data-grad="{"" if grad is None else repr(float(grad))}">'
-                    f"<title>{html.escape(words)}</title></line>"
+                    f"<title>{html.escape(words)}</title>"
+                    f'<line x1="{start[0]:.1f}" y1="{start[1]:.1f}" x2="{end[0]:.1f}" y2="{end[1]:.1f}"'
+                    f' stroke="{stroke}" stroke-width="{line_width:.2f}" stroke-opacity="0.8"/>'
+                    f'<line x1="{start[0]:.1f}" y1="{start[1]:.1f}" x2="{end[0]:.1f}" y2="{end[1]:.1f}"'
+                    f' stroke="transparent" stroke-width="10"/>'
+                    f'<g class="weight-info"><rect x="{middle[0] - 78:.1f}" y="{middle[1] - 13:.1f}" width="156"'
+                    f' height="20" rx="4" fill="white" stroke="#555"/><text x="{middle[0]:.1f}" y="{middle[1] + 2:.1f}"'
+                    f' text-anchor="middle" font-size="12">{html.escape(words)}</text></g></g>'
                 )
     for column, values in enumerate(activations):
         for row in range(values.shape[1]):
