@@ -44,7 +44,9 @@ def test_a_line_s_colour_is_its_sign_and_its_width_its_size():
     layer = net.layers[0]
     layer.weight.data[...] = [[1.0, -0.5], [0.25, 0.0], [-1.0, 0.5]]
     svg = network_svg(net, np.zeros((2, 2)))
-    lines = re.findall(r'<g class="weight"[^>]*data-layer="1".*?<line [^>]*stroke="([^"]+)" stroke-width="([\d.]+)"', svg)
+    lines = re.findall(
+        r'<g class="weight"[^>]*data-layer="1".*?<line [^>]*stroke="([^"]+)" stroke-width="([\d.]+)"', svg
+    )
     strokes = [stroke for stroke, _ in lines]
     widths = [float(width) for _, width in lines]
     assert strokes[0] == "#b2182b" and strokes[1] == "#2166ac"  # +1 red, −0.5 blue
