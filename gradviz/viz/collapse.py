@@ -449,7 +449,11 @@ def _fold(frame: Frame, focus: set[str]) -> tuple[dict, dict, list]:
         box.members.append(node)
         unit[node.id] = box.id
     for side, box in boxes.items():
-        key = "focus.before" if side == "before" else "focus.after"
+        one = len(box.members) == 1
+        if side == "before":
+            key = "focus.before_one" if one else "focus.before"
+        else:
+            key = "focus.after_one" if one else "focus.after"
         box.title = message(key, frame.language, count=f"{len(box.members):,}")
     return boxes, unit, []  # the boxes say what is folded; the caption stays the frame's own
 

@@ -11,7 +11,7 @@ library needed), each weight a group ``<g class="weight">`` (its line) carrying 
 >>> from gradviz import keras
 >>> model = keras.Sequential([keras.Dense(3, activation="tanh", input_dim=2), keras.Dense(1, activation="sigmoid")], seed=0)
 >>> svg = network_svg(model, np.array([[-1.0, -1.0], [1.0, 1.0]]))
->>> svg.count("<image"), svg.count('class="weight')         # 2 inputs + 3 hidden + 1 output; 2·3 + 3·1 lines
+>>> svg.count("<image"), svg.count('class="weight"')        # 2 inputs + 3 hidden + 1 output; 2·3 + 3·1 lines
 (6, 9)
 """
 
