@@ -13,7 +13,8 @@ from gradviz import Value, nn, trace
 from gradviz.viz import frames, render, to_dot
 
 
-def worked_example_backward(out: Path) -> Path:
+def worked_example():
+    """f = (x + y)·z at x = −2, y = 5, z = −4, traced forward and backward."""
     x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
     with trace() as t:
         q = x + y
@@ -21,6 +22,11 @@ def worked_example_backward(out: Path) -> Path:
         f = q * z
         f.label = "f"
         f.backward()
+    return t
+
+
+def worked_example_backward(out: Path) -> Path:
+    t = worked_example()
     # the step where f hands its gradient back to q and z: the chain rule on both edges
     frame = next(fr for fr in frames(t) if fr.kind == "backward" and fr.step == 1)
     path = out / "worked-example-backward.png"
@@ -95,15 +101,8 @@ def lessons(out: Path) -> list[Path]:
         loss = (model(inputs) - Value(1.0, label="y", requires_grad=False)) ** 2
         loss.label = "L"
         loss.backward()
-    x, y2, z2 = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    with trace() as worked:
-        q = x + y2
-        q.label = "q"
-        f = q * z2
-        f.label = "f"
-        f.backward()
     written = []
-    for name, lesson in (("worked-example", worked), ("sigmoid-neuron", neuron), ("mlp-step", mlp)):
+    for name, lesson in (("worked-example", worked_example()), ("sigmoid-neuron", neuron), ("mlp-step", mlp)):
         steps = frames(lesson)
         layout = fixed_layout(steps, engine="graphviz-pure", caption=True)
         forward = next(k for k, frame in enumerate(steps) if frame.kind == "forward")

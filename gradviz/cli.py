@@ -188,16 +188,20 @@ def _add_picture_options(command: argparse.ArgumentParser, formats: Sequence[str
         help="the node budget of a picture: past N nodes (or 10·N bends of long edges) the nodes furthest from "
         "the output are hidden in one box (default: 150)",
     )
+    _add_focus_option(command)
+    command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    _add_force_option(command)
+
+
+def _add_focus_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--focus",
         choices=["auto", "on", "off"],
         default="auto",
-        help="big graphs (more than 14 value nodes) drawn as each step's focus — the active node, its inputs and "
-        "outputs and the output, the rest folded, with an overview (auto, the default); on always; off draws "
-        "every node",
+        help="big graphs (more than 14 value nodes, or a chain of more than 5) drawn as each step's focus — the "
+        "active node, its inputs and outputs and the output, the rest folded, with an overview (auto, the "
+        "default); on always; off draws every node",
     )
-    command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
-    _add_force_option(command)
 
 
 def _add_force_option(command: argparse.ArgumentParser) -> None:
@@ -427,14 +431,7 @@ def _add_export(commands) -> None:
         metavar="NAME",
         help="with --train: the variables the optimizer changes (default: every variable of --set)",
     )
-    command.add_argument(
-        "--focus",
-        choices=["auto", "on", "off"],
-        default="auto",
-        help="big graphs (more than 14 value nodes) drawn as each step's focus — the active node, its inputs and "
-        "outputs and the output, the rest folded, with an overview (auto, the default); on always; off draws "
-        "every node",
-    )
+    _add_focus_option(command)
     command.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _add_force_option(command)
     command.set_defaults(run=_run_export)

@@ -369,10 +369,10 @@ class Trace:
     def _groups(self) -> list[list[int]]:
         """The backward passes of each iteration, by index."""
         groups: list[list[int]] = []
+        stepped_after = {update.after_pass for update in self.updates}  # once: a long training trace has many
         for j, recorded in enumerate(self._passes):
             fresh = j == 0 or recorded.forward_count > self._passes[j - 1].forward_count
-            stepped = any(update.after_pass == j - 1 for update in self.updates)
-            if fresh or stepped:
+            if fresh or j - 1 in stepped_after:
                 groups.append([j])
             else:
                 groups[-1].append(j)
