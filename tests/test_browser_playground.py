@@ -105,6 +105,16 @@ def test_run_trains_in_the_kernel_and_the_loss_text_curves_and_layer_graph_chang
         expect(graph).to_be_visible(timeout=CLICK_TIMEOUT_MS)
         expect(page.locator(".gradviz-layer-graph")).to_contain_text("hidden1.weight")
         page.screenshot(path=tmp_path / "playground-after.png", full_page=True)
+
+        # the chain rule through a weight, chosen in its menu; a third hidden layer from the + button
+        page.locator(".gradviz-weight-picker select").select_option(index=1)
+        expect(page.locator(".gradviz-chain-rule")).to_contain_text("path 1", timeout=CLICK_TIMEOUT_MS)
+        page.locator(".gradviz-add-layer").click()
+        expect(page.locator(".gradviz-network g.weight")).to_have_count(
+            2 * 8 + 8 * 8 + 8 * 8 + 8 * 1, timeout=CLICK_TIMEOUT_MS
+        )
+        expect(status).to_contain_text("epoch 0 · loss", timeout=CLICK_TIMEOUT_MS)
+        page.locator(".gradviz-layer-editor").screenshot(path=tmp_path / "playground-layers.png")
     assert not errors, f"JavaScript errors on the page: {errors}"
-    for name in ("playground-before.png", "playground-after.png", "playground-network.png"):
+    for name in ("playground-before.png", "playground-after.png", "playground-network.png", "playground-layers.png"):
         assert_not_blank(tmp_path / name)

@@ -22,6 +22,8 @@ CLASS_COUNTS = {"moons": 2, "circles": 2, "spirals": 3, "xor": 2, "blobs": 4}
 REGRESSORS = {
     "regression_1d": lambda seed, noise=0.1, n=60: data.make_regression_1d(n, noise=noise, seed=seed),
     "regression_2d": lambda seed, noise=0.1, n=60: data.make_regression_2d(n, noise=noise, seed=seed),
+    "plane": lambda seed, noise=0.1, n=60: data.make_plane(n, noise=noise, seed=seed),
+    "gaussians": lambda seed, noise=0.1, n=60: data.make_gaussians(n, noise=noise, seed=seed),
 }
 
 
@@ -129,6 +131,39 @@ def test_regression_2d_least_squares_recovers_weights_and_bias():
     assert y_sine.shape == (50,)
 
 
+def test_plane_target_is_the_mean_of_the_two_coordinates_over_the_unit_square():
+    X, y = data.make_plane(2000, seed=0)
+    assert X.shape == (2000, 2) and X.flags.c_contiguous and y.dtype == np.float64
+    np.testing.assert_allclose(y, (X[:, 0] + X[:, 1]) / 2)
+    assert np.abs(X).max() <= 1.0 and np.abs(X).max() > 0.99  # uniform over the whole square
+    assert y.min() < -0.9 and y.max() > 0.9
+
+
+@pytest.mark.parametrize("name", ["plane", "gaussians"])
+def test_tf_playground_noise_moves_where_the_target_is_read_not_the_points(name):
+    make = {"plane": data.make_plane, "gaussians": data.make_gaussians}[name]
+    clean_X, clean_y = make(3000, noise=0.0, seed=4)
+    noisy_X, noisy_y = make(3000, noise=0.2, seed=4)
+    np.testing.assert_array_equal(clean_X, noisy_X)
+    assert not np.allclose(clean_y, noisy_y)
+    if name == "plane":  # (ε₁ + ε₂)/2 with ε ~ N(0, 0.2²): a standard deviation of 0.2/√2
+        assert abs(np.std(noisy_y - clean_y) - 0.2 / np.sqrt(2)) < 0.01
+
+
+def test_gaussians_are_six_signed_bumps_in_a_chequerboard_and_zero_far_from_them():
+    X, y = data.make_gaussians(20000, seed=0)
+    assert np.abs(y).max() <= 1.0
+    for x1, x2, sign in [(-2, 1, 1), (0, 1, -1), (2, 1, 1), (-2, -1, -1), (0, -1, 1), (2, -1, -1)]:
+        near = np.hypot(X[:, 0] - x1 / 3, X[:, 1] - x2 * 5 / 12) < 0.05
+        assert near.sum() > 5 and np.all(sign * y[near] > 0.95), (x1, x2)
+    corners = np.all(np.abs(X) > 0.95, axis=1)  # far from every bump
+    assert corners.sum() > 5 and np.abs(y[corners]).max() < 0.05
+
+
+def test_the_regression_sets_are_exported_from_gradviz_data():
+    assert {"make_plane", "make_gaussians"} <= set(data.__all__)
+
+
 def test_a_generator_instance_is_used_as_the_random_stream():
     stream = np.random.default_rng(5)
     first, _ = data.make_moons(20, noise=0.1, seed=stream)
@@ -159,6 +194,14 @@ def test_a_generator_instance_is_used_as_the_random_stream():
         (lambda: data.make_regression_1d(10, x_range=(1, 0)), ValueError, "x_range"),
         (lambda: data.make_regression_2d(10, weights=(1, 2, 3)), ValueError, "weights must be two numbers"),
         (lambda: data.make_regression_2d(10, kind="cosine"), ValueError, "'linear' or 'sine'"),
+        (lambda: data.make_plane(0), ValueError, "make_plane: n must be at least 1"),
+        (lambda: data.make_plane(10.0), TypeError, "n must be an int"),
+        (lambda: data.make_plane(10, noise=-0.5), ValueError, "noise must be finite and >= 0"),
+        (lambda: data.make_plane(10, seed=1.5), TypeError, "seed must be"),
+        (lambda: data.make_gaussians(False), TypeError, "make_gaussians: n must be an int"),
+        (lambda: data.make_gaussians(10, noise=float("inf")), ValueError, "noise must be finite"),
+        (lambda: data.make_gaussians(10, noise="0.1"), TypeError, "noise must be a real number"),
+        (lambda: data.make_gaussians(10, seed=-3), TypeError, "seed must be"),
     ],
 )
 def test_bad_generator_arguments_are_refused_with_a_message(call, error, message):

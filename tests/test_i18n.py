@@ -23,7 +23,10 @@ SOURCE = Path(gradviz.__file__).parent
 # keys built at run time (f"area.{name}") must be listed here, or the unused-key test cannot see them
 DYNAMIC_KEYS: frozenset[str] = frozenset(
     [f"widgets.mode_{mode}" for mode in ("forward", "backward", "both")]  # widgets/stepper.py
-    + [f"dashboard.data_{name}" for name in ("moons", "circles", "spirals", "xor", "blobs", "user")]  # playground
+    + [
+        f"dashboard.data_{name}"
+        for name in ("moons", "circles", "spirals", "xor", "blobs", "plane", "gaussians", "user")
+    ]  # playground
     + [f"dashboard.{name}" for name in ("run", "pause", "step", "reset")]  # widgets/playground.py's buttons
     + [f"plots.metric_{name}" for name in ("loss", "accuracy")]  # widgets/_dashboard_plots.py's panel titles
     + [f"dashboard.status_{held_out}" for held_out in ("validation", "test")]  # widgets/_dashboard_plots.py
@@ -504,6 +507,9 @@ def spanish_plot_figures():
                 lambda grid: 1 / (1 + np.exp(-grid[:, 1])), X, y, resolution=8
             ),
             "scores": plots.plot_decision_boundary(lambda grid: grid[:, 1] - 0.5, X, y, resolution=8),
+            "surface": plots.plot_regression_surface(
+                lambda grid: grid[:, 0], X, X[:, 1], test=(X[:2], X[:2, 1]), resolution=8
+            ),
             "frames": plots.plot_decision_boundary_frames(recorder),
             "gradients": plots.plot_gradient_norms(gradients),
             "confusion": plots.plot_confusion_matrix([0, 1, 1], [0, 1, 0]),

@@ -165,6 +165,12 @@ def check_playground(notebook, text: str, cwd: Path) -> None:
     assert "['hidden1', 'hidden2', 'output']" in text
     assert "40 epochs; validation accuracy" in text
     assert shown(notebook, "image/png") == 1
+    assert shown(notebook, "image/svg+xml") == 1  # the network view
+    assert "paths agree with backward(): True" in text and "path 2:" in text
+    assert number_after(text, "no hidden layer, feature x1*x2: test accuracy") >= 0.9
+    assert number_after(text, "regression: test loss") < 0.5 * number_after(text, "(after epoch 1:")
+    assert "model = keras.Sequential" in text
+    assert "recorded playground.gif" in text and (cwd / "playground.gif").stat().st_size > 10_000
 
 
 def check_large_runs(notebook, text: str, cwd: Path) -> None:

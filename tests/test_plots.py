@@ -15,10 +15,12 @@ from gradviz.callbacks import GradientRecorder, History  # noqa: E402
 from gradviz.data import make_blobs, make_moons  # noqa: E402
 from gradviz.keras import Dense, Sequential  # noqa: E402
 from gradviz.viz.plots import (  # noqa: E402
+    boundary_grid,
     plot_confusion_matrix,
     plot_decision_boundary,
     plot_gradient_norms,
     plot_history,
+    plot_regression_surface,
 )
 
 
@@ -129,6 +131,127 @@ def test_plot_decision_boundary_needs_two_features():
         plot_decision_boundary(lambda grid: grid[:, 0], np.zeros((5, 3)))
     with pytest.raises(ValueError, match="X has 5 points but y has 4 labels"):
         plot_decision_boundary(lambda grid: grid[:, 0], np.zeros((5, 2)), np.zeros(4))
+
+
+def point_collections(axis) -> list:
+    return [c for c in axis.collections if isinstance(c, matplotlib.collections.PathCollection)]
+
+
+def legend_texts(axis) -> list[str]:
+    return [text.get_text() for text in axis.get_legend().get_texts()]
+
+
+def test_held_out_points_are_drawn_in_their_class_colour_with_a_bolder_edge_and_named_test_in_the_legend():
+    X, y = make_moons(60, noise=0.1, seed=0)
+    X_test, y_test = make_moons(21, noise=0.1, seed=1)
+    X_test = X_test + np.array([3.0, 0.0])  # beyond the training points: the grid must reach them
+    fig = plot_decision_boundary(lambda grid: grid[:, 1] - 0.25, X, y, resolution=20, test=(X_test, y_test))
+    axis = fig.axes[0]
+    training_0, training_1, test = point_collections(axis)
+    assert [len(c.get_offsets()) for c in (training_0, training_1, test)] == [30, 30, 21]
+    assert legend_texts(axis) == ["class 0", "class 1", "test"]
+    colours = {0: training_0.get_facecolor()[0], 1: training_1.get_facecolor()[0]}
+    np.testing.assert_allclose(test.get_facecolor(), [colours[label] for label in y_test])
+    assert test.get_linewidths()[0] > training_0.get_linewidths()[0]
+    assert axis.get_xlim()[1] >= X_test[:, 0].max()
+    without = plot_decision_boundary(lambda grid: grid[:, 1] - 0.25, X, y, resolution=20).axes[0]
+    assert len(point_collections(without)) == 2 and legend_texts(without) == ["class 0", "class 1"]
+
+
+def test_discretized_boundary_is_an_image_of_class_indices_only_without_a_colour_bar():
+    X, y = make_moons(40, noise=0.1, seed=0)
+    probability = lambda grid: 1 / (1 + np.exp(-4 * (grid[:, 1] - 0.25)))  # noqa: E731
+    fig = plot_decision_boundary(probability, X, y, resolution=15, padding=0.2, discretize=True)
+    (image,) = fig.axes[0].images
+    _, _, grid = boundary_grid(X, 15, 0.2)
+    np.testing.assert_array_equal(image.get_array(), (probability(grid) > 0.5).reshape(15, 15))
+    assert len(fig.axes) == 1  # hard regions: no probability scale
+    shaded = plot_decision_boundary(probability, X, y, resolution=15, padding=0.2)
+    assert len(shaded.axes[0].images) == 0 and len(shaded.axes) == 2
+    blobs, labels = make_blobs(60, centers=3, seed=0)
+    scores = lambda grid: np.column_stack([grid[:, 0], -grid[:, 0], grid[:, 1]])  # noqa: E731
+    regions = plot_decision_boundary(scores, blobs, labels, resolution=12, discretize=True).axes[0].images[0]
+    _, _, grid = boundary_grid(blobs, 12)
+    np.testing.assert_array_equal(regions.get_array(), scores(grid).argmax(axis=1).reshape(12, 12))
+
+
+def surface_inputs():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(40, 2))
+    return X, 0.8 * X[:, 0] - X[:, 1] ** 2
+
+
+def bowl(grid):
+    return 0.8 * grid[:, 0] - grid[:, 1] ** 2
+
+
+def test_regression_surface_image_is_the_models_output_on_the_grid_on_a_scale_centred_at_zero():
+    X, y = surface_inputs()
+    fig = plot_regression_surface(bowl, X, y, resolution=25, padding=0.3)
+    axis = fig.axes[0]
+    (image,) = axis.images
+    _, _, grid = boundary_grid(X, 25, 0.3)
+    np.testing.assert_allclose(image.get_array(), bowl(grid).reshape(25, 25))
+    span = np.abs(y).max()
+    assert (image.norm.vmin, image.norm.vmax) == (-span, span)
+    (points,) = point_collections(axis)
+    np.testing.assert_array_equal(points.get_array(), y)  # the points take the target's colour ...
+    assert (points.norm.vmin, points.norm.vmax) == (-span, span) and points.cmap.name == image.cmap.name
+    assert image.cmap.name == "RdBu_r"  # ... on the diverging map of the classifier's scores
+    assert axis.get_title() == "model output" and axis.get_legend() is None
+    assert fig.axes[1].get_ylabel() == "output (shading) · target (points)"
+    assert plot_regression_surface(bowl, X, y, resolution=5, title="bowl").axes[0].get_title() == "bowl"
+
+
+def test_regression_surface_of_a_keras_regressor_is_its_prediction():
+    X, y = surface_inputs()
+    model = Sequential([Dense(6, activation="tanh", input_dim=2), Dense(1)], seed=0)
+    model.compile("adam", "mse", learning_rate=0.05).fit(X, y, epochs=3, verbose=0)
+    image = plot_regression_surface(model, X, y, resolution=10).axes[0].images[0]
+    _, _, grid = boundary_grid(X, 10)
+    np.testing.assert_allclose(image.get_array(), model.predict(grid)[:, 0].reshape(10, 10))
+
+
+def test_regression_surface_draws_test_points_on_the_same_scale_named_in_the_legend():
+    X, y = surface_inputs()
+    X_test, y_test = X[:7] * 1.5, 2.0 * y[:7]
+    fig = plot_regression_surface(bowl, X, y, resolution=10, test=(X_test, y_test))
+    axis = fig.axes[0]
+    training, test = point_collections(axis)
+    assert (len(training.get_offsets()), len(test.get_offsets())) == (40, 7)
+    np.testing.assert_array_equal(test.get_array(), y_test)
+    span = max(np.abs(y).max(), np.abs(y_test).max())
+    assert test.norm.vmin == training.norm.vmin == axis.images[0].norm.vmin == -span
+    assert legend_texts(axis) == ["training", "test"]
+    assert test.get_linewidths()[0] > training.get_linewidths()[0]
+
+
+def test_discretized_regression_surface_holds_five_levels_the_output_rounded_to_the_nearest():
+    X, y = surface_inputs()
+    fig = plot_regression_surface(bowl, X, y, resolution=30, discretize=True)
+    values = fig.axes[0].images[0].get_array()
+    span = np.abs(y).max()
+    levels = span * np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
+    assert set(np.unique(values)) <= set(levels) and len(np.unique(values)) >= 4
+    _, _, grid = boundary_grid(X, 30)
+    output = bowl(grid).reshape(30, 30)
+    inside = np.abs(output) <= span  # beyond the scale the end level is kept
+    nearest = levels[np.abs(output[..., None] - levels).argmin(axis=-1)]
+    np.testing.assert_allclose(values[inside], nearest[inside])
+
+
+def test_regression_surface_refuses_several_outputs_and_malformed_targets_or_test_points():
+    X, y = surface_inputs()
+    with pytest.raises(ValueError, match="the model gives 2 outputs per point; a surface needs one"):
+        plot_regression_surface(lambda grid: grid, X, y, resolution=5)
+    with pytest.raises(ValueError, match=r"y holds one number per point, shape \(n,\) or \(n, 1\); got \(40, 2\)"):
+        plot_regression_surface(bowl, X, np.zeros((40, 2)), resolution=5)
+    with pytest.raises(ValueError, match="X has 40 points but y has 39 targets"):
+        plot_regression_surface(bowl, X, y[:-1], resolution=5)
+    with pytest.raises(ValueError, match=r"test is the pair \(X_test, y_test\)"):
+        plot_regression_surface(bowl, X, y, resolution=5, test=X)
+    with pytest.raises(ValueError, match=r"\(test\) needs 2-D points"):
+        plot_decision_boundary(bowl, X, y > 0, resolution=5, test=(np.zeros((3, 3)), None))
 
 
 def test_plot_gradient_norms_draws_one_log_scale_line_per_layer(moons_run):

@@ -14,7 +14,7 @@ import gradviz  # noqa: E402
 from gradviz import keras  # noqa: E402
 from gradviz.data import load_iris, make_moons  # noqa: E402
 from gradviz.widgets import _dashboard_plots as plots  # noqa: E402
-from gradviz.widgets._dashboard_panels import Throttle  # noqa: E402
+from gradviz.widgets._dashboard_panels import DashboardPanels, Throttle  # noqa: E402
 from gradviz.widgets.dashboard import FitDashboard  # noqa: E402
 
 
@@ -130,6 +130,129 @@ def test_status_text_gives_the_epoch_loss_accuracy_and_held_out_numbers():
     )
     assert plots.status_text(3, {"loss": 1.5}) == "epoch 3 · loss 1.5000"
     assert plots.status_text(3, {"loss": math.nan}) == "epoch 3 · loss nan"
+
+
+def test_status_text_of_a_regression_gives_the_held_out_loss_without_an_accuracy():
+    assert (
+        plots.status_text(5, {"loss": 0.01234, "val_loss": 0.02}) == "epoch 5 · loss 0.0123 (validation: loss 0.0200)"
+    )
+    logs = {"loss": 0.01234, "mae": 0.1, "val_loss": 0.02, "val_mae": 0.12}
+    assert plots.status_text(5, logs, held_out="test") == "epoch 5 · loss 0.0123 (test: loss 0.0200)"
+    with gradviz.i18n.language("es"):
+        assert plots.status_text(5, logs, held_out="test") == "época 5 · pérdida 0.0123 (prueba: pérdida 0.0200)"
+
+
+def test_curves_of_a_regression_draw_the_loss_and_its_metric_and_no_accuracy():
+    only_loss = plots.curves_figure({"loss": [0.5, 0.2], "val_loss": [0.6, 0.3]}, held_out="test")
+    assert [axis.get_title() for axis in only_loss.axes] == ["loss"]
+    assert [line.get_label() for line in only_loss.axes[0].get_lines()] == ["training", "test"]
+    assert only_loss.axes[0].get_xlabel() == "epoch"
+    with_mae = plots.curves_figure(
+        {"loss": [0.5, 0.2], "mae": [0.6, 0.4], "val_loss": [0.6, 0.3], "val_mae": [0.7, 0.5]}
+    )
+    loss_axis, mae_axis = with_mae.axes
+    assert mae_axis.get_title() == "mae" and list(mae_axis.get_lines()[1].get_ydata()) == [0.7, 0.5]
+    assert mae_axis.get_ylim()[1] < 1.0  # not the accuracy's fixed 0..1 scale
+    with gradviz.i18n.language("es"):
+        assert [axis.get_title() for axis in plots.curves_figure({"loss": [0.5], "mae": [0.6]}).axes] == [
+            "pérdida",
+            "error absoluto medio",
+        ]
+
+
+def test_boundary_figure_of_a_regression_shows_the_output_after_the_epoch():
+    X, y = make_moons(30, seed=0)
+    targets = X[:, 0] - X[:, 1]
+    fig = plots.boundary_figure(
+        lambda grid: grid[:, 0] - grid[:, 1], X, targets, epoch=4, resolution=12, regression=True
+    )
+    axis = fig.axes[0]
+    assert axis.get_title() == "output after epoch 4" and len(axis.images) == 1
+    np.testing.assert_array_equal(axis.collections[0].get_array(), targets)
+    with gradviz.i18n.language("es"):
+        title = plots.boundary_figure(lambda grid: grid[:, 0], X, targets, 4, resolution=5, regression=True)
+        assert title.axes[0].get_title() == "salida tras la época 4"
+    note = plots.boundary_figure(lambda grid: grid[:, 0], np.zeros((4, 3)), np.zeros(4), 1, regression=True)
+    assert note.texts[0].get_text() == "no output map: the inputs have 3 features (it needs 2)"
+
+
+def test_boundary_figure_passes_test_points_and_discretize_to_the_classification_picture():
+    X, y = make_moons(30, seed=0)
+    fig = plots.boundary_figure(
+        lambda grid: grid[:, 1] - 0.25, X, y, epoch=1, resolution=10, test=(X[:6], y[:6]), discretize=True
+    )
+    axis = fig.axes[0]
+    assert [text.get_text() for text in axis.get_legend().get_texts()] == ["class 0", "class 1", "test"]
+    assert np.unique(axis.images[0].get_array()).tolist() == [0, 1]
+
+
+def regression_run(samples: int = 80):
+    X, y = gradviz.data.make_gaussians(samples, noise=0.0, seed=0)
+    model = keras.Sequential([keras.Dense(6, activation="tanh", input_dim=2), keras.Dense(1)], seed=0)
+    return X, y, model.compile("adam", "mse", learning_rate=0.05)
+
+
+def recorded_boundary_calls(monkeypatch) -> list[tuple[dict, object]]:
+    calls = []
+    draw = plots.boundary_figure
+
+    def recording(*args, **kwargs):
+        figure = draw(*args, **kwargs)
+        calls.append((kwargs, figure))
+        return figure
+
+    monkeypatch.setattr(plots, "boundary_figure", recording)
+    return calls
+
+
+def test_panels_of_a_regression_draw_its_output_and_a_loss_only_history(monkeypatch):
+    X, y, model = regression_run()
+    calls = recorded_boundary_calls(monkeypatch)
+    panels = DashboardPanels(X[:60], y[:60], resolution=12, redraw_interval=0.0)
+    assert (panels.regression, panels.test_points, panels.show_test, panels.discretize) == (False, None, False, False)
+    panels.regression = True
+    panels.test_points = (X[60:], y[60:])
+    assert panels.end_epoch(1, {"loss": 0.21, "val_loss": 0.25}, model)
+    kwargs, figure = calls[-1]
+    assert kwargs["regression"] is True and kwargs["test"] is None and kwargs["discretize"] is False
+    assert figure.axes[0].get_title() == "output after epoch 1"
+    assert "epoch 1 · loss 0.2100 (validation: loss 0.2500)" in panels.status.value
+    assert "accuracy" not in panels.status.value
+    for image in (panels.curves, panels.gradient_bars, panels.boundary):
+        assert bytes(image.value).startswith(b"\x89PNG")
+
+
+def test_panels_show_the_test_points_only_when_asked_and_discretize_the_output(monkeypatch):
+    X, y, model = regression_run()
+    calls = recorded_boundary_calls(monkeypatch)
+    panels = DashboardPanels(X[:60], y[:60], resolution=12)
+    panels.regression = True
+    panels.test_points = (X[60:], y[60:])
+    panels.show_test = panels.discretize = True
+    panels.draw(model, 0, {"loss": 0.3})
+    kwargs, figure = calls[-1]
+    assert kwargs["test"] is panels.test_points and kwargs["discretize"] is True
+    axis = figure.axes[0]
+    assert [len(c.get_offsets()) for c in axis.collections] == [60, 20]
+    assert [text.get_text() for text in axis.get_legend().get_texts()] == ["training", "test"]
+    assert len(np.unique(axis.images[0].get_array())) <= 5
+    panels.show_test = False
+    panels.draw(model, 0, {"loss": 0.3})
+    assert calls[-1][0]["test"] is None and len(calls[-1][1].axes[0].collections) == 1
+
+
+def test_panels_feed_the_model_its_features_of_the_grid_for_a_regression_picture(monkeypatch):
+    X, y, _ = regression_run()
+    squares = lambda points: np.column_stack([points, points**2])  # noqa: E731
+    model = keras.Sequential([keras.Dense(1, input_dim=4)], seed=0).compile("sgd", "mse")
+    calls = recorded_boundary_calls(monkeypatch)
+    panels = DashboardPanels(X, y, resolution=8)
+    panels.regression, panels.features, panels.show_test = True, squares, True
+    panels.test_points = (X[:5], y[:5])
+    panels.draw(model, 2, {"loss": 0.3})
+    image = calls[-1][1].axes[0].images[0]
+    _, _, grid = gradviz.viz.plots.boundary_grid(X, 8)
+    np.testing.assert_allclose(image.get_array(), model.predict(squares(grid))[:, 0].reshape(8, 8))
 
 
 def test_curves_draw_loss_above_accuracy_with_training_and_held_out_lines():

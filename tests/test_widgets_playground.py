@@ -406,3 +406,171 @@ def test_to_code_carries_your_own_data():
     namespace: dict = {}
     exec(p.to_code().replace('print("final loss"', "final = (None"), namespace)  # noqa: S102
     assert namespace["losses"][-1] == p.history["loss"][-1]
+
+
+def run_code(p: Playground) -> float:
+    """to_code() executed here (a fresh namespace): the final loss it prints."""
+    namespace: dict = {}
+    exec(p.to_code().replace('print("final loss"', "final = (None"), namespace)  # noqa: S102
+    return namespace["losses"][-1]
+
+
+def test_each_hidden_layer_takes_its_own_activation_and_the_menus_follow():
+    p = Playground("moons", hidden=(4, 3), activation=("relu", "tanh"), **SMALL)
+    assert activations(p) == ["relu", "tanh", "sigmoid"]
+    assert [menu.value for menu in p.activation_menus] == ["relu", "tanh"]
+    p.activation_menus[1].value = "sigmoid"  # the second layer's menu
+    assert p.activations == ("relu", "sigmoid") and activations(p) == ["relu", "sigmoid", "sigmoid"]
+    p.activation = "leaky_relu"  # the menu for all layers
+    assert activations(p) == ["leaky_relu", "leaky_relu", "sigmoid"]
+    with pytest.raises(Exception, match="one per layer"):
+        p.activations = ("relu",)
+
+
+def test_the_plus_and_minus_buttons_add_and_remove_neurons_and_layers_and_start_over():
+    p = Playground("xor", hidden=(3,), activation="relu", **SMALL)
+    p.step_epoch()
+    p.add_layer_button.click()
+    assert p.hidden == (3, 3) and p.activations == ("relu", "relu") and p.epoch == 0
+    more, fewer = p.neuron_buttons[1]
+    more.click()
+    more = p.neuron_buttons[1][0]  # the editor is drawn again after each change
+    more.click()
+    assert p.hidden == (3, 5) and layer_units(p) == [3, 5, 1]
+    p.neuron_buttons[0][1].click()
+    assert p.hidden == (2, 5)
+    p.remove_layer_button.click()
+    p.remove_layer_button.click()
+    assert p.hidden == () and layer_units(p) == [1] and p.remove_layer_button.disabled
+    with pytest.raises(ValueError, match="no hidden layer left"):
+        p.remove_layer()
+    p.add_layer(2)
+    assert p.neuron_buttons[0][1].disabled is False
+    p.remove_neuron(0)
+    assert p.neuron_buttons[0][1].disabled  # a layer keeps one neuron
+    with pytest.raises(ValueError, match="at least one neuron"):
+        p.remove_neuron(0)
+    with pytest.raises(ValueError, match="hidden layer's index"):
+        p.add_neuron(3)
+
+
+def test_the_test_share_slider_splits_the_data_again_and_starts_over():
+    p = Playground("moons", hidden=(3,), **SMALL)
+    assert len(p.x_test) == 24
+    p.step_epoch()
+    p.controls["test_size"].value = 0.5
+    assert p.test_size == 0.5 and len(p.x_test) == 40 and len(p.x_train) == 40 and p.epoch == 0
+    p.test_size = 0.0
+    assert p.x_test is None and "val_loss" not in p._initial_logs()
+    with pytest.raises(Exception, match="fraction"):
+        p.test_size = 0.95
+
+
+def test_l1_moves_every_weight_toward_zero_and_sets_small_ones_to_exactly_zero():
+    plain = Playground("moons", hidden=(6,), optimizer="sgd", learning_rate=0.1, **SMALL)
+    sparse = Playground("moons", hidden=(6,), optimizer="sgd", learning_rate=0.1, l1=0.3, **SMALL)
+    assert sparse.controls["l1"].value == 0.3
+    for p in (plain, sparse):
+        p.run(epochs=5, block=True)
+
+    def zeros(p):
+        return sum(int((layer.weight.data == 0).sum()) for layer in p.model.layers)
+
+    def size(p):
+        return sum(float(np.abs(layer.weight.data).sum()) for layer in p.model.layers)
+
+    assert zeros(plain) == 0 and zeros(sparse) >= 3
+    assert size(sparse) < 0.7 * size(plain)
+    assert run_code(sparse) == sparse.history["loss"][-1]  # the code carries the L1 step
+
+
+def test_a_regression_data_set_trains_a_linear_output_on_the_squared_error():
+    p = Playground("plane", hidden=(4,), learning_rate=0.03, **SMALL)
+    assert p.problem == "regression" and p.classes is None
+    assert p.model.layers[-1].activation_name == "linear" and p.model.loss == "mse"
+    assert p.panels.regression is True
+    first = p._initial_logs()["loss"]
+    p.run(epochs=15, block=True)
+    assert p.history["loss"][-1] < 0.5 * first and "accuracy" not in p.history
+    assert p.panels.boundary_figure(p.model, p.epoch).axes[0].get_title() == "output after epoch 15"
+    assert run_code(p) == p.history["loss"][-1]
+    g = Playground("gaussians", hidden=(4,), **SMALL)
+    assert g.problem == "regression" and g.y_train.dtype == np.float64
+
+
+def test_your_own_numbers_make_a_regression_when_you_say_so():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (40, 2))
+    target = X[:, 0] - 2 * X[:, 1] + 0.25
+    with pytest.raises(ValueError, match="problem='regression'"):
+        Playground(x=X, y=target, hidden=(2,), seed=0)
+    p = Playground(x=X, y=target, problem="regression", hidden=(2,), seed=0)
+    assert p.problem == "regression" and p.model.loss == "mse"
+    p.step_epoch()
+    assert run_code(p) == p.history["loss"][-1]
+
+
+def test_show_test_and_discretize_reach_the_boundary_panel_and_redraw_it():
+    p = Playground("moons", hidden=(3,), **SMALL)
+    drawn = p.panels.drawn
+    p.controls["show_test"].value = True
+    assert p.panels.show_test is True and p.panels.drawn == drawn + 1
+    assert p.panels.test_points[0] is p.x_test
+    p.discretize = True
+    assert p.controls["discretize"].value is True and p.panels.discretize is True
+
+
+def test_from_model_keeps_your_weights_reads_the_layers_and_its_code_starts_from_them():
+    from gradviz import keras
+
+    model = keras.Sequential(
+        [
+            keras.Dense(4, activation="relu", input_dim=2),
+            keras.Dense(3, activation="tanh"),
+            keras.Dense(1, activation="sigmoid"),
+        ],
+        seed=11,
+    )
+    before = [w.copy() for w in model.get_weights()]
+    p = Playground.from_model(model, dataset="xor", **SMALL)
+    assert p.model is model and p.hidden == (4, 3) and p.activations == ("relu", "tanh")
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+    p.run(epochs=2, block=True)
+    assert run_code(p) == p.history["loss"][-1]
+    p.reset()
+    assert p.model is not model and layer_units(p) == [4, 3, 1]
+    with pytest.raises(ValueError, match="a regression"):
+        Playground.from_model(keras.Sequential([keras.Dense(1, input_dim=2)]), dataset="moons")
+    with pytest.raises(ValueError, match="3 classes"):
+        Playground.from_model(model, dataset="blobs")
+    with pytest.raises(ValueError, match="takes 2 inputs"):
+        Playground.from_model(model, dataset="xor", features=("x1", "x2", "x1*x2"))
+
+
+def test_chain_rule_writes_the_paths_through_a_weight_and_the_menu_shows_them():
+    p = Playground("xor", hidden=(3, 2), **SMALL)
+    p.step_epoch()
+    paths = p.chain_rule(0, 2, 1)
+    assert paths.count == 2 and paths.matches()
+    assert len(p.weight_picker.options) == 1 + 2 * 3 + 3 * 2 + 2 * 1
+    p.weight_picker.value = (1, 0, 2)
+    assert "W2[0,2]" in p.chain_rule_view.value and "path 1" in p.chain_rule_view.value
+    with pytest.raises(ValueError, match="training point's index"):
+        p.chain_rule(0, 0, 0, sample=10_000)
+
+
+def test_record_writes_a_gif_of_the_training_and_refuses_a_file_it_did_not_write(tmp_path):
+    from PIL import Image
+
+    p = Playground("xor", hidden=(3,), **SMALL)
+    path = p.record(tmp_path / "xor.gif", epochs=4, every=2)
+    assert p.epoch == 4
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3 and gif.size == (1280, 720)
+    mine = tmp_path / "talk.gif"
+    mine.write_bytes(b"my own file")
+    with pytest.raises(FileExistsError):
+        p.record(mine, epochs=1)
+    assert mine.read_bytes() == b"my own file" and p.epoch == 4  # refused before training
+    with pytest.raises(ValueError, match=".gif or an .html"):
+        p.record(tmp_path / "xor.mp4", epochs=1)

@@ -25,6 +25,7 @@ AREAS = (
     "widgets",
     "layers",
     "dashboard",
+    "playground",
     "expr",
     "plots",
     "backends",

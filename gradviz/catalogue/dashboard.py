@@ -36,6 +36,8 @@ MESSAGES = {
     "dashboard.data_spirals": {"en": "spirals", "es": "espirales"},
     "dashboard.data_xor": {"en": "XOR", "es": "XOR"},
     "dashboard.data_blobs": {"en": "blobs (3 classes)", "es": "nubes (3 clases)"},
+    "dashboard.data_plane": {"en": "plane (regression)", "es": "plano (regresión)"},
+    "dashboard.data_gaussians": {"en": "gaussians (regression)", "es": "gaussianas (regresión)"},
     "dashboard.data_user": {"en": "your data", "es": "tus datos"},
     # the status line and the progress
     "dashboard.status": {
@@ -51,6 +53,8 @@ MESSAGES = {
         "en": " (validation: loss {loss}, accuracy {accuracy})",
         "es": " (validación: pérdida {loss}, exactitud {accuracy})",
     },
+    "dashboard.status_test_loss": {"en": " (test: loss {loss})", "es": " (prueba: pérdida {loss})"},
+    "dashboard.status_validation_loss": {"en": " (validation: loss {loss})", "es": " (validación: pérdida {loss})"},
     "dashboard.progress": {"en": "{done} of {total} epochs", "es": "{done} de {total} épocas"},
     "dashboard.summary": {
         "en": "{samples} training and {test} test points · network {layers} · {parameters} parameters",
@@ -66,6 +70,11 @@ MESSAGES = {
     "dashboard.boundary_missing": {
         "en": "no decision boundary: the inputs have {features} features (it needs 2)",
         "es": "sin frontera de decisión: las entradas tienen {features} variables (hacen falta 2)",
+    },
+    "dashboard.output_title": {"en": "output after epoch {epoch}", "es": "salida tras la época {epoch}"},
+    "dashboard.output_missing": {
+        "en": "no output map: the inputs have {features} features (it needs 2)",
+        "es": "sin mapa de la salida: las entradas tienen {features} variables (hacen falta 2)",
     },
     "dashboard.gradients_title": {
         "en": "gradient size per layer, epoch {epoch}",

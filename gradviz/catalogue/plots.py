@@ -25,6 +25,10 @@ MESSAGES = {
     "plots.class_name": {"en": "class {value}", "es": "clase {value}"},
     "plots.probability_class_1": {"en": "P(class 1)", "es": "P(clase 1)"},
     "plots.score": {"en": "score", "es": "puntuación"},
+    "plots.test": {"en": "test", "es": "prueba"},
+    # regression surfaces
+    "plots.model_output": {"en": "model output", "es": "salida del modelo"},
+    "plots.output_and_target": {"en": "output (shading) · target (points)", "es": "salida (fondo) · objetivo (puntos)"},
     # gradient flow
     "plots.mean_gradient": {"en": "mean |∂L/∂W|", "es": "media de |∂L/∂W|"},
     "plots.gradient_flow": {"en": "gradient flow: {symbol} per layer", "es": "flujo del gradiente: {symbol} por capa"},

@@ -15,7 +15,9 @@ from .loader import DataLoader, Standardizer, batches, one_hot, standardize, tra
 from .synthetic import (
     make_blobs,
     make_circles,
+    make_gaussians,
     make_moons,
+    make_plane,
     make_regression_1d,
     make_regression_2d,
     make_spirals,
@@ -31,6 +33,8 @@ __all__ = [
     "make_blobs",
     "make_regression_1d",
     "make_regression_2d",
+    "make_plane",
+    "make_gaussians",
     "Dataset",
     "load_iris",
     "load_digits",

@@ -1,4 +1,4 @@
-"""Seeded toy datasets for classification (moons, circles, spirals, XOR, blobs) and regression (1-D, 2-D).
+"""Seeded toy datasets for classification (moons, circles, spirals, XOR, blobs) and regression (1-D, 2-D, plane, gaussians).
 
 Every generator returns ``(X, y)``: ``X`` is float64 of shape ``(n, d)``; ``y`` is int64 class labels
 ``0 .. k-1`` for classification and float64 targets for regression. The same ``seed`` gives the same
@@ -22,6 +22,8 @@ __all__ = [
     "make_blobs",
     "make_regression_1d",
     "make_regression_2d",
+    "make_plane",
+    "make_gaussians",
 ]
 
 
@@ -260,4 +262,73 @@ def make_regression_2d(
         raise ValueError(f"{where}: unknown kind {kind!r}; choose 'linear' or 'sine'")
     if noise > 0:
         y = y + rng.normal(0.0, noise, size=n)
+    return X, np.asarray(y, dtype=np.float64)
+
+
+def _square_points(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """n points uniform in [-1, 1]², and where their target is read: the same points moved by Gaussian noise of
+    standard deviation `noise` (TensorFlow Playground's way: the points stay put, their targets get noisy)."""
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    read_at = X + rng.normal(0.0, noise, size=X.shape) if noise > 0 else X
+    return X, read_at
+
+
+def make_plane(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """TensorFlow Playground's "plane" regression: points uniform in [-1, 1]², target ``y = (x₁ + x₂) / 2``.
+
+    The target runs from -1 (bottom left) to 1 (top right), the range of a tanh unit; a network with no
+    hidden layer fits it. ``noise`` is the standard deviation of Gaussian noise added to the point where the
+    target is read (the points themselves stay where they are), as TensorFlow Playground does.
+
+    >>> X, y = make_plane(50, seed=0)
+    >>> X.shape, y.shape, y.dtype
+    ((50, 2), (50,), dtype('float64'))
+    >>> bool(np.allclose(y, (X[:, 0] + X[:, 1]) / 2))
+    True
+    """
+    where = "make_plane"
+    n = count(n, "n", where)
+    noise = nonnegative(noise, "noise", where)
+    rng = rng_from(seed, where)
+    X, read_at = _square_points(n, noise, rng)
+    return X, np.asarray(read_at.sum(axis=1) / 2.0, dtype=np.float64)
+
+
+# TensorFlow Playground's six bumps, in its [-6, 6]² square scaled to [-1, 1]²: (x₁, x₂, sign), signs alternating
+_BUMPS = np.array(
+    [
+        [-2 / 3, 5 / 12, 1.0],
+        [0.0, 5 / 12, -1.0],
+        [2 / 3, 5 / 12, 1.0],
+        [-2 / 3, -5 / 12, -1.0],
+        [0.0, -5 / 12, 1.0],
+        [2 / 3, -5 / 12, -1.0],
+    ]
+)
+_BUMP_WIDTH = 0.2  # the standard deviation of each bump: neighbours 2/3 apart barely overlap
+
+
+def make_gaussians(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """TensorFlow Playground's "multi gaussian" regression: points uniform in [-1, 1]², target a sum of six
+    signed Gaussian bumps, two rows of three whose signs alternate like a chequerboard (+ − + above, − + −
+    below).
+
+    Each bump peaks at ±1 (its sign) and has a standard deviation of 0.2, so the target lies in about [-1, 1] and
+    is near 0 between the bumps; fitting it needs hidden units. ``noise`` moves the point where the target is read,
+    as in :func:`make_plane`.
+
+    >>> X, y = make_gaussians(500, seed=0)
+    >>> X.shape, y.dtype, bool(np.abs(y).max() <= 1.0)
+    ((500, 2), dtype('float64'), True)
+    >>> upper_row = np.abs(X[:, 1] - 5 / 12) < 0.15
+    >>> [float(np.sign(y[upper_row & (np.abs(X[:, 0] - x1) < 0.15)]).mean()) for x1 in (-2 / 3, 0.0, 2 / 3)]
+    [1.0, -1.0, 1.0]
+    """
+    where = "make_gaussians"
+    n = count(n, "n", where)
+    noise = nonnegative(noise, "noise", where)
+    rng = rng_from(seed, where)
+    X, read_at = _square_points(n, noise, rng)
+    squared = ((read_at[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)
+    y = (_BUMPS[:, 2] * np.exp(-squared / (2.0 * _BUMP_WIDTH**2))).sum(axis=1)
     return X, np.asarray(y, dtype=np.float64)

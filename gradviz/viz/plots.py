@@ -35,6 +35,7 @@ __all__ = [
     "plot_history",
     "plot_decision_boundary",
     "plot_decision_boundary_frames",
+    "plot_regression_surface",
     "boundary_grid",
     "model_scores",
     "plot_gradient_norms",
@@ -303,52 +304,132 @@ def model_scores(model, points: np.ndarray) -> np.ndarray:
     return scores
 
 
-def _draw_boundary(fig, axis, gx, gy, scores, X, labels, threshold, class_names, colorbar: bool, legend: bool):
+def _test_split(test, where: str, regression: bool = False) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The held-out points `test` = (X_test, y_test) (y_test may be None), checked as the training points are."""
+    if test is None:
+        return None
+    if not isinstance(test, (tuple, list)) or len(test) != 2:
+        raise ValueError(f"{where}: test is the pair (X_test, y_test), got {type(test).__name__}")
+    if regression:
+        X_test, _ = _points(test[0], None, f"{where} (test)")
+        return X_test, _targets(X_test, test[1], f"{where} (test)")
+    return _points(test[0], test[1], f"{where} (test)")
+
+
+def _grid_image(axis, gx, gy, values, **style):
+    """`values` on the grid as an image whose pixel centres are the grid points: its array is the values."""
+    half_x = (gx[0, -1] - gx[0, 0]) / (gx.shape[1] - 1) / 2
+    half_y = (gy[-1, 0] - gy[0, 0]) / (gy.shape[0] - 1) / 2
+    extent = (gx[0, 0] - half_x, gx[0, -1] + half_x, gy[0, 0] - half_y, gy[-1, 0] + half_y)
+    return axis.imshow(values, origin="lower", extent=extent, aspect="auto", **style)
+
+
+# the held-out points: the training points' colours, squares with a bold black edge (a legend entry of their own)
+_TEST_STYLE = {"marker": "s", "s": 34, "edgecolors": "k", "linewidths": 1.2}
+
+
+def _legend_marker(marker: str, edge: float):
+    """A white-faced legend marker: the kind of point (training circle, test square), whatever its colour."""
+    from matplotlib.lines import Line2D
+
+    return Line2D(
+        [],
+        [],
+        linestyle="none",
+        marker=marker,
+        markersize=6,
+        markerfacecolor="white",
+        markeredgecolor="k",
+        markeredgewidth=edge,
+    )
+
+
+def _draw_boundary(
+    fig,
+    axis,
+    gx,
+    gy,
+    scores,
+    X,
+    labels,
+    threshold,
+    class_names,
+    colorbar: bool,
+    legend: bool,
+    test: tuple[np.ndarray, np.ndarray | None] | None = None,
+    discretize: bool = False,
+):
     matplotlib, _ = _matplotlib()
     if scores.ndim == 2:  # k classes: argmax regions
         k = scores.shape[1]
         regions = scores.argmax(axis=1).reshape(gx.shape)
         cmap = matplotlib.colormaps["tab10"]
         colors = [cmap(i % 10) for i in range(k)]
-        axis.contourf(gx, gy, regions, levels=np.arange(k + 1) - 0.5, colors=colors, alpha=0.3)
+        if discretize:
+            palette = matplotlib.colors.ListedColormap(colors)
+            _grid_image(
+                axis, gx, gy, regions, cmap=palette, vmin=-0.5, vmax=k - 0.5, alpha=0.3, interpolation="nearest"
+            )
+        else:
+            axis.contourf(gx, gy, regions, levels=np.arange(k + 1) - 0.5, colors=colors, alpha=0.3)
         if regions.min() != regions.max():
             axis.contour(gx, gy, regions, levels=np.arange(k) + 0.5, colors="k", linewidths=0.8)
     else:
         probabilities = threshold is None and bool(np.all((scores >= 0) & (scores <= 1)))
         cut = threshold if threshold is not None else (0.5 if probabilities else 0.0)
         field = scores.reshape(gx.shape)
-        if probabilities:
-            filled = axis.contourf(gx, gy, field, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.45)
-        else:
-            span = float(np.max(np.abs(field - cut))) or 1.0
-            levels = np.linspace(cut - span, cut + span, 11)
-            filled = axis.contourf(gx, gy, field, levels=levels, cmap="RdBu_r", alpha=0.45)
-        if colorbar:
-            fig.colorbar(
-                filled, ax=axis, label=message("plots.probability_class_1" if probabilities else "plots.score")
-            )
-        if field.min() < cut < field.max():
-            axis.contour(gx, gy, field, levels=[cut], colors="k", linewidths=1.2)
         cmap = matplotlib.colormaps["RdBu_r"]
         colors = [cmap(0.1), cmap(0.9)]
+        if discretize:  # hard regions: class 1 where the score passes the cut, no shading by how far
+            palette = matplotlib.colors.ListedColormap(colors)
+            regions = (field > cut).astype(np.int64)
+            _grid_image(axis, gx, gy, regions, cmap=palette, vmin=-0.5, vmax=1.5, alpha=0.3, interpolation="nearest")
+        else:
+            if probabilities:
+                filled = axis.contourf(gx, gy, field, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.45)
+            else:
+                span = float(np.max(np.abs(field - cut))) or 1.0
+                levels = np.linspace(cut - span, cut + span, 11)
+                filled = axis.contourf(gx, gy, field, levels=levels, cmap="RdBu_r", alpha=0.45)
+            if colorbar:
+                fig.colorbar(
+                    filled, ax=axis, label=message("plots.probability_class_1" if probabilities else "plots.score")
+                )
+        if field.min() < cut < field.max():
+            axis.contour(gx, gy, field, levels=[cut], colors="k", linewidths=1.2)
+    test_labels = None if test is None else test[1]
+    known = [part for part in (labels, test_labels) if part is not None]
+    classes = np.unique(np.concatenate(known)) if known else np.array([])
+
+    def colour_of(value) -> Any:
+        i = int(np.searchsorted(classes, value))
+        if scores.ndim == 2:
+            integer = np.issubdtype(classes.dtype, np.integer)
+            return colors[(int(value) if integer else i) % len(colors)]
+        # two classes: the lower label on the blue side, the higher on the red (p > 0.5) side
+        return colors[1] if i == len(classes) - 1 and len(classes) > 1 else colors[0]
+
     if labels is None:
         axis.scatter(X[:, 0], X[:, 1], s=18, c="k", edgecolors="white", linewidths=0.5)
     else:
-        classes = np.unique(labels)
-        for i, value in enumerate(classes):
+        for i, value in enumerate(np.unique(labels)):
             chosen = labels == value
-            if scores.ndim == 2:
-                integer = np.issubdtype(classes.dtype, np.integer)
-                color = colors[(int(value) if integer else i) % len(colors)]
-            else:  # two classes: the lower label on the blue side, the higher on the red (p > 0.5) side
-                color = colors[1] if i == len(classes) - 1 and len(classes) > 1 else colors[0]
             if class_names is not None and i < len(class_names):
                 name = class_names[i]
             else:
                 name = message("plots.class_name", value=value)
-            axis.scatter(X[chosen, 0], X[chosen, 1], s=20, color=color, edgecolors="k", linewidths=0.6, label=name)
-        if legend:
-            axis.legend(loc="best", fontsize="small")
+            axis.scatter(
+                X[chosen, 0], X[chosen, 1], s=20, color=colour_of(value), edgecolors="k", linewidths=0.6, label=name
+            )
+    if test is not None:
+        X_test, _ = test
+        faces = "white" if test_labels is None else [colour_of(value) for value in test_labels]
+        axis.scatter(X_test[:, 0], X_test[:, 1], c=faces, label=message("plots.test"), **_TEST_STYLE)
+    if legend and (labels is not None or test is not None):
+        handles, names = axis.get_legend_handles_labels()
+        if test is not None:  # the test entry in white: its points take their class's colour
+            handles[-1] = _legend_marker("s", _TEST_STYLE["linewidths"])
+        axis.legend(handles, names, loc="best", fontsize="small")
     axis.set_xlim(gx.min(), gx.max())
     axis.set_ylim(gy.min(), gy.max())
 
@@ -363,6 +444,8 @@ def plot_decision_boundary(
     threshold: float | None = None,
     title: str | None = None,
     class_names: Sequence[str] | None = None,
+    test=None,
+    discretize: bool = False,
 ):
     """The regions a 2-D classifier assigns to each class, with the data points on top.
 
@@ -372,20 +455,143 @@ def plot_decision_boundary(
     one column of other scores (logits, hinge) → class 1 where score > 0 (`threshold` overrides).
     `resolution` is the grid size per axis (scalar nets are slow: use 30–50).
 
+    `test` = (X_test, y_test) draws held-out points too: their class's colour, as squares with a bold black edge,
+    named "test" in the legend. `discretize` draws hard class regions as an image of class indices (no shading
+    by probability, no colour bar), as TensorFlow Playground's "Discretize output".
+
     >>> import numpy as np
     >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]); y = np.array([0, 1, 1, 0])
     >>> fig = plot_decision_boundary(lambda grid: grid[:, 1] - 0.5, X, y, resolution=20)
     >>> len(fig.axes[0].get_legend().get_texts())
     2
+    >>> fig = plot_decision_boundary(lambda grid: grid[:, 1] - 0.5, X, y, resolution=20, test=(X[:2], y[:2]),
+    ...                              discretize=True)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['class 0', 'class 1', 'test']
+    >>> np.unique(fig.axes[0].images[0].get_array()).tolist()  # the regions: class indices only
+    [0, 1]
     """
-    X, labels = _points(X, y, "plot_decision_boundary")
-    gx, gy, points = boundary_grid(X, resolution, padding)
+    where = "plot_decision_boundary"
+    X, labels = _points(X, y, where)
+    test = _test_split(test, where)
+    gx, gy, points = boundary_grid(X if test is None else np.vstack([X, test[0]]), resolution, padding)
     scores = model_scores(model, points)
     fig, (axis,) = _new_axes(ax, 1, size=(5.5, 4.6))
-    _draw_boundary(fig, axis, gx, gy, scores, X, labels, threshold, class_names, colorbar=True, legend=True)
+    _draw_boundary(
+        fig,
+        axis,
+        gx,
+        gy,
+        scores,
+        X,
+        labels,
+        threshold,
+        class_names,
+        colorbar=True,
+        legend=True,
+        test=test,
+        discretize=discretize,
+    )
     axis.set_xlabel("x₁")
     axis.set_ylabel("x₂")
     axis.set_title(title or message("plots.decision_boundary"))
+    return fig
+
+
+def _targets(X: np.ndarray, y, where: str) -> np.ndarray | None:
+    """A regression's targets as float64 of shape (n,) (a column (n, 1) is flattened), or None."""
+    if y is None:
+        return None
+    targets = np.asarray(getattr(y, "data", y), dtype=float)
+    if targets.ndim == 2 and targets.shape[1] == 1:
+        targets = targets[:, 0]
+    if targets.ndim != 1:
+        raise ValueError(f"{where}: y holds one number per point, shape (n,) or (n, 1); got {targets.shape}")
+    if len(targets) != len(X):
+        raise ValueError(f"{where}: X has {len(X)} points but y has {len(targets)} targets")
+    return targets
+
+
+def _regression_span(targets: Iterable[np.ndarray | None], field: np.ndarray) -> float:
+    """Half the width of the colour scale: the largest |target| (the same colours epoch after epoch), else |output|."""
+    known = [np.abs(part) for part in targets if part is not None and len(part)]
+    largest = float(np.max(np.concatenate(known))) if known else float(np.max(np.abs(field)))
+    return largest if np.isfinite(largest) and largest > 0 else 1.0
+
+
+def _draw_surface(fig, axis, gx, gy, scores, X, targets, test, discretize: bool, colorbar: bool, legend: bool):
+    matplotlib, _ = _matplotlib()
+    field = scores.reshape(gx.shape)
+    span = _regression_span([targets, None if test is None else test[1]], field)
+    if discretize:  # five levels: −span, −span/2, 0, span/2, span (the output rounded to the nearest)
+        step = span / 2
+        field = np.clip(np.round(field / step), -2, 2) * step
+    cmap = matplotlib.colormaps["RdBu_r"]
+    norm = matplotlib.colors.Normalize(vmin=-span, vmax=span)  # centred at 0, like the classifier's scores
+    _grid_image(
+        axis, gx, gy, field, cmap=cmap, norm=norm, alpha=0.55, interpolation="nearest" if discretize else "bilinear"
+    )
+    points = {"c": "k"} if targets is None else {"c": targets, "cmap": cmap, "norm": norm}
+    axis.scatter(X[:, 0], X[:, 1], s=20, edgecolors="k", linewidths=0.6, label=message("plots.training"), **points)
+    if test is not None:
+        X_test, test_targets = test
+        faces = {"c": "white"} if test_targets is None else {"c": test_targets, "cmap": cmap, "norm": norm}
+        axis.scatter(X_test[:, 0], X_test[:, 1], label=message("plots.test"), **_TEST_STYLE, **faces)
+    if colorbar:
+        scale = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)  # the points' full colours; the shading is paler
+        fig.colorbar(scale, ax=axis, label=message("plots.output_and_target"))
+    if legend and test is not None:
+        handles = [_legend_marker("o", 0.6), _legend_marker("s", _TEST_STYLE["linewidths"])]
+        axis.legend(handles, [message("plots.training"), message("plots.test")], loc="best", fontsize="small")
+    axis.set_xlim(gx.min(), gx.max())
+    axis.set_ylim(gy.min(), gy.max())
+
+
+def plot_regression_surface(
+    model,
+    X,
+    y=None,
+    ax=None,
+    resolution: int = 200,
+    padding: float = 0.5,
+    title: str | None = None,
+    test=None,
+    discretize: bool = False,
+):
+    """The output of a 2-D regression model over the plane as a heat map, with the points coloured by their target
+    on the same scale (TensorFlow Playground's regression view).
+
+    `model` is read as by :func:`plot_decision_boundary` and must give one number per point. The colour map is
+    diverging and centred at 0 (blue below, red above, as the classifier's scores); the scale runs from −s to s,
+    s the largest |target| (training and test), so a colour means the same number from one epoch to the next and
+    an output beyond it takes the end colour. The colour bar shows the points' full colours; the shading is a paler
+    copy. `test` = (X_test, y_test) draws held-out points too, as squares with a bold black edge, with a legend
+    (training, test). `discretize` rounds the output to five levels, −s, −s/2, 0, s/2 and s: the shading becomes
+    bands, like contour lines.
+
+    >>> X = np.array([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]]); y = X.sum(axis=1) / 2
+    >>> fig = plot_regression_surface(lambda grid: grid.sum(axis=1) / 2, X, y, resolution=5, padding=0.0)
+    >>> image = fig.axes[0].images[0]
+    >>> image.get_array()[0].tolist(), image.norm.vmin, image.norm.vmax
+    ([-1.0, -0.75, -0.5, -0.25, 0.0], -1.0, 1.0)
+    >>> fig.axes[0].get_title(), fig.axes[1].get_ylabel()
+    ('model output', 'output (shading) · target (points)')
+    """
+    where = "plot_regression_surface"
+    X, _ = _points(X, None, where)
+    targets = _targets(X, y, where)
+    test = _test_split(test, where, regression=True)
+    gx, gy, points = boundary_grid(X if test is None else np.vstack([X, test[0]]), resolution, padding)
+    scores = model_scores(model, points)
+    if scores.ndim != 1:
+        raise ValueError(
+            f"{where}: the model gives {scores.shape[1]} outputs per point; a surface needs one (a regression)"
+        )
+    fig, (axis,) = _new_axes(ax, 1, size=(5.5, 4.6))
+    _draw_surface(fig, axis, gx, gy, scores, X, targets, test, discretize, colorbar=True, legend=True)
+    axis.set_xlabel("x₁")
+    axis.set_ylabel("x₂")
+    axis.set_title(title or message("plots.model_output"))
     return fig
 
 

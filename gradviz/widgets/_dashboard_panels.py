@@ -78,6 +78,11 @@ class DashboardPanels:
     empty, and None leaves it out); `held_out` names the 'val_' numbers ('validation' or 'test'). ``history`` maps 'loss', 'accuracy', 'val_loss', ... to one number
     per epoch; ``epochs`` holds the epoch numbers (from 1); ``gradients`` is the GradientRecorder fed
     by ``record_batch``. ``drawn`` counts the redraws (the tests read it).
+
+    Set before ``draw`` (the Playground does): ``features``, a function of the points giving the model's inputs
+    (None: the points are the inputs); ``regression``, True to show the model's output over the plane instead of
+    a decision boundary; ``test_points``, the held-out (X, y) in the points' own coordinates, drawn when
+    ``show_test``; ``discretize``, hard class regions (a regression's output in five levels).
     """
 
     def __init__(
@@ -95,6 +100,10 @@ class DashboardPanels:
 
         self.X = None if X is None else np.asarray(X)
         self.features = None  # a function of the points giving the model's inputs, when they are features of them
+        self.regression = False
+        self.test_points: tuple[np.ndarray, np.ndarray] | None = None
+        self.show_test = False
+        self.discretize = False
         self.y = None if y is None else np.asarray(y)
         self.resolution = int(resolution)
         self.class_names = class_names
@@ -185,23 +194,30 @@ class DashboardPanels:
         else:
             self.gradient_bars.value = _note_png(message("dashboard.gradients_none"), _HEIGHTS["gradients"])
         if self.boundary is not None and model is not None:
-            features = self.features
-            scorer = model if features is None else (lambda grid: model_scores(model, features(grid)))
-            figure = plots.boundary_figure(
-                scorer,
-                self.X,
-                self.y,
-                epoch,
-                resolution=self.resolution,
-                width=_WIDTH,
-                height=_HEIGHTS["boundary"],
-                class_names=self.class_names,
-            )
-            self.boundary.value = plots.figure_png(figure, _PNG_DPI)
+            self.boundary.value = plots.figure_png(self.boundary_figure(model, epoch), _PNG_DPI)
         # a slow machine draws less often: drawing takes at most about a third of a run's time
         self.pictures.interval = max(self.redraw_interval, 2.0 * (time.monotonic() - started))
         self.pictures.mark()
         self.drawn += 1
+
+    def boundary_figure(self, model, epoch: int, width: float = _WIDTH, height: float = _HEIGHTS["boundary"]):
+        """The boundary panel's picture of `model` after `epoch` (the decision boundary, or the output's surface for a
+        regression; the test points when shown), as a matplotlib Figure."""
+        features = self.features
+        scorer = model if features is None else (lambda grid: model_scores(model, features(grid)))
+        return plots.boundary_figure(
+            scorer,
+            self.X,
+            self.y,
+            epoch,
+            resolution=self.resolution,
+            width=width,
+            height=height,
+            class_names=self.class_names,
+            regression=self.regression,
+            test=self.test_points if self.show_test else None,
+            discretize=self.discretize,
+        )
 
     def flush(self, model) -> None:
         """Draw the latest epoch now, whatever the throttle says (the end of a run, a pause, one step)."""

@@ -54,6 +54,8 @@ def status_text(epoch: int, logs: Mapping[str, float], held_out: str = "validati
 
     >>> status_text(0, {"loss": 0.6931, "val_loss": 0.7, "accuracy": 0.5, "val_accuracy": 0.45}, held_out="test")
     'epoch 0 · loss 0.6931 · accuracy 0.500 (test: loss 0.7000, accuracy 0.450)'
+    >>> status_text(4, {"loss": 0.0123, "val_loss": 0.02})   # a regression: no accuracy
+    'epoch 4 · loss 0.0123 (validation: loss 0.0200)'
     """
     _check_held_out(held_out)
     loss = _number(logs.get("loss"), 4)
@@ -61,6 +63,11 @@ def status_text(epoch: int, logs: Mapping[str, float], held_out: str = "validati
         text = message("dashboard.status", epoch=epoch, loss=loss, accuracy=_number(logs["accuracy"], 3))
     else:
         text = message("dashboard.status_no_accuracy", epoch=epoch, loss=loss)
+    if "val_loss" in logs and "val_accuracy" not in logs:  # a regression: the held-out loss alone
+        held_out_loss = _number(logs["val_loss"], 4)
+        if held_out == "test":
+            return text + message("dashboard.status_test_loss", loss=held_out_loss)
+        return text + message("dashboard.status_validation_loss", loss=held_out_loss)
     if "val_loss" in logs:
         text += message(
             f"dashboard.status_{held_out}",
@@ -94,12 +101,15 @@ def curves_figure(
     :func:`gradviz.viz.plots.plot_history` with the labels in the language in use.
 
     `history` maps 'loss', 'accuracy', 'val_loss', 'val_accuracy' to one number per epoch (what
-    ``History.history`` holds); without accuracy there is one panel. An empty history gives a note.
+    ``History.history`` holds); without accuracy (a regression) the bottom panel shows its first other
+    metric ('mae'), or there is one panel. An empty history gives a note.
     `held_out` names the 'val_' lines: 'validation' or 'test'.
 
     >>> fig = curves_figure({"loss": [0.7, 0.4], "val_loss": [0.8, 0.5]}, held_out="test")
-    >>> [line.get_label() for line in fig.axes[0].get_lines()]
-    ['training', 'test']
+    >>> [line.get_label() for line in fig.axes[0].get_lines()], len(fig.axes)
+    (['training', 'test'], 1)
+    >>> [axis.get_title() for axis in curves_figure({"loss": [0.7, 0.4], "mae": [0.6, 0.5]}).axes]
+    ['loss', 'mae']
     """
     from ..viz.plots import plot_history
 
@@ -107,8 +117,11 @@ def curves_figure(
     if not history or not any(len(values) for values in history.values()):
         return note_figure(message("dashboard.no_epochs"), width, height)
     names = [name for name in ("loss", "accuracy") if name in history or f"val_{name}" in history]
+    others = [name for name in history if not name.startswith("val_") and name not in ("loss", "accuracy")]
     if not names:  # a custom metric only: plot what there is
-        names = [name for name in history if not name.startswith("val_")][:2]
+        names = others[:2]
+    elif names == ["loss"] and others:  # a regression: its metric (mae) where a classifier's accuracy goes
+        names.append(others[0])
     fig = _figure(width, height)
     axes = [fig.add_subplot(len(names), 1, row + 1) for row in range(len(names))]
     plot_history({key: list(values) for key, values in history.items()}, metrics=names, ax=axes)
@@ -117,7 +130,8 @@ def curves_figure(
             for line in axis.get_lines():
                 if line.get_label() == message("plots.validation"):
                     line.set_label(message("dashboard.test"))
-        label = message(f"plots.metric_{name}") if name in ("loss", "accuracy") else name
+        # another metric keeps plot_history's title: the history's key in English, its word in Spanish
+        label = message(f"plots.metric_{name}") if name in ("loss", "accuracy") else axis.get_title()
         axis.set_title(label, fontsize=_FONT_SIZE + 1)
         axis.set_ylabel("")
         axis.set_xlabel(message("plots.epoch") if axis is axes[-1] else "", fontsize=_FONT_SIZE)
@@ -174,32 +188,67 @@ def gradient_figure(
 
 
 def boundary_figure(
-    model, X, y, epoch: int, resolution: int = 60, width: float = 4.4, height: float = 4.0, class_names=None
+    model,
+    X,
+    y,
+    epoch: int,
+    resolution: int = 60,
+    width: float = 4.4,
+    height: float = 4.0,
+    class_names=None,
+    *,
+    regression: bool = False,
+    test=None,
+    discretize: bool = False,
 ):
     """The decision boundary of `model` over the 2-D points X (coloured by y) after epoch `epoch`, drawn by
     :func:`gradviz.viz.plots.plot_decision_boundary`; other inputs give a note saying why there is none.
 
+    `regression`: the model's output over the plane instead, the points coloured by their target y
+    (:func:`gradviz.viz.plots.plot_regression_surface`). `test` = (X_test, y_test) draws the held-out points too;
+    `discretize` draws hard class regions (a regression's output rounded to five levels).
+
     >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]); y = np.array([0, 1, 1, 0])
     >>> boundary_figure(lambda grid: grid[:, 1] - 0.5, X, y, epoch=2, resolution=10).axes[0].get_title()
     'decision boundary after epoch 2'
+    >>> targets = X.sum(axis=1) - 1.0
+    >>> fig = boundary_figure(lambda grid: grid.sum(axis=1) - 1.0, X, targets, epoch=3, resolution=10, regression=True)
+    >>> fig.axes[0].get_title()
+    'output after epoch 3'
     """
-    from ..viz.plots import plot_decision_boundary
+    from ..viz.plots import plot_decision_boundary, plot_regression_surface
 
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != 2:
         features = X.shape[1] if X.ndim == 2 else X.ndim
+        if regression:
+            return note_figure(message("dashboard.output_missing", features=features), width, height)
         return note_figure(message("dashboard.boundary_missing", features=features), width, height)
     fig = _figure(width, height)
     axis = fig.add_subplot(1, 1, 1)
-    plot_decision_boundary(
-        model,
-        X,
-        y,
-        ax=axis,
-        resolution=resolution,
-        title=message("dashboard.boundary_title", epoch=epoch),
-        class_names=class_names,
-    )
+    if regression:
+        plot_regression_surface(
+            model,
+            X,
+            y,
+            ax=axis,
+            resolution=resolution,
+            title=message("dashboard.output_title", epoch=epoch),
+            test=test,
+            discretize=discretize,
+        )
+    else:
+        plot_decision_boundary(
+            model,
+            X,
+            y,
+            ax=axis,
+            resolution=resolution,
+            title=message("dashboard.boundary_title", epoch=epoch),
+            class_names=class_names,
+            test=test,
+            discretize=discretize,
+        )
     axis.title.set_fontsize(_FONT_SIZE + 1)
     axis.tick_params(labelsize=_FONT_SIZE - 1)
     return fig

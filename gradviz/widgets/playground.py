@@ -30,7 +30,17 @@ from ..callbacks import LambdaCallback
 from ..i18n import message
 from ._dashboard_panels import DashboardPanels
 
-__all__ = ["Playground", "DATASETS", "ACTIVATIONS", "OPTIMIZER_NAMES", "make_dataset", "parse_hidden"]
+__all__ = [
+    "Playground",
+    "DATASETS",
+    "REGRESSION_DATASETS",
+    "ACTIVATIONS",
+    "OPTIMIZER_NAMES",
+    "FEATURES",
+    "make_dataset",
+    "parse_hidden",
+    "features_of",
+]
 
 DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
 """The generated data sets the playground offers (``"user"`` is added when you pass x and y).
@@ -40,6 +50,17 @@ DATASETS = ("moons", "circles", "spirals", "xor", "blobs")
 ('moons', 'circles', 'spirals', 'xor', 'blobs')
 >>> [len(set(make_dataset(name, 60, seed=0)[1])) for name in DATASETS]   # classes in each
 [2, 2, 2, 2, 3]
+"""
+
+REGRESSION_DATASETS = ("plane", "gaussians")
+"""The regression data sets (TensorFlow Playground's 'plane' and 'multi gaussian'): a number to predict at each
+point. Choosing one makes the Playground a regression: a linear output, the mean squared error, the output's
+surface instead of a decision boundary.
+
+>>> from gradviz.widgets.playground import Playground
+>>> p = Playground("plane", hidden=(3,), seed=0)
+>>> p.problem, p.model.layers[-1].activation_name, p.model.loss
+('regression', 'linear', 'mse')
 """
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
@@ -80,6 +101,7 @@ _L2_PENALTIES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0
 
 
 _NETWORK_RESOLUTION = 20  # pixels a side of each neuron's map in the network view
+MAX_LAYERS, MAX_UNITS = 12, 512  # the largest network parse_hidden accepts
 
 FEATURES: dict[str, tuple[str, Callable]] = {
     "x1": ("x₁", lambda X: X[:, 0]),
@@ -94,7 +116,7 @@ FEATURES: dict[str, tuple[str, Callable]] = {
 function of the 2-D points).
 
 >>> import numpy as np
->>> [FEATURES[name][1](np.array([[2.0, 3.0]]))[0] for name in ("x1", "x1^2", "x1*x2")]
+>>> [float(FEATURES[name][1](np.array([[2.0, 3.0]]))[0]) for name in ("x1", "x1^2", "x1*x2")]
 [2.0, 4.0, 6.0]
 """
 
@@ -112,6 +134,10 @@ _FEATURE_CODE = {
 
 def _dataset_call(name: str, samples: int, noise: float, seed: int) -> str:
     """The gradviz.data call make_dataset makes for the data set `name`, as code."""
+    if name == "plane":
+        return f"data.make_plane({samples}, noise={noise!r}, seed={seed})"
+    if name == "gaussians":
+        return f"data.make_gaussians({samples}, noise={noise!r}, seed={seed})"
     if name == "moons":
         return f"data.make_moons({samples}, noise={noise!r}, seed={seed})"
     if name == "circles":
@@ -142,19 +168,27 @@ _GRAPH_SAMPLES = 4
 
 
 def make_dataset(name: str, samples: int = 300, noise: float = 0.15, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The playground's data set `name` (one of ``DATASETS``): `samples` 2-D points and their integer labels.
+    """The playground's data set `name` (one of ``DATASETS`` or ``REGRESSION_DATASETS``): `samples` 2-D points and
+    their integer labels (their targets, for a regression set).
 
     'moons', 'circles', 'spirals' and 'xor' have two classes; 'blobs' has three clusters whose spread
-    grows with `noise`.
+    grows with `noise`; 'plane' and 'gaussians' give a number at each point.
 
     >>> X, y = make_dataset("blobs", 90, seed=0)
     >>> X.shape, np.bincount(y).tolist()
     ((90, 2), [30, 30, 30])
+    >>> make_dataset("plane", 50, seed=0)[1].dtype
+    dtype('float64')
     """
     from .. import data
 
-    if name not in DATASETS:
-        raise ValueError(f"Playground: unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
+    if name not in (*DATASETS, *REGRESSION_DATASETS):
+        names = ", ".join((*DATASETS, *REGRESSION_DATASETS))
+        raise ValueError(f"Playground: unknown data set {name!r}; choose one of {names}")
+    if name == "plane":
+        return data.make_plane(samples, noise=noise, seed=seed)
+    if name == "gaussians":
+        return data.make_gaussians(samples, noise=noise, seed=seed)
     if name == "moons":
         return data.make_moons(samples, noise=noise, seed=seed)
     if name == "circles":
@@ -183,18 +217,26 @@ def parse_hidden(text: str | Sequence[int]) -> tuple[int, ...]:
         if not all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) for size in sizes):
             raise ValueError(message("dashboard.bad_hidden", text=", ".join(map(str, sizes))))
         sizes = tuple(int(size) for size in sizes)
-    if any(size < 1 or size > 512 for size in sizes) or len(sizes) > 12:
+    if any(size < 1 or size > MAX_UNITS for size in sizes) or len(sizes) > MAX_LAYERS:
         raise ValueError(message("dashboard.bad_hidden", text=", ".join(map(str, sizes))))
     return sizes
 
 
-def _user_data(x, y) -> tuple[np.ndarray, np.ndarray]:
+def _user_data(x, y, problem: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(getattr(x, "data", x) if not isinstance(x, np.ndarray) else x, dtype=np.float64)
     labels = np.asarray(getattr(y, "data", y) if not isinstance(y, np.ndarray) else y)
     if X.ndim != 2 or len(X) < 4:
         raise ValueError(f"Playground(x=...): x must be (n_samples, n_features) with n ≥ 4, got shape {X.shape}")
     if not np.all(np.isfinite(X)):
         raise ValueError("Playground(x=...): x holds nan or inf; clean the data first")
+    if problem == "regression":
+        targets = np.asarray(labels, dtype=np.float64).reshape(-1)
+        if targets.shape != (len(X),) or not np.all(np.isfinite(targets)):
+            raise ValueError(
+                f"Playground(problem='regression'): y must hold one finite number per point ({len(X)}), "
+                f"got shape {np.shape(labels)}"
+            )
+        return X, targets
     if labels.ndim == 2 and labels.shape[1] > 1:
         labels = labels.argmax(axis=1)  # one-hot rows
     labels = labels.reshape(-1)
@@ -202,8 +244,9 @@ def _user_data(x, y) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"Playground: x has {len(X)} samples but y has {len(labels)} labels")
     if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
         raise ValueError(
-            "Playground(y=...): the playground classifies, so y must hold class labels 0, 1, 2, … "
-            f"(got values such as {labels[labels != np.round(labels)][0]!r})"
+            "Playground(y=...): a classification needs class labels 0, 1, 2, … in y "
+            f"(got values such as {labels[labels != np.round(labels)][0]!r}); for numbers to predict, "
+            "pass problem='regression'"
         )
     labels = labels.astype(np.int64)
     if labels.min() < 0 or len(np.unique(labels)) < 2:
@@ -218,23 +261,30 @@ class Playground(widgets.VBox):
 
     Controls (also settable from Python, e.g. ``p.hidden = (8, 8, 8)``): `features` (the network's inputs, from
     FEATURES: 'x1', 'x2', 'x1^2', 'x2^2', 'x1*x2', 'sin(x1)', 'sin(x2)'), `dataset` ('moons',
-    'circles', 'spirals', 'xor', 'blobs', or 'user' for your own ``x``/``y``), `noise`, `hidden`
-    (neurons per hidden layer), `activation`, `optimizer`, `learning_rate`, `batch_size`, `l2`
-    (weight decay), `epochs` (per press of Run). Changing the data or the architecture starts
-    over with new weights; changing the optimizer, rate or L2 keeps the weights.
+    'circles', 'spirals', 'xor', 'blobs'; the regressions 'plane' and 'gaussians'; or 'user' for your own
+    ``x``/``y``), `noise`, `test_size` (the share of points held out as test data), `hidden` (neurons per hidden
+    layer; the + and − buttons above the network add and remove neurons and layers), `activation` (every hidden
+    layer's, and a new layer's) or `activations` (one per hidden layer), `optimizer`, `learning_rate`,
+    `batch_size`, `l1` and `l2` (regularisation rates), `epochs` (per press of Run), `show_test` (draw the test
+    points too), `discretize` (hard class regions instead of shades). Changing the data or the architecture
+    starts over with new weights; changing the optimizer, rate or regularisation keeps the weights.
 
     The network view (``network_svg()``, and its panel with a weights/gradients toggle) draws every neuron as a
-    map of its activation over the plane and every weight as a line, as TensorFlow Playground does.
+    map of its activation over the plane and every weight as a line, as TensorFlow Playground does; a click on a
+    weight or a neuron shows its value and gradient, and ``chain_rule(layer, i, j)`` (the weight menu under the
+    view) writes out the chain-rule paths through a weight.
 
     Buttons: Run (train `epochs` epochs in the background; the pictures refresh at most every
     `redraw_interval` seconds), Pause, +1 epoch, Reset. Clicking a layer name draws that layer's
     graph (the loss of a small batch, the layer open, the others collapsed) with its gradients.
 
     From Python: ``step_epoch()``, ``run(epochs=None, block=False)``, ``pause()``, ``wait()``,
-    ``reset()``, ``show_layer(name)``; ``model`` (the keras Sequential), ``history``, ``epoch``.
+    ``reset()``, ``show_layer(name)``, ``add_layer()``, ``remove_layer()``, ``add_neuron(layer)``,
+    ``remove_neuron(layer)``, ``record(path, epochs, every)`` (a GIF or HTML player of the training),
+    ``to_code()``; ``model`` (the keras Sequential), ``history``, ``epoch``. ``Playground.from_model(model, x,
+    y)`` starts from a model of your own.
 
-    `test_size` of the points are held out and reported as 'test'; `seed` fixes the data, the
-    split, the first weights and the batch order (Reset draws other weights).
+    `seed` fixes the data, the split, the first weights and the batch order (Reset draws other weights).
 
     >>> p = Playground("moons", hidden=(8, 8), activation="relu", optimizer="sgd", learning_rate=0.1)
     >>> p.step_epoch()
@@ -248,13 +298,18 @@ class Playground(widgets.VBox):
     dataset = traitlets.Unicode("moons")
     features = traitlets.Tuple()
     noise = traitlets.Float(0.15)
+    test_size = traitlets.Float(0.3)
     hidden = traitlets.Tuple()
     activation = traitlets.Unicode("tanh")
+    activations = traitlets.Tuple()
     optimizer = traitlets.Unicode("adam")
     learning_rate = traitlets.Float(0.03)
     batch_size = traitlets.Int(16)
+    l1 = traitlets.Float(0.0)
     l2 = traitlets.Float(0.0)
     epochs = traitlets.Int(100)
+    show_test = traitlets.Bool(False)
+    discretize = traitlets.Bool(False)
     epoch = traitlets.Int(0, help="epochs trained since the last reset")
     running = traitlets.Bool(False, help="whether a background run is training now")
 
@@ -264,17 +319,22 @@ class Playground(widgets.VBox):
         *,
         x=None,
         y=None,
+        problem: str | None = None,
+        model=None,
         hidden: Sequence[int] = (8, 8),
         features: Sequence[str] = ("x1", "x2"),
-        activation: str = "tanh",
+        activation: str | Sequence[str] = "tanh",
         optimizer: str = "adam",
         learning_rate: float = 0.03,
         batch_size: int = 16,
+        l1: float = 0.0,
         l2: float = 0.0,
         noise: float = 0.15,
         samples: int = 300,
         epochs: int = 100,
         test_size: float = 0.3,
+        show_test: bool = False,
+        discretize: bool = False,
         seed: int = 0,
         redraw_interval: float = 0.5,
         resolution: int = 60,
@@ -282,17 +342,23 @@ class Playground(widgets.VBox):
         super().__init__()
         if (x is None) != (y is None):
             raise ValueError("Playground: give both x and y (your points and their class labels), or neither")
-        self._user = None if x is None else _user_data(x, y)
+        if problem not in (None, "classification", "regression"):
+            raise ValueError(f"Playground: problem is 'classification' or 'regression', got {problem!r}")
+        self._user = None if x is None else _user_data(x, y, problem)
+        self._user_problem = "regression" if problem == "regression" else "classification"
         if dataset is None:
             dataset = "user" if self._user is not None else "moons"
         self._check_choice("dataset", dataset, self._dataset_names())
-        self._check_choice("activation", activation, ACTIVATIONS)
+        if isinstance(activation, str):
+            activation, activations = activation, (activation,) * len(parse_hidden(hidden))
+        else:
+            activations = tuple(activation)
+            activation = activations[0] if activations else "tanh"
+        for name in (activation, *activations):
+            self._check_choice("activation", name, ACTIVATIONS)
         self._check_choice("optimizer", optimizer, OPTIMIZER_NAMES)
-        if not 0.0 <= test_size < 0.9:
-            raise ValueError(f"Playground: test_size must be a fraction in [0, 0.9), got {test_size!r}")
         self._positive("learning_rate", learning_rate)
         self.samples = int(samples)
-        self.test_size = float(test_size)
         self.seed = int(seed)
         self.resolution = int(resolution)
         self.error: BaseException | None = None
@@ -301,19 +367,27 @@ class Playground(widgets.VBox):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._logs: dict[str, float] = {}
+        self._given = None
         self.model = None
 
         # the typed state first, then the controls bound to it, then the observers: no reset half-way
         self.dataset = dataset
         self.features = self._check_features(features)
         self.noise = float(noise)
+        self.test_size = test_size
         self.hidden = parse_hidden(hidden)
         self.activation = activation
+        self.activations = activations
         self.optimizer = optimizer
         self.learning_rate = float(learning_rate)
         self.batch_size = self._count("batch_size", batch_size)
+        self.l1 = self._nonnegative("l1", l1)
         self.l2 = self._nonnegative("l2", l2)
         self.epochs = self._count("epochs", epochs)
+        self.show_test = bool(show_test)
+        self.discretize = bool(discretize)
+        if model is not None:
+            self._adopt(model)
 
         self.panels = DashboardPanels(
             np.zeros((1, 2)), None, redraw_interval=redraw_interval, resolution=resolution, held_out="test"
@@ -323,10 +397,82 @@ class Playground(widgets.VBox):
         self._observe()
         self.reset()
 
+    @classmethod
+    def from_model(cls, model, x=None, y=None, **settings) -> Playground:
+        """A Playground that starts from your own keras Sequential of Dense layers (its weights as they are; Reset
+        draws new ones for the same layers): the hidden sizes and activations are read from it, the output tells
+        the problem (1 sigmoid unit: two classes; k softmax units: k classes; 1 linear unit: a regression).
+        `x`, `y`: your data (default: the `dataset` setting's); other settings as for Playground().
+
+        >>> from gradviz import keras
+        >>> model = keras.Sequential([keras.Dense(5, activation="relu", input_dim=2),
+        ...                           keras.Dense(1, activation="sigmoid")], seed=3)
+        >>> p = Playground.from_model(model, dataset="circles")
+        >>> p.hidden, p.activations, p.model is model
+        ((5,), ('relu',), True)
+        """
+        return cls(model=model, x=x, y=y, **settings)
+
+    def _adopt(self, model) -> None:
+        """Take `model`'s architecture as the settings (checked against the data), and keep it for the first reset."""
+        layers = list(getattr(model, "layers", []))
+        if not layers or not all(hasattr(layer, "units") and hasattr(layer, "activation_name") for layer in layers):
+            raise ValueError(
+                "Playground.from_model: the model must be a gradviz.keras Sequential of Dense layers, got "
+                f"{type(model).__name__}"
+            )
+        *hidden, output = layers
+        activations = tuple(layer.activation_name for layer in hidden)
+        for name in activations:
+            if name not in ACTIVATIONS:
+                raise ValueError(
+                    f"Playground.from_model: a hidden layer's activation is {name!r}; the Playground offers "
+                    f"{', '.join(ACTIVATIONS)}"
+                )
+        kind = (output.units, output.activation_name)
+        problem = "regression" if kind == (1, "linear") else "classification"
+        if kind[1] not in ("sigmoid", "softmax", "linear") or (kind[1] == "sigmoid" and kind[0] != 1):
+            raise ValueError(
+                "Playground.from_model: the output layer must be Dense(1, 'sigmoid') for two classes, "
+                f"Dense(k, 'softmax') for k classes or Dense(1) for a regression; it is Dense({kind[0]}, {kind[1]!r})"
+            )
+        if problem != self.problem:
+            raise ValueError(
+                f"Playground.from_model: the model's output makes it a {problem}, but the data set "
+                f"{self.dataset!r} is a {self.problem}; choose matching data"
+            )
+        X, y = self._data()
+        classes = None if problem == "regression" else int(y.max()) + 1
+        wanted = 1 if classes in (None, 2) else classes
+        if output.units != wanted:
+            raise ValueError(
+                f"Playground.from_model: the data has {classes} classes, so the output needs {wanted} units; "
+                f"the model's has {output.units}"
+            )
+        width = self._inputs(X[:1]).shape[1]
+        if layers[0].in_features not in (None, width):
+            raise ValueError(
+                f"Playground.from_model: the model takes {layers[0].in_features} inputs, but the features "
+                f"{', '.join(self.features)} give {width}; choose features= to match"
+            )
+        self.hidden = tuple(layer.units for layer in hidden)
+        self.activations = activations
+        if activations:
+            self.activation = activations[0]
+        self._given = model
+
     # -- checks --------------------------------------------------------------------------------------
 
     def _dataset_names(self) -> tuple[str, ...]:
-        return (*DATASETS, "user") if self._user is not None else DATASETS
+        names = (*DATASETS, *REGRESSION_DATASETS)
+        return (*names, "user") if self._user is not None else names
+
+    @property
+    def problem(self) -> str:
+        """'classification' or 'regression' (a regression data set, or your data with problem='regression')."""
+        if self.dataset == "user":
+            return self._user_problem
+        return "regression" if self.dataset in REGRESSION_DATASETS else "classification"
 
     @staticmethod
     def _check_choice(what: str, value, choices: Sequence[str]) -> None:
@@ -387,6 +533,24 @@ class Playground(widgets.VBox):
     def _valid_hidden(self, proposal):
         return parse_hidden(proposal["value"])
 
+    @traitlets.validate("activations")
+    def _valid_activations(self, proposal):
+        names = tuple(proposal["value"])
+        for name in names:
+            self._check_choice("activation", name, ACTIVATIONS)
+        if len(names) != len(self.hidden):
+            raise ValueError(
+                f"Playground: activations gives {len(names)} names for {len(self.hidden)} hidden layers; give one per layer"
+            )
+        return names
+
+    @traitlets.validate("test_size")
+    def _valid_test_size(self, proposal):
+        value = proposal["value"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 0.9:
+            raise ValueError(f"Playground: test_size must be a fraction in [0, 0.9], got {value!r}")
+        return round(float(value), 2)  # the slider's steps
+
     def _join_menu(self, name: str, value: float, defaults) -> None:
         control = getattr(self, "controls", {}).get(name)
         if control is not None and value not in [option for _, option in control.options]:
@@ -398,10 +562,11 @@ class Playground(widgets.VBox):
         self._join_menu("learning_rate", value, _LEARNING_RATES)
         return value
 
-    @traitlets.validate("l2")
-    def _valid_l2(self, proposal):
-        value = self._nonnegative("l2", proposal["value"])
-        self._join_menu("l2", value, _L2_PENALTIES)
+    @traitlets.validate("l1", "l2")
+    def _valid_penalty(self, proposal):
+        name = proposal["trait"].name
+        value = self._nonnegative(name, proposal["value"])
+        self._join_menu(name, value, _L2_PENALTIES)
         return value
 
     @traitlets.validate("noise")
@@ -425,6 +590,9 @@ class Playground(widgets.VBox):
         self.controls = {
             "dataset": widgets.Dropdown(options=names, description=message("dashboard.dataset")),
             "noise": widgets.FloatSlider(min=0.0, max=0.5, step=0.01, description=message("dashboard.noise")),
+            "test_size": widgets.FloatSlider(
+                min=0.0, max=0.9, step=0.05, readout_format=".0%", description=message("playground.test_size")
+            ),
             "hidden": widgets.Text(
                 description=message("dashboard.hidden"), placeholder="8, 8", tooltip=message("dashboard.hidden_tooltip")
             ),
@@ -436,8 +604,11 @@ class Playground(widgets.VBox):
             "batch_size": widgets.IntSlider(
                 min=1, max=max(256, self.batch_size), description=message("dashboard.batch_size")
             ),
+            "l1": widgets.Dropdown(options=_menu(_L2_PENALTIES, self.l1), description=message("playground.l1")),
             "l2": widgets.Dropdown(options=_menu(_L2_PENALTIES, self.l2), description=message("dashboard.l2")),
             "epochs": widgets.BoundedIntText(min=1, max=100_000, description=message("dashboard.epochs")),
+            "show_test": widgets.Checkbox(description=message("playground.show_test")),
+            "discretize": widgets.Checkbox(description=message("playground.discretize")),
         }
         for name, control in self.controls.items():
             control.style = wide
@@ -506,6 +677,24 @@ class Playground(widgets.VBox):
         self.network_lines.add_class("gradviz-network-lines")
         self.network_lines.observe(lambda _: self._draw_network(), names="value")
 
+        # TensorFlow Playground's + and − above the layers
+        self.add_layer_button = self._small_button("+", "playground.add_layer", "gradviz-add-layer")
+        self.remove_layer_button = self._small_button("−", "playground.remove_layer", "gradviz-remove-layer")
+        self.add_layer_button.on_click(lambda _: self.add_layer())
+        self.remove_layer_button.on_click(lambda _: self.remove_layer())
+        self.layer_editor = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        self.layer_editor.add_class("gradviz-layer-editor")
+
+        # the chain rule through one weight, chosen in a menu (a click in the picture cannot reach Python)
+        self.weight_picker = widgets.Dropdown(
+            options=[], description=message("playground.chain_rule"), style=wide, layout=widgets.Layout(width="420px")
+        )
+        self.weight_picker.add_class("gradviz-weight-picker")
+        self._filling = False
+        self.weight_picker.observe(lambda _: None if self._filling else self._draw_chain_rule(), names="value")
+        self.chain_rule_view = widgets.HTML()
+        self.chain_rule_view.add_class("gradviz-chain-rule")
+
         self.layer_picker = widgets.ToggleButtons(
             options=[], description=message("dashboard.layer"), style={**wide, "button_width": "90px"}
         )
@@ -539,20 +728,108 @@ class Playground(widgets.VBox):
                 ],
                 layout=widgets.Layout(align_items="flex-start", flex_flow="row wrap"),
             ),
+            self.layer_editor,
             self.network_lines,
             self.network,
+            self.weight_picker,
+            self.chain_rule_view,
             self.layer_picker,
             self.layer_graph,
         ]
         self.add_class("gradviz-playground")
+
+    @staticmethod
+    def _small_button(text: str, tooltip: str, css_class: str):
+        made = widgets.Button(description=text, tooltip=message(tooltip), layout=widgets.Layout(width="34px"))
+        made.add_class(css_class)
+        return made
+
+    def _build_layer_editor(self) -> None:
+        """One column per hidden layer — its name, + and − for its neurons, its activation — after the layer buttons."""
+        self.add_layer_button.disabled = len(self.hidden) >= MAX_LAYERS
+        self.remove_layer_button.disabled = not self.hidden
+        if len(self.hidden) == 1:
+            count = widgets.Label(message("playground.layers_one"))
+        else:
+            count = widgets.Label(message("playground.layers", count=len(self.hidden)))
+        columns = [widgets.VBox([count, widgets.HBox([self.add_layer_button, self.remove_layer_button])])]
+        self.neuron_buttons: list[tuple[widgets.Button, widgets.Button]] = []
+        self.activation_menus: list[widgets.Dropdown] = []
+        for k, units in enumerate(self.hidden):
+            more = self._small_button("+", "playground.add_neuron", f"gradviz-add-neuron-{k + 1}")
+            fewer = self._small_button("−", "playground.remove_neuron", f"gradviz-remove-neuron-{k + 1}")
+            more.disabled, fewer.disabled = units >= MAX_UNITS, units <= 1
+            more.on_click(lambda _, k=k: self.add_neuron(k))
+            fewer.on_click(lambda _, k=k: self.remove_neuron(k))
+            menu = widgets.Dropdown(
+                options=list(ACTIVATIONS), value=self.activations[k], layout=widgets.Layout(width="110px")
+            )
+            menu.add_class(f"gradviz-activation-{k + 1}")
+            menu.observe(lambda change, k=k: self._on_layer_activation(k, change["new"]), names="value")
+            self.neuron_buttons.append((more, fewer))
+            self.activation_menus.append(menu)
+            if units == 1:
+                title = widgets.Label(message("playground.layer_column_one", layer=k + 1))
+            else:
+                title = widgets.Label(message("playground.layer_column", layer=k + 1, units=units))
+            columns.append(
+                widgets.VBox([title, widgets.HBox([more, fewer]), menu], layout=widgets.Layout(margin="0 0 0 14px"))
+            )
+        self.layer_editor.children = columns
+
+    def add_layer(self, units: int | None = None) -> None:
+        """Add a hidden layer before the output (of `units` neurons; default: as many as the last hidden layer, or 4),
+        with the `activation` setting; the network starts over, as TensorFlow Playground's + button.
+
+        >>> p = Playground("xor", hidden=(3,), seed=0)
+        >>> p.add_layer(); p.hidden, p.activations
+        ((3, 3), ('tanh', 'tanh'))
+        """
+        if len(self.hidden) >= MAX_LAYERS:
+            raise ValueError(f"Playground.add_layer: at most {MAX_LAYERS} hidden layers")
+        size = units if units is not None else (self.hidden[-1] if self.hidden else 4)
+        self.hidden = (*self.hidden, self._count("units", size))
+
+    def remove_layer(self) -> None:
+        """Remove the last hidden layer (a network with none is logistic regression on the features)."""
+        if not self.hidden:
+            raise ValueError("Playground.remove_layer: there is no hidden layer left to remove")
+        self.hidden = self.hidden[:-1]
+
+    def _layer_index(self, layer: int, where: str) -> int:
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < len(self.hidden):
+            raise ValueError(
+                f"Playground.{where}: layer is a hidden layer's index, 0 to {len(self.hidden) - 1}; got {layer!r}"
+            )
+        return int(layer)
+
+    def add_neuron(self, layer: int) -> None:
+        """One more neuron in hidden layer `layer` (from 0); the network starts over."""
+        k = self._layer_index(layer, "add_neuron")
+        if self.hidden[k] >= MAX_UNITS:
+            raise ValueError(f"Playground.add_neuron: at most {MAX_UNITS} neurons a layer")
+        self.hidden = (*self.hidden[:k], self.hidden[k] + 1, *self.hidden[k + 1 :])
+
+    def remove_neuron(self, layer: int) -> None:
+        """One neuron fewer in hidden layer `layer` (from 0; a layer keeps at least one); the network starts over."""
+        k = self._layer_index(layer, "remove_neuron")
+        if self.hidden[k] <= 1:
+            raise ValueError("Playground.remove_neuron: a layer keeps at least one neuron; remove_layer() removes it")
+        self.hidden = (*self.hidden[:k], self.hidden[k] - 1, *self.hidden[k + 1 :])
+
+    def _on_layer_activation(self, k: int, name: str) -> None:
+        if k < len(self.activations) and self.activations[k] != name:
+            self.activations = (*self.activations[:k], name, *self.activations[k + 1 :])
 
     def _observe(self) -> None:
         self.controls["hidden"].observe(self._on_hidden_typed, names="value")
         self.observe(self._on_hidden, names="hidden")
         self.observe(self._on_data, names=["dataset", "noise"])
         self.observe(self._on_features, names="features")
-        self.observe(lambda _: self.reset(), names=["hidden", "activation", "features"])
+        self.observe(self._on_architecture, names=["hidden", "activation", "activations", "features"])
         self.observe(lambda _: self._recompile(), names=["optimizer", "l2"])
+        self.observe(lambda _: self.reset(), names="test_size")
+        self.observe(lambda _: self._redraw_pictures(), names=["show_test", "discretize"])
         self.observe(self._on_learning_rate, names="learning_rate")
         self.observe(self._on_running, names="running")
 
@@ -580,6 +857,22 @@ class Playground(widgets.VBox):
             self.panels.show_problem(str(problem))
             return
         self.hidden = sizes
+
+    def _on_architecture(self, change) -> None:
+        """A new architecture starts over, once: the activations follow the layers (and `activation`, when set)."""
+        name = change["name"]
+        if name in ("hidden", "activation"):
+            kept = self.activations if name == "hidden" else ()
+            wanted = tuple(kept[: len(self.hidden)]) + (self.activation,) * max(0, len(self.hidden) - len(kept))
+            if wanted != self.activations:
+                self.activations = wanted  # its own change resets
+                return
+        self.reset()
+
+    def _redraw_pictures(self) -> None:
+        with self._lock:
+            self._configure_panels()
+            self.panels.draw(self.model)
 
     def _on_hidden(self, change) -> None:
         text = ", ".join(map(str, change["new"]))
@@ -620,26 +913,46 @@ class Playground(widgets.VBox):
     def _split(self, X: np.ndarray, y: np.ndarray) -> None:
         from ..data import train_test_split
 
+        regression = self.problem == "regression"
         if self.test_size > 0:
-            stratify = y if np.bincount(y).min() >= 2 else None
+            stratify = None if regression or np.bincount(y).min() < 2 else y
             parts = train_test_split(X, y, test_size=self.test_size, seed=self.seed, stratify=stratify)
             self.x_train, self.x_test, self.y_train, self.y_test = parts
         else:
             self.x_train, self.y_train, self.x_test, self.y_test = X, y, None, None
-        self.classes = int(y.max()) + 1
+        self.classes = None if regression else int(y.max()) + 1
+
+    def _output(self) -> tuple[int, str, str]:
+        """The output layer's units and activation, and the loss, for the problem."""
+        if self.classes is None:
+            return 1, "linear", "mse"
+        if self.classes == 2:
+            return 1, "sigmoid", "binary_crossentropy"
+        return self.classes, "softmax", "sparse_categorical_crossentropy"
+
+    def _layer_names(self) -> list[str]:
+        return [f"hidden{k + 1}" for k in range(len(self.hidden))] + ["output"]
 
     def _build_model(self):
         from .. import keras
 
-        sizes = [*self.hidden, 1 if self.classes == 2 else self.classes]
-        names = [f"hidden{k + 1}" for k in range(len(self.hidden))] + ["output"]
-        activations = [self.activation] * len(self.hidden) + ["sigmoid" if self.classes == 2 else "softmax"]
+        if self._given is not None:  # from_model: your model, as it is, the first time
+            model, self._given = self._given, None
+            if not model.built:
+                model.build(self._inputs(self.x_train[:1]).shape[1])
+            self._model_seed = None
+            self._initial_weights = [np.array(w) for w in model.get_weights()]
+            return self._compile(model)
+        units, output_activation, _ = self._output()
+        sizes = [*self.hidden, units]
+        activations = [*self.activations, output_activation]
         features = self._inputs(self.x_train).shape[1]
         layers = [
             keras.Dense(units, activation=activation, name=name, input_dim=features if k == 0 else None)
-            for k, (units, name, activation) in enumerate(zip(sizes, names, activations, strict=True))
+            for k, (units, name, activation) in enumerate(zip(sizes, self._layer_names(), activations, strict=True))
         ]
         self._model_seed = self.seed + 7919 * self._resets
+        self._initial_weights = None
         model = keras.Sequential(layers, seed=self._model_seed)
         return self._compile(model)
 
@@ -653,11 +966,21 @@ class Playground(widgets.VBox):
         return optim.OPTIMIZERS[name](params, **options)
 
     def _compile(self, model):
-        loss = "binary_crossentropy" if self.classes == 2 else "sparse_categorical_crossentropy"
-        return model.compile(optimizer=self._make_optimizer, loss=loss, metrics=["accuracy"])
+        loss = self._output()[2]
+        return model.compile(
+            optimizer=self._make_optimizer, loss=loss, metrics=[] if self.classes is None else ["accuracy"]
+        )
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
-        return y.astype(np.float64) if self.classes == 2 else y
+        return y.astype(np.float64) if self.classes in (None, 2) else y
+
+    def _l1_step(self) -> None:
+        """L1 as TensorFlow Playground applies it: after each step every weight moves toward 0 by
+        learning_rate·l1, and one that would cross 0 stops there (the biases are left alone)."""
+        shrink = float(self.learning_rate) * float(self.l1)
+        for layer in self.model.layers:
+            w = layer.weight.data
+            w[...] = np.sign(w) * np.maximum(np.abs(w) - shrink, 0.0)
 
     @property
     def history(self) -> dict[str, list[float]]:
@@ -666,7 +989,7 @@ class Playground(widgets.VBox):
 
     @property
     def layer_names(self) -> list[str]:
-        """The model's layers: 'hidden1', 'hidden2', ..., 'output'."""
+        """The model's layers: 'hidden1', 'hidden2', ..., 'output' (a model of your own: its names)."""
         return [name for name, _ in self.model.named_children()]
 
     def _initial_logs(self) -> dict[str, float]:
@@ -677,7 +1000,7 @@ class Playground(widgets.VBox):
         return logs
 
     def _show_summary(self) -> None:
-        sizes = [self._inputs(self.x_train).shape[1], *self.hidden, 1 if self.classes == 2 else self.classes]
+        sizes = [self._inputs(self.x_train).shape[1], *self.hidden, self._output()[0]]
         parameters = sum(int(np.prod(p.shape)) for p in self.model.parameters())
         self.summary.value = html.escape(
             message(
@@ -703,7 +1026,7 @@ class Playground(widgets.VBox):
             self.epoch = 0
             self.panels.clear()
             self.panels.X, self.panels.y = self.x_train, self.y_train
-            self.panels.features = None if self.features == ("x1", "x2") else self._inputs
+            self._configure_panels()
             self.progress.value, self.progress.max = 0, 1
             self.progress_text.value = ""
             names = self.layer_names
@@ -712,15 +1035,29 @@ class Playground(widgets.VBox):
                 self.layer_picker.options = names
                 self.layer_picker.value = chosen
             self._show_summary()
+            self._build_layer_editor()
+            self._fill_weight_picker()
             self.panels.draw(self.model, 0, self._initial_logs())
             self._draw_layer()
             self._draw_network()
+            self._draw_chain_rule()
+
+    def _configure_panels(self) -> None:
+        """What the boundary panel shows: the problem, the test points, hard regions."""
+        panels = self.panels
+        panels.features = None if self.features == ("x1", "x2") else self._inputs
+        panels.regression = self.problem == "regression"
+        panels.test_points = None if self.x_test is None else (self.x_test, self.y_test)
+        panels.show_test = bool(self.show_test)
+        panels.discretize = bool(self.discretize)
 
     def _epoch_callback(self) -> LambdaCallback:
-        return LambdaCallback(
-            on_batch_end=lambda batch, logs: self.panels.record_batch(self.model),
-            on_epoch_end=lambda epoch, logs: self._logs.update(logs),
-        )
+        def batch_end(batch, logs):
+            self.panels.record_batch(self.model)  # the gradients of this batch, before L1 moves the weights
+            if self.l1:
+                self._l1_step()
+
+        return LambdaCallback(on_batch_end=batch_end, on_epoch_end=lambda epoch, logs: self._logs.update(logs))
 
     def _train_epoch(self) -> bool:
         """One epoch under the lock; says whether the widgets were updated (the throttle). A diverged loss is
@@ -812,6 +1149,8 @@ class Playground(widgets.VBox):
         with self._lock:
             self.panels.flush(self.model)
             self._draw_layer()
+            self._draw_network()
+            self._draw_chain_rule()
 
     def pause(self) -> None:
         """Ask a background run to stop after the epoch it is in (``wait()`` waits for that)."""
@@ -830,19 +1169,23 @@ class Playground(widgets.VBox):
         """The network view as SVG: every neuron a small map of its activation over the plane, every weight a line
         (colour = sign, width ∝ size; ``class="weight"``), the biases under the neurons; with `gradients` (default:
         the toggle's choice) the lines show ∂L/∂w of the last batch (gradviz.viz.network.network_svg)."""
-        from ..viz.network import network_svg
+        from ..viz.network import picture_svg
+
+        return picture_svg(self._network_picture(gradients))
+
+    def _network_picture(self, gradients: bool | None = None):
+        from ..viz.network import network_picture
 
         if gradients is None:
             gradients = self.network_lines.value == "gradients"
         with self._lock:
-            names = [FEATURES[name][0] for name in self.features]
-            return network_svg(
+            return network_picture(
                 self.model,
                 self.x_train,
                 gradients=gradients,
                 resolution=_NETWORK_RESOLUTION,
                 features=None if self.features == ("x1", "x2") else self._inputs,
-                input_names=names,
+                input_names=[FEATURES[name][0] for name in self.features],
             )
 
     def _draw_network(self) -> None:
@@ -869,7 +1212,8 @@ class Playground(widgets.VBox):
         else:
             lines.append(f"X, y = {_dataset_call(self.dataset, self.samples, self.noise, self.seed)}")
         if self.test_size > 0:
-            stratify = "y" if np.bincount(self._data()[1]).min() >= 2 else "None"
+            labels = self._data()[1]
+            stratify = "None" if self.classes is None or np.bincount(labels).min() < 2 else "y"
             lines.append(
                 f"x_train, x_test, y_train, y_test = data.train_test_split(X, y, test_size={self.test_size!r}, "
                 f"seed={self.seed}, stratify={stratify})"
@@ -882,11 +1226,11 @@ class Playground(widgets.VBox):
             columns = ", ".join(_FEATURE_CODE[name] for name in self.features)
             lines += ["", "def inputs(points):  # " + ", ".join(FEATURES[n][0] for n in self.features)]
             lines.append(f"    return np.column_stack([{columns}])")
-        binary = self.classes == 2
-        sizes = [*self.hidden, 1 if binary else self.classes]
-        names = [f"hidden{k + 1}" for k in range(len(self.hidden))] + ["output"]
-        activations = [self.activation] * len(self.hidden) + ["sigmoid" if binary else "softmax"]
-        width = len(self.features) if self.dataset != "user" or self._user[0].shape[1] == 2 else self.x_train.shape[1]
+        units, output_activation, loss = self._output()
+        sizes = [*self.hidden, units]
+        names = self.layer_names
+        activations = [*self.activations, output_activation]
+        width = self._inputs(self.x_train[:1]).shape[1]
         layers = [
             f"    keras.Dense({units}, activation={activation!r}, name={name!r}"
             + (f", input_dim={width})," if k == 0 else "),")
@@ -896,29 +1240,178 @@ class Playground(widgets.VBox):
         options = {**defaults, "lr": float(self.learning_rate)}
         if self.l2:
             options["weight_decay"] = float(self.l2)
-        loss = "binary_crossentropy" if binary else "sparse_categorical_crossentropy"
-        targets = "y_train.astype(np.float64)" if binary else "y_train"
-        test_targets = "y_test.astype(np.float64)" if binary else "y_test"
+        floats = self.classes in (None, 2)
+        targets = "y_train.astype(np.float64)" if floats else "y_train"
+        test_targets = "y_test.astype(np.float64)" if floats else "y_test"
+        metrics = "[]" if self.classes is None else '["accuracy"]'
+        seed = "" if self._model_seed is None else f", seed={self._model_seed}"
+        lines += ["", "", "model = keras.Sequential([\n" + "\n".join(layers) + f"\n]{seed})"]
+        if self._model_seed is None:  # a model of your own: its first weights, written out
+            weights = ", ".join(f"np.array({w.tolist()!r})" for w in self._initial_weights or [])
+            lines += [f"model.build({width})", f"model.set_weights([{weights}])"]
         lines += [
-            "",
-            "",
-            "model = keras.Sequential([\n" + "\n".join(layers) + f"\n], seed={self._model_seed})",
             "model.compile(",
             f"    optimizer=lambda params: optim.OPTIMIZERS[{name!r}](params, **{options!r}),",
             f"    loss={loss!r},",
-            '    metrics=["accuracy"],',
+            f"    metrics={metrics},",
             ")",
+        ]
+        callbacks = ""
+        if self.l1:
+            shrink = float(self.learning_rate) * float(self.l1)
+            lines += [
+                "",
+                "",
+                "def l1_step(batch, logs):  # L1: after each step every weight moves toward 0 by lr·l1, stopping at 0",
+                "    for layer in model.layers:",
+                "        w = layer.weight.data",
+                f"        w[...] = np.sign(w) * np.maximum(np.abs(w) - {shrink!r}, 0.0)",
+                "",
+                "",
+            ]
+            callbacks = ", callbacks=[callbacks.LambdaCallback(on_batch_end=l1_step)]"
+            lines[2] = "from gradviz import callbacks, data, keras, optim"
+        lines += [
             "validation = None if x_test is None else (inputs(x_test), " + test_targets + ")",
             "losses = []",
             f"for epoch in range({self.epoch}):  # one fit per epoch, each with its own shuffle seed, as the Playground",
             "    history = model.fit(",
             f"        inputs(x_train), {targets}, epochs=epoch + 1, initial_epoch=epoch, batch_size={self.batch_size},",
-            f"        verbose=0, validation_data=validation, seed={self.seed} + epoch + 1,",
+            f"        verbose=0, validation_data=validation, seed={self.seed} + epoch + 1{callbacks},",
             "    )",
             '    losses.append(history.history["loss"][-1])',
             'print("final loss", repr(losses[-1]) if losses else None)',
         ]
         return "\n".join(lines) + "\n"
+
+    # -- the chain rule through one weight ----------------------------------------------------------------
+
+    def _loss_kind(self) -> str:
+        return {None: "mse", 2: "bce"}.get(self.classes, "cross_entropy")
+
+    def chain_rule(self, layer: int, i: int, j: int, sample: int = 0):
+        """The chain-rule paths from the loss to weight [i, j] of the `layer`-th Dense layer (from 0; [i, j] is the
+        weight from input j to neuron i, as ``model.layers[layer].weight[i, j]``) for training point `sample`:
+        gradviz.viz.mlp_chain_rule on the network as it is now (``.equation`` writes the paths out; the sum is
+        checked against backward()).
+
+        >>> p = Playground("xor", hidden=(3, 2), seed=0)
+        >>> paths = p.chain_rule(0, 1, 0)
+        >>> paths.count, paths.matches()     # through the 2 neurons of the second layer
+        (2, True)
+        """
+        from ..viz.paths import mlp_chain_rule
+
+        with self._lock:
+            if (
+                isinstance(sample, bool)
+                or not isinstance(sample, (int, np.integer))
+                or not 0 <= sample < len(self.x_train)
+            ):
+                raise ValueError(
+                    f"Playground.chain_rule: sample is a training point's index, 0 to {len(self.x_train) - 1}; "
+                    f"got {sample!r}"
+                )
+            x = self._inputs(self.x_train[sample : sample + 1])[0]
+            target = self.y_train[sample]
+            y = [float(target)] if self.classes in (None, 2) else int(target)
+            return mlp_chain_rule(self.model, x, y, weight=(layer, i, j), loss=self._loss_kind())
+
+    def _fill_weight_picker(self) -> None:
+        options = [(message("playground.no_weight"), None)]
+        sizes = [self._inputs(self.x_train[:1]).shape[1], *self.hidden, self._output()[0]]
+        for layer in range(len(sizes) - 1):
+            for i in range(sizes[layer + 1]):
+                for j in range(sizes[layer]):
+                    options.append((message("playground.weight_choice", layer=layer + 1, i=i, j=j), (layer, i, j)))
+        chosen = self.weight_picker.value if self.weight_picker.value in [value for _, value in options] else None
+        self._filling = True  # no chain rule is drawn while the menu is being filled
+        try:
+            self.weight_picker.options = options
+            self.weight_picker.index = [value for _, value in options].index(chosen)  # the hint shows when none
+        finally:
+            self._filling = False
+
+    def _draw_chain_rule(self) -> None:
+        chosen = self.weight_picker.value
+        if chosen is None:
+            self.chain_rule_view.value = ""
+            return
+        try:
+            paths = self.chain_rule(*chosen)
+        except Exception as problem:  # noqa: BLE001 — said in the widget
+            self.chain_rule_view.value = html.escape(message("dashboard.cannot_draw", reason=str(problem)))
+            return
+        self.chain_rule_view.value = (
+            "<pre style='font-size:14px;line-height:1.35;white-space:pre-wrap'>"
+            f"{html.escape(message('playground.chain_rule_sample'))}\n{html.escape(paths.equation)}</pre>"
+        )
+
+    # -- recording --------------------------------------------------------------------------------------------
+
+    def _snapshot(self):
+        from ..viz.network import picture_png, picture_svg
+        from ..viz.network_record import Snapshot, panel_size
+        from . import _dashboard_plots as plots
+
+        width, height = panel_size()
+        with self._lock:
+            logs = dict(self._latest_logs())
+            picture = self._network_picture()
+            boundary = None
+            if self.x_train.shape[1] == 2:  # the boundary filling its half of a 1280×720 frame
+                dpi = 140  # larger type than the notebook panel's, for the back of the room
+                figure = self.panels.boundary_figure(self.model, self.epoch, width / dpi, height / dpi)
+                boundary = plots.figure_png(figure, dpi)
+            caption = plots.status_text(self.epoch, logs, "test")
+        return Snapshot(
+            epoch=self.epoch,
+            network_svg=picture_svg(picture),
+            network_png=picture_png(picture, size=(width, height)),
+            boundary_png=boundary,
+            caption=caption,
+        )
+
+    def _latest_logs(self) -> dict[str, float]:
+        if self.panels.history:
+            return {key: values[-1] for key, values in self.panels.history.items()}
+        return self._initial_logs()
+
+    def record(self, path, epochs: int | None = None, every: int = 10, *, overwrite: bool = False):
+        """Train `epochs` more epochs (default: the Epochs control) here and now, and write the network view and the
+        boundary every `every` epochs (and before the first and after the last) as an animated GIF (``.gif``,
+        1280×720, for slides) or a self-contained HTML player (``.html``). Returns the file's Path. The file is
+        checked before training starts: gradviz will not overwrite a file it did not write (``overwrite=True``
+        replaces it).
+
+        >>> import tempfile, pathlib
+        >>> p = Playground("xor", hidden=(3,), samples=60, seed=0)
+        >>> path = p.record(pathlib.Path(tempfile.mkdtemp()) / "xor.html", epochs=4, every=2)
+        >>> path.name, p.epoch, path.read_text().count('class="gradviz-network-view"')
+        ('xor.html', 4, 3)
+        """
+        from pathlib import Path
+
+        from ..export._files import refuse_overwrites
+        from ..viz.network_record import write_recording
+
+        path = Path(path)
+        if path.suffix.lower() not in (".gif", ".html"):
+            raise ValueError(f"Playground.record: write a .gif or an .html file, got {path.name!r}")
+        total = self.epochs if epochs is None else self._count("epochs", epochs)
+        every = self._count("every", every)
+        if self.running:
+            raise RuntimeError("Playground.record: a run is training now; pause() it first")
+        refuse_overwrites([path], overwrite=overwrite)
+        snapshots = [self._snapshot()]
+        self.progress.max, self.progress.value = total, 0
+        for done in range(1, total + 1):
+            self.step_epoch()
+            self.progress.value = done
+            self.progress_text.value = message("dashboard.progress", done=done, total=total)
+            if done % every == 0 or done == total:
+                snapshots.append(self._snapshot())
+        return write_recording(snapshots, path, overwrite=overwrite)
 
     def _on_layer_picked(self, change) -> None:
         if not self.running:  # during a run the graph is drawn when it ends
