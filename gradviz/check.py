@@ -42,15 +42,24 @@ class GradcheckResult:
     def __bool__(self) -> bool:
         return self.ok
 
-    def report(self) -> str:
+    def report(self, language: str | None = None) -> str:
+        """One line per input, in `language` (default: the language in use; Spanish numbers take a decimal comma):
+        'ok  a: max |analytic − numeric| = 2.1e-10', and for a failed input 'BAD' and both gradients."""
+        from .i18n import message
+        from .viz.format import decimal_mark
+
+        mark = decimal_mark(None, language)
         lines = []
         for label, error, ok, a, n in zip(
             self.labels, self.errors, self.passed, self.analytic, self.numeric, strict=True
         ):
-            lines.append(f"{'ok ' if ok else 'BAD'} {label}: max |analytic − numeric| = {error:.3g}")
+            error_text = f"{error:.3g}".replace(".", mark)
+            key = "check.report_ok" if ok else "check.report_bad"
+            lines.append(message(key, language, label=label, error=error_text))
             if not ok:
-                lines.append(f"     analytic: {np.array2string(np.asarray(a), precision=6, threshold=12)}")
-                lines.append(f"     numeric:  {np.array2string(np.asarray(n), precision=6, threshold=12)}")
+                for name, values in (("check.analytic", a), ("check.numeric", n)):
+                    shown = np.array2string(np.asarray(values), precision=6, threshold=12).replace(".", mark)
+                    lines.append(message(name, language, values=shown))
         return "\n".join(lines)
 
     def __repr__(self) -> str:

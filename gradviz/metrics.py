@@ -449,9 +449,19 @@ def f1_score(
 
 
 def classification_report(
-    y_true, y_pred, *, labels=None, target_names: Sequence[str] | None = None, digits: int = 2, threshold=None
+    y_true,
+    y_pred,
+    *,
+    labels=None,
+    target_names: Sequence[str] | None = None,
+    digits: int = 2,
+    threshold=None,
+    language: str | None = None,
+    decimal: str | None = None,
 ) -> str:
-    """A text table of precision, recall, F1 and support per class, with accuracy and the macro/weighted averages.
+    """A text table of precision, recall, F1 and support per class, with accuracy and the macro/weighted averages,
+    laid out as scikit-learn's; its words in `language` (default: the language in use) and its numbers with the
+    language's decimal mark unless `decimal` ("." or ",") says otherwise.
 
     >>> print(classification_report([0, 1, 1, 0, 1], [0, 1, 0, 0, 1], target_names=["cat", "dog"]))
                   precision    recall  f1-score   support
@@ -462,25 +472,47 @@ def classification_report(
         accuracy                           0.80         5
        macro avg       0.83      0.83      0.80         5
     weighted avg       0.87      0.80      0.80         5
+    >>> print(classification_report([0, 1, 1, 0, 1], [0, 1, 0, 0, 1], language="es").splitlines()[0])
+                       precisión exhaustividad            F1       soporte
     """
+    from .i18n import message
+    from .viz.format import decimal_mark
+
     where = "classification_report"
     true, pred = _labels_pair(y_true, y_pred, where, threshold)
     order = _label_set(true, pred, labels, where)
     names = [str(label) for label in order.tolist()] if target_names is None else [str(n) for n in target_names]
     if len(names) != len(order):
         raise ValueError(f"{where}: {len(names)} target_names for {len(order)} classes ({order.tolist()})")
+    mark = decimal_mark(decimal, language)
+    words = [
+        message(key, language)
+        for key in ("metrics.precision", "metrics.recall", "metrics.f1", "metrics.support", "metrics.accuracy")
+    ]
+    averages = [
+        ("macro", message("metrics.macro_avg", language)),
+        ("weighted", message("metrics.weighted_avg", language)),
+    ]
     common = dict(labels=order, threshold=threshold)
     p, r, f, s = precision_recall_f1(true, pred, average=None, **common)
-    width = max(len("weighted avg"), *(len(n) for n in names))
-    head = f"{'':>{width}} {'precision':>9} {'recall':>9} {'f1-score':>9} {'support':>9}"
+    width = max(len(words[4]), *(len(title) for _, title in averages), *(len(n) for n in names))
+    column = max(9, *(len(word) for word in words[:4]))
+
+    def shown(value: float) -> str:
+        return f"{value:.{digits}f}".replace(".", mark)
+
+    head = f"{'':>{width}} " + " ".join(f"{word:>{column}}" for word in words[:4])
     lines = [head, ""]
     for name, pv, rv, fv, sv in zip(names, p, r, f, s, strict=True):
-        lines.append(f"{name:>{width}} {pv:>9.{digits}f} {rv:>9.{digits}f} {fv:>9.{digits}f} {int(sv):>9}")
+        cells = [shown(pv), shown(rv), shown(fv), str(int(sv))]
+        lines.append(f"{name:>{width}} " + " ".join(f"{cell:>{column}}" for cell in cells))
     lines.append("")
-    lines.append(f"{'accuracy':>{width}} {'':>9} {'':>9} {accuracy(true, pred):>9.{digits}f} {int(s.sum()):>9}")
-    for average, title in (("macro", "macro avg"), ("weighted", "weighted avg")):
+    total = [" ", " ", shown(accuracy(true, pred)), str(int(s.sum()))]
+    lines.append(f"{words[4]:>{width}} " + " ".join(f"{cell:>{column}}" for cell in total))
+    for average, title in averages:
         pa, ra, fa, sa = precision_recall_f1(true, pred, average=average, **common)
-        lines.append(f"{title:>{width}} {pa:>9.{digits}f} {ra:>9.{digits}f} {fa:>9.{digits}f} {sa:>9}")
+        cells = [shown(pa), shown(ra), shown(fa), str(sa)]
+        lines.append(f"{title:>{width}} " + " ".join(f"{cell:>{column}}" for cell in cells))
     return "\n".join(lines)
 
 

@@ -1,22 +1,39 @@
-"""notebooks/: the course, each notebook executed top to bottom on a real kernel and checked on what it prints.
+"""notebooks/: the course in English and Spanish, written from one source per chapter, each notebook executed top
+to bottom on a real kernel and checked on what it prints (tests/notebook_checks/chNN.py).
 
-The stored notebooks carry no outputs, and notebooks/README.md lists every one of them.
+The stored notebooks carry no outputs, are what notebooks/make_notebooks.py writes from notebooks/source/, and
+notebooks/README.md lists every one of them.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from jupyter_support import MISSING_KERNEL, execute_notebook, jupyter_environment
+from notebook_checks import NUMBER, printed
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-COURSE = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-WIDGET = "application/vnd.jupyter.widget-view+json"
-NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+LANGUAGES = ("en", "es")
+CHAPTERS = sorted(path.stem for path in (NOTEBOOKS / "source").glob("[0-9][0-9]_*.md"))
+COURSE = [NOTEBOOKS / language / f"{name}.ipynb" for language in LANGUAGES for name in CHAPTERS]
+OPENING = {  # each notebook's first cell: its numbered title, then what the student will see and the chapter
+    "en": ("**What you will see:**", "Course chapter:"),
+    "es": ("**Lo que verás:**", "Capítulo del curso:"),
+}
+
+
+def make_notebooks():
+    sys.path.insert(0, str(NOTEBOOKS))
+    try:
+        return importlib.import_module("make_notebooks")
+    finally:
+        sys.path.remove(str(NOTEBOOKS))
 
 
 def stored(path: Path) -> dict:
@@ -24,187 +41,61 @@ def stored(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def printed(notebook) -> str:
-    """Everything the notebook's cells wrote to stdout, in order."""
-    return "".join(
-        output.get("text", "")
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if output.output_type == "stream" and output.name == "stdout"
-    )
-
-
-def shown(notebook, mimetype: str) -> int:
-    """How many displayed outputs carry `mimetype` (image/png, image/svg+xml, a widget view...)."""
-    return sum(
-        mimetype in output.get("data", {})
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-    )
-
-
-def number_after(text: str, prefix: str) -> float:
-    """The number printed right after `prefix` (the first occurrence)."""
-    found = re.search(re.escape(prefix) + r"\s*(" + NUMBER + ")", text)
-    assert found, f"the notebook did not print {prefix!r} followed by a number; it printed:\n{text}"
-    return float(found.group(1))
-
-
-def run(name: str, tmp_path: Path, env: dict[str, str] | None = None):
-    """Execute notebooks/NAME.ipynb in tmp_path (its files land there, never in the repository); `env` adds
-    variables for the kernel. Each cell may take up to 3 minutes on a loaded machine."""
+def run(language: str, name: str, tmp_path: Path, env: dict[str, str] | None = None):
+    """Execute notebooks/LANGUAGE/NAME.ipynb in tmp_path (its files land there, never in the repository); `env`
+    adds variables for the kernel. Each cell may take up to 3 minutes on a loaded machine."""
     return execute_notebook(
-        NOTEBOOKS / f"{name}.ipynb",
+        NOTEBOOKS / language / f"{name}.ipynb",
         tmp_path,
         timeout=180,
         env={**jupyter_environment(tmp_path / "jupyter"), **(env or {})},
     )
 
 
-# -- what each notebook must show -----------------------------------------------------------------------
+def check_of(name: str):
+    return importlib.import_module(f"notebook_checks.ch{name[:2]}").check
 
 
-def check_computational_graph(notebook, text: str, cwd: Path) -> None:
-    assert "q = 3.0, f = -12.0" in text
-    assert "∂f/∂x = -4.0, ∂f/∂y = -4.0, ∂f/∂z = 3.0" in text
-    assert "to q: upstream 1.0 × local -4.0 = -4.0" in text and "to z: upstream 1.0 × local 3.0 = 3.0" in text
-    assert "∂f/∂x = ∂f/∂q · ∂q/∂x = (−4) · 1 = −4" in text
-    assert "u → x: contribution +2, x.grad is now 3" in text and "∂g/∂x = 3.0" in text
-    assert shown(notebook, WIDGET) == 1, "the stepper widget is not displayed"
-    assert shown(notebook, "image/svg+xml") >= 5
-    assert (cwd / "out" / "walkthrough.html").stat().st_size > 1000
+# -- the sources and the stored files -------------------------------------------------------------------------
 
 
-def check_linear_regression(notebook, text: str, cwd: Path) -> None:
-    # one flat: ∂L/∂w = 2·error·size is size (42.45) times ∂L/∂b = 2·error
-    assert number_after(text, "∂L/∂w = 2·error·size =") == pytest.approx(
-        42.45 * number_after(text, "∂L/∂b = 2·error ="), rel=1e-3
-    )
-    descent = re.search(r"i\.e\. price ≈ (" + NUMBER + r")·size \+ (" + NUMBER + ")", text)
-    exact = re.search(r"least squares:\s+price ≈ (" + NUMBER + r")·size \+ (" + NUMBER + ")", text)
-    assert descent and exact
-    assert float(descent.group(1)) == pytest.approx(float(exact.group(1)), abs=2e-3)
-    assert float(descent.group(2)) == pytest.approx(float(exact.group(2)), abs=0.1)
-    rows = re.findall(r"(\w+): gradient descent\s+(" + NUMBER + r") €\s+least squares\s+(" + NUMBER + ") €", text)
-    assert [name for name, _, _ in rows] == ["size_m2", "rooms", "floors", "age_years"]
-    for name, learned, exact_weight in rows:
-        assert float(learned) == pytest.approx(float(exact_weight), abs=2), name
-    assert shown(notebook, "image/png") >= 3
+def test_the_notebooks_are_what_their_sources_make_in_both_languages():
+    stale = make_notebooks().stale()
+    assert stale == [], "stale notebooks; run: python notebooks/make_notebooks.py"
 
 
-def check_perceptron_logistic(notebook, text: str, cwd: Path) -> None:
-    assert re.search(r"epoch \d+: 0 mistakes", text), "the perceptron did not separate the two clouds"
-    assert number_after(text, "largest slope:") == pytest.approx(0.25, abs=1e-3)
-    assert number_after(text, "accuracy:") >= 0.95
-    p = number_after(text, "p =")
-    assert number_after(text, "∂L/∂z = p − y =") == pytest.approx(p - 1.0, abs=2e-3)
-    assert shown(notebook, "image/png") == 4
+def test_the_course_is_numbered_chapters_each_in_both_languages_with_a_check():
+    assert [name[:2] for name in CHAPTERS] == [f"{k:02d}" for k in range(1, len(CHAPTERS) + 1)]
+    for name in CHAPTERS:
+        assert callable(check_of(name)), f"tests/notebook_checks/ch{name[:2]}.py has no check()"
+        for language in LANGUAGES:
+            assert (NOTEBOOKS / language / f"{name}.ipynb").exists()
 
 
-def check_mlp_activations(notebook, text: str, cwd: Path) -> None:
-    assert number_after(text, "one neuron: accuracy") < 0.7
-    assert number_after(text, "MLP 2-8-1: accuracy") > 0.9
-    assert "probabilities [0.659 0.242 0.099] sum 1.0" in text
-    assert shown(notebook, "image/svg+xml") == 2  # the MLP collapsed, then with one layer open
-    assert shown(notebook, "image/png") == 4
+def test_code_cells_are_the_same_in_both_languages_but_the_language_switch():
+    switch = make_notebooks()._SWITCH
+    for name in CHAPTERS:
+        code = {}
+        for language in LANGUAGES:
+            cells = stored(NOTEBOOKS / language / f"{name}.ipynb")["cells"]
+            sources = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+            assert sources[0].startswith(switch[language]), f"{language}/{name}: no language switch first"
+            code[language] = [sources[0].removeprefix(switch[language]), *sources[1:]]
+        assert code["en"] == code["es"], name
 
 
-def check_losses_gradient_descent(notebook, text: str, cwd: Path) -> None:
-    softmax = [float(v) for v in re.findall(NUMBER, text.split("softmax", 1)[1].split("\n", 1)[0])]
-    gradient = [float(v) for v in re.findall(NUMBER, text.split("∂CE/∂scores", 1)[1].split("\n", 1)[0])]
-    assert gradient == pytest.approx([softmax[0] - 1.0, *softmax[1:]], abs=2e-4)
-    assert "η = 0.4 : w = 0.00, 2.40, 2.88, 2.98" in text
-    assert "η = 1.05: w = 0.00, 6.30, -0.63, 6.99" in text  # every step overshoots further
-    assert "w ← w − η·∂L/∂w = 0 − 0.4 · (−6) = 2.4" in text  # the recorded update, with its numbers
-    assert "The loss per iteration: 9 → 0.36 (2 iterations)." in text
-    assert shown(notebook, "image/png") == 4
+def test_a_malformed_source_is_refused_with_its_line_and_the_fix(tmp_path):
+    module = make_notebooks()
+    path = tmp_path / "01_x.md"
+    path.write_text("%% markdown\n%% en\nHello\n%% code\nx = 1\n", encoding="utf-8")
+    with pytest.raises(module.SourceError, match=r"01_x.md:1: the markdown cell has no es text"):
+        module.parse(path)
+    path.write_text("%% code\n%% en\n", encoding="utf-8")
+    with pytest.raises(module.SourceError, match="belongs inside a '%% markdown' cell"):
+        module.parse(path)
 
 
-def check_backprop_mlp(notebook, text: str, cwd: Path) -> None:
-    assert number_after(text, "their sum") == pytest.approx(number_after(text, "backward() gives"), abs=1e-6)
-    assert number_after(text, "numeric") == pytest.approx(number_after(text, "analytic"), abs=1e-7)
-    assert "all agree: True" in text and "BAD" not in text
-    assert number_after(text, "sigmoid: epoch 1, first layer") < number_after(text, "relu: epoch 1, first layer") / 10
-    assert number_after(text, "(ratio") > 100  # sigmoid's first ratio: the gradient fades through 5 sigmoids
-    assert shown(notebook, WIDGET) == 1, "the stepper widget is not displayed"
-    assert "Backward step 5 of 16" in text
-
-
-def check_optimizers(notebook, text: str, cwd: Path) -> None:
-    finals = re.findall(r"(\w+): ends at \(.*\), f = (" + NUMBER + ")", text)
-    assert sorted(name for name, _ in finals) == sorted(
-        ["SGD", "Momentum", "Nesterov", "Adagrad", "Adadelta", "RMSprop", "Adam"]
-    )
-    losses = [float(value) for _, value in finals]
-    assert losses == sorted(losses), "the Rosenbrock table is not sorted best first"
-    assert "Adam keeps: exp_avg, exp_avg_sq" in text and "SGD keeps: nothing" in text
-    assert shown(notebook, "image/png") == 6
-
-
-def check_first_network_keras(notebook, text: str, cwd: Path) -> None:
-    iris = re.search(r"test accuracy (" + NUMBER + r") on 30 flowers", text)
-    digits = re.search(r"test accuracy (" + NUMBER + r") on 450 images", text)
-    assert iris and float(iris.group(1)) >= 0.9
-    assert digits and float(digits.group(1)) >= 0.9
-    counts = re.search(r"ConfusionCounts\(tp=(\d+), tn=(\d+), fp=(\d+), fn=(\d+)\)", text)
-    assert counts
-    tp, tn, fp, fn = map(int, counts.groups())
-    assert tp + tn + fp + fn == 450
-    assert number_after(text, "precision") == pytest.approx(tp / (tp + fp), abs=1e-3)
-    assert number_after(text, "recall") == pytest.approx(tp / (tp + fn), abs=1e-3)
-    assert "macro avg" in text
-    assert shown(notebook, "image/png") == 6
-
-
-def check_playground(notebook, text: str, cwd: Path) -> None:
-    assert shown(notebook, WIDGET) == 2  # the playground and the fit dashboard
-    assert number_after(text, "val_accuracy:") >= 0.9
-    assert number_after(text, "epoch 40: test accuracy") >= 0.8
-    assert "['hidden1', 'hidden2', 'output']" in text
-    assert "40 epochs; validation accuracy" in text
-    assert shown(notebook, "image/png") == 1
-    assert shown(notebook, "image/svg+xml") == 1  # the network view
-    assert "paths agree with backward(): True" in text and "path 2:" in text
-    assert number_after(text, "no hidden layer, feature x1*x2: test accuracy") >= 0.9
-    assert number_after(text, "regression: test loss") < 0.5 * number_after(text, "(after epoch 1:")
-    assert "model = keras.Sequential" in text
-    assert "recorded playground.gif" in text and (cwd / "playground.gif").stat().st_size > 10_000
-
-
-def check_large_runs(notebook, text: str, cwd: Path) -> None:
-    assert "devices: [" in text
-    assert number_after(text, "largest difference:") < 1e-9
-    assert number_after(text, "largest weight difference:") < 1e-9
-    assert "once compiled" in text
-    assert shown(notebook, "image/svg+xml") == 1
-    assert "skipped" not in text
-
-
-CHECKS = {
-    "01_computational_graph": check_computational_graph,
-    "02_linear_regression": check_linear_regression,
-    "03_perceptron_logistic": check_perceptron_logistic,
-    "04_mlp_activations": check_mlp_activations,
-    "05_losses_gradient_descent": check_losses_gradient_descent,
-    "06_backprop_mlp": check_backprop_mlp,
-    "07_optimizers": check_optimizers,
-    "08_first_network_keras": check_first_network_keras,
-    "09_playground": check_playground,
-    "10_large_runs": check_large_runs,
-}
-
-
-# -- the stored files -------------------------------------------------------------------------------------
-
-
-def test_the_course_is_ten_numbered_notebooks_each_with_a_check():
-    assert [path.stem for path in COURSE] == list(CHECKS)
-    assert [path.name[:2] for path in COURSE] == [f"{k:02d}" for k in range(1, 11)]
-
-
-@pytest.mark.parametrize("path", COURSE, ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", COURSE, ids=lambda path: f"{path.parent.name}/{path.stem}")
 def test_stored_notebook_has_no_outputs_and_no_execution_counts(path):
     notebook = stored(path)
     for index, cell in enumerate(notebook["cells"]):
@@ -215,20 +106,49 @@ def test_stored_notebook_has_no_outputs_and_no_execution_counts(path):
     assert "widgets" not in notebook["metadata"], f"{path.name} was saved with widget state"
 
 
-@pytest.mark.parametrize("path", COURSE, ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", COURSE, ids=lambda path: f"{path.parent.name}/{path.stem}")
 def test_notebook_opens_with_its_title_and_course_chapter(path):
     cells = stored(path)["cells"]
     first = "".join(cells[0]["source"])
+    see, chapter = OPENING[path.parent.name]
     assert cells[0]["cell_type"] == "markdown"
     assert first.startswith(f"# {path.name[:2]} · "), f"{path.name} does not open with its numbered title"
-    assert "**What you will see:**" in first and "Course chapter:" in first
+    assert see in first and chapter in first
     assert 8 <= len(cells) <= 20, f"{path.name} has {len(cells)} cells; a lesson stays short (8–20)"
 
 
-def test_readme_lists_every_notebook_and_no_other():
+# words that give away the other language in prose (code, formulas and names aside)
+ENGLISH_WORDS = frozenset(
+    "the and of with what you will see is are this that which each every from into then when where first "
+    "learning rate gradient chain rule loss weight weights network layer layers train training step".split()
+)
+SPANISH_WORDS = frozenset(
+    "el la los las del con que una uno por para cada cuando donde como es son esta este gradiente regla "
+    "cadena pérdida peso pesos red capa capas entrenamiento paso tasa aprendizaje función coste".split()
+)
+_CODE = re.compile(r"`[^`]*`|\$[^$]*\$|\[([^\]]*)\]\([^)]*\)|https?://\S+")
+
+
+def prose_words(text: str) -> set[str]:
+    """The lower-case words of a markdown cell's prose: inline code, formulas and link targets left out."""
+    text = _CODE.sub(lambda found: found.group(1) or " ", text)
+    return set(re.findall(r"[^\W\d_]+", text.lower()))
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_no_english_prose_in_a_spanish_notebook_and_no_spanish_in_an_english_one(name):
+    for language, foreign in (("es", ENGLISH_WORDS), ("en", SPANISH_WORDS)):
+        for index, cell in enumerate(stored(NOTEBOOKS / language / f"{name}.ipynb")["cells"]):
+            if cell["cell_type"] != "markdown":
+                continue
+            found = sorted(prose_words("".join(cell["source"])) & foreign)
+            assert not found, f"{language}/{name}.ipynb cell {index} has {found} in its prose"
+
+
+def test_readme_lists_every_notebook_in_both_languages_and_no_other():
     readme = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
-    listed = re.findall(r"^\| \[`(\d\d_\w+\.ipynb)`\]\(\1\) \| .+ \|$", readme, flags=re.MULTILINE)
-    assert listed == [path.name for path in COURSE]
+    listed = re.findall(r"^\| \[`(\d\d_\w+)`\]\(en/\1\.ipynb\) · \[es\]\(es/\1\.ipynb\) \| .+ \|$", readme, re.M)
+    assert listed == CHAPTERS
 
 
 def test_notebooks_link_only_to_readme_sections_that_exist():
@@ -238,7 +158,8 @@ def test_notebooks_link_only_to_readme_sections_that_exist():
         for heading in re.findall(r"^#+ (.+)$", readme, flags=re.MULTILINE)
     }
     for path in COURSE:
-        for anchor in re.findall(r"\]\(\.\./README\.md#([\w-]+)\)", "".join(stored(path)["cells"][0]["source"])):
+        first = "".join(stored(path)["cells"][0]["source"])
+        for anchor in re.findall(r"\]\(\.\./\.\./README\.md#([\w-]+)\)", first):
             assert anchor in anchors, f"{path.name} links to README.md#{anchor}, which is not a heading there"
 
 
@@ -247,12 +168,13 @@ def test_notebooks_link_only_to_readme_sections_that_exist():
 
 @pytest.mark.slow
 @pytest.mark.skipif(MISSING_KERNEL is not None, reason=MISSING_KERNEL or "")
-@pytest.mark.parametrize("name", list(CHECKS))
-def test_notebook_runs_top_to_bottom_and_shows_its_lesson(name, tmp_path):
-    if name == "10_large_runs":
-        pytest.importorskip("jax", reason="notebook 10's JAX path needs jax; its skip path is tested below")
-    notebook = run(name, tmp_path)
-    CHECKS[name](notebook, printed(notebook), tmp_path)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_notebook_runs_top_to_bottom_and_shows_its_lesson(name, language, tmp_path):
+    if name.endswith("_large_runs"):
+        pytest.importorskip("jax", reason="the large-runs notebook's JAX path needs jax; its skip path is tested below")
+    notebook = run(language, name, tmp_path)
+    check_of(name)(notebook, printed(notebook), tmp_path, language)
 
 
 @pytest.mark.slow
@@ -262,7 +184,8 @@ def test_large_runs_notebook_without_jax_says_so_and_skips_its_jax_cells(tmp_pat
     hidden.mkdir(parents=True)
     (hidden / "__init__.py").write_text('raise ImportError("jax is hidden for this test")\n', encoding="utf-8")
     path = os.pathsep.join(filter(None, [str(hidden.parent), os.environ.get("PYTHONPATH")]))
-    notebook = run("10_large_runs", tmp_path, env={"PYTHONPATH": path})
+    name = next(name for name in CHAPTERS if name.endswith("_large_runs"))
+    notebook = run("en", name, tmp_path, env={"PYTHONPATH": path})
     text = printed(notebook)
     assert (
         'JAX is not installed, so the JAX cells below are skipped. Install it with: pip install "gradviz[jax]"' in text

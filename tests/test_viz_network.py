@@ -190,7 +190,7 @@ def test_a_spanish_picture_writes_decimal_commas_and_spanish_words():
     net, X = trained()
     picture = network_picture(net, X, language="es")
     assert picture.neurons[-1].info[0] == "salida 1 · sigmoid"
-    assert picture.weights[0].info[-1] == "∂L/∂w suma 2 caminos a L"
+    assert picture.weights[0].info[-1] == "∂L/∂w es la suma de 2 caminos hasta L"
     assert "," in picture.weights[0].info[0] and "." not in picture.weights[0].info[0]
     assert picture.caption.startswith("líneas: pesos")
 

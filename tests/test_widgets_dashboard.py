@@ -139,7 +139,7 @@ def test_status_text_of_a_regression_gives_the_held_out_loss_without_an_accuracy
     logs = {"loss": 0.01234, "mae": 0.1, "val_loss": 0.02, "val_mae": 0.12}
     assert plots.status_text(5, logs, held_out="test") == "epoch 5 · loss 0.0123 (test: loss 0.0200)"
     with gradviz.i18n.language("es"):
-        assert plots.status_text(5, logs, held_out="test") == "época 5 · pérdida 0.0123 (prueba: pérdida 0.0200)"
+        assert plots.status_text(5, logs, held_out="test") == "época 5 · pérdida 0,0123 (prueba: pérdida 0,0200)"
 
 
 def test_curves_of_a_regression_draw_the_loss_and_its_metric_and_no_accuracy():
@@ -294,7 +294,7 @@ def test_the_pictures_and_the_status_speak_spanish():
     gradviz.set_language("es")
     try:
         assert plots.status_text(2, {"loss": 0.5, "accuracy": 0.75, "val_loss": 0.6, "val_accuracy": 0.7}) == (
-            "época 2 · pérdida 0.5000 · exactitud 0.750 (validación: pérdida 0.6000, exactitud 0.700)"
+            "época 2 · pérdida 0,5000 · exactitud 0,750 (validación: pérdida 0,6000, exactitud 0,700)"
         )
         fig = plots.curves_figure({"loss": [0.5], "accuracy": [0.7], "val_loss": [0.6]}, held_out="test")
         assert [axis.get_title() for axis in fig.axes] == ["pérdida", "exactitud"]

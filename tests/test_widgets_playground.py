@@ -261,6 +261,8 @@ def test_the_labels_and_the_loss_text_follow_the_language():
         assert p.progress_text.value == ""
         p.run(epochs=2, block=True)
         assert p.progress_text.value == "2 de 2 épocas"
+        assert p.layer_names == ["oculta1", "salida"]  # the names the layer graph and the code show
+        assert "name='oculta1'" in p.to_code() and "1 capa oculta" in p.layer_editor.children[0].children[0].value
     finally:
         gradviz.set_language(previous)
 

@@ -28,6 +28,8 @@ AREAS = (
     "playground",
     "expr",
     "plots",
+    "metrics",
+    "check",
     "backends",
 )
 

@@ -8,7 +8,7 @@ MESSAGES = {
     "dashboard.reset": {"en": "Reset", "es": "Reiniciar"},
     "dashboard.run_tooltip": {
         "en": "Train for the chosen number of epochs (Pause stops after the current epoch)",
-        "es": "Entrena el número de épocas elegido (Pausa para al terminar la época en curso)",
+        "es": "Entrena el número de épocas elegido (con Pausa, se detiene al terminar la época en curso)",
     },
     "dashboard.step_tooltip": {"en": "Train for exactly one epoch", "es": "Entrena exactamente una época"},
     "dashboard.reset_tooltip": {
@@ -69,18 +69,18 @@ MESSAGES = {
     },
     "dashboard.boundary_missing": {
         "en": "no decision boundary: the inputs have {features} features (it needs 2)",
-        "es": "sin frontera de decisión: las entradas tienen {features} variables (hacen falta 2)",
+        "es": "sin frontera de decisión: las entradas tienen {features} características (hacen falta 2)",
     },
     "dashboard.output_title": {"en": "output after epoch {epoch}", "es": "salida tras la época {epoch}"},
     "dashboard.output_missing": {
         "en": "no output map: the inputs have {features} features (it needs 2)",
-        "es": "sin mapa de la salida: las entradas tienen {features} variables (hacen falta 2)",
+        "es": "sin mapa de la salida: las entradas tienen {features} características (hacen falta 2)",
     },
     "dashboard.gradients_title": {
         "en": "gradient size per layer, epoch {epoch}",
         "es": "tamaño del gradiente por capa, época {epoch}",
     },
-    "dashboard.gradients_axis": {"en": "mean |∂L/∂W| (log scale)", "es": "media de |∂L/∂W| (escala log.)"},
+    "dashboard.gradients_axis": {"en": "mean |∂L/∂W| (log scale)", "es": "media de |∂L/∂W| (escala logarítmica)"},
     "dashboard.gradients_none": {
         "en": "gradients appear after the first epoch",
         "es": "los gradientes aparecen tras la primera época",
@@ -91,7 +91,7 @@ MESSAGES = {
     },
     "dashboard.layer_caption": {
         "en": "{layer} open, the other layers collapsed · loss L of {samples} training points · epoch {epoch}",
-        "es": "{layer} abierta, las demás capas plegadas · pérdida L de {samples} puntos de entrenamiento · época {epoch}",
+        "es": "capa {layer} abierta, las demás plegadas · pérdida L de {samples} puntos de entrenamiento · época {epoch}",
     },
     # problems shown in the widget
     "dashboard.bad_hidden": {

@@ -6,18 +6,18 @@ MESSAGES = {
     "network.output": {"en": "output {number}", "es": "salida {number}"},
     "network.showing_weights": {
         "en": "lines: weights (red positive, blue negative, width by size)",
-        "es": "líneas: pesos (rojo positivo, azul negativo, grosor según su tamaño)",
+        "es": "líneas: pesos (rojo positivo, azul negativo, grosor según su valor absoluto)",
     },
     "network.showing_gradients": {
         "en": "lines: gradients ∂L/∂w of the last batch (red positive, blue negative, width by size)",
-        "es": "líneas: gradientes ∂L/∂w del último lote (rojo positivo, azul negativo, grosor según su tamaño)",
+        "es": "líneas: gradientes ∂L/∂w del último lote (rojo positivo, azul negativo, grosor según su valor absoluto)",
     },
     # the info boxes: an input's, the range of a neuron's activation, a weight's chain-rule paths
     "network.input": {"en": "input {name}", "es": "entrada {name}"},
     "network.range": {"en": "from {low} to {high} over the plane", "es": "de {low} a {high} en el plano"},
     "network.input_range": {"en": "from {low} to {high}", "es": "de {low} a {high}"},  # in the gap: short
-    "network.paths": {"en": "∂L/∂w sums {count} paths to L", "es": "∂L/∂w suma {count} caminos a L"},
-    "network.path_one": {"en": "∂L/∂w: a single path to L", "es": "∂L/∂w: un solo camino a L"},
+    "network.paths": {"en": "∂L/∂w sums {count} paths to L", "es": "∂L/∂w es la suma de {count} caminos hasta L"},
+    "network.path_one": {"en": "∂L/∂w: a single path to L", "es": "∂L/∂w: un solo camino hasta L"},
     # the recording's HTML player (its buttons are the player's: player.previous, player.play, …)
     "network.recording_title": {"en": "Training, epoch by epoch", "es": "El entrenamiento, época a época"},
     "network.recording_counter": {

@@ -37,7 +37,7 @@ import numpy as np
 from ..graph import Graph
 from ..i18n import message, resolve_language
 from ..interpret import edge as edge_of
-from .format import latex_label, number, number_latex, operand
+from .format import decimal_mark, latex_label, number, number_latex, operand
 from .frame import Frame, FrameEdge, FrameNode, _names
 
 __all__ = [
@@ -123,18 +123,19 @@ class ChainPath:
     def node_ids(self) -> list[str]:
         return [self.edges[0].source] + [e.target for e in self.edges]
 
-    def text(self, precision: int = 4) -> str:
-        """``∂L/∂h · ∂h/∂w = (−2) · 3 = −6``: the chain from the loss down to the weight."""
+    def text(self, precision: int = 4, decimal: str = ".") -> str:
+        """``∂L/∂h · ∂h/∂w = (−2) · 3 = −6``: the chain from the loss down to the weight (numbers with the
+        `decimal` mark)."""
         down = self.edges[::-1]
         symbols = " · ".join(e.symbol for e in down)
-        numbers = " · ".join(operand(e.local, precision) for e in down)
-        return f"{symbols} = {numbers} = {number(self.product, precision)}"
+        numbers = " · ".join(operand(e.local, precision, decimal=decimal) for e in down)
+        return f"{symbols} = {numbers} = {number(self.product, precision, decimal)}"
 
-    def latex(self, precision: int = 4) -> str:
+    def latex(self, precision: int = 4, decimal: str = ".") -> str:
         down = self.edges[::-1]
         symbols = r" \cdot ".join(e.symbol_latex for e in down)
-        numbers = r" \cdot ".join(operand(e.local, precision, latex=True) for e in down)
-        return f"{symbols} = {numbers} = {number_latex(self.product, precision)}"
+        numbers = r" \cdot ".join(operand(e.local, precision, latex=True, decimal=decimal) for e in down)
+        return f"{symbols} = {numbers} = {number_latex(self.product, precision, decimal)}"
 
 
 @dataclass(frozen=True)
@@ -203,43 +204,51 @@ class ChainRulePaths:
         return all(math.isclose(self.total, g, rel_tol=rtol, abs_tol=atol) for g in known)
 
     @property
+    def _decimal(self) -> str:
+        """The decimal mark of the language the paths were made in ("," in Spanish)."""
+        return decimal_mark(None, self.language)
+
+    @property
     def equation(self) -> str:
         """The chain rule for this weight in plain text: one line per path shown, then the sum."""
-        p = self.precision
+        p, d = self.precision, self._decimal
         L, w = _d_name(self.loss_label), _d_name(self.weight_label)
         head = "paths.equation_head_one" if self.count == 1 else "paths.equation_head_many"
         lines = [self._say(head, derivative=f"∂{L}/∂{w}", count=f"{self.count:,}", weight=w, loss=L)]
         for k, path in enumerate(self.paths, start=1):
-            lines.append(self._say("paths.path_line", number=k, chain=path.text(p)))
+            lines.append(self._say("paths.path_line", number=k, chain=path.text(p, d)))
         lines.append(self._sum_text())
         return "\n".join(lines)
 
     @property
     def latex(self) -> str:
         """The same in LaTeX (one line per path, then the sum), for a slide or a notebook."""
-        p = self.precision
+        p, d = self.precision, self._decimal
         L, w = latex_label(self.loss_label), latex_label(self.weight_label)
         lines = [self._say("paths.latex_head", derivative=rf"\frac{{\partial {L}}}{{\partial {w}}}")]
         lines += [
-            self._say("paths.path_latex", number=k, chain=path.latex(p)) for k, path in enumerate(self.paths, start=1)
+            self._say("paths.path_latex", number=k, chain=path.latex(p, d))
+            for k, path in enumerate(self.paths, start=1)
         ]
-        terms = " + ".join(operand(path.product, p, latex=True) for path in self.paths)
+        terms = " + ".join(operand(path.product, p, latex=True, decimal=d) for path in self.paths)
         rest = r" + \dots" if len(self.paths) < self.count else ""
-        lines.append(rf"\frac{{\partial {L}}}{{\partial {w}}} = {terms}{rest} = {number_latex(self.total, p)}")
+        lines.append(rf"\frac{{\partial {L}}}{{\partial {w}}} = {terms}{rest} = {number_latex(self.total, p, d)}")
         return " \\\\\n".join(lines)
 
     def _sum_text(self) -> str:
-        p = self.precision
+        p, d = self.precision, self._decimal
         L, w = _d_name(self.loss_label), _d_name(self.weight_label)
-        terms = " + ".join([number(self.paths[0].product, p)] + [operand(x.product, p) for x in self.paths[1:]])
+        terms = " + ".join(
+            [number(self.paths[0].product, p, d)] + [operand(x.product, p, decimal=d) for x in self.paths[1:]]
+        )
         if len(self.paths) < self.count:
             terms += " + … " + self._say("paths.more_paths", count=f"{self.count - len(self.paths):,}")
-        text = f"∂{L}/∂{w} = {terms} = {number(self.total, p)}"
+        text = f"∂{L}/∂{w} = {terms} = {number(self.total, p, d)}"
         checks = []
         if self.gradient is not None:
-            checks.append(f"backward(): {number(self.gradient, p)}")
+            checks.append(f"backward(): {number(self.gradient, p, d)}")
         if self.reference is not None:
-            checks.append(self._say("paths.check_tensor", value=number(self.reference, p)))
+            checks.append(self._say("paths.check_tensor", value=number(self.reference, p, d)))
         return text + (f"  ({'; '.join(checks)})" if checks else "")
 
     def __repr__(self) -> str:
@@ -335,6 +344,7 @@ class ChainRulePaths:
                         (grad,),
                         "active" if n.id == self.weight_id else "done",
                         language=self.language,
+                        decimal=self._decimal,
                     )
                 )
             else:  # an input of a path node, drawn without its own history
@@ -351,6 +361,7 @@ class ChainRulePaths:
                         ref.data,
                         ref.grad,
                         language=self.language,
+                        decimal=self._decimal,
                     )
                 )
         omitted = len(graph.nodes) - len(nodes)
@@ -377,6 +388,7 @@ class ChainRulePaths:
             latex=self.latex,
             output=self.loss_id,
             language=self.language,
+            decimal=self._decimal,
         )
 
     def to_dot(
@@ -445,7 +457,7 @@ class ChainRulePaths:
         renderer's estimate of a text's width never puts two texts over each other."""
         from .dot import _font, escape
 
-        p = self.precision
+        p, d = self.precision, self._decimal
         shown = self.paths if not max_paths else self.paths[:max_paths]
         L, w = _d_name(self.loss_label), _d_name(self.weight_label)
 
@@ -468,7 +480,7 @@ class ChainRulePaths:
         for k, path in enumerate(shown, start=1):
             factors = [e.local for e in path.edges[::-1] if e.local != 1.0]
             ones = ones or len(factors) < len(path.edges)
-            numbers = " · ".join(operand(x, p) for x in factors) or "1"
+            numbers = " · ".join(operand(x, p, decimal=d) for x in factors) or "1"
             kept = [  # the route through the values that matter: no running sums, no products
                 label
                 for nid, label in zip(path.node_ids[::-1], path.labels[::-1], strict=True)
@@ -476,21 +488,21 @@ class ChainRulePaths:
             ]
             name = _font(escape(self._say("paths.path_name", number=k)), colors["active_line"], 15, bold=True)
             route = _font(escape(" ← ".join(kept)), colors["muted"], 14)
-            product = _font(escape(f"{numbers} = {number(path.product, p)}"), colors["text"], 15)
+            product = _font(escape(f"{numbers} = {number(path.product, p, d)}"), colors["text"], 15)
             # the route ends its row: a renderer that underestimates its arrows has nothing to run into
             rows.append(f'<TR><TD ALIGN="LEFT">{name}   {route}</TD></TR>')
             rows.append(f'<TR><TD ALIGN="LEFT">{product}</TD></TR>')
-        terms = " + ".join([number(shown[0].product, p)] + [operand(x.product, p) for x in shown[1:]])
+        terms = " + ".join([number(shown[0].product, p, d)] + [operand(x.product, p, decimal=d) for x in shown[1:]])
         if len(shown) < self.count:
             terms += " + … " + self._say("paths.more", count=f"{self.count - len(shown):,}")
         if ones:
             rows.append(line(self._say("paths.ones_left_out"), colors["muted"], 14))
-        rows.append(line(f"∂{L}/∂{w} = {terms} = {number(self.total, p)}", colors["grad"], 17, bold=True))
+        rows.append(line(f"∂{L}/∂{w} = {terms} = {number(self.total, p, d)}", colors["grad"], 17, bold=True))
         checks = []
         if self.gradient is not None:
-            checks.append(self._say("paths.gives_backward", value=number(self.gradient, p)))
+            checks.append(self._say("paths.gives_backward", value=number(self.gradient, p, d)))
         if self.reference is not None:
-            checks.append(self._say("paths.gives_tensor", value=number(self.reference, p)))
+            checks.append(self._say("paths.gives_tensor", value=number(self.reference, p, d)))
         if checks:
             same = self.matches(rtol=1e-7, atol=1e-10)
             verdict = self._say("paths.verdict_same" if same else "paths.verdict_different")

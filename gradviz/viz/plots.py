@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..i18n import message, resolve_language
+from .format import decimal_mark
 
 __all__ = [
     "plot_history",
@@ -432,6 +433,17 @@ def _draw_boundary(
         axis.legend(handles, names, loc="best", fontsize="small")
     axis.set_xlim(gx.min(), gx.max())
     axis.set_ylim(gy.min(), gy.max())
+
+
+def _line_text(w: float, b: float) -> str:
+    """'y = 1.095·x + 43.01' (in Spanish 'y = 1,095·x + 43,01'; 'y = 2·x − 5' for a negative intercept)."""
+    mark = decimal_mark()
+
+    def shown(value: float) -> str:
+        return f"{round(value, 10):.4g}".replace(".", mark)
+
+    sign = "−" if b < 0 else "+"
+    return f"y = {shown(w).replace('-', '−')}·x {sign} {shown(abs(b))}"
 
 
 def plot_decision_boundary(
@@ -1170,7 +1182,7 @@ def plot_linear_regression(x, y, path=None, ax=None, resolution: int = 120, titl
         w_best * span + b_best,
         "--",
         color="#1f77b4",
-        label=message("plots.least_squares", line=f"y = {round(w_best, 10):.4g}·x + {round(b_best, 10):.4g}"),
+        label=message("plots.least_squares", line=_line_text(w_best, b_best)),
     )
     fit.set_xlabel("x")
     fit.set_ylabel("y")
@@ -1243,7 +1255,7 @@ def plot_learning_rates(train: Callable, learning_rates=(0.02, 0.5, 3.0), ax=Non
     verdicts = _verdicts(runs)
     for lr, losses in runs.items():
         name = message(verdicts[lr]) if verdicts.get(lr) else ""
-        label = f"η = {lr:g}" + (f" ({name})" if name else "")
+        label = f"η = {lr:g}".replace(".", decimal_mark()) + (f" ({name})" if name else "")
         axis.plot(range(1, len(losses) + 1), losses, marker="o", label=label)
     axis.set_xlabel(message("plots.iteration"))
     axis.set_ylabel(_quantity("loss"))

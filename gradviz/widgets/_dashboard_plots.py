@@ -38,9 +38,12 @@ _FONT_SIZE = 10
 
 
 def _number(value: float | None, digits: int) -> str:
+    """`value` with `digits` decimals and the decimal mark of the language in use ('0,2757' in Spanish)."""
+    from ..viz.format import decimal_mark
+
     if value is None or not math.isfinite(value):
         return "–" if value is None else str(value)
-    return f"{value:.{digits}f}"
+    return f"{value:.{digits}f}".replace(".", decimal_mark())
 
 
 def _check_held_out(held_out: str) -> None:

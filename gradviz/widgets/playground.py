@@ -931,7 +931,9 @@ class Playground(widgets.VBox):
         return self.classes, "softmax", "sparse_categorical_crossentropy"
 
     def _layer_names(self) -> list[str]:
-        return [f"hidden{k + 1}" for k in range(len(self.hidden))] + ["output"]
+        """'hidden1', …, 'output' (in Spanish 'oculta1', …, 'salida'): the names the pictures show."""
+        hidden = [message("playground.hidden_layer_name", number=k + 1) for k in range(len(self.hidden))]
+        return [*hidden, message("playground.output_layer_name")]
 
     def _build_model(self):
         from .. import keras
@@ -1405,12 +1407,19 @@ class Playground(widgets.VBox):
         refuse_overwrites([path], overwrite=overwrite)
         snapshots = [self._snapshot()]
         self.progress.max, self.progress.value = total, 0
+        if self.error is not None:
+            raise RuntimeError(f"Playground.record: training stopped ({self.error}); reset() first")
         for done in range(1, total + 1):
-            self.step_epoch()
-            self.progress.value = done
-            self.progress_text.value = message("dashboard.progress", done=done, total=total)
+            if self._train_epoch():  # the panels follow at their own pace; the snapshots are drawn here
+                self.progress.value = done
+                self.progress_text.value = message("dashboard.progress", done=done, total=total)
+            if self.error is not None:
+                raise self.error
             if done % every == 0 or done == total:
                 snapshots.append(self._snapshot())
+        self._finish()
+        self.progress.value = total
+        self.progress_text.value = message("dashboard.progress", done=total, total=total)
         return write_recording(snapshots, path, overwrite=overwrite)
 
     def _on_layer_picked(self, change) -> None:
