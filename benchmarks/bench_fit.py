@@ -12,7 +12,7 @@ numpy) and over the same batches (each epoch's order is ``np.random.default_rng(
 the order ``keras.Sequential.fit(shuffle=True, seed=seed)`` uses):
 
 * gradviz keras: ``Sequential([Dense(..., "relu"), ..., Dense(10, "softmax")]).compile("adam",
-  "sparse_categorical_crossentropy").fit(X, y, epochs, batch_size, seed=..., verbose=0)``;
+  "sparse_categorical_crossentropy").fit(X, y, batch_size=..., epochs=..., seed=..., verbose=0)``;
 * gradviz nn loop: ``nn.MLP`` + ``optim.Adam`` + ``F.cross_entropy``, batches sliced by hand;
 * PyTorch eager on the CPU (``torch.set_num_threads(2)``): ``torch.nn.Sequential`` + ``torch.optim.Adam``.
 
@@ -116,8 +116,10 @@ def keras_fit(workload: Workload, params, X, y, epochs: int | None = None, steps
         order = batch_orders(len(X), 1)[0][: steps * workload.batch]
         X, y = X[order], y[order]
 
+    keras_layout = [p.T if p.ndim == 2 else p for p in params]  # set_weights takes kernels as (inputs, units)
+
     def run() -> float:
-        model.set_weights(params)
+        model.set_weights(keras_layout)
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", learning_rate=LEARNING_RATE)
         history = model.fit(X, y, epochs=epochs, batch_size=workload.batch, verbose=0, seed=SEED, shuffle=steps is None)
         return history.history["loss"][-1]

@@ -11,7 +11,7 @@ Contenders:
 * gradviz jax: ``keras.Sequential(...).compile("adam", ...).fit(X, y, epochs, batch_size=128,
   backend="jax", dtype="float32")`` — the loss graph compiled from gradviz's op registry, a
   ``lax.scan`` of jitted steps per epoch;
-* hand-written jax.jit: the same model written directly in ``jax.numpy`` (``x @ W.T + b``,
+* hand-written jax.jit: the same model written directly in ``jax.numpy`` (``x @ W + b``,
   ``jax.nn.relu``, ``log_softmax``), ``jax.value_and_grad`` and the same Adam update in one
   ``jax.jit`` step with donated buffers, called once per batch from Python — how most JAX
   training loops are written (the goal: gradviz ≥ 0.95× its samples/s);
@@ -73,7 +73,8 @@ def _model(sizes) -> keras.Sequential:
 
 
 def initial_params(sizes) -> list[np.ndarray]:
-    """[W1, b1, W2, b2, ...] (W of shape (out, in)), Keras' Glorot-uniform weights and zero biases, float32."""
+    """[W1, b1, W2, b2, ...] in Keras' layout (each kernel W of shape (in, out)), Keras' Glorot-uniform weights and
+    zero biases, float32."""
     return _model(sizes).get_weights()
 
 
@@ -107,7 +108,7 @@ def handwritten_fit(workload: dict, params, X, y, scan: bool = False, epochs: in
     def loss_of(weights, x, labels):
         h = x
         for k in range(0, len(weights), 2):
-            h = h @ weights[k].T + weights[k + 1]
+            h = h @ weights[k] + weights[k + 1]
             if k + 2 < len(weights):
                 h = jax.nn.relu(h)
         log_p = jax.nn.log_softmax(h)

@@ -18,7 +18,15 @@ from pathlib import Path
 __all__ = ["SCRIPTS", "main"]
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_scalar.py", "bench_tensor.py", "bench_overhead.py", "bench_trace.py", "bench_fit.py", "bench_jax.py"]
+SCRIPTS = [
+    "bench_scalar.py",
+    "bench_tensor.py",
+    "bench_overhead.py",
+    "bench_trace.py",
+    "bench_fit.py",
+    "bench_jax.py",
+    "bench_import.py",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         began = time.perf_counter()
         model.fit(X_train, y_train, epochs=args.epochs, batch_size=BATCH, verbose=0, seed=0, backend=backend)
         seconds = time.perf_counter() - began
-        _, accuracy = model.evaluate(X_test, y_test)
+        _, accuracy = model.evaluate(X_test, y_test, verbose=0)
         trained[backend] = model
         print(f"{backend:>5} backend: test accuracy {accuracy:.4f} after {args.epochs} epochs in {seconds:.2f} s")
     print("(the jax time includes compiling the step, once per batch shape)")
@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     model = make_model(seed=1)  # other initial weights, replaced by the loaded ones
     model.build(64)
     model.load_weights(weights)
-    same = np.allclose(model.predict(X_test), trained["jax"].predict(X_test))
-    _, accuracy = model.evaluate(X_test, y_test)
+    same = np.allclose(model.predict(X_test, verbose=0), trained["jax"].predict(X_test, verbose=0))
+    _, accuracy = model.evaluate(X_test, y_test, verbose=0)
     print(f"jax-trained weights loaded into a fresh numpy model: test accuracy {accuracy:.4f} (same outputs: {same})")
 
     # one sample, traced by the numpy engine: every backward step of the loss as a picture

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], learning_rate=0.01)
     model.summary()
     history = model.fit(X_train, y_train, epochs=args.epochs, batch_size=16, validation_split=0.2, verbose=0)
-    loss, accuracy = model.evaluate(X_test, y_test)
+    loss, accuracy = model.evaluate(X_test, y_test, verbose=0)
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.4f} ({len(y_test)} flowers)")
 
     if importlib.util.find_spec("matplotlib") is None:

@@ -10,18 +10,26 @@
 
 from __future__ import annotations
 
-from . import callbacks, data, functional, keras, metrics, nn, optim
+import importlib
+
+from . import functional, nn, optim
 from .check import GradcheckResult, detect_anomaly, gradcheck
 from .context import enable_grad, is_grad_enabled, no_grad, scope
 from .errors import AnomalyError, GradcheckError, GradvizError, GradvizWarning, ShapeError
-from .export import export
 from .graph import Graph
 from .i18n import get_language, set_language
-from .keras import Sequential  # Keras style; the torch-style container is gradviz.nn.Sequential
 from .tensor import Tensor
 from .trace import Trace, trace
 from .value import Value
-from .viz import draw
+
+# loaded on first use (PEP 562), so that `import gradviz` and `gradviz --version` stay light: the submodules, and
+# the names they give (gradviz.widgets needs ipywidgets; gradviz.backends loads jax when asked for)
+_LAZY_MODULES = ("callbacks", "data", "keras", "metrics", "export", "viz", "widgets", "backends")
+# gradviz.export is the module and, called, its function export(source, path, ...): one name for both
+_LAZY_NAMES = {
+    "draw": ("viz", "draw"),
+    "Sequential": ("keras", "Sequential"),  # Keras style; the torch-style container is gradviz.nn.Sequential
+}
 
 __version__ = "0.1.0"
 """The installed version of gradviz (also `gradviz --version`).
@@ -50,13 +58,19 @@ def step_through(output, X=None, y=None, **options):
 
 
 def __getattr__(name: str):
-    # the submodules with heavy dependencies load on first use: gradviz.widgets (ipywidgets),
-    # gradviz.backends (jax when asked for)
-    if name in ("widgets", "backends"):
-        import importlib
+    if name in _LAZY_NAMES:
+        module, attribute = _LAZY_NAMES[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attribute)
+    elif name in _LAZY_MODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'gradviz' has no attribute {name!r}")
+    globals()[name] = value  # once loaded, an ordinary attribute
+    return value
 
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'gradviz' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_MODULES, *_LAZY_NAMES})
 
 
 __all__ = [

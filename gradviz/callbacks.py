@@ -1,4 +1,5 @@
-"""Hooks into ``fit`` (Keras' names): History, EarlyStopping, LambdaCallback, LearningRateScheduler, GradientRecorder.
+"""Hooks into ``fit`` (Keras' names): History, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN,
+CSVLogger, LambdaCallback, LearningRateScheduler; and gradviz's GradientRecorder and DecisionBoundaryRecorder.
 
 A callback is told when training, each epoch and each batch begin and end; ``logs`` holds the
 numbers of the moment ('loss', 'accuracy', 'val_loss', ...). ``callback.model`` is the model being
@@ -30,6 +31,10 @@ __all__ = [
     "CallbackList",
     "History",
     "EarlyStopping",
+    "ModelCheckpoint",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+    "CSVLogger",
     "LambdaCallback",
     "LearningRateScheduler",
     "GradientRecorder",
@@ -118,6 +123,30 @@ class Callback:
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
         """Keras' old name of on_train_batch_end."""
 
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        """Called when evaluate starts (not by fit's validation)."""
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        """Called when evaluate ends, with its numbers."""
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before each batch of evaluate."""
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after each batch of evaluate."""
+
+    def on_predict_begin(self, logs: dict | None = None) -> None:
+        """Called when predict starts."""
+
+    def on_predict_end(self, logs: dict | None = None) -> None:
+        """Called when predict ends."""
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before each batch of predict."""
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after each batch of predict."""
+
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         self.on_batch_begin(batch, logs)
 
@@ -144,6 +173,14 @@ class CallbackList:
         "on_epoch_end",
         "on_train_batch_begin",
         "on_train_batch_end",
+        "on_test_begin",
+        "on_test_end",
+        "on_test_batch_begin",
+        "on_test_batch_end",
+        "on_predict_begin",
+        "on_predict_end",
+        "on_predict_batch_begin",
+        "on_predict_batch_end",
     )
 
     def __init__(self, callbacks: Iterable[Callback] | None = None) -> None:
@@ -199,10 +236,14 @@ class History(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.epoch.append(int(epoch))
-        for key, value in (logs or {}).items():
+        logs = logs or {}
+        for key, value in logs.items():
             # a key that first appears late (a scheduler added mid-way) is padded with nan so rows line up
             values = self.history.setdefault(key, [math.nan] * (len(self.epoch) - 1))
-            values.append(float(value))
+            values.append(float(value) if np.ndim(value) == 0 else value)
+        for key, values in self.history.items():
+            if key not in logs:  # an epoch without it (validation_freq > 1): nan, so the rows still line up
+                values.append(math.nan)
 
     def plot(self, metrics: Iterable[str] | None = None, **kwargs):
         """The loss and metric curves, training vs validation (see :func:`gradviz.viz.plots.plot_history`)."""
@@ -319,14 +360,32 @@ class LambdaCallback(Callback):
     """A callback from plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
 
     Takes on_train_begin(logs), on_train_end(logs), on_epoch_begin(epoch, logs),
-    on_epoch_end(epoch, logs), on_batch_begin(batch, logs), on_batch_end(batch, logs).
+    on_epoch_end(epoch, logs), on_train_batch_begin(batch, logs), on_train_batch_end(batch, logs) (or Keras'
+    older on_batch_begin, on_batch_end), and the test/predict hooks.
 
     >>> cb = LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
     >>> cb.on_epoch_end(0, {"loss": 0.25})
     0 0.25
     """
 
-    _NAMES = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_batch_begin", "on_batch_end")
+    _NAMES = (
+        "on_train_begin",
+        "on_train_end",
+        "on_epoch_begin",
+        "on_epoch_end",
+        "on_batch_begin",
+        "on_batch_end",
+        "on_train_batch_begin",
+        "on_train_batch_end",
+        "on_test_begin",
+        "on_test_end",
+        "on_test_batch_begin",
+        "on_test_batch_end",
+        "on_predict_begin",
+        "on_predict_end",
+        "on_predict_batch_begin",
+        "on_predict_batch_end",
+    )
 
     def __init__(self, **functions: Callable) -> None:
         super().__init__()
@@ -388,20 +447,300 @@ class LearningRateScheduler(Callback):
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         if self.scheduler is None:
             optimizer = self.model.optimizer
-            rate = self.schedule(epoch, float(optimizer.lr))
+            try:
+                rate = self.schedule(epoch, float(optimizer.lr))
+            except TypeError as error:  # Keras also takes a schedule of the epoch alone
+                if "positional argument" not in str(error):
+                    raise
+                rate = self.schedule(epoch)
             if not isinstance(rate, (int, float, np.floating)) or not math.isfinite(rate) or rate < 0:
                 raise ValueError(
                     f"LearningRateScheduler: the schedule returned {rate!r} at epoch {epoch}; return a number ≥ 0"
                 )
             optimizer.lr = float(rate)
         if self.verbose:
-            print(f"Epoch {epoch + 1}: learning rate {self.model.optimizer.lr:.6g}")
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {self.model.optimizer.lr}.")
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is not None:
             logs["learning_rate"] = float(self.model.optimizer.lr)
         if self.scheduler is not None:
             self.scheduler.step()
+
+
+class TerminateOnNaN(Callback):
+    """Stop training at the first nan or ±inf loss, as Keras' ``TerminateOnNaN``: fit prints Keras' line
+    ("Batch 3: Invalid loss, terminating training") and gradviz's explanation (the epoch, the batch and the
+    first layer whose output or weights are not finite), and ends after that epoch's validation. One
+    difference, on purpose: the bad batch's update is not applied, so the weights stay finite to look at.
+
+    With ``raise_error=True`` fit raises :class:`gradviz.keras.NonFiniteLossError` (a RuntimeError, as Keras'
+    error) with that explanation instead. Without this callback a nan loss does what it does in Keras:
+    training goes on (every later loss is nan) and gradviz warns once, with the explanation.
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> x = np.array([[100.0], [200.0], [300.0]])
+    >>> model = keras.Sequential([keras.layers.Dense(1)], seed=0).compile("sgd", "mse")
+    >>> history = model.fit(x, x / 50, batch_size=1, epochs=50, verbose=0, callbacks=[TerminateOnNaN()], seed=0)
+    ... # doctest: +ELLIPSIS
+    Batch 0: Invalid loss, terminating training
+    fit: the loss became inf at epoch 19, batch 1 of 3; ...
+    >>> len(history.epoch), all(np.isfinite(w).all() for w in model.get_weights())
+    (19, True)
+    """
+
+    def __init__(self, raise_error: bool = False) -> None:
+        super().__init__()
+        self.raise_error = bool(raise_error)
+
+
+def _monitor_value(owner: str, monitor: str, logs: dict | None) -> float:
+    logs = logs or {}
+    if monitor not in logs:
+        hint = (
+            " Pass validation_split= or validation_data= to fit, or monitor a training quantity such as 'loss'."
+            if monitor.startswith("val_")
+            else ""
+        )
+        raise KeyError(
+            f"{owner}(monitor={monitor!r}): the epoch's logs have no {monitor!r}; they hold "
+            f"{', '.join(logs) or 'nothing'}.{hint}"
+        )
+    return float(logs[monitor])
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (or its weights) after each epoch, as Keras' ``ModelCheckpoint``: `filepath` ends in
+    ``.keras`` (the whole model: ``keras.models.load_model`` reads it back) or, with ``save_weights_only``,
+    ``.weights.h5``; it may hold ``{epoch}`` and the logs' keys, e.g. ``"m-{epoch:02d}-{val_loss:.2f}.keras"``.
+
+    ``save_best_only`` writes only when `monitor` improves (`mode` 'min', 'max' or 'auto' as EarlyStopping).
+    gradviz writes through its file manifest: it replaces its own earlier checkpoint, but refuses a file it did
+    not write unless ``overwrite=True`` (gradviz's argument).
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> path = os.path.join(tempfile.mkdtemp(), "best.keras")
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
+    >>> keep = ModelCheckpoint(path, monitor="loss", save_best_only=True)
+    >>> _ = model.fit(np.ones((8, 1)), np.ones(8), epochs=3, verbose=0, callbacks=[keep])
+    >>> keep.best_epoch, keras.models.load_model(path).count_params()
+    (2, 2)
+    """
+
+    def __init__(
+        self,
+        filepath,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        save_freq="epoch",
+        initial_value_threshold: float | None = None,
+        *,
+        overwrite: bool = False,
+    ) -> None:
+        super().__init__()
+        import os
+
+        self.filepath = os.fspath(filepath)
+        wanted = ".weights.h5" if save_weights_only else ".keras"
+        if not self.filepath.endswith(wanted) and not (save_weights_only and self.filepath.endswith(".npz")):
+            raise ValueError(
+                f"ModelCheckpoint: filepath must end in {wanted!r} "
+                + ("(save_weights_only=True writes the weights only)" if save_weights_only else "(the whole model)")
+                + f", got {self.filepath!r}"
+            )
+        if save_freq != "epoch":
+            raise ValueError(f"ModelCheckpoint: save_freq='epoch' only in gradviz, got {save_freq!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ModelCheckpoint: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
+        self.mode = _auto_mode(monitor) if mode == "auto" else mode
+        self.initial_value_threshold = initial_value_threshold
+        self.overwrite = bool(overwrite)
+        self.best = self._start()
+        self.best_epoch: int | None = None
+
+    def _start(self) -> float:
+        if self.initial_value_threshold is not None:
+            return float(self.initial_value_threshold)
+        return math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            value = _monitor_value("ModelCheckpoint", self.monitor, logs)
+            better = value < self.best if self.mode == "min" else value > self.best
+            if not better:
+                if self.verbose:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+                return
+            if self.verbose:
+                print(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {value:.5f}, saving model "
+                    f"to {path}"
+                )
+            self.best = value
+        elif self.verbose:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        self.best_epoch = epoch
+        if self.save_weights_only:
+            self.model.save_weights(path, overwrite=self.overwrite)
+        else:
+            self.model.save(path, overwrite=self.overwrite)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by `factor` when `monitor` has not improved by `min_delta` for `patience`
+    epochs, then wait `cooldown` epochs; never below `min_lr` — Keras' ``ReduceLROnPlateau`` and its defaults.
+    The rate of each epoch goes into the logs as 'learning_rate'.
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
+    >>> calm = ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=10.0)   # improves once only
+    >>> history = model.fit(np.ones((4, 1)), np.ones(4), epochs=3, verbose=0, callbacks=[calm])
+    >>> history.history["learning_rate"]
+    [0.01, 0.01, 0.005]
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        **kwargs,
+    ) -> None:
+        super().__init__()
+        if kwargs:
+            raise TypeError(f"ReduceLROnPlateau got unexpected arguments: {', '.join(kwargs)}")
+        if not 0.0 <= float(factor) < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1) (it multiplies the rate), got {factor!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.monitor = monitor
+        self.factor = float(factor)
+        self.patience = int(patience)
+        self.verbose = verbose
+        # Keras' rule for 'auto': max for a monitor with 'acc' in its name, else min
+        self.mode = ("max" if "acc" in monitor else "min") if mode == "auto" else mode
+        self.min_delta = float(min_delta)
+        self.cooldown = int(cooldown)
+        self.min_lr = float(min_lr)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._reset()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if logs is None:
+            logs = {}
+        optimizer = self.model.optimizer
+        logs["learning_rate"] = float(optimizer.lr)
+        value = _monitor_value("ReduceLROnPlateau", self.monitor, logs)
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(value):
+            self.best = value
+            self.wait = 0
+        elif not self.cooldown_counter > 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = float(optimizer.lr)
+                if old > np.float32(self.min_lr):
+                    new = max(old * self.factor, self.min_lr)
+                    optimizer.lr = new
+                    if self.verbose:
+                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logs to a CSV file, as Keras' ``CSVLogger``: a header ``epoch,<keys in sorted order>``,
+    then one row per epoch. ``append=True`` continues an existing file; otherwise gradviz replaces only a file
+    it wrote itself (its manifest), and refuses any other unless ``overwrite=True``.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> path = os.path.join(tempfile.mkdtemp(), "log.csv")
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
+    >>> _ = model.fit(np.ones((4, 1)), np.ones(4), epochs=2, verbose=0, callbacks=[CSVLogger(path)])
+    >>> open(path).read().splitlines()[0], len(open(path).read().splitlines())
+    ('epoch,loss', 3)
+    """
+
+    def __init__(self, filename, separator: str = ",", append: bool = False, *, overwrite: bool = False) -> None:
+        super().__init__()
+        import os
+
+        self.filename = os.fspath(filename)
+        self.sep = separator
+        self.append = bool(append)
+        self.overwrite = bool(overwrite)
+        self.keys: list[str] | None = None
+        self._text = ""
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        from pathlib import Path
+
+        from .export._files import refuse_overwrites
+
+        path = Path(self.filename)
+        self.keys = None
+        self._text = ""
+        if self.append and path.is_file():
+            self._text = path.read_text(encoding="utf-8")
+            first = self._text.splitlines()[0] if self._text.strip() else ""
+            self.keys = first.split(self.sep)[1:] if first else None
+            if self._text and not self._text.endswith("\n"):
+                self._text += "\n"
+        else:
+            refuse_overwrites([path], overwrite=self.overwrite)  # before any epoch runs
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        import csv
+        import io
+        from pathlib import Path
+
+        from .export._files import write_files
+
+        logs = logs or {}
+        stream = io.StringIO()
+        writer = csv.writer(stream, delimiter=self.sep, lineterminator="\n")
+        if self.keys is None:
+            self.keys = sorted(logs)
+            writer.writerow(["epoch", *self.keys])
+        writer.writerow([epoch, *(logs.get(key, "NA") for key in self.keys)])
+        self._text += stream.getvalue()
+        write_files(
+            {Path(self.filename): self._text.encode("utf-8")}, overwrite=True if self.append else self.overwrite
+        )
 
 
 def _layer_of(parameter_name: str) -> str:
@@ -541,7 +880,11 @@ class DecisionBoundaryRecorder(Callback):
         """Snapshot `model` (a keras model, nn Module or function of (M, 2) points) now, labelled `epoch`."""
         from .viz.plots import model_scores
 
-        self.frames.append(model_scores(model, self.points))
+        if callable(getattr(model, "predict", None)) and callable(getattr(model, "compile", None)):
+            scores = model_scores(lambda points: model.predict(points, verbose=0), self.points)  # no progress bar
+        else:
+            scores = model_scores(model, self.points)
+        self.frames.append(scores)
         self.epochs.append(int(epoch))
 
     def on_train_begin(self, logs: dict | None = None) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ._state import changed
 from .context import no_grad
+from .engine import Node
 from .errors import GradcheckError
 
 __all__ = ["gradcheck", "GradcheckResult", "detect_anomaly"]
@@ -76,19 +77,33 @@ def gradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
-    raise_exception: bool = False,
+    raise_exception: bool = True,
 ) -> GradcheckResult:
     """Compare the gradients backward() computes with central differences (f(x+h) − f(x−h)) / 2h.
 
     `fn` takes the inputs (Values or Tensors) and returns a Value or Tensor; a non-scalar output
     is reduced with fixed random weights so the whole Jacobian is exercised. Inputs that require
-    grad are checked; their `.grad` is left as it was.
+    grad are checked; their `.grad` is left as it was. The inputs come one by one or, as in
+    ``torch.autograd.gradcheck(fn, (a, b))``, as one tuple.
+
+    As torch's, a disagreement raises :class:`gradviz.GradcheckError` (an AssertionError) with the report;
+    ``raise_exception=False`` returns the result instead, false when an input failed. The result is true
+    when every input passed and ``report()`` prints one line per input.
 
     >>> from gradviz import Value, gradcheck
-    >>> result = gradcheck(lambda a, b: (a * b).tanh(), Value(0.3), Value(-1.2))
+    >>> result = gradcheck(lambda a, b: (a * b).tanh(), (Value(0.3), Value(-1.2)))
     >>> result.ok
     True
+    >>> bool(gradcheck(lambda a: a.relu(), Value(0.0), raise_exception=False))   # relu has no slope at 0
+    False
     """
+    if (
+        len(inputs) == 1
+        and isinstance(inputs[0], (tuple, list))
+        and inputs[0]
+        and all(isinstance(x, Node) for x in inputs[0])
+    ):
+        inputs = tuple(inputs[0])  # torch's form: gradcheck(fn, (a, b))
     checked = [x for x in inputs if getattr(x, "requires_grad", False)]
     if not checked:
         raise ValueError("gradcheck: none of the inputs requires grad, so there is nothing to check")

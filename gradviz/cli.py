@@ -914,6 +914,7 @@ def _run_train(args: argparse.Namespace) -> int:
                 validation_data=(X_test_s, y_test),
                 verbose=2 if args.verbose and not args.quiet else 0,
                 seed=args.seed,
+                callbacks=[keras.callbacks.TerminateOnNaN(raise_error=True)],  # a diverged run stops and says why
             )
         except NonFiniteLossError as error:
             _say(f"gradviz train: {error}", sys.stderr)
@@ -921,8 +922,8 @@ def _run_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     _report_warnings(caught)
     final = {key: float(values[-1]) for key, values in history.history.items()}
-    test = model.evaluate(X_test_s, y_test, return_dict=True)
-    train = model.evaluate(X_train_s, y_train, return_dict=True)
+    test = model.evaluate(X_test_s, y_test, return_dict=True, verbose=0)
+    train = model.evaluate(X_train_s, y_train, return_dict=True, verbose=0)
     outputs: dict[Path, bytes] = {}
     plots_missing = None
     try:
@@ -1017,7 +1018,7 @@ def _training_plots(model, history, scaler, X, y, class_names, options, shape, o
     if X.shape[1] == 2:
 
         def scores(points):
-            return model.predict(scaler.transform(points))
+            return model.predict(scaler.transform(points), verbose=0)
 
         figure = plot_decision_boundary(
             scores,

@@ -35,6 +35,17 @@ _inf = math.inf
 EPOCH = [0]
 _epoch_lock = threading.Lock()
 
+# How many gradient hooks (Tensor.register_hook) are registered now, in the whole process. While it is 0, a
+# backward pass never looks for hooks, so the fast loops stay as they are; a hooked pass takes the general loop.
+HOOKS = [0]
+_hooks_lock = threading.Lock()
+
+
+def count_hooks(change: int) -> None:
+    """Add `change` (±) to the number of registered hooks (called by Tensor.register_hook and its handles)."""
+    with _hooks_lock:
+        HOOKS[0] += change
+
 
 class Node:
     """What Value and Tensor share: data, gradient, and the op and inputs that produced them.
@@ -403,15 +414,22 @@ def _topological_order_scalar(root) -> list:
     return order
 
 
-def backward(root, gradient=None) -> None:
+def backward(root, gradient=None, inputs=None) -> None:
     """Back-propagate from `root` (see Value.backward / Tensor.backward for the semantics).
+
+    `inputs` (a node or a sequence of nodes) limits what accumulates, as torch's ``backward(inputs=...)``: only
+    those leaves' ``.grad`` change; every other leaf keeps the gradient it had. Gradient hooks
+    (Tensor.register_hook) run where the gradient of their tensor is complete.
 
     >>> from gradviz import Value
     >>> from gradviz.engine import backward
-    >>> x = Value(3.0)
+    >>> x, w = Value(3.0), Value(2.0)
     >>> backward(x * x)                              # the same as (x * x).backward()
     >>> x.grad
     6.0
+    >>> backward(x * w, inputs=[w])                  # only w accumulates: x keeps its 6
+    >>> x.grad, w.grad
+    (6.0, 3.0)
     """
     cls = root.__class__
     if not root.requires_grad:
@@ -422,6 +440,7 @@ def backward(root, gradient=None) -> None:
             "Compute it outside no_grad() from leaves created with requires_grad=True."
         )
     seed = cls._seed(root, gradient)
+    wanted = None if inputs is None else _wanted(root, inputs)
     topo = topological_order(root)
     epoch = EPOCH[0]
     for node in topo:
@@ -429,12 +448,40 @@ def backward(root, gradient=None) -> None:
             node.grad = None  # intermediate gradients are recomputed, never accumulated across calls
             if node._version != epoch:  # something changed in place since this node was made
                 _check_versions(node)
+    # leaves outside `inputs` get their gradient back after the pass, as if it had never reached them
+    kept = None if wanted is None else [(n, n.grad) for n in topo if n._op is None and id(n) not in wanted]
+    # a hooked leaf's hooks see the gradient of this pass alone (as torch's), added to .grad after them
+    before = None
+    if HOOKS[0] and not cls._scalar:
+        before = {}
+        for node in topo:
+            if node._op is None and getattr(node, "_hooks", None) and (wanted is None or id(node) in wanted):
+                before[id(node)] = (node, node.grad)
+                node.grad = None
+        hooked = any(getattr(node, "_hooks", None) for node in topo)
+        if not hooked:
+            before = None
     state = LOCAL.state if STATE.slow else STATE
     trace = state.trace
     if trace is not None:
         trace._begin_backward(root, seed, topo)  # keeps what it needs to rebuild the steps when read
     _accumulate(cls, root, seed)
-    if state.anomaly:
+    if before is not None:
+        try:
+            with np.errstate(all="ignore"):
+                changed = _backward_general(cls, topo, state.anomaly, before)
+        finally:
+            for node, grad in before.values():  # a hook that raised: the leaves it did not reach keep theirs
+                node.grad = grad if node.grad is None else node.grad if grad is None else grad + node.grad
+        if changed and trace is not None:
+            warnings.warn(
+                "a gradient hook (register_hook) changed a gradient inside gradviz.trace(): the trace's backward "
+                "steps show the gradients as the ops compute them, before the hook's change; the .grad fields "
+                "hold the changed ones.",
+                GradvizWarning,
+                stacklevel=3,
+            )
+    elif state.anomaly:
         with np.errstate(all="ignore"):
             _backward_general(cls, topo, True)
     elif cls._scalar:
@@ -442,8 +489,41 @@ def backward(root, gradient=None) -> None:
     else:
         with np.errstate(all="ignore"):  # a nan gradient is visible in the result; anomaly mode reports it
             _backward_tensor(cls, topo)
+    if kept:
+        for node, grad in kept:
+            node.grad = grad
     if trace is not None:
         trace._end_backward(root)
+
+
+def _wanted(root, inputs) -> set:
+    """The ids of backward's `inputs` (one node or a sequence of them), checked as torch checks them."""
+    cls = root.__class__
+    nodes = [inputs] if isinstance(inputs, Node) else inputs
+    try:
+        nodes = list(nodes)
+    except TypeError:
+        raise TypeError(
+            f"backward(inputs=...) takes a {cls.__name__} or a list of them (the leaves whose .grad should "
+            f"accumulate), got {type(inputs).__name__}"
+        ) from None
+    if not nodes:
+        raise RuntimeError(
+            "backward(inputs=[]): the list of inputs is empty; give the tensors whose .grad should accumulate, "
+            "or leave inputs out to accumulate into every leaf."
+        )
+    for position, node in enumerate(nodes):
+        if node.__class__ is not cls:
+            raise TypeError(
+                f"backward(inputs=...): item {position} is a {type(node).__name__}, not a {cls.__name__} like the "
+                "one backward() is called on"
+            )
+        if not node.requires_grad:
+            raise RuntimeError(
+                f"backward(inputs=...): item {position}{' (' + repr(node.label) + ')' if node.label else ''} does not "
+                "require grad, so no gradient can accumulate into it. Create it with requires_grad=True."
+            )
+    return {id(node) for node in nodes}
 
 
 def _accumulate(cls, node, contribution) -> None:
@@ -563,11 +643,17 @@ def _backward_tensor(cls, topo: list) -> None:
                 parent.grad = grad + contribution
 
 
-def _backward_general(cls, topo: list, anomaly: bool) -> None:
+def _backward_general(cls, topo: list, anomaly: bool, before: dict | None = None) -> bool:
     """Back-propagate through `topo` in reverse for either engine, checking every gradient for nan/inf
-    (anomaly mode). The fast loops above must agree with it exactly."""
+    (anomaly mode). The fast loops above must agree with it exactly.
+
+    With `before` (a hooked pass: id(leaf) -> (leaf, its gradient before the pass)) each node's hooks run when its
+    gradient is complete, before it flows on; returns whether a hook changed a gradient."""
+    changed = False
     for node in reversed(topo):
         op = node._op
+        if before is not None and getattr(node, "_hooks", None) and node.grad is not None:
+            changed = _run_hooks(node, before) or changed
         if op is None:
             continue
         upstream = node.grad
@@ -583,6 +669,29 @@ def _backward_general(cls, topo: list, anomaly: bool) -> None:
             if anomaly and not cls._finite(contribution):
                 _raise_backward(node, parent, upstream, local, contribution)
             _accumulate(cls, parent, contribution)
+    return changed
+
+
+def _run_hooks(node, before: dict) -> bool:
+    """Pass `node`'s gradient through its hooks in the order they were registered (each may return a new
+    one); a leaf then adds the result to the gradient it had before the pass. Returns whether one changed it."""
+    leaf = node._op is None
+    if leaf and id(node) not in before:
+        return False  # a leaf outside backward's `inputs`: nothing accumulates into it, no hook runs
+    grad = node.grad
+    changed = False
+    for hook in list(node._hooks.values()):
+        result = hook(grad)
+        if result is not None:
+            grad, changed = result, True
+    if leaf:
+        previous = before.pop(id(node))[1]
+        if previous is not None:
+            grad = previous + grad
+        elif grad.base is not None:
+            grad = grad.copy()  # a leaf's gradient is its own writable array
+    node.grad = grad
+    return changed
 
 
 def replay_backward(

@@ -877,6 +877,15 @@ transpose.vjp("a", "gᵀ", r"g^\top")(
 )
 
 
+@op("clone", symbol="clone", text="clone({a})", latex=r"\operatorname{{clone}}({a})", scalar=False)
+def clone(xp, a):
+    r"""a copy of a in new memory (the same numbers): the gradient passes through unchanged"""
+    return xp.copy(a)
+
+
+clone.derivative("a", "1", constant=1.0)
+
+
 @op("getitem", symbol="[·]", text="{a}[{index}]", latex=r"{a}_{{[{index}]}}", elementwise=False, scalar=False)
 def getitem(xp, a, *, index):
     r"""a[index]: slicing and integer-array indexing"""

@@ -1,15 +1,16 @@
-"""The one training loop of ``Sequential.fit``, whatever the backend.
+"""The one training loop of ``Sequential.fit``, whatever the backend, and Keras' progress bar.
 
 :func:`train` owns the epochs, the batches' order, the callbacks, validation, the History and what a
 nan/inf loss does; a backend is a :class:`Runner` that only runs the batches of one epoch (numpy: step
 by step; JAX: one scanned, compiled chunk, or batch by batch when a callback wants each batch) and
-reports each batch's loss to the :class:`Epoch` it is handed.
+reports each batch's loss to the :class:`Epoch` it is handed. :class:`ProgressBar` is Keras' progress bar
+(``verbose=1``: a bar per epoch, ``verbose=2``: one line per epoch), drawn with tqdm when it is installed.
 
 >>> import numpy as np
 >>> from gradviz import keras
->>> model = keras.Sequential([keras.Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
+>>> model = keras.Sequential([keras.layers.Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
 >>> X, y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([1.0, 1.0, 2.0])
->>> history = model.fit(X, y, epochs=3, batch_size=2, verbose=0, shuffle=False)
+>>> history = model.fit(X, y, batch_size=2, epochs=3, verbose=0, shuffle=False)
 >>> len(history.history["loss"]), history.params["steps"]
 (3, 2)
 """
@@ -18,38 +19,79 @@ from __future__ import annotations
 
 import math
 import sys
+import time
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .callbacks import CallbackList
+from .errors import GradvizWarning
 from .tensor import Tensor
 
-__all__ = ["Epoch", "Runner", "NumpyRunner", "train"]
+__all__ = ["Epoch", "Runner", "NumpyRunner", "train", "Progress", "ProgressBar", "NAN_POLICIES"]
+
+NAN_POLICIES = ("continue", "stop", "raise")
+"""What fit does at a nan/inf loss: 'continue' (Keras' default: train on, every later loss nan; gradviz warns
+once, naming the layer), 'stop' (``TerminateOnNaN()``: end before that batch's update) and 'raise'
+(``TerminateOnNaN(raise_error=True)``: :class:`gradviz.keras.NonFiniteLossError`).
+
+>>> from gradviz.keras.callbacks import TerminateOnNaN
+>>> NAN_POLICIES, nan_policy([TerminateOnNaN(raise_error=True)])
+(('continue', 'stop', 'raise'), 'raise')
+"""
+
+
+def nan_policy(callbacks) -> str:
+    """The nan policy the callbacks ask for: 'raise' or 'stop' with a TerminateOnNaN, else 'continue'."""
+    from .callbacks import TerminateOnNaN
+
+    policy = "continue"
+    for callback in callbacks:
+        if isinstance(callback, TerminateOnNaN):
+            policy = "raise" if callback.raise_error else ("stop" if policy == "continue" else policy)
+    return policy
 
 
 class Epoch:
     """One epoch as the loop hands it to a backend: the rows of each batch, and where each batch's loss goes.
 
     `order` is the epoch's permutation of the samples (None: in order); batch `b` is rows
-    ``order[b·batch_size : (b+1)·batch_size]``. A backend calls :meth:`begin` before a batch, :meth:`loss`
-    with its loss before the update (False: the loss is nan/inf, stop without updating), :meth:`end`
-    after it; or, for batches run together, :meth:`losses` with all of their losses at once.
+    ``order[b·batch_size : (b+1)·batch_size]``; `steps` batches are run (all of them unless fit's
+    steps_per_epoch says fewer). A backend calls :meth:`begin` before a batch, :meth:`loss` with its loss before
+    the update (False: stop there without updating), :meth:`end` after it; or, for batches run together,
+    :meth:`losses` with all of their losses at once. `policy` is the nan policy (:data:`NAN_POLICIES`).
 
     >>> from gradviz.callbacks import CallbackList
-    >>> epoch = Epoch(0, None, n=5, batch_size=2, callbacks=CallbackList([]), progress=Progress(0, 1, 3))
+    >>> epoch = Epoch(0, None, n=5, batch_size=2, callbacks=CallbackList([]), progress=Progress(0, 1, 3),
+    ...               policy="stop")
     >>> epoch.steps, epoch.rows(2), epoch.losses([0.5, float("nan"), 0.1]), epoch.bad
     (3, slice(4, 5, None), 1, (1, nan))
     """
 
-    def __init__(self, index: int, order, n: int, batch_size: int, callbacks: CallbackList, progress) -> None:
+    def __init__(
+        self,
+        index: int,
+        order,
+        n: int,
+        batch_size: int,
+        callbacks: CallbackList,
+        progress,
+        *,
+        steps: int | None = None,
+        policy: str = "continue",
+        on_bad: Callable[[int, float], None] | None = None,
+    ) -> None:
         self.index = index
         self.order = order
         self.n = n
         self.batch_size = batch_size
-        self.steps = -(-n // batch_size)
+        self.steps = -(-n // batch_size) if steps is None else int(steps)
         self.callbacks = callbacks
         self.progress = progress
+        self.policy = policy
+        self.on_bad = on_bad
         self.total = 0.0
         self.seen = 0
         self.outputs: list[np.ndarray] = []  # the model's outputs, batch by batch, when metrics are compiled
@@ -71,10 +113,15 @@ class Epoch:
         self.callbacks.on_train_batch_begin(batch, {"batch": batch, "size": self.size(batch)})
 
     def loss(self, batch: int, value: float) -> bool:
-        """Count one batch's loss; False (and nothing counted) when it is not finite: the backend stops there."""
+        """Count one batch's loss. A nan/inf one is remembered (the first, in ``bad``); under the 'stop' and
+        'raise' policies it is not counted and False says to stop there, before the update."""
         if not math.isfinite(value):
-            self.bad = (batch, value)
-            return False
+            if self.bad is None:
+                self.bad = (batch, value)
+                if self.on_bad is not None:
+                    self.on_bad(batch, value)
+            if self.policy != "continue":
+                return False
         size = self.size(batch)
         self.total += value * size
         self.seen += size
@@ -82,10 +129,11 @@ class Epoch:
 
     def end(self, batch: int, value: float) -> None:
         self.callbacks.on_train_batch_end(batch, {"batch": batch, "size": self.size(batch), "loss": value})
-        self.progress.batch_done(self.total / self.seen)
+        self.progress.batch_done(self.total / max(self.seen, 1))
 
     def losses(self, values) -> int:
-        """Count the losses of batches 0, 1, … run together, up to the first nan/inf one; how many were finite."""
+        """Count the losses of batches 0, 1, … run together; how many were counted (all of them, unless a nan/inf
+        one stops the epoch under the 'stop' or 'raise' policy)."""
         for batch, value in enumerate(values):
             if not self.loss(batch, float(value)):
                 return batch
@@ -112,8 +160,8 @@ class Runner:
         return callbacks
 
     def run(self, epoch: Epoch) -> None:
-        """Run every batch of `epoch`, reporting each loss; at a nan/inf loss stop, leaving the weights as they
-        were before that batch."""
+        """Run every batch of `epoch`, reporting each loss; where :meth:`Epoch.loss` says False, stop, leaving the
+        weights as they were before that batch."""
         raise NotImplementedError
 
     def end_epoch(self, epoch: Epoch) -> None:
@@ -124,48 +172,53 @@ class Runner:
 
 
 class NumpyRunner(Runner):
-    """gradviz's own engine: one forward, backward and optimizer step per batch.
+    """gradviz's own engine: one forward, backward and optimizer step per batch; `W` (optional) holds each
+    sample's weight in the loss (fit's sample_weight / class_weight).
 
     >>> import numpy as np
     >>> from gradviz import keras
-    >>> model = keras.Sequential([keras.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
     >>> X, y = np.ones((4, 1)), np.ones((4, 1))
     >>> history = model.fit(X, y, epochs=1, verbose=0)       # fit's runner on backend="numpy"
     >>> type(NumpyRunner(model, X, y)).__name__
     'NumpyRunner'
     """
 
-    def __init__(self, model, X: np.ndarray, Y: np.ndarray) -> None:
-        self.model, self.X, self.Y = model, X, Y
+    def __init__(self, model, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None = None) -> None:
+        self.model, self.X, self.Y, self.W = model, X, Y, W
 
     def run(self, epoch: Epoch) -> None:
         model = self.model
         optimizer, dtype, metrics = model.optimizer, model._dtype(), bool(model._metric_names)
+        X, Y, W = self.X, self.Y, self.W
         if epoch.order is not None:  # one gather per epoch; the batches are then contiguous slices
-            X, Y = self.X[epoch.order], self.Y[epoch.order]
-        else:
-            X, Y = self.X, self.Y
+            X, Y = X[epoch.order], Y[epoch.order]
+            W = None if W is None else W[epoch.order]
         for batch in range(epoch.steps):
             rows = epoch.rows(batch)
             xb = Tensor(X[rows], dtype=dtype)
             epoch.begin(batch)
             optimizer.zero_grad()
-            with np.errstate(over="ignore", invalid="ignore"):  # a non-finite loss is reported by the loop, in words
-                loss, out = model._loss_and_outputs(xb, Y[rows], with_outputs=metrics)
+            with np.errstate(all="ignore"):  # a non-finite loss is reported by the loop, in words
+                loss, out = model._loss_and_outputs(
+                    xb, Y[rows], with_outputs=metrics, sample_weight=None if W is None else W[rows]
+                )
                 value = float(loss.item())
                 if not epoch.loss(batch, value):
                     return
                 loss.backward()
-            optimizer.step()
+                optimizer.step()
             if metrics:
                 epoch.outputs.append(out)
             epoch.end(batch, value)
+            if model.stop_training:  # a callback asked for it during the epoch: stop after this batch, as Keras
+                return
 
-    def validate(self, X, Y, Y_metric) -> dict[str, float]:
+    def validate(self, X, Y, Y_metric, W=None, batch_size: int | None = None) -> dict[str, float]:
         model = self.model
         model.eval()
         try:
-            return model._evaluate_arrays(X, Y, Y_metric, batch_size=None)
+            return model._evaluate_arrays(X, Y, Y_metric, batch_size=batch_size, sample_weight=W)
         finally:
             model.train()
 
@@ -173,8 +226,8 @@ class NumpyRunner(Runner):
 def train(
     model,
     runner: Runner,
-    train: tuple[np.ndarray, np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    train: tuple[np.ndarray, ...],
+    validation: tuple[np.ndarray, ...] | None,
     *,
     epochs: int,
     initial_epoch: int,
@@ -183,14 +236,17 @@ def train(
     shuffle_rng: np.random.Generator,
     callbacks: CallbackList,
     progress: Progress,
+    steps_per_epoch: int | None = None,
+    validation_freq: int = 1,
+    validation_batch_size: int | None = None,
 ):
-    """The epochs of ``model.fit``: `train` and `validation` are (X, Y, Y for the metrics) as fit prepared
-    them; returns the model's History (``Sequential.fit`` calls it after checking its arguments).
+    """The epochs of ``model.fit``: `train` and `validation` are (X, Y, Y for the metrics[, sample weights]) as
+    fit prepared them; returns the model's History (``Sequential.fit`` calls it after checking its arguments).
 
     >>> import numpy as np
     >>> from gradviz import keras
     >>> from gradviz.callbacks import CallbackList, History
-    >>> model = keras.Sequential([keras.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
     >>> X = Y = np.ones((4, 1))
     >>> model.history = History()
     >>> model.stop_training = False
@@ -205,9 +261,12 @@ def train(
     >>> len(history.history["loss"])
     2
     """
-    X, _, Y_metric = train
+    X, Y_metric = train[0], train[2]
     n = len(X)
     logs: dict[str, Any] = {}
+    policy = nan_policy(callbacks.callbacks)
+    exact = isinstance(runner, NumpyRunner)  # the model holds the weights of the moment a batch's loss is seen
+    warned: list[bool] = []  # the first nan/inf loss of the fit is explained, once
     with runner:
         batch_hooks = runner.begin(callbacks, batch_size)
         model.train()
@@ -216,19 +275,26 @@ def train(
             callbacks.on_epoch_begin(index, {})
             order = shuffle_rng.permutation(n) if shuffle else None
             progress.start_epoch(index)
-            epoch = Epoch(index, order, n, batch_size, batch_hooks, progress)
+            steps = -(-n // batch_size) if steps_per_epoch is None else steps_per_epoch
+            epoch = Epoch(index, order, n, batch_size, batch_hooks, progress, steps=steps, policy=policy)
+            if policy == "continue":  # stop / raise: explained below, once the weights of before that batch are back
+                epoch.on_bad = _warner(model, epoch, X, exact, warned)
             runner.run(epoch)
-            if epoch.bad is not None:
-                progress.close()
+            if epoch.bad is not None and policy != "continue":
                 batch, value = epoch.bad
-                raise model._nan_error(value, index, batch, epoch.steps, Tensor(X[epoch.samples(batch)], dtype=X.dtype))
+                error = model._nan_error(
+                    value, index, batch, epoch.steps, Tensor(X[epoch.samples(batch)], dtype=X.dtype)
+                )
+                if policy == "raise":
+                    progress.close()
+                    raise error
+                progress.close()
+                print(f"Batch {batch}: Invalid loss, terminating training")
+                print(str(error))
+                model.stop_training = True
             runner.end_epoch(epoch)
-            logs = model._logs(
-                epoch.total / epoch.seen,
-                Y_metric if order is None else Y_metric[order],
-                epoch.outputs,
-                None if validation is None else runner.validate(*validation),
-            )
+            logs = _epoch_logs(model, runner, epoch, order, Y_metric, validation, validation_freq, index,
+                               validation_batch_size)  # fmt: skip
             callbacks.on_epoch_end(index, logs)
             progress.end_epoch(logs)
             if model.stop_training:
@@ -239,38 +305,172 @@ def train(
     return model.history
 
 
-class Progress:
-    """fit's output: a tqdm bar per epoch (verbose=1 and tqdm installed), else one text line per epoch."""
+def _warner(model, epoch: Epoch, X: np.ndarray, exact: bool, warned: list) -> Callable[[int, float], None]:
+    """The warning at the fit's first nan/inf loss when training goes on: gradviz's explanation, with the layer
+    that went wrong when the model holds the weights of that moment (`exact`: the numpy backend)."""
 
-    def __init__(self, verbose: int, epochs: int, steps: int) -> None:
-        self.verbose, self.epochs, self.steps = int(verbose), int(epochs), steps
-        self.bar = None
+    def warn(batch: int, value: float) -> None:
+        if warned:
+            return
+        warned.append(True)
+        rows = Tensor(X[epoch.samples(batch)], dtype=X.dtype)
+        error = model._nan_error(value, epoch.index, batch, epoch.steps, rows, layers=exact, training_goes_on=True)
+        warnings.warn(str(error), GradvizWarning, stacklevel=2)
+
+    return warn
+
+
+def _epoch_logs(model, runner, epoch, order, Y_metric, validation, freq, index, validation_batch_size) -> dict:
+    """The epoch's loss (the batches' mean; nan or inf when one of them was), metrics and validation numbers."""
+    stopped = epoch.size(epoch.bad[0]) if epoch.bad is not None and epoch.policy != "continue" else 0
+    total = epoch.total + (epoch.bad[1] * stopped if stopped else 0.0)
+    loss = total / max(epoch.seen + stopped, 1)
+    held_out = None
+    if validation is not None and (index + 1) % freq == 0:
+        if isinstance(runner, NumpyRunner):
+            held_out = runner.validate(*validation, batch_size=validation_batch_size)
+        else:
+            held_out = runner.validate(*validation)
+    if not model._metric_names:
+        return model._logs(loss, Y_metric, [], held_out)
+    rows = (np.arange(epoch.n) if order is None else order)[: epoch.seen]
+    joined = np.concatenate(epoch.outputs) if epoch.outputs else None
+    if joined is None or epoch.seen == 0 or len(joined) < epoch.seen:  # a backend that stopped without them
+        logs = {"loss": loss, **dict.fromkeys(model.metrics_names[1:], math.nan)}
+        logs.update({f"val_{key}": value for key, value in (held_out or {}).items()})
+        return logs
+    return model._logs(loss, Y_metric[rows], [joined[: epoch.seen]], held_out)
+
+
+# -- the progress bar --------------------------------------------------------------------------------------
+
+
+def _dynamic() -> bool:
+    """Whether the output can be redrawn in place (a terminal or a notebook), as Keras' Progbar asks."""
+    return (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()) or "ipykernel" in sys.modules
+
+
+def _step_time(seconds: float, unit: str = "step") -> str:
+    """Keras' time per step: '2s/step', '35ms/step', '880us/step'."""
+    if seconds >= 1 or seconds == 0:
+        return f" {seconds:.0f}s/{unit}"
+    if seconds >= 1e-3:
+        return f" {seconds * 1e3:.0f}ms/{unit}"
+    return f" {seconds * 1e6:.0f}us/{unit}"
+
+
+def _number(value: float) -> str:
+    return f" {value:.4f}" if abs(value) > 1e-3 else f" {value:.4e}"
+
+
+class ProgressBar:
+    """Keras' progress bar for `target` steps: ``update(current, values)`` redraws it (in a terminal or a
+    notebook; elsewhere only the last line is printed), ``verbose=2`` prints just the last line,
+    ``N/N - 0s - 2ms/step - loss: 0.3000``. tqdm draws it instead when installed (`use_tqdm`).
+
+    >>> bar = ProgressBar(4, verbose=2, use_tqdm=False)
+    >>> bar.update(4, {"loss": 0.25}, finalize=True)   # doctest: +ELLIPSIS
+    4/4 - 0s - ...s/step - loss: 0.2500
+    """
+
+    width = 20
+
+    def __init__(self, target: int, verbose: int = 1, *, desc: str | None = None, use_tqdm: bool = True) -> None:
+        self.target, self.verbose, self.desc = int(target), int(verbose), desc
+        self.start = time.perf_counter()
+        self.current = 0
+        self.dynamic = _dynamic()
         self.tqdm = None
-        if self.verbose == 1:
+        self.closed = False
+        if self.verbose == 1 and use_tqdm:
             try:
                 from tqdm.auto import tqdm
             except ImportError:
                 tqdm = None
-            self.tqdm = tqdm
+            if tqdm is not None:
+                self.tqdm = tqdm(total=self.target, desc=desc, unit="batch", leave=True)
+
+    def _values(self, values: dict[str, float]) -> str:
+        return "".join(f" - {key}:{_number(float(value))}" for key, value in values.items())
+
+    def update(self, current: int, values: dict[str, float] | None = None, finalize: bool = False) -> None:
+        """Show step `current` of the target with `values` (the running loss and metrics)."""
+        values = values or {}
+        if self.tqdm is not None:
+            self.tqdm.update(current - self.current)
+            text = " - ".join(f"{key}: {float(value):.4f}" for key, value in values.items())
+            self.tqdm.set_postfix_str(text, refresh=finalize)
+            self.current = current
+            if finalize:
+                self.close()
+            return
+        self.current = current
+        elapsed = time.perf_counter() - self.start
+        per_step = elapsed / current if current else 0.0
+        if self.verbose == 2:
+            if finalize:
+                digits = len(str(self.target))
+                print(
+                    f"{current:>{digits}}/{self.target} - {elapsed:.0f}s -{_step_time(per_step)}{self._values(values)}"
+                )
+            return
+        if self.verbose != 1 or not (finalize or self.dynamic):
+            return
+        digits = len(str(self.target))
+        done = int(self.width * current / self.target) if self.target else self.width
+        count = f"{current:>{digits}}/{self.target}"
+        if finalize:
+            timing = f"{elapsed:.0f}s"
+        else:
+            eta = per_step * (self.target - current)
+            timing = f"{eta:.0f}s" if eta < 60 else f"{int(eta // 60)}:{int(eta % 60):02d}"
+        if self.dynamic:
+            bar = f"\x1b[1m{count}\x1b[0m \x1b[32m{'━' * done}\x1b[0m\x1b[37m{'━' * (self.width - done)}\x1b[0m"
+            line = f"{bar} \x1b[1m{timing}\x1b[0m{_step_time(per_step)}{self._values(values)}"
+            sys.stdout.write("\r" + line + ("\n" if finalize else ""))
+            sys.stdout.flush()
+        else:
+            print(f"{count} {'━' * self.width} {timing}{_step_time(per_step)}{self._values(values)}")
+
+    def close(self) -> None:
+        if self.tqdm is not None and not self.closed:
+            self.tqdm.close()
+        self.closed = True
+
+
+class Progress:
+    """fit's output, as Keras prints it: "Epoch 1/10" (when there is more than one epoch), then a
+    :class:`ProgressBar` per epoch (verbose=1) or its last line only (verbose=2); nothing for verbose=0.
+
+    >>> progress = Progress(2, epochs=1, steps=3)
+    >>> progress.start_epoch(0); progress.end_epoch({"loss": 0.5})   # doctest: +ELLIPSIS
+    3/3 - 0s - ...s/step - loss: 0.5000
+    """
+
+    def __init__(self, verbose: int, epochs: int, steps: int) -> None:
+        self.verbose, self.epochs, self.steps = int(verbose), int(epochs), steps
+        self.bar: ProgressBar | None = None
+        self.done = 0
 
     def start_epoch(self, epoch: int) -> None:
         self.epoch = epoch
-        if self.tqdm is not None:
-            self.bar = self.tqdm(total=self.steps, desc=f"Epoch {epoch + 1}/{self.epochs}", unit="batch", leave=True)
+        self.done = 0
+        if not self.verbose:
+            return
+        bar = ProgressBar(self.steps, self.verbose, desc=f"Epoch {epoch + 1}/{self.epochs}")
+        if bar.tqdm is None and self.epochs > 1:
+            print(f"Epoch {epoch + 1}/{self.epochs}")
+        self.bar = bar
 
     def batch_done(self, running_loss: float, count: int = 1) -> None:
-        if self.bar is not None:
-            self.bar.update(count)
-            self.bar.set_postfix_str(f"loss: {running_loss:.4f}", refresh=False)
+        self.done += count
+        if self.bar is not None and self.done < self.steps:
+            self.bar.update(self.done, {"loss": running_loss})
 
     def end_epoch(self, logs: dict[str, float]) -> None:
-        text = " - ".join(f"{key}: {value:.4f}" for key, value in logs.items())
         if self.bar is not None:
-            self.bar.set_postfix_str(text)
-            self.bar.close()
+            self.bar.update(self.steps, logs, finalize=True)
             self.bar = None
-        elif self.verbose:
-            print(f"Epoch {self.epoch + 1}/{self.epochs} - {self.steps}/{self.steps} batches - {text}", file=sys.stdout)
 
     def close(self) -> None:
         if self.bar is not None:

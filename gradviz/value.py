@@ -240,13 +240,27 @@ class Value(Node):
 
     # -- gradients ----------------------------------------------------------------------------
 
-    def backward(self, gradient: float | None = None) -> None:
+    def backward(
+        self, gradient: float | None = None, retain_graph: bool | None = None, create_graph: bool = False, inputs=None
+    ) -> None:
         """Fill ``.grad`` of every Value this one depends on with ∂self/∂(that Value).
 
         Leaf gradients accumulate across calls (reset them with ``.grad = None`` or zero_grad());
-        intermediate gradients are recomputed on every call.
+        intermediate gradients are recomputed on every call. PyTorch's arguments as Tensor.backward takes them:
+        `retain_graph` changes nothing (the graph is kept), `inputs` accumulates only into those Values,
+        ``create_graph=True`` is not available.
+
+        >>> x, y = Value(2.0), Value(5.0)
+        >>> (x * y).backward(inputs=[x])
+        >>> x.grad, y.grad
+        (5.0, None)
         """
-        backward(self, gradient)
+        if create_graph:
+            raise NotImplementedError(
+                "backward(create_graph=True): gradviz's backward pass computes plain numbers and records no graph "
+                "of its own, so derivatives of gradients (second derivatives) are not available."
+            )
+        backward(self, gradient, inputs)
 
     def item(self) -> float:
         return self.data

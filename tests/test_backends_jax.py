@@ -316,7 +316,16 @@ def test_a_diverging_loss_stops_with_the_epoch_and_batch_as_on_numpy(case, batch
         )
         model = keras.Sequential([keras.Dense(1, input_dim=X.shape[1])], seed=0).compile(optimizer, "mse")
         with pytest.raises(keras.NonFiniteLossError) as caught:
-            model.fit(X, y, epochs=50, batch_size=batch_size, verbose=0, seed=0, callbacks=watchers, backend=backend)
+            model.fit(
+                X,
+                y,
+                epochs=50,
+                batch_size=batch_size,
+                verbose=0,
+                seed=0,
+                callbacks=[*watchers, keras.callbacks.TerminateOnNaN(raise_error=True)],
+                backend=backend,
+            )
         errors[backend], models[backend] = caught.value, model
     assert (errors["jax"].epoch, errors["jax"].batch) == (errors["numpy"].epoch, errors["numpy"].batch)
     # the bad batch's update is not kept: the model holds the last finite weights, so no layer is blamed
@@ -490,6 +499,7 @@ OP_CASES = {
         ((_signed(4, 3), np.array([0, 2, 1, 2])), {}, (0,)),  # integer labels
         ((_signed(4, 3), np.eye(3)[[1, 0, 2, 2]] * 0.8 + 0.05), {}, (0, 1)),  # probability rows
     ],
+    "clone": [((_signed(3, 2),), {}, (0,))],
 }
 
 

@@ -58,7 +58,7 @@ def test_gradcheck_returns_one_error_per_input_that_requires_grad():
 
 def test_gradcheck_fails_on_a_gradient_that_misses_a_term():
     x = Value(1.5, label="x")
-    result = gradcheck(_with_hidden_term, x)
+    result = gradcheck(_with_hidden_term, x, raise_exception=False)
     assert not result.ok and not bool(result)
     assert result.passed == [False]
     assert result.analytic == [2.0]
@@ -71,7 +71,7 @@ def test_gradcheck_fails_on_a_wrong_tensor_gradient_and_reports_only_the_bad_inp
     rng = np.random.default_rng(1)
     w = Tensor(rng.normal(size=(2, 2)), requires_grad=True, label="w")
     v = Tensor(rng.normal(size=(2,)), requires_grad=True, label="v")
-    result = gradcheck(lambda w, v: _with_hidden_tensor_term(w) + (v * v).sum(), w, v)
+    result = gradcheck(lambda w, v: _with_hidden_tensor_term(w) + (v * v).sum(), w, v, raise_exception=False)
     assert result.passed == [False, True]
     np.testing.assert_allclose(result.numeric[0] - result.analytic[0], 2 * w.data, atol=1e-5)
     report = result.report()
@@ -79,16 +79,29 @@ def test_gradcheck_fails_on_a_wrong_tensor_gradient_and_reports_only_the_bad_inp
     assert any(line.startswith("ok  v:") for line in report.splitlines())
 
 
-def test_gradcheck_raises_a_report_when_asked():
+def test_gradcheck_raises_a_report_by_default_as_torch():
     x = Value(1.5, label="x")
     with pytest.raises(GradcheckError) as info:
-        gradcheck(_with_hidden_term, x, raise_exception=True)
+        gradcheck(_with_hidden_term, x)
     message = str(info.value)
     assert message.startswith("gradcheck: analytic and numerical gradients disagree")
     assert "BAD x: max |analytic − numeric| = 3" in message
     assert "analytic: 2." in message
     assert "numeric:  5." in message
     assert isinstance(info.value, AssertionError)
+
+
+@pytest.mark.torch
+def test_gradcheck_takes_torchs_signature_and_defaults():
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    ours = inspect.signature(gradcheck).parameters
+    theirs = inspect.signature(torch.autograd.gradcheck).parameters
+    for name in ("eps", "atol", "rtol", "raise_exception"):
+        assert ours[name].default == theirs[name].default, name
+    a, b = Value(0.3, label="a"), Value(-1.2, label="b")
+    assert gradcheck(lambda a, b: (a * b).tanh(), (a, b)).labels == ["a", "b"]  # torch's tuple of inputs
 
 
 def test_gradcheck_leaves_the_inputs_grad_as_before():

@@ -528,7 +528,7 @@ def test_stratified_split_on_iris_gives_ten_of_each_species():
     [
         ({"test_size": 0.0}, ValueError, "strictly between 0 and 1"),
         ({"test_size": 1.5}, ValueError, "strictly between 0 and 1"),
-        ({"test_size": 10}, ValueError, "gives 10 test samples out of 10"),
+        ({"test_size": 10}, ValueError, r"test_size=10 must be at least 1 and below the number of samples, 10"),
         ({"test_size": "20%"}, TypeError, "test_size must be"),
         ({"stratify": np.array([0] * 9 + [1])}, ValueError, "class 1 has only 1 sample"),
         ({"stratify": np.arange(3)}, ValueError, "one label per sample"),

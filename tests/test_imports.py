@@ -75,7 +75,7 @@ def _gradviz_imports(path) -> set[str]:
     ("lower", "higher"),
     [
         ("viz", "gradviz.keras"),  # pictures do not know about keras models
-        ("keras.py", "gradviz.widgets"),  # fit finds the dashboard through gradviz.callbacks.named
+        ("keras", "gradviz.widgets"),  # fit finds the dashboard through gradviz.callbacks.named
         ("training.py", "gradviz.widgets"),
         ("engine.py", "gradviz.viz"),
     ],

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 import pytest
 
-from gradviz import Tensor, nn, optim
+from gradviz import GradvizWarning, Tensor, keras, nn, optim
 from gradviz.callbacks import EarlyStopping, LambdaCallback
 from gradviz.data import Standardizer, load_digits, load_iris, make_moons, one_hot, train_test_split
 from gradviz.errors import ShapeError
-from gradviz.keras import Activation, Dense, Flatten, InputError, NonFiniteLossError, Sequential
+from gradviz.keras import Activation, Dense, Flatten, InputError, NonFiniteLossError, Sequential, losses
 
 
 def iris_split(seed: int = 1):
@@ -140,12 +141,20 @@ def test_categorical_crossentropy_takes_one_hot_rows_and_integer_labels_alike():
     assert categorical.evaluate(X, one_hot(labels, 3))[1] == sparse.evaluate(X, labels)[1]
 
 
-def test_last_layer_without_activation_is_read_as_logits():
+def test_a_last_layer_without_activation_is_read_as_probabilities_unless_the_loss_says_from_logits():
     X = np.array([[0.5, -1.0], [1.0, 2.0]])
     with_softmax = small_classifier()
-    logits_model = Sequential([Dense(8, activation="relu", input_dim=2), Dense(3)], seed=0)
-    logits_model.compile("adam", "sparse_categorical_crossentropy")
-    assert logits_model.evaluate(X, [0, 1]) == pytest.approx(with_softmax.evaluate(X, [0, 1])[0], rel=1e-12)
+    linear = Sequential([Dense(8, activation="relu", input_dim=2), Dense(3)], seed=0)
+    linear.compile("adam", "sparse_categorical_crossentropy")  # Keras' default from_logits=False
+    outputs = linear.predict(X, verbose=0)
+    kept = np.clip(outputs / outputs.sum(axis=1, keepdims=True), 1e-7, 1 - 1e-7)  # Keras' rule for probabilities
+    keras_rule = -np.mean(np.log(kept[np.arange(2), [0, 1]]))
+    assert linear.evaluate(X, [0, 1], verbose=0) == pytest.approx(keras_rule, rel=1e-12)
+    logits = Sequential([Dense(8, activation="relu", input_dim=2), Dense(3)], seed=0)
+    logits.compile("adam", losses.SparseCategoricalCrossentropy(from_logits=True))
+    assert logits.evaluate(X, [0, 1], verbose=0) == pytest.approx(
+        with_softmax.evaluate(X, [0, 1], verbose=0)[0], rel=1e-12
+    )
 
 
 def test_activation_layer_after_dense_is_fused_too():
@@ -217,15 +226,36 @@ def test_fit_with_the_same_seed_repeats_exactly_and_shuffle_false_keeps_the_orde
     assert order == list(X[::10, 0])
 
 
-def test_verbose_prints_one_line_per_epoch_and_zero_prints_nothing(capsys):
+def test_verbose_2_prints_keras_epoch_lines_and_zero_prints_nothing(capsys):
     X, y = make_moons(20, seed=0)
     model = small_classifier(classes=2)
     model.fit(X, y, epochs=2, verbose=0)
     assert capsys.readouterr().out == ""
     model.fit(X, y, epochs=2, verbose=2)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [line.split(" - ")[0] for line in lines] == ["Epoch 1/2", "Epoch 2/2"]
-    assert "loss: " in lines[0] and "accuracy: " in lines[0]
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
+    assert re.fullmatch(r"1/1 - \d+s - \d+(s|ms|us)/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}", lines[1]), lines[1]
+    model.fit(X, y, epochs=1, verbose=2)  # one epoch: no "Epoch 1/1" line, as Keras
+    assert capsys.readouterr().out.startswith("1/1 - ")
+
+
+def test_verbose_1_without_tqdm_prints_keras_bar_for_fit_evaluate_and_predict(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # as if tqdm were not installed
+    X, y = make_moons(40, seed=0)
+    model = small_classifier(classes=2)
+    model.fit(X, y, batch_size=16, epochs=2)  # Keras' default verbose="auto"
+    model.evaluate(X, y)
+    model.predict(X)
+    lines = capsys.readouterr().out.strip().splitlines()
+    bar = "━" * 20
+    assert lines[0] == "Epoch 1/2" and lines[1].startswith(f"3/3 {bar} ") and " - loss: " in lines[1]
+    assert lines[3].startswith(f"3/3 {bar} ")
+    assert (
+        lines[4].startswith(f"2/2 {bar} ") and lines[4].endswith(lines[4].split(" - ", 1)[1]) and "accuracy" in lines[4]
+    )
+    assert re.fullmatch(rf"2/2 {bar} \d+s \d+(s|ms|us)/step", lines[5]), lines[5]
 
 
 def test_nan_in_a_layers_weights_stops_fit_naming_the_epoch_batch_and_layer():
@@ -233,13 +263,42 @@ def test_nan_in_a_layers_weights_stops_fit_naming_the_epoch_batch_and_layer():
     model = Sequential([Dense(8, activation="relu", input_dim=2), Dense(1, activation="sigmoid")], seed=0)
     model.compile("sgd", "binary_crossentropy")
     weights = model.get_weights()
-    weights[2][0, 3] = np.nan
+    weights[2][3, 0] = np.nan  # Keras' layout: input 3 of the output layer's kernel
     model.set_weights(weights)
     with pytest.raises(
         NonFiniteLossError, match=r"epoch 1, batch 1 of 4; layer 'dense_1': its parameters weight"
     ) as info:
-        model.fit(X, y, epochs=2, batch_size=10, verbose=0)
+        model.fit(
+            X, y, batch_size=10, epochs=2, verbose=0, callbacks=[keras.callbacks.TerminateOnNaN(raise_error=True)]
+        )
     assert (info.value.epoch, info.value.batch, info.value.layer) == (0, 0, "dense_1")
+    assert isinstance(info.value, RuntimeError)  # Keras' TerminateOnNaN(raise_error=True) raises a RuntimeError
+
+
+def diverging_model():
+    X = np.linspace(-10, 10, 40).reshape(-1, 1)
+    model = Sequential([Dense(8, activation="relu", input_dim=1), Dense(1)], seed=0)
+    return model.compile("sgd", "mse", learning_rate=1.0), X, 100.0 * X[:, 0]
+
+
+def test_a_nan_loss_goes_on_as_in_keras_with_gradviz_warning_naming_where_once():
+    model, X, y = diverging_model()
+    with pytest.warns(
+        GradvizWarning, match=r"^fit: the loss became (inf|nan) at epoch \d+, batch \d+ of 4;.*Training goes on"
+    ) as caught:
+        history = model.fit(X, y, batch_size=10, epochs=20, verbose=0, seed=0)
+    assert len(caught) == 1 and len(history.epoch) == 20  # one warning, every epoch run
+    assert not np.isfinite(history.history["loss"][-1])
+
+
+def test_terminate_on_nan_stops_before_the_bad_update_and_prints_keras_line_and_the_explanation(capsys):
+    model, X, y = diverging_model()
+    history = model.fit(X, y, batch_size=10, epochs=20, verbose=0, seed=0, callbacks=[keras.callbacks.TerminateOnNaN()])
+    printed = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"Batch \d: Invalid loss, terminating training", printed[0])
+    assert printed[1].startswith("fit: the loss became") and "lower the learning rate (now 1)" in printed[1]
+    assert len(history.epoch) < 20 and not np.isfinite(history.history["loss"][-1])
+    assert all(np.all(np.isfinite(w)) for w in model.get_weights())  # the bad batch's update is not applied
 
 
 def test_nan_in_the_inputs_is_refused_before_training_naming_its_row_and_column():
@@ -255,12 +314,10 @@ def test_nan_in_the_inputs_is_refused_before_training_naming_its_row_and_column(
 
 
 def test_diverging_training_stops_with_a_hint_to_lower_the_learning_rate():
-    X = np.linspace(-10, 10, 40).reshape(-1, 1)
-    y = 100.0 * X[:, 0]
-    model = Sequential([Dense(8, activation="relu", input_dim=1), Dense(1)], seed=0)
-    model.compile("sgd", "mse", learning_rate=1.0)
+    model, X, y = diverging_model()
     with pytest.raises(NonFiniteLossError, match=r"lower the learning rate \(now 1\)"):
-        model.fit(X, y, epochs=20, batch_size=10, verbose=0, seed=0)
+        model.fit(X, y, batch_size=10, epochs=20, verbose=0, seed=0,
+                  callbacks=[keras.callbacks.TerminateOnNaN(raise_error=True)])  # fmt: skip
 
 
 # -- evaluate / predict / summary / weights ------------------------------------------------------------
@@ -287,21 +344,33 @@ def test_predict_returns_a_numpy_array_of_probabilities_with_any_batch_size():
     assert np.array_equal(model.predict_classes(X), whole.argmax(axis=1))
 
 
-def test_summary_lists_layers_output_shapes_and_parameter_totals():
+def summary_of(model) -> str:
+    printed = []
+    assert model.summary(print_fn=printed.append) is None  # Keras' summary returns nothing
+    return printed[0]
+
+
+def test_summary_lists_layers_output_shapes_and_parameter_totals_as_keras_3():
     model = Sequential([Dense(64, activation="relu", input_dim=4), Dense(3, activation="softmax")])
-    text = model.summary(print_fn=None)
-    assert 'Model: "sequential"' in text
-    assert "dense (Dense, relu)" in text and "(None, 64)" in text and "320" in text
-    assert "dense_1 (Dense, softmax)" in text and "(None, 3)" in text and "195" in text
-    assert "Total params: 515" in text and "Non-trainable params: 0" in text
+    lines = summary_of(model).splitlines()
+    assert lines[0] == 'Model: "sequential"'
+    assert lines[2] == "┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃"
+    assert lines[4] == "│ dense (Dense)                   │ (None, 64)             │           320 │"
+    assert lines[6] == "│ dense_1 (Dense)                 │ (None, 3)              │           195 │"
+    assert lines[-3:] == [
+        " Total params: 515 (4.02 KB)",  # float64 weights: 8 bytes each
+        " Trainable params: 515 (4.02 KB)",
+        " Non-trainable params: 0 (0.00 B)",
+    ]
+    model.compile("adam", "sparse_categorical_crossentropy").fit(np.zeros((4, 4)), [0, 1, 2, 0], verbose=0)
+    assert summary_of(model).splitlines()[-1] == " Optimizer params: 1,030 (8.05 KB)"  # Adam's m and v
 
 
-def test_summary_of_a_model_without_input_size_explains_how_to_build_it():
+def test_summary_of_a_model_not_built_shows_question_marks_as_keras():
     model = Sequential([Dense(4), Dense(1)])
-    with pytest.raises(ValueError, match="not been built.*input_dim="):
-        model.summary()
-    model.build(3)
-    assert "Total params: 21" in model.summary(print_fn=None)
+    assert "│ dense (Dense)                   │ ?                      │   0 (unbuilt) │" in summary_of(model)
+    model.build((None, 3))
+    assert "Total params: 21 (168.00 B)" in summary_of(model)
 
 
 def test_dense_infers_its_input_size_at_the_first_call_and_then_keeps_it():
@@ -429,15 +498,25 @@ def test_label_shape_and_count_mismatches_are_explained():
         model.predict(np.zeros((1, 5)))
 
 
-def test_binary_crossentropy_refuses_minus_one_labels_and_needs_a_sigmoid():
+def test_binary_crossentropy_refuses_minus_one_labels():
     model = Sequential([Dense(1, activation="sigmoid", input_dim=2)]).compile("adam", "binary_crossentropy")
     with pytest.raises(ValueError, match=r"targets in \[0, 1\].*\(y \+ 1\) / 2"):
         model.fit(np.zeros((2, 2)), [-1, 1], verbose=0)
-    relu_out = Sequential([Dense(1, activation="relu", input_dim=2)])
-    with pytest.raises(ValueError, match="activation 'sigmoid' .*it is 'relu'"):
-        relu_out.compile("adam", "binary_crossentropy")
-    with pytest.raises(ValueError, match="activation 'softmax' .*it is 'tanh'"):
-        Sequential([Dense(3, activation="tanh", input_dim=2)]).compile("adam", "categorical_crossentropy")
+
+
+def test_any_last_activation_goes_with_a_cross_entropy_read_as_probabilities_clipped_as_keras():
+    X, y = np.array([[1.0, -2.0], [0.5, 0.5], [-1.0, 3.0]]), np.array([1.0, 0.0, 1.0])
+    relu_out = Sequential([Dense(1, activation="relu", input_dim=2)], seed=0).compile("adam", "binary_crossentropy")
+    p = np.clip(relu_out.predict(X, verbose=0)[:, 0], 1e-7, 1 - 1e-7)
+    keras_rule = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert relu_out.evaluate(X, y, verbose=0) == pytest.approx(keras_rule, rel=1e-12)
+    tanh_out = Sequential([Dense(3, activation="tanh", input_dim=2)], seed=0).compile(
+        "adam", "categorical_crossentropy"
+    )
+    outputs = tanh_out.predict(X, verbose=0)
+    q = np.clip(outputs / outputs.sum(axis=1, keepdims=True), 1e-7, 1 - 1e-7)
+    targets = one_hot([0, 2, 1], 3)
+    assert tanh_out.evaluate(X, targets, verbose=0) == pytest.approx(-np.mean((targets * np.log(q)).sum(1)), rel=1e-12)
 
 
 def test_early_stopping_on_val_loss_without_validation_says_how_to_get_it():
@@ -446,16 +525,26 @@ def test_early_stopping_on_val_loss_without_validation_says_how_to_get_it():
         model.fit(np.zeros((4, 2)), [0, 1, 2, 0], epochs=2, callbacks=[EarlyStopping()], verbose=0)
 
 
-def test_a_custom_loss_function_receives_outputs_and_targets():
+def test_a_custom_loss_function_receives_y_true_then_y_pred_as_in_keras():
     seen = {}
 
-    def squared_error_sum(outputs, targets):
-        seen["shapes"] = (outputs.shape, targets.shape)
-        return ((outputs - targets) ** 2).sum()
+    def squared_error_sum(y_true, y_pred):
+        seen["arguments"] = (y_true.requires_grad, y_pred.requires_grad, y_true.shape, y_pred.shape)
+        return ((y_pred - y_true) ** 2).sum()
 
     model = Sequential([Dense(2, input_dim=3)], seed=0).compile("sgd", squared_error_sum)
     model.fit(np.ones((4, 3)), np.zeros((4, 2)), batch_size=4, verbose=0)
-    assert seen["shapes"] == ((4, 2), (4, 2)) and model.loss is squared_error_sum
+    assert seen["arguments"] == (False, True, (4, 2), (4, 2)) and model.loss is squared_error_sum
+
+
+def test_a_custom_loss_of_one_value_per_sample_is_averaged_as_keras_reduces_it():
+    def per_sample(y_true, y_pred):
+        return ((y_pred - y_true) ** 2).sum(axis=-1)
+
+    model = Sequential([Dense(2, input_dim=3)], seed=0).compile("sgd", per_sample)
+    X, y = np.ones((4, 3)), np.arange(8.0).reshape(4, 2)
+    expected = ((model.predict(X, verbose=0) - y) ** 2).sum(axis=1).mean()
+    assert model.evaluate(X, y, verbose=0) == pytest.approx(expected, rel=1e-12)
 
 
 def test_verbose_one_draws_a_tqdm_bar_per_epoch_when_tqdm_is_installed(monkeypatch):
@@ -509,7 +598,7 @@ def test_gradviz_nn_modules_work_as_keras_layers_and_a_final_nn_softmax_is_fused
     logits = model(Tensor(X), logits=True)
     assert logits.scope == "sequential/linear_1"
     assert model.evaluate(X, [0, 2])[0] == pytest.approx(float(nn.cross_entropy(logits, [0, 2]).item()), rel=1e-12)
-    text = model.summary(print_fn=None)
+    text = summary_of(model)
     assert "relu (ReLU)" in text and "Total params: 51" in text
 
 
@@ -653,11 +742,14 @@ def test_predict_classes_on_a_regression_model_says_it_predicts_values_and_what_
     assert "Use model.predict(x) for the values" in str(info.value) and "activation='softmax'" in str(info.value)
 
 
-def test_predict_classes_reads_a_linear_output_as_logits_under_a_classification_loss():
+def test_predict_classes_reads_a_linear_output_as_its_loss_reads_it():
     logits = Sequential([Dense(3, input_dim=2)], seed=0).compile("sgd", "sparse_categorical_crossentropy")
     assert np.array_equal(logits.predict_classes(X4), logits.predict(X4).argmax(axis=1))
-    binary = Sequential([Dense(1, input_dim=2)], seed=0).compile("sgd", "binary_crossentropy")
+    binary = Sequential([Dense(1, input_dim=2)], seed=0)
+    binary.compile("sgd", losses.BinaryCrossentropy(from_logits=True))
     assert np.array_equal(binary.predict_classes(X4), (binary.predict(X4)[:, 0] > 0).astype(int))
+    binary.compile("sgd", "binary_crossentropy")  # from_logits=False: the outputs are probabilities
+    assert np.array_equal(binary.predict_classes(X4), (binary.predict(X4)[:, 0] > 0.5).astype(int))
     scores = Sequential([Dense(1, activation="tanh", input_dim=2)], seed=0).compile("sgd", "hinge")
     assert np.array_equal(scores.predict_classes(X4), (scores.predict(X4)[:, 0] > 0).astype(int))
 
@@ -676,7 +768,8 @@ def test_the_jax_backend_checks_arguments_and_data_through_the_same_functions(ba
         model.predict(X4, batch_size=batch_size)
     with pytest.raises(InputError) as jax_error:
         jax_backend.predict(model, X4, batch_size=batch_size)
-    assert str(jax_error.value) == str(numpy_error.value)
+    # the same check; only what None means differs (Keras' 32 for predict, everything at once for jax's)
+    assert str(jax_error.value).split(" or None")[0] == str(numpy_error.value).split(" or None")[0]
     with pytest.raises(InputError, match=r"^fit: batch_size must be an integer ≥ 1"):
         model.fit(X4, Y4, batch_size=batch_size, verbose=0, backend="jax")
     ragged = [[0.0, 1.0], [1.0]]

@@ -285,7 +285,7 @@ def test_activation_functions_work_on_values_and_tensors():
     assert nn.identity(x) is x
 
 
-def test_activation_reprs():
-    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(alpha=0.2)"
-    assert repr(nn.Softmax()) == "Softmax(axis=-1)"
+def test_activation_reprs_are_torchs():
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(nn.Softmax()) == "Softmax(dim=-1)"
     assert repr(nn.get_activation("linear")) == "Identity()"

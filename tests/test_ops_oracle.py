@@ -158,6 +158,7 @@ ORACLES: dict[str, Callable] = {
     "step": _elementwise(F.step, lambda x: torch.sign(torch.relu(x)), _coarse, smooth_values=(_off_zero,)),
     "maximum": _elementwise(F.maximum, torch.maximum, _coarse, _coarse, smooth_values=(_grid, _half_grid)),
     "minimum": _elementwise(F.minimum, torch.minimum, _coarse, _coarse, smooth_values=(_grid, _half_grid)),
+    "clone": _elementwise(lambda a: a.clone(), torch.clone, _general),
 }
 
 

@@ -275,3 +275,16 @@ def test_in_a_browser_hovering_a_neuron_or_a_weight_shows_a_box_that_holds_its_t
         page.locator("g.weight").first.focus()
         (fits, inside, text), *others = page.evaluate(visible_boxes)
         assert fits and inside and "∂L/∂w sums 2 paths to L" in text
+
+
+def test_a_torch_style_sequential_s_maps_are_its_activations_and_dropout_is_left_out():
+    from gradviz import Tensor, nn
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Dropout(0.5), nn.Linear(3, 1))
+    points = np.random.default_rng(0).normal(size=(40, 2)) * 3
+    maps = neuron_maps(model, points)
+    expected = np.tanh(model[0](Tensor(points)).data)
+    assert np.allclose(maps[1], expected)  # after the Tanh module, not the Linear's sums
+    assert network_svg(model, points).count('class="weight"') == 2 * 3 + 3 * 1
+    with pytest.raises(ValueError, match="BatchNorm1d is neither"):
+        network_svg(nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)), points)

@@ -147,7 +147,7 @@ def run_jax(workload, weights, X, y, dtype: str, tf32: bool) -> tuple[list[float
     def loss_fn(params, x, labels):
         h = x.astype(compute)
         for i, (w, b) in enumerate(params):
-            h = h @ w.astype(compute).T + b.astype(compute)
+            h = h @ w.astype(compute) + b.astype(compute)  # Keras' layout: kernels as (inputs, units)
             if i < len(params) - 1:
                 h = jax.nn.relu(h)
         logp = jax.nn.log_softmax(h.astype(jnp.float32))
@@ -202,9 +202,9 @@ def run_torch(workload, weights, X, y, dtype: str, device: str) -> tuple[list[fl
     def fresh():
         layers = []
         for i in range(0, len(weights), 2):
-            linear = torch.nn.Linear(weights[i].shape[1], weights[i].shape[0])
+            linear = torch.nn.Linear(weights[i].shape[0], weights[i].shape[1])  # the kernel is (inputs, units)
             with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(weights[i]))
+                linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(weights[i].T)))
                 linear.bias.copy_(torch.from_numpy(weights[i + 1]))
             layers += [linear, torch.nn.ReLU()]
         model = torch.nn.Sequential(*layers[:-1]).to(device)

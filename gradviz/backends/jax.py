@@ -37,7 +37,7 @@ identical everywhere.
 >>> loss, params = loss_function(model, X, y)
 >>> sorted(params)
 ['dense.bias', 'dense.weight', 'dense_1.bias', 'dense_1.weight']
->>> round(float(loss(params, X, y)), 4) == round(model.evaluate(X, y), 4)
+>>> round(float(loss(params, X, y)), 4) == round(model.evaluate(X, y, verbose=0), 4)
 True
 """
 
@@ -81,7 +81,7 @@ DTYPES = ("float32", "float64", "bfloat16")
 ('float32', 'float64', 'bfloat16')
 >>> model = keras.Sequential([keras.Dense(2, activation="softmax", input_dim=2)], seed=0)
 >>> X = np.array([[1.0, 2.0], [3.0, -4.0]])
->>> [float(np.abs(predict(model, X, dtype=dtype) - model.predict(X)).max()) < 1e-6 for dtype in DTYPES]
+>>> [float(np.abs(predict(model, X, dtype=dtype) - model.predict(X, verbose=0)).max()) < 1e-6 for dtype in DTYPES]
 [True, True, False]
 """
 
@@ -125,7 +125,7 @@ class Program:
     >>> [op.name for _, op, _, _, _ in program.steps], [leaf.kind for leaf in program.leaves], program.rows
     (['transpose', 'matmul', 'add', 'mse'], ['x', 'param', 'param', 'y'], 2)
     >>> loss, predictions = program.run(parameters(model), X, y)
-    >>> round(float(loss), 4) == round(model.evaluate(X, y), 4), predictions.shape
+    >>> round(float(loss), 4) == round(model.evaluate(X, y, verbose=0), 4), predictions.shape
     (True, (2, 1))
     """
 
@@ -906,7 +906,7 @@ def load_parameters(model, params: dict, *, strict: bool = True) -> None:
     >>> from gradviz import keras
     >>> model = keras.Sequential([keras.Dense(1, input_dim=1)], seed=0)
     >>> load_parameters(model, {"dense.weight": jnp.ones((1, 1)), "dense.bias": jnp.zeros(1)})
-    >>> model.predict(np.array([[2.0]])).tolist()
+    >>> model.predict(np.array([[2.0]]), verbose=0).tolist()
     [[2.0]]
     """
     state = {key: np.asarray(_to_host(value)) for key, value in params.items()}
@@ -955,7 +955,7 @@ def predict(model, x, *, params: dict | None = None, dtype: str | None = None, b
     >>> from gradviz import keras
     >>> model = keras.Sequential([keras.Dense(3, activation="softmax", input_dim=2)], seed=0)
     >>> X = np.random.default_rng(0).normal(size=(4, 2))
-    >>> bool(np.allclose(predict(model, X), model.predict(X)))
+    >>> bool(np.allclose(predict(model, X), model.predict(X, verbose=0)))
     True
     """
     from ..keras import _batch_size  # the check keras' predict makes, with its message

@@ -27,7 +27,7 @@ from ._files import (
     human_size,
     short_size,
 )
-from .tables import Dataset
+from .tables import Dataset, returned
 
 __all__ = ["read_idx", "write_idx", "load_mnist", "IDXFormatError"]
 
@@ -293,14 +293,16 @@ def load_mnist(
     scale: bool = True,
     dtype="float64",
     max_bytes: int | None = MAX_BYTES,
-) -> Dataset:
+    return_X_y: bool = False,
+) -> Dataset | tuple[np.ndarray, np.ndarray]:
     """MNIST (or Fashion-MNIST, same files) from a folder you downloaded it into; ``split`` is "train" or "test".
 
     ``X`` is (n, 784) when ``flatten`` (else (n, 28, 28)), divided by 255 when ``scale``, in ``dtype``
     (use ``"float32"`` to halve the memory); ``y`` holds int64 labels; ``images`` keeps the raw uint8 images.
     A missing file raises FileNotFoundError saying which names were looked for and where to get them;
     labels outside 0–9, non-integer labels, or non-uint8 images with ``scale`` raise IDXFormatError
-    naming the file (``max_bytes`` is read_idx's limit per file).
+    naming the file (``max_bytes`` is read_idx's limit per file). ``return_X_y=True`` returns ``(X, y)``,
+    as scikit-learn's loaders do.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())       # a stand-in for the folder holding the real files
@@ -338,7 +340,7 @@ def load_mnist(
     if scale:
         X /= 255.0
     rows, cols = images.shape[1:]
-    return Dataset(
+    dataset = Dataset(
         X,
         labels.astype(np.int64),
         feature_names=tuple(f"pixel_{r}_{c}" for r in range(rows) for c in range(cols)) if flatten else (),
@@ -347,3 +349,4 @@ def load_mnist(
         description=f"MNIST-format {split} split read from {root}",
         extras={"images": images},
     )
+    return returned(dataset, return_X_y, False, "load_mnist")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ._checks import as_array, count, rng_from, same_length
+from ._checks import Unset, as_array, count, given, rng_from, same_length
 
 __all__ = ["batches", "DataLoader", "train_test_split", "Standardizer", "standardize", "one_hot"]
 
@@ -80,55 +80,184 @@ class DataLoader:
         )
 
 
-def _test_count(n: int, test_size, where: str) -> int:
-    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
-        raise TypeError(f"{where}: test_size must be a fraction in (0, 1) or a number of samples, got {test_size!r}")
-    if isinstance(test_size, numbers.Integral):
-        n_test = int(test_size)
-    elif 0.0 < test_size < 1.0:
-        n_test = int(np.ceil(test_size * n))  # like scikit-learn: the test set gets the rounding up
-    else:
-        raise ValueError(f"{where}: a fractional test_size must be strictly between 0 and 1, got {test_size}")
-    if not 1 <= n_test <= n - 1:
+def _is_fraction(size) -> bool:
+    return isinstance(size, numbers.Real) and not isinstance(size, numbers.Integral)
+
+
+def _split_sizes(n: int, test_size, train_size, where: str) -> tuple[int, int]:
+    """(n_train, n_test) as scikit-learn's ``_validate_shuffle_split`` computes them: a fractional test size
+    is rounded up and a fractional train size down; either one alone takes the rest; neither means 25 % test."""
+    if test_size is None and train_size is None:
+        test_size = 0.25
+    for name, size in (("test_size", test_size), ("train_size", train_size)):
+        if size is None:
+            continue
+        if isinstance(size, bool) or not isinstance(size, numbers.Real):
+            raise TypeError(f"{where}: {name} must be a fraction in (0, 1), a number of samples or None, got {size!r}")
+        if _is_fraction(size) and not 0.0 < size < 1.0:
+            raise ValueError(f"{where}: a fractional {name} must be strictly between 0 and 1, got {size}")
+        if not _is_fraction(size) and not 0 < size < n:
+            raise ValueError(
+                f"{where}: {name}={size!r} must be at least 1 and below the number of samples, {n} "
+                "(both the training and the test set need at least one); or give a fraction such as 0.2"
+            )
+    if _is_fraction(test_size) and _is_fraction(train_size) and train_size + test_size > 1:
         raise ValueError(
-            f"{where}: test_size={test_size!r} gives {n_test} test samples out of {n}; "
-            "both the training and the test set need at least one"
+            f"{where}: test_size + train_size = {test_size + train_size} is more than 1 (the whole data); "
+            "reduce one of them"
         )
-    return n_test
+    n_test = None if test_size is None else int(np.ceil(test_size * n)) if _is_fraction(test_size) else int(test_size)
+    n_train = (
+        None if train_size is None else int(np.floor(train_size * n)) if _is_fraction(train_size) else int(train_size)
+    )
+    if n_train is None:
+        n_train = n - n_test
+    elif n_test is None:
+        n_test = n - n_train
+    if n_train + n_test > n:
+        raise ValueError(
+            f"{where}: {n_train} training + {n_test} test samples is more than the {n} there are; "
+            "reduce test_size or train_size"
+        )
+    if n_train == 0 or n_test == 0:
+        raise ValueError(
+            f"{where}: with {n} samples, test_size={test_size!r} and train_size={train_size!r} leave "
+            f"{n_test} test and {n_train} training samples; both sets need at least one"
+        )
+    return n_train, n_test
 
 
-def train_test_split(X, y=None, test_size: float | int = 0.2, *, seed=None, stratify=None, shuffle: bool = True):
-    """Split into ``X_train, X_test, y_train, y_test`` (scikit-learn's order); ``X_train, X_test`` when y is None.
+def _largest_remainder(sizes: np.ndarray, total: int) -> np.ndarray:
+    """``total`` shared out in proportion to ``sizes``: each gets floor(share), the biggest remainders one more."""
+    share = sizes * total / sizes.sum()
+    counts = np.floor(share).astype(int)
+    for k in np.argsort(-(share - counts), kind="stable")[: total - counts.sum()]:
+        counts[k] += 1
+    return counts
 
-    ``test_size`` is a fraction (rounded up, as scikit-learn does) or a number of samples.
-    ``stratify`` — the labels (``stratify=y``) or ``True`` for ``y`` itself — keeps each class's share the
-    same in both parts (each class's test count rounded so that the counts add up to the test size).
+
+def _approximate_mode(class_counts: np.ndarray, n_draws: int, rng) -> np.ndarray:
+    """scikit-learn's per-class counts for a stratified draw (``sklearn.utils._approximate_mode``): floor of the
+    proportional share, the rest handed out by largest remainder, ties broken by ``rng.choice`` exactly as there
+    (the draw is part of the random stream, so skipping it would change every later permutation)."""
+    continuous = class_counts / class_counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need_to_add = int(n_draws - floored.sum())
+    if need_to_add > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (inds,) = np.where(remainder == value)
+            add_now = min(len(inds), need_to_add)
+            floored[rng.choice(inds, size=add_now, replace=False)] += 1
+            need_to_add -= add_now
+            if need_to_add == 0:
+                break
+    return floored.astype(int)
+
+
+def _class_codes(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The classes (sorted, as np.unique gives them) and each sample's class index; a 2-D label array (one-hot
+    rows) is one class per distinct row, written as scikit-learn writes it ("0.0 1.0 0.0") so classes sort alike."""
+    if groups.ndim == 2:
+        groups = np.array([" ".join(row.astype(str)) for row in groups])
+    return np.unique(groups, return_inverse=True)
+
+
+def _sklearn_random_state(random_state, where: str):
+    """scikit-learn's ``check_random_state``: None → numpy's global RandomState, an int → RandomState(int)."""
+    if random_state is None:
+        return np.random.mtrand._rand
+    if isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+        return random_state
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) and random_state >= 0:
+        return np.random.RandomState(int(random_state))
+    raise TypeError(
+        f"{where}: random_state must be a non-negative int, a numpy RandomState or Generator, or None, "
+        f"got {random_state!r} ({type(random_state).__name__})"
+    )
+
+
+def train_test_split(
+    *arrays,
+    test_size: float | int | None = None,
+    train_size: float | int | None = None,
+    random_state=Unset(None),
+    shuffle: bool = True,
+    stratify=None,
+    seed=Unset(None),
+):
+    """Split arrays into train and test parts with scikit-learn's signature and defaults: ``X_train, X_test,
+    y_train, y_test = train_test_split(X, y)``; any number of arrays, each giving its train then its test part.
+
+    ``test_size`` and ``train_size`` are fractions (test rounded up, train down, as scikit-learn does) or numbers
+    of samples; neither given means ``test_size=0.25``; one alone takes the rest; both may leave samples out.
+    ``stratify`` — the labels (``stratify=y``) or ``True`` for the second array — keeps each class's share the
+    same in both parts. ``shuffle=False`` takes the first rows for training and the next for testing.
+
+    Two ways to seed the shuffle: ``random_state=k`` draws as scikit-learn does, so the rows are those of
+    ``sklearn.model_selection.train_test_split(..., random_state=k)``; ``seed=k`` draws from numpy's
+    ``default_rng(k)``, the split gradviz has always given. Give one of them (both is an error); neither draws
+    fresh randomness. Outputs are numpy arrays (lists and Tensors come back as arrays); a ``None`` among the
+    arrays is left out, so ``train_test_split(X, None)`` is ``train_test_split(X)``.
 
     >>> from gradviz.data import load_iris
     >>> X, y = load_iris()
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=0, stratify=y)
     >>> X_train.shape, X_test.shape, np.bincount(y_test).tolist()
     ((120, 4), (30, 4), [10, 10, 10])
+    >>> X, y = np.arange(10).reshape((5, 2)), range(5)              # scikit-learn's own example
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.33, random_state=42)
+    >>> X_train.tolist(), y_train.tolist(), X_test.tolist(), y_test.tolist()
+    ([[4, 5], [0, 1], [6, 7]], [2, 0, 3], [[2, 3], [8, 9]], [1, 4])
+    >>> [part.tolist() for part in train_test_split(y, shuffle=False)]
+    [[0, 1, 2], [3, 4]]
     """
     where = "train_test_split"
-    X = as_array(X, "X", where)
-    y_array = None if y is None else as_array(y, "y", where)
-    same_length(X, y_array, where)
-    n = len(X)
-    n_test = _test_count(n, test_size, where)
-    rng = rng_from(seed, where)
+    sklearn_draw = given(random_state)
+    if sklearn_draw and given(seed):
+        raise TypeError(
+            f"{where}: got both seed={seed!r} and random_state={random_state!r}; give one: random_state draws "
+            "as scikit-learn does, seed as numpy's default_rng"
+        )
+    arrays = [array for array in arrays if array is not None]
+    if not arrays:
+        raise ValueError(f"{where}: give at least one array to split, e.g. train_test_split(X, y, test_size=0.2)")
+    parts = []
+    for k, array in enumerate(arrays):
+        name = ("X", "y")[k] if k < 2 else f"array {k + 1}"
+        if isinstance(array, (numbers.Number, str)):
+            raise TypeError(
+                f"{where}: {name} is {array!r}, not an array; test_size, train_size, random_state, shuffle and "
+                f"stratify are keyword arguments, as in scikit-learn: train_test_split(X, y, test_size={array!r})"
+            )
+        part = as_array(array, name, where)
+        if part.ndim == 0:
+            raise ValueError(f"{where}: {name} must have at least one dimension (samples first), got a scalar")
+        parts.append((name, part))
+    first_name, first = parts[0]
+    n = len(first)
+    for name, part in parts[1:]:
+        if len(part) != n:
+            raise ValueError(
+                f"{where}: {first_name} has {n} samples (shape {first.shape}) but {name} has {len(part)} samples "
+                f"(shape {part.shape}); they must have the same length along the first axis"
+            )
+    n_train, n_test = _split_sizes(n, test_size, train_size, where)
 
     if stratify is True:
-        if y_array is None:
-            raise ValueError(f"{where}: stratify=True needs y (the labels to stratify on)")
-        stratify = y_array
+        if len(parts) < 2:
+            raise ValueError(f"{where}: stratify=True needs y (the labels to stratify on) as the second array")
+        stratify = parts[1][1]
     if stratify is not None:
         groups = as_array(stratify, "stratify", where)
-        if groups.ndim != 1 or len(groups) != n:
-            raise ValueError(f"{where}: stratify must be one label per sample, shape ({n},), got shape {groups.shape}")
+        if groups.ndim not in (1, 2) or len(groups) != n:
+            raise ValueError(
+                f"{where}: stratify must be one label per sample, shape ({n},) (or one-hot rows ({n}, k)), "
+                f"got shape {groups.shape}"
+            )
         if not shuffle:
             raise ValueError(f"{where}: stratify needs shuffle=True (a stratified split draws from every class)")
-        classes, codes = np.unique(groups, return_inverse=True)
+        classes, codes = _class_codes(groups)
         sizes = np.bincount(codes)
         if sizes.min() < 2:
             lonely = classes.tolist()[sizes.argmin()]
@@ -136,30 +265,52 @@ def train_test_split(X, y=None, test_size: float | int = 0.2, *, seed=None, stra
                 f"{where}: class {lonely!r} has only {sizes.min()} sample; stratifying needs at least 2 per class "
                 "(one for each part)"
             )
-        if n_test < len(classes) or n - n_test < len(classes):
+        if n_test < len(classes) or n_train < len(classes):
             raise ValueError(
-                f"{where}: {n_test} test and {n - n_test} training samples cannot each hold all {len(classes)} "
+                f"{where}: {n_test} test and {n_train} training samples cannot each hold all {len(classes)} "
                 "classes; use a test_size that leaves at least one sample per class on both sides"
             )
-        # largest remainder: each class gets floor(share), the biggest remainders get one more each
-        share = sizes * n_test / n
-        per_class = np.floor(share).astype(int)
-        for k in np.argsort(-(share - per_class), kind="stable")[: n_test - per_class.sum()]:
-            per_class[k] += 1
-        test_rows = np.concatenate(
-            [rng.permutation(np.flatnonzero(codes == k))[: per_class[k]] for k in range(len(classes))]
-        )
-        is_test = np.zeros(n, dtype=bool)
-        is_test[test_rows] = True
-        train_index = rng.permutation(np.flatnonzero(~is_test))
-        test_index = rng.permutation(test_rows)
+    if not shuffle:
+        train_index, test_index = np.arange(n_train), np.arange(n_train, n_train + n_test)
+    elif sklearn_draw:
+        rng = _sklearn_random_state(random_state, where)
+        if stratify is None:  # ShuffleSplit: one permutation, the test rows first
+            order = rng.permutation(n)
+            train_index, test_index = order[n_test : n_test + n_train], order[:n_test]
+        else:  # StratifiedShuffleSplit
+            class_rows = np.split(np.argsort(codes, kind="mergesort"), np.cumsum(sizes)[:-1])
+            train_per_class = _approximate_mode(sizes, n_train, rng)
+            test_per_class = _approximate_mode(sizes - train_per_class, n_test, rng)
+            train_rows, test_rows = [], []
+            for k in range(len(classes)):
+                rows = class_rows[k].take(rng.permutation(sizes[k]), mode="clip")
+                train_rows.extend(rows[: train_per_class[k]])
+                test_rows.extend(rows[train_per_class[k] : train_per_class[k] + test_per_class[k]])
+            train_index, test_index = rng.permutation(train_rows), rng.permutation(test_rows)
     else:
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        train_index, test_index = order[: n - n_test], order[n - n_test :]
-
-    if y_array is None:
-        return X[train_index], X[test_index]
-    return X[train_index], X[test_index], y_array[train_index], y_array[test_index]
+        rng = rng_from(seed.value if isinstance(seed, Unset) else seed, where)
+        if stratify is None:
+            order = rng.permutation(n)
+            train_index, test_index = order[:n_train], order[n - n_test :]
+        else:
+            test_per_class = _largest_remainder(sizes, n_test)
+            test_rows = np.concatenate(
+                [rng.permutation(np.flatnonzero(codes == k))[: test_per_class[k]] for k in range(len(classes))]
+            )
+            is_test = np.zeros(n, dtype=bool)
+            is_test[test_rows] = True
+            rest = np.flatnonzero(~is_test)
+            if n_train < len(rest):  # a train_size that leaves samples out: the same shares again
+                train_per_class = _largest_remainder(np.bincount(codes[rest], minlength=len(classes)), n_train)
+                rest = np.concatenate(
+                    [rng.permutation(rest[codes[rest] == k])[: train_per_class[k]] for k in range(len(classes))]
+                )
+            train_index = rng.permutation(rest)
+            test_index = rng.permutation(test_rows)
+    split = []
+    for _, part in parts:
+        split += [part[train_index], part[test_index]]
+    return tuple(split)
 
 
 class Standardizer:

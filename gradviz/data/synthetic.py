@@ -4,6 +4,10 @@ Every generator returns ``(X, y)``: ``X`` is float64 of shape ``(n, d)``; ``y`` 
 ``0 .. k-1`` for classification and float64 targets for regression. The same ``seed`` gives the same
 data (a numpy ``Generator`` may be passed instead, to draw from a stream you own). Classes are
 balanced (as evenly as ``n`` allows) and the rows are shuffled, so any slice holds every class.
+
+scikit-learn's names work too: ``n_samples=`` for ``n`` and ``random_state=`` for ``seed`` (giving both
+names of one argument is an error). The points are gradviz's own: ``make_moons(n_samples=100,
+random_state=0)`` has the shape and classes of scikit-learn's moons, not the same numbers.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import count, nonnegative, rng_from
+from ._checks import Unset, count, either, noise_level, nonnegative, seeded
 
 __all__ = [
     "make_moons",
@@ -42,19 +46,28 @@ def _finish(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator
     return np.ascontiguousarray(X, dtype=np.float64), y
 
 
-def make_moons(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+def make_moons(
+    n: int = Unset(100),
+    noise: float | None = 0.0,
+    *,
+    seed=Unset(0),
+    n_samples: int = Unset(100),
+    random_state=Unset(None),
+    shuffle: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (micrograd's demo data): an outer moon (label 0) and an inner one (label 1).
 
-    ``noise`` is the standard deviation of Gaussian noise added to each coordinate.
+    ``noise`` is the standard deviation of Gaussian noise added to each coordinate (None = 0, as in
+    scikit-learn). ``shuffle=False`` keeps the outer moon's points first.
 
     >>> X, y = make_moons(100, noise=0.1, seed=0)
     >>> X.shape, X.dtype, y.dtype, np.bincount(y).tolist()
     ((100, 2), dtype('float64'), dtype('int64'), [50, 50])
     """
     where = "make_moons"
-    n = count(n, "n", where, minimum=2)
-    noise = nonnegative(noise, "noise", where)
-    rng = rng_from(seed, where)
+    n = count(either(where, "n", n, "n_samples", n_samples), "n", where, minimum=2)
+    noise = noise_level(noise, where)
+    rng = seeded(where, seed, random_state)
     n_outer, n_inner = _split_evenly(n, 2)
     t_outer = np.linspace(0.0, np.pi, n_outer)
     t_inner = np.linspace(0.0, np.pi, n_inner)
@@ -62,11 +75,23 @@ def make_moons(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndarray,
     inner = np.column_stack([1.0 - np.cos(t_inner), 0.5 - np.sin(t_inner)])
     X = np.vstack([outer, inner])
     y = np.repeat(np.arange(2, dtype=np.int64), [n_outer, n_inner])
-    return _finish(X, y, noise, rng)
+    return _finish(X, y, noise, rng, shuffle)
 
 
-def make_circles(n: int = 100, noise: float = 0.0, factor: float = 0.5, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+def make_circles(
+    n: int = Unset(100),
+    noise: float | None = 0.0,
+    factor: float = 0.5,
+    *,
+    seed=Unset(0),
+    n_samples: int = Unset(100),
+    random_state=Unset(None),
+    shuffle: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
     """A circle of radius 1 (label 0) around a smaller one of radius ``factor`` (label 1); not linearly separable.
+
+    ``noise`` (None = 0) is Gaussian noise on each coordinate. scikit-learn's default ``factor`` is 0.8;
+    gradviz's is 0.5, a wider gap for a first picture.
 
     >>> X, y = make_circles(200, noise=0.05, factor=0.3, seed=1)
     >>> X.shape, np.bincount(y).tolist()
@@ -76,13 +101,13 @@ def make_circles(n: int = 100, noise: float = 0.0, factor: float = 0.5, *, seed=
     [0.3, 1.0]
     """
     where = "make_circles"
-    n = count(n, "n", where, minimum=2)
-    noise = nonnegative(noise, "noise", where)
+    n = count(either(where, "n", n, "n_samples", n_samples), "n", where, minimum=2)
+    noise = noise_level(noise, where)
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
         raise ValueError(
             f"{where}: factor (inner radius / outer radius) must be strictly between 0 and 1, got {factor!r}"
         )
-    rng = rng_from(seed, where)
+    rng = seeded(where, seed, random_state)
     n_outer, n_inner = _split_evenly(n, 2)
     # endpoint=False: 0 and 2π are the same point, do not draw it twice
     t_outer = np.linspace(0.0, 2.0 * np.pi, n_outer, endpoint=False)
@@ -91,11 +116,18 @@ def make_circles(n: int = 100, noise: float = 0.0, factor: float = 0.5, *, seed=
     inner = float(factor) * np.column_stack([np.cos(t_inner), np.sin(t_inner)])
     X = np.vstack([outer, inner])
     y = np.repeat(np.arange(2, dtype=np.int64), [n_outer, n_inner])
-    return _finish(X, y, noise, rng)
+    return _finish(X, y, noise, rng, shuffle)
 
 
 def make_spirals(
-    n: int = 100, classes: int = 2, noise: float = 0.0, *, turns: float = 0.75, seed=0
+    n: int = Unset(100),
+    classes: int = 2,
+    noise: float = 0.0,
+    *,
+    turns: float = 0.75,
+    seed=Unset(0),
+    n_samples: int = Unset(100),
+    random_state=Unset(None),
 ) -> tuple[np.ndarray, np.ndarray]:
     """``classes`` spiral arms starting at the origin, one per class (the CS231n / TensorFlow-playground spiral).
 
@@ -108,11 +140,11 @@ def make_spirals(
     """
     where = "make_spirals"
     classes = count(classes, "classes", where, minimum=2)
-    n = count(n, "n", where, minimum=classes)
+    n = count(either(where, "n", n, "n_samples", n_samples), "n", where, minimum=classes)
     noise = nonnegative(noise, "noise", where)
     if isinstance(turns, bool) or not isinstance(turns, numbers.Real) or not np.isfinite(turns) or turns <= 0:
         raise ValueError(f"{where}: turns must be a positive number of turns, got {turns!r}")
-    rng = rng_from(seed, where)
+    rng = seeded(where, seed, random_state)
     arms, labels = [], []
     for k, size in enumerate(_split_evenly(n, classes)):
         radius = np.linspace(0.0, 1.0, size + 1)[1:]  # skip r = 0: every arm would share the origin
@@ -122,7 +154,15 @@ def make_spirals(
     return _finish(np.vstack(arms), np.concatenate(labels), noise, rng)
 
 
-def make_xor(n: int = 200, noise: float = 0.0, *, margin: float = 0.0, seed=0) -> tuple[np.ndarray, np.ndarray]:
+def make_xor(
+    n: int = Unset(200),
+    noise: float = 0.0,
+    *,
+    margin: float = 0.0,
+    seed=Unset(0),
+    n_samples: int = Unset(200),
+    random_state=Unset(None),
+) -> tuple[np.ndarray, np.ndarray]:
     """Points in the square [-1, 1]²; label 1 where the two coordinates have opposite signs (XOR), else 0.
 
     ``margin`` keeps points at least that far from both axes (a clean gap between the quadrants);
@@ -133,12 +173,12 @@ def make_xor(n: int = 200, noise: float = 0.0, *, margin: float = 0.0, seed=0) -
     True
     """
     where = "make_xor"
-    n = count(n, "n", where, minimum=4)
+    n = count(either(where, "n", n, "n_samples", n_samples), "n", where, minimum=4)
     noise = nonnegative(noise, "noise", where)
     margin = nonnegative(margin, "margin", where)
     if margin >= 1.0:
         raise ValueError(f"{where}: margin must be below 1 (the half-width of the square), got {margin}")
-    rng = rng_from(seed, where)
+    rng = seeded(where, seed, random_state)
     # one quadrant per group, so both labels get n/2 points: (+,+) (−,−) → 0, (+,−) (−,+) → 1
     signs = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     sizes = _split_evenly(n, 4)
@@ -150,19 +190,51 @@ def make_xor(n: int = 200, noise: float = 0.0, *, margin: float = 0.0, seed=0) -
 
 
 def make_blobs(
-    n: int = 100, centers=3, std: float = 1.0, *, dim: int = 2, box: tuple[float, float] = (-10.0, 10.0), seed=0
-) -> tuple[np.ndarray, np.ndarray]:
+    n: int = Unset(100),
+    centers=3,
+    std: float = Unset(1.0),
+    *,
+    dim: int = Unset(2),
+    box: tuple[float, float] = Unset((-10.0, 10.0)),
+    seed=Unset(0),
+    n_samples: int = Unset(100),
+    n_features: int = Unset(2),
+    cluster_std: float = Unset(1.0),
+    center_box: tuple[float, float] = Unset((-10.0, 10.0)),
+    random_state=Unset(None),
+    shuffle: bool = True,
+    return_centers: bool = False,
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gaussian clusters, one per class: ``centers`` is a count (drawn uniformly in ``box``) or a (k, d) array.
+
+    scikit-learn's names are accepted beside gradviz's: ``n_samples`` (``n``), ``cluster_std`` (``std``),
+    ``n_features`` (``dim``), ``center_box`` (``box``), ``random_state`` (``seed``); ``centers=None`` means 3
+    and ``return_centers=True`` returns ``(X, y, centers)``, as there. Positionally the second argument is
+    ``centers`` (scikit-learn's is ``n_features``): name it.
 
     >>> X, y = make_blobs(90, centers=[[0, 0], [5, 5], [0, 5]], std=0.5, seed=0)
     >>> X.shape, np.bincount(y).tolist()
     ((90, 2), [30, 30, 30])
     >>> np.round(X[y == 1].mean(axis=0)).tolist()
     [5.0, 5.0]
+    >>> X, y = make_blobs(n_samples=300, centers=4, cluster_std=0.6, random_state=0)   # scikit-learn's names
+    >>> X.shape, np.bincount(y).tolist()
+    ((300, 2), [75, 75, 75, 75])
     """
     where = "make_blobs"
+    n = either(where, "n", n, "n_samples", n_samples)
+    std = either(where, "std", std, "cluster_std", cluster_std)
+    dim = either(where, "dim", dim, "n_features", n_features)
+    box = either(where, "box", box, "center_box", center_box)
+    if isinstance(std, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"{where}: std (cluster_std) must be one number for every cluster, got {std!r}; "
+            "gradviz's blobs all share one spread"
+        )
     std = nonnegative(std, "std", where)
-    rng = rng_from(seed, where)
+    rng = seeded(where, seed, random_state)
+    if centers is None:  # scikit-learn's default: three centers
+        centers = 3
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
         k = count(centers, "centers", where, minimum=1)
         dim = count(dim, "dim", where, minimum=1)
@@ -183,7 +255,8 @@ def make_blobs(
     sizes = _split_evenly(n, k)
     X = np.repeat(center_points, sizes, axis=0)
     y = np.repeat(np.arange(k, dtype=np.int64), sizes)
-    return _finish(X, y, std, rng)
+    X, y = _finish(X, y, std, rng, shuffle)
+    return (X, y, center_points) if return_centers else (X, y)
 
 
 _CURVES_1D = {
@@ -195,14 +268,16 @@ _CURVES_1D = {
 
 
 def make_regression_1d(
-    n: int = 100,
+    n: int = Unset(100),
     noise: float = 0.1,
     *,
     slope: float = 2.0,
     intercept: float = 1.0,
     kind: str = "linear",
     x_range: tuple[float, float] = (-1.0, 1.0),
-    seed=0,
+    seed=Unset(0),
+    n_samples: int = Unset(100),
+    random_state=Unset(None),
 ) -> tuple[np.ndarray, np.ndarray]:
     """One feature, one float target: ``y = slope·f(x) + intercept + noise·ε`` with x uniform in ``x_range``.
 
@@ -216,27 +291,29 @@ def make_regression_1d(
     True
     """
     where = "make_regression_1d"
-    n = count(n, "n", where)
+    n = count(either(where, "n", n, "n_samples", n_samples), "n", where)
     noise = nonnegative(noise, "noise", where)
     if kind not in _CURVES_1D:
         raise ValueError(f"{where}: unknown kind {kind!r}; choose one of {', '.join(map(repr, _CURVES_1D))}")
     low, high = x_range
     if not low < high:
         raise ValueError(f"{where}: x_range must be (low, high) with low < high, got {x_range!r}")
-    rng = rng_from(seed, where)
+    rng = seeded(where, seed, random_state)
     x = rng.uniform(low, high, size=n)
     y = _CURVES_1D[kind](x, float(slope), float(intercept)) + (rng.normal(0.0, noise, size=n) if noise > 0 else 0.0)
     return x.reshape(n, 1).astype(np.float64), np.asarray(y, dtype=np.float64)
 
 
 def make_regression_2d(
-    n: int = 100,
+    n: int = Unset(100),
     noise: float = 0.1,
     *,
     weights: tuple[float, float] = (2.0, -1.0),
     bias: float = 0.5,
     kind: str = "linear",
-    seed=0,
+    seed=Unset(0),
+    n_samples: int = Unset(100),
+    random_state=Unset(None),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two features in [-1, 1]², one float target: a plane ``y = w·x + b`` ("linear") or a bumpy surface.
 
@@ -247,12 +324,12 @@ def make_regression_2d(
     ((40, 2), True)
     """
     where = "make_regression_2d"
-    n = count(n, "n", where)
+    n = count(either(where, "n", n, "n_samples", n_samples), "n", where)
     noise = nonnegative(noise, "noise", where)
     w = np.asarray(weights, dtype=np.float64)
     if w.shape != (2,):
         raise ValueError(f"{where}: weights must be two numbers (one per feature), got shape {w.shape}")
-    rng = rng_from(seed, where)
+    rng = seeded(where, seed, random_state)
     X = rng.uniform(-1.0, 1.0, size=(n, 2))
     if kind == "linear":
         y = X @ w + float(bias)
@@ -273,7 +350,9 @@ def _square_points(n: int, noise: float, rng: np.random.Generator) -> tuple[np.n
     return X, read_at
 
 
-def make_plane(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+def make_plane(
+    n: int = Unset(100), noise: float = 0.0, *, seed=Unset(0), n_samples: int = Unset(100), random_state=Unset(None)
+) -> tuple[np.ndarray, np.ndarray]:
     """TensorFlow Playground's "plane" regression: points uniform in [-1, 1]², target ``y = (x₁ + x₂) / 2``.
 
     The target runs from -1 (bottom left) to 1 (top right), the range of a tanh unit; a network with no
@@ -287,9 +366,9 @@ def make_plane(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndarray,
     True
     """
     where = "make_plane"
-    n = count(n, "n", where)
+    n = count(either(where, "n", n, "n_samples", n_samples), "n", where)
     noise = nonnegative(noise, "noise", where)
-    rng = rng_from(seed, where)
+    rng = seeded(where, seed, random_state)
     X, read_at = _square_points(n, noise, rng)
     return X, np.asarray(read_at.sum(axis=1) / 2.0, dtype=np.float64)
 
@@ -308,7 +387,9 @@ _BUMPS = np.array(
 _BUMP_WIDTH = 0.2  # the standard deviation of each bump: neighbours 2/3 apart barely overlap
 
 
-def make_gaussians(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+def make_gaussians(
+    n: int = Unset(100), noise: float = 0.0, *, seed=Unset(0), n_samples: int = Unset(100), random_state=Unset(None)
+) -> tuple[np.ndarray, np.ndarray]:
     """TensorFlow Playground's "multi gaussian" regression: points uniform in [-1, 1]², target a sum of six
     signed Gaussian bumps, two rows of three whose signs alternate like a chequerboard (+ − + above, − + −
     below).
@@ -325,9 +406,9 @@ def make_gaussians(n: int = 100, noise: float = 0.0, *, seed=0) -> tuple[np.ndar
     [1.0, -1.0, 1.0]
     """
     where = "make_gaussians"
-    n = count(n, "n", where)
+    n = count(either(where, "n", n, "n_samples", n_samples), "n", where)
     noise = nonnegative(noise, "noise", where)
-    rng = rng_from(seed, where)
+    rng = seeded(where, seed, random_state)
     X, read_at = _square_points(n, noise, rng)
     squared = ((read_at[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)
     y = (_BUMPS[:, 2] * np.exp(-squared / (2.0 * _BUMP_WIDTH**2))).sum(axis=1)

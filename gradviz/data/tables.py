@@ -1,13 +1,15 @@
 """Datasets shipped with gradviz (Iris, handwritten digits, the course's flat prices and houses) and a CSV loader.
 
 Each loader returns a :class:`Dataset`, which unpacks as ``X, y = load_iris()`` and also carries the
-feature and class names. The files live in ``gradviz/data/files/`` (see the README there for sources
+feature and class names; it also reads like scikit-learn's Bunch (``ds.data``, ``ds.target``, ``ds.DESCR``,
+``ds["data"]``), and ``return_X_y=True`` returns the pair itself, as in scikit-learn. The files live in ``gradviz/data/files/`` (see the README there for sources
 and licences); nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import gzip
+import numbers
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,12 +32,18 @@ class Dataset:
     ``extras`` holds anything else a dataset has (the digits' 8×8 ``images``), also readable as
     attributes (``dataset.images``).
 
+    It also reads as scikit-learn's Bunch: ``data`` is ``X``, ``target`` is ``y``, ``DESCR`` is
+    ``description``, and ``ds["data"]``, ``ds.keys()`` and ``"images" in ds`` work. Unlike a Bunch it
+    unpacks as ``X, y`` (a Bunch unpacks as its keys), and its names are tuples, not arrays.
+
     >>> ds = Dataset(np.zeros((3, 2)), np.array([0, 1, 1]), feature_names=("a", "b"), target_names=("no", "yes"))
     >>> X, y = ds
     >>> X.shape, y.tolist(), ds.n_classes
     ((3, 2), [0, 1, 1], 2)
     >>> ds
     Dataset(3 samples × 2 features (a, b); 2 classes (no, yes))
+    >>> ds["target"].tolist(), ds.data is ds.X, list(ds.keys())
+    ([0, 1, 1], True, ['data', 'target', 'feature_names', 'target_names', 'DESCR'])
     """
 
     X: np.ndarray
@@ -54,6 +62,48 @@ class Dataset:
         if name in extras:
             return extras[name]
         raise AttributeError(f"Dataset has no attribute {name!r} (extras: {', '.join(extras) or 'none'})")
+
+    # -- scikit-learn's Bunch names ---------------------------------------------------------------
+
+    @property
+    def data(self) -> np.ndarray:
+        """The features ``X``, under scikit-learn's name."""
+        return self.X
+
+    @data.setter
+    def data(self, value: np.ndarray) -> None:
+        self.X = value
+
+    @property
+    def target(self) -> np.ndarray | None:
+        """The targets ``y``, under scikit-learn's name."""
+        return self.y
+
+    @target.setter
+    def target(self, value: np.ndarray | None) -> None:
+        self.y = value
+
+    @property
+    def DESCR(self) -> str:  # noqa: N802 - scikit-learn's name
+        """The ``description``, under scikit-learn's name."""
+        return self.description
+
+    def keys(self) -> list[str]:
+        """The names ``dataset[name]`` reads, as a Bunch's keys: data, target, the names, DESCR and the extras."""
+        return ["data", "target", "feature_names", "target_names", "DESCR", *self.extras]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys()
+
+    def __getitem__(self, key: str) -> Any:
+        if not isinstance(key, str):
+            raise TypeError(
+                f"Dataset[...] takes a name, as scikit-learn's Bunch does (one of {', '.join(self.keys())}), "
+                f"got {key!r}; for samples index the arrays: dataset.data[{key!r}], dataset.target[{key!r}]"
+            )
+        if key not in self.keys():
+            raise KeyError(f"Dataset has no {key!r}; its names are {', '.join(self.keys())}")
+        return getattr(self, key)
 
     @property
     def n_samples(self) -> int:
@@ -239,6 +289,18 @@ def _looks_like_header(first: list[str], body: list[list[str]], number) -> bool:
     return not all(number(cell) is not None for cell in first)
 
 
+def returned(dataset: Dataset, return_X_y: bool, as_frame: bool, where: str):
+    """What a loader hands back: the Dataset, or ``(X, y)`` with ``return_X_y=True`` (scikit-learn's switch)."""
+    if not isinstance(return_X_y, (bool, np.bool_)):
+        raise TypeError(f"{where}: return_X_y must be True or False, got {return_X_y!r}")
+    if as_frame is not False:
+        raise ValueError(
+            f"{where}: as_frame={as_frame!r} is not supported: gradviz gives numpy arrays and does not use pandas. "
+            "Build the table yourself: pandas.DataFrame(ds.data, columns=ds.feature_names)"
+        )
+    return (dataset.X, dataset.y) if return_X_y else dataset
+
+
 def load_csv(
     path: str | os.PathLike,
     target: str | int | None = -1,
@@ -249,7 +311,8 @@ def load_csv(
     encoding: str | None = None,
     decimal: str | None = None,
     max_bytes: int | None = MAX_BYTES,
-) -> Dataset:
+    return_X_y: bool = False,
+) -> Dataset | tuple[np.ndarray, np.ndarray | None]:
     """Read your own table: numeric feature columns plus one target column (the last one by default).
 
     ``target`` is a column name, a column index (``-1`` = last) or ``None`` (features only, ``y`` is None).
@@ -267,7 +330,7 @@ def load_csv(
     * ``encoding``: a BOM (UTF-8, UTF-16, UTF-32), else UTF-8, else Windows-1252 (Excel's Spanish
       and other western files); pass ``encoding="latin-1"`` etc. to choose.
 
-    ``.gz`` files are decompressed. A file over ``max_bytes`` (2 GiB; ``None`` = no limit) is
+    ``return_X_y=True`` returns ``(X, y)`` instead of the Dataset. ``.gz`` files are decompressed. A file over ``max_bytes`` (2 GiB; ``None`` = no limit) is
     refused before it is read; an empty file, NUL bytes, a cell longer than csv's field limit (an
     unclosed quote), a ragged row or a non-number in a feature column raise :class:`DataFileError`
     naming the file, the line and the fix.
@@ -298,7 +361,7 @@ def load_csv(
     del raw  # only the text is kept from here on
     _csv.refuse_nul(text, head, source, where)
     note = _csv.encoding_note(used) if encoding is None else ""
-    return _parse_table(
+    dataset = _parse_table(
         text,
         source,
         target,
@@ -308,6 +371,7 @@ def load_csv(
         decimal=decimal,
         notes=(note,) if note else (),
     )
+    return returned(dataset, return_X_y, False, where)
 
 
 def _package_csv(name: str, target, target_type: str = "auto") -> Dataset:
@@ -325,22 +389,27 @@ _IRIS_DESCRIPTION = (
 )
 
 
-def load_iris() -> Dataset:
+def load_iris(*, return_X_y: bool = False, as_frame: bool = False) -> Dataset | tuple[np.ndarray, np.ndarray]:
     """Fisher's Iris: 150 flowers × 4 measurements (cm), 3 species with 50 flowers each (labels 0, 1, 2).
+
+    The rows are in scikit-learn's order (50 setosa, then versicolor, then virginica). ``return_X_y=True``
+    returns ``(X, y)``; ``as_frame=True`` (pandas) is not supported.
 
     >>> X, y = iris = load_iris()
     >>> X.shape, np.bincount(y).tolist(), iris.target_names
     ((150, 4), [50, 50, 50], ('setosa', 'versicolor', 'virginica'))
     >>> X.mean(axis=0).round(3).tolist()
     [5.843, 3.057, 3.758, 1.199]
+    >>> iris.data.shape, iris["target"][:3].tolist(), load_iris(return_X_y=True)[0].shape
+    ((150, 4), [0, 0, 0], (150, 4))
     """
     iris = _package_csv("iris.csv", target="species", target_type="class")
     iris.description = _IRIS_DESCRIPTION
-    return iris
+    return returned(iris, return_X_y, as_frame, "load_iris")
 
 
-def load_flat_prices() -> Dataset:
-    """The course's one-variable regression table: 7 flats, size in m² → price in €.
+def load_flat_prices(*, return_X_y: bool = False) -> Dataset | tuple[np.ndarray, np.ndarray]:
+    """The course's one-variable regression table: 7 flats, size in m² → price in € (``return_X_y`` as load_iris).
 
     >>> X, y = load_flat_prices()
     >>> X[:, 0].tolist()
@@ -350,7 +419,7 @@ def load_flat_prices() -> Dataset:
     """
     flats = _package_csv("flat_prices.csv", target="price_eur", target_type="float")
     flats.description = "The course's flat-price example: size (m²) → price (€), 7 flats."
-    return flats
+    return returned(flats, return_X_y, False, "load_flat_prices")
 
 
 # The houses table is synthetic. It was written once by _generate_houses() below (also used by the
@@ -380,11 +449,11 @@ def _generate_houses(n: int = 50, seed: int = _HOUSES_SEED) -> np.ndarray:
     return np.column_stack([size, rooms, floors, age, price])
 
 
-def load_houses() -> Dataset:
+def load_houses(*, return_X_y: bool = False) -> Dataset | tuple[np.ndarray, np.ndarray]:
     """A synthetic multivariable table, 50 homes: size (m²), rooms, floors, age (years) → price (€).
 
     Made (not measured) from ``HOUSES_FORMULA`` with seeded Gaussian noise, so a linear regression
-    should recover coefficients close to 1500, 4000, 6000 and −600.
+    should recover coefficients close to 1500, 4000, 6000 and −600. ``return_X_y`` as in load_iris.
 
     >>> X, y = houses = load_houses()
     >>> X.shape, houses.feature_names
@@ -392,7 +461,7 @@ def load_houses() -> Dataset:
     """
     houses = _package_csv("houses.csv", target="price_eur", target_type="float")
     houses.description = f"Synthetic houses for multivariable regression: {HOUSES_FORMULA} (seed {_HOUSES_SEED})."
-    return houses
+    return returned(houses, return_X_y, False, "load_houses")
 
 
 _DIGITS_CACHE: dict[str, np.ndarray] = {}
@@ -404,29 +473,43 @@ _DIGITS_DESCRIPTION = (
 )
 
 
-def load_digits() -> Dataset:
+def load_digits(
+    *, n_class: int = 10, return_X_y: bool = False, as_frame: bool = False
+) -> Dataset | tuple[np.ndarray, np.ndarray]:
     """Handwritten digits: 1,797 images of 8×8 pixels with values 0..16, labels 0..9 (~180 each).
 
     ``X`` is (1797, 64) float64 (pixels in row-major order); ``images`` is the same data as (1797, 8, 8).
-    Divide by 16 to scale to [0, 1].
+    Divide by 16 to scale to [0, 1]. As in scikit-learn, ``n_class=k`` keeps the digits 0..k-1 only
+    and ``return_X_y=True`` returns ``(X, y)``.
 
     >>> X, y = digits = load_digits()
     >>> X.shape, digits.images.shape, int(X.max()), np.bincount(y).tolist()
     ((1797, 64), (1797, 8, 8), 16, [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+    >>> X, y = load_digits(n_class=2, return_X_y=True)
+    >>> X.shape, np.bincount(y).tolist()
+    ((360, 64), [178, 182])
     """
+    where = "load_digits"
+    if isinstance(n_class, bool) or not isinstance(n_class, numbers.Integral) or not 1 <= n_class <= 10:
+        raise ValueError(
+            f"{where}: n_class must be a whole number from 1 to 10 (keeps the digits 0..n_class-1), got {n_class!r}"
+        )
     if "table" not in _DIGITS_CACHE:
         resource = resources.files(__package__).joinpath("files", "digits.csv.gz")
         with resource.open("rb") as raw, gzip.open(raw, "rt") as handle:
             _DIGITS_CACHE["table"] = np.loadtxt(handle, delimiter=",", dtype=np.int64)
     table = _DIGITS_CACHE["table"]
+    if n_class < 10:
+        table = table[table[:, 64] < n_class]
     X = table[:, :64].astype(np.float64)
     y = table[:, 64].copy()
-    return Dataset(
+    digits = Dataset(
         X,
         y,
         feature_names=tuple(f"pixel_{row}_{col}" for row in range(8) for col in range(8)),
-        target_names=tuple(str(k) for k in range(10)),
+        target_names=tuple(str(k) for k in range(int(n_class))),
         target_name="digit",
         description=_DIGITS_DESCRIPTION,
         extras={"images": X.reshape(-1, 8, 8)},
     )
+    return returned(digits, return_X_y, as_frame, where)

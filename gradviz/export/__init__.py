@@ -16,7 +16,9 @@ pypdf are imported only when their format is asked for (``pip install "gradviz[s
 
 from __future__ import annotations
 
+import sys
 import time
+import types
 from pathlib import Path
 
 from ..i18n import message
@@ -232,3 +234,15 @@ def export(
 
 def _default_title(frames) -> str:
     return message("export.default_title", frames[-1].language, output=frames[-1].output_label)
+
+
+class _ExportModule(types.ModuleType):
+    """``gradviz.export`` is this module and its function at once: ``gradviz.export(trace, "walkthrough.html")``
+    works whether the module was first loaded by that call (``import gradviz`` loads it lazily) or by an import of
+    one of its parts (``from gradviz.export import html``)."""
+
+    def __call__(self, *args, **kwargs) -> ExportResult:
+        return export(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _ExportModule

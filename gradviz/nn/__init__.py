@@ -1,4 +1,5 @@
-"""Neural-network building blocks (as torch.nn): Module, Linear, Sequential, MLP, activations, losses, init.
+"""Neural-network building blocks (as torch.nn): Module, Linear, Sequential, MLP, Dropout, BatchNorm1d,
+activations, losses, init.
 
 >>> import numpy as np
 >>> from gradviz import Tensor, nn
@@ -18,6 +19,7 @@ from .activations import (
     ACTIVATIONS,
     Identity,
     LeakyReLU,
+    LogSoftmax,
     OpActivation,
     ReLU,
     Sigmoid,
@@ -33,6 +35,8 @@ from .activations import (
     softmax,
     tanh,
 )
+from .batchnorm import BatchNorm1d
+from .dropout import Dropout
 from .init import manual_seed
 from .layers import MLP, Flatten, Linear, Sequential
 from .losses import (
@@ -70,6 +74,8 @@ __all__ = [
     "Flatten",
     "Sequential",
     "MLP",
+    "Dropout",
+    "BatchNorm1d",
     "Neuron",
     "Layer",
     "ScalarMLP",
@@ -78,6 +84,7 @@ __all__ = [
     "Tanh",
     "LeakyReLU",
     "Softmax",
+    "LogSoftmax",
     "Identity",
     "relu",
     "sigmoid",

@@ -1,16 +1,19 @@
-"""Activations as functions (Values or Tensors) and as modules: ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Identity.
+"""Activations as functions (Values or Tensors) and as modules: ReLU, Sigmoid, Tanh, LeakyReLU, Softmax,
+LogSoftmax, Identity — with torch.nn's names and arguments (``negative_slope=``, ``dim=``).
 
 >>> from gradviz import Tensor, nn
 >>> x = Tensor([-2.0, 0.5])
 >>> nn.ReLU()(x).data, nn.relu(x).data
 (array([0. , 0.5]), array([0. , 0.5]))
 >>> nn.get_activation("leaky_relu")
-LeakyReLU(alpha=0.01)
+LeakyReLU(negative_slope=0.01)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import numpy as np
 
 from .. import functional as F
 from .module import Module
@@ -28,6 +31,7 @@ __all__ = [
     "Tanh",
     "LeakyReLU",
     "Softmax",
+    "LogSoftmax",
     "Identity",
     "ACTIVATIONS",
     "OpActivation",
@@ -52,16 +56,33 @@ def identity(x):
     return x
 
 
+def _inplace(inplace, who: str) -> bool:
+    """torch's `inplace` flag, taken for code that passes it: gradviz computes a new node either way (the graph
+    needs the input), so the values and gradients are torch's; only the input is not overwritten."""
+    if not isinstance(inplace, (bool, int)):
+        raise TypeError(f"{who}: inplace must be True or False, got {inplace!r}")
+    return bool(inplace)
+
+
 class ReLU(Module):
     """max(x, 0), elementwise: the hidden activation most used.
+
+    `inplace` is accepted for torch's code; the result is a new node all the same (the input is not overwritten).
 
     >>> from gradviz import Value
     >>> ReLU()(Value(-3.0)).data
     0.0
     """
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = _inplace(inplace, "ReLU")
+
     def forward(self, x):
         return F.relu(x)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Sigmoid(Module):
@@ -89,41 +110,102 @@ class Tanh(Module):
 
 
 class LeakyReLU(Module):
-    """x if x > 0 else alpha·x: ReLU that keeps a small gradient for negative inputs.
+    """x if x > 0 else negative_slope·x: ReLU that keeps a small gradient for negative inputs (torch's
+    ``LeakyReLU(negative_slope=0.01, inplace=False)``; gradviz's older name ``alpha=`` still works, and
+    ``.alpha`` reads the slope).
 
     >>> from gradviz import Value
-    >>> LeakyReLU(0.1)(Value(-2.0)).data
-    -0.2
+    >>> LeakyReLU(0.1)(Value(-2.0)).data, LeakyReLU(negative_slope=0.2)
+    (-0.2, LeakyReLU(negative_slope=0.2))
     """
 
-    def __init__(self, alpha: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False, *, alpha: float | None = None) -> None:
         super().__init__()
-        self.alpha = float(alpha)
+        if alpha is not None:
+            if negative_slope != 0.01 and float(negative_slope) != float(alpha):
+                raise TypeError(
+                    f"LeakyReLU: negative_slope={negative_slope!r} and alpha={alpha!r} name the same slope; give one"
+                )
+            negative_slope = alpha
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.integer, np.floating)):
+            raise TypeError(f"LeakyReLU: negative_slope must be a number, got {negative_slope!r}")
+        self.negative_slope = float(negative_slope)
+        self.inplace = _inplace(inplace, "LeakyReLU")
+
+    @property
+    def alpha(self) -> float:
+        """The slope for negative inputs (gradviz's older name of ``negative_slope``)."""
+        return self.negative_slope
 
     def forward(self, x):
-        return F.leaky_relu(x, self.alpha)
+        return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha:g}"
+        return f"negative_slope={self.negative_slope:g}" + (", inplace=True" if self.inplace else "")
 
 
-class Softmax(Module):
-    """e^x / Σ e^x along `axis` (default the last): class probabilities of a multiclass output.
+def _dim(dim, axis, who: str) -> int | None:
+    """torch's `dim`, or gradviz's older `axis` (one of them)."""
+    if axis is not None:
+        if dim is not None and dim != -1 and int(dim) != int(axis):
+            raise TypeError(f"{who}: dim={dim!r} and axis={axis!r} name the same dimension; give one")
+        dim = axis
+    if dim is None:
+        return None
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{who}: dim must be an integer (the dimension that sums to 1), got {dim!r}")
+    return int(dim)
+
+
+def _implicit_dim(ndim: int) -> int:
+    # torch's rule for dim=None (deprecated there): the first dimension of a 0-, 1- or 3-d input, else the second
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class _AlongDim(Module):
+    """An activation along one dimension `dim` (torch's name; gradviz's older ``axis=`` still works)."""
+
+    def __init__(self, dim: int | None = -1, *, axis: int | None = None) -> None:
+        super().__init__()
+        self.dim = _dim(dim, axis, type(self).__name__)
+
+    @property
+    def axis(self) -> int | None:
+        """The dimension that sums to 1 (gradviz's older name of ``dim``)."""
+        return self.dim
+
+    def _axis(self, x) -> int:
+        return _implicit_dim(len(getattr(x, "shape", ()))) if self.dim is None else self.dim
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
+    """e^x / Σ e^x along `dim` (default the last): class probabilities of a multiclass output.
+
+    As ``torch.nn.Softmax(dim=...)``; gradviz's older name ``axis=`` still works. ``dim=None`` picks the dimension
+    by torch's old rule (the first of a 0-, 1- or 3-d input, else the second): give it explicitly.
 
     >>> from gradviz import Tensor
-    >>> Softmax()(Tensor([[0.0, 0.0]])).data
+    >>> Softmax(dim=1)(Tensor([[0.0, 0.0]])).data
     array([[0.5, 0.5]])
     """
 
-    def __init__(self, axis: int = -1) -> None:
-        super().__init__()
-        self.axis = int(axis)
+    def forward(self, x):
+        return F.softmax(x, self._axis(x))
+
+
+class LogSoftmax(_AlongDim):
+    """log(softmax(x)) = x − log Σ e^x along `dim`, computed stably (one node): as ``torch.nn.LogSoftmax(dim=...)``.
+
+    >>> from gradviz import Tensor
+    >>> LogSoftmax(dim=1)(Tensor([[0.0, 0.0]])).data.round(4)
+    array([[-0.6931, -0.6931]])
+    """
 
     def forward(self, x):
-        return F.softmax(x, self.axis)
-
-    def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return F.log_softmax(x, self._axis(x))
 
 
 class Identity(Module):

@@ -4,6 +4,12 @@ Every initialiser draws from a numpy Generator: the one passed as `rng`, else a 
 `seed`, else the module-wide generator that :func:`manual_seed` resets — so the same seed always
 gives the same network.
 
+torch.nn.init's in-place names fill a tensor that exists already (``nn.init.xavier_uniform_(layer.weight)``)
+with torch's gain and fan rules: :func:`xavier_uniform_`, :func:`xavier_normal_`, :func:`kaiming_uniform_`,
+:func:`kaiming_normal_`, :func:`uniform_`, :func:`normal_`, :func:`constant_`, :func:`ones_`, :func:`zeros_`
+and :func:`calculate_gain`. Their `generator` is a numpy Generator (``np.random.default_rng(seed)``); without
+one they draw from the module-wide generator.
+
 >>> from gradviz.nn import init
 >>> init.manual_seed(0)
 >>> a = init.xavier_uniform((3, 2))
@@ -35,6 +41,16 @@ __all__ = [
     "INITIALIZERS",
     "get_initializer",
     "initialize",
+    "calculate_gain",
+    "uniform_",
+    "normal_",
+    "constant_",
+    "ones_",
+    "zeros_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
 ]
 
 _RNG = np.random.default_rng(0)
@@ -235,3 +251,244 @@ def initialize(name: str | Callable, shape, *, rng: np.random.Generator, dtype="
     array([0., 0.])
     """
     return np.asarray(get_initializer(name)(tuple(shape), rng=rng, dtype=dtype), dtype=dtype)
+
+
+# -- torch.nn.init's in-place names -------------------------------------------------------------------
+
+_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """torch's recommended gain for a nonlinearity: 1 (linear, sigmoid), 5/3 (tanh), √2 (relu),
+    √(2 / (1 + slope²)) (leaky_relu, slope `param`, default 0.01), 3/4 (selu).
+
+    >>> from gradviz.nn import init
+    >>> init.calculate_gain("relu"), init.calculate_gain("tanh"), round(init.calculate_gain("leaky_relu", 0.2), 4)
+    (1.4142135623730951, 1.6666666666666667, 1.3868)
+    """
+    if nonlinearity in _LINEAR or nonlinearity == "sigmoid":
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float, np.integer, np.floating)) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"calculate_gain('leaky_relu', param): the negative slope must be a number, got {param!r}")
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    valid = ", ".join(repr(name) for name in (*_LINEAR[:1], "sigmoid", "tanh", "relu", "leaky_relu", "selu"))
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; valid names: {valid}")
+
+
+def _target(tensor, who: str) -> np.ndarray:
+    """The array `tensor` holds, ready to be written in place (a read-only array is copied first)."""
+    from ..tensor import Tensor
+
+    if isinstance(tensor, Tensor):
+        if not tensor.data.flags.writeable:  # e.g. a parameter made from np.broadcast_to
+            tensor.data = tensor.data.copy()
+        return tensor.data
+    if isinstance(tensor, np.ndarray):
+        if not tensor.flags.writeable:
+            raise ValueError(f"nn.init.{who}: this numpy array is read-only; pass a copy (array.copy())")
+        return tensor
+    raise TypeError(
+        f"nn.init.{who} fills a gradviz Tensor (or a numpy array) in place, e.g. nn.init.{who}(layer.weight); "
+        f"got {type(tensor).__name__}"
+    )
+
+
+def _fill(tensor, values, who: str):
+    """Write `values` into `tensor` in place (its dtype kept) and return it, as torch's init functions do."""
+    from ..engine import Node, mark_modified
+
+    array = _target(tensor, who)
+    if array.dtype.kind != "f" and who not in ("constant_", "ones_", "zeros_"):
+        raise TypeError(f"nn.init.{who} draws floating-point numbers; this tensor has dtype {array.dtype}")
+    array[...] = values
+    if isinstance(tensor, Node):
+        mark_modified(tensor)  # a graph recorded before the change can no longer back-propagate
+    return tensor
+
+
+def _generator(generator, who: str) -> np.random.Generator:
+    if generator is None:
+        return _RNG
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            f"nn.init.{who}(generator=...) takes a numpy Generator, np.random.default_rng(seed) (not a "
+            f"{type(generator).__name__}); leave it out to draw from the generator nn.manual_seed resets"
+        )
+    return generator
+
+
+def _torch_fans(tensor, who: str) -> tuple[int, int]:
+    shape = _target(tensor, who).shape
+    if len(shape) < 2:
+        raise ValueError(
+            f"nn.init.{who}: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions "
+            f"(shape {shape}); it is for weight matrices (out_features, in_features). For a bias use "
+            "nn.init.zeros_ or nn.init.uniform_"
+        )
+    return fans(shape)
+
+
+def _correct_fan(tensor, mode: str, who: str) -> int:
+    if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out"):
+        raise ValueError(f"nn.init.{who}: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = _torch_fans(tensor, who)
+    return fan_in if mode.lower() == "fan_in" else fan_out
+
+
+def _uniform_fill(tensor, low: float, high: float, generator, who: str):
+    rng = _generator(generator, who)
+    shape = _target(tensor, who).shape
+    return _fill(tensor, rng.uniform(low, high, size=shape), who)
+
+
+def _normal_fill(tensor, mean: float, std: float, generator, who: str):
+    rng = _generator(generator, who)
+    shape = _target(tensor, who).shape
+    return _fill(tensor, rng.normal(mean, std, size=shape), who)
+
+
+def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None):
+    """Fill `tensor` in place with draws from U(a, b) and return it (torch.nn.init.uniform_).
+
+    >>> import numpy as np
+    >>> from gradviz import Tensor, nn
+    >>> w = Tensor(np.zeros(3))
+    >>> nn.init.uniform_(w, -1.0, 1.0, generator=np.random.default_rng(0)) is w, bool(abs(w.data).max() <= 1)
+    (True, True)
+    """
+    return _uniform_fill(tensor, float(a), float(b), generator, "uniform_")
+
+
+def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None):
+    """Fill `tensor` in place with draws from N(mean, std²) and return it (torch.nn.init.normal_).
+
+    >>> import numpy as np
+    >>> from gradviz import Tensor, nn
+    >>> w = nn.init.normal_(Tensor(np.zeros((200, 100))), std=0.1, generator=np.random.default_rng(0))
+    >>> round(float(w.data.std()), 2)
+    0.1
+    """
+    return _normal_fill(tensor, float(mean), float(std), generator, "normal_")
+
+
+def constant_(tensor, val: float):
+    """Fill `tensor` in place with `val` and return it (torch.nn.init.constant_).
+
+    >>> from gradviz import Tensor, nn
+    >>> nn.init.constant_(Tensor([1.0, 2.0]), 0.5).data
+    array([0.5, 0.5])
+    """
+    return _fill(tensor, val, "constant_")
+
+
+def ones_(tensor):
+    """Fill `tensor` in place with ones and return it (torch.nn.init.ones_).
+
+    >>> from gradviz import Tensor, nn
+    >>> nn.init.ones_(Tensor([3.0, 4.0])).data
+    array([1., 1.])
+    """
+    return _fill(tensor, 1, "ones_")
+
+
+def zeros_(tensor):
+    """Fill `tensor` in place with zeros and return it (torch.nn.init.zeros_): biases, usually.
+
+    >>> from gradviz import nn
+    >>> layer = nn.Linear(2, 3)
+    >>> nn.init.zeros_(layer.bias).data
+    array([0., 0., 0.])
+    """
+    return _fill(tensor, 0, "zeros_")
+
+
+def xavier_uniform_(tensor, gain: float = 1.0, generator: np.random.Generator | None = None):
+    """Glorot/Xavier uniform in place: U(−a, a) with a = gain·√3·√(2 / (fan_in + fan_out)) (torch's rule;
+    fan_in is the second dimension of an (out, in) weight). Returns the tensor.
+
+    >>> import numpy as np
+    >>> from gradviz import nn
+    >>> layer = nn.Linear(4, 2)
+    >>> w = nn.init.xavier_uniform_(layer.weight, generator=np.random.default_rng(0))    # a = √(6/6) = 1
+    >>> w is layer.weight, bool(abs(w.data).max() <= 1.0)
+    (True, True)
+    """
+    fan_in, fan_out = _torch_fans(tensor, "xavier_uniform_")
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std
+    return _uniform_fill(tensor, -bound, bound, generator, "xavier_uniform_")
+
+
+def xavier_normal_(tensor, gain: float = 1.0, generator: np.random.Generator | None = None):
+    """Glorot/Xavier normal in place: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)). Returns the tensor.
+
+    >>> import numpy as np
+    >>> from gradviz import Tensor, nn
+    >>> w = nn.init.xavier_normal_(Tensor(np.zeros((200, 100))), generator=np.random.default_rng(0))
+    >>> round(float(w.data.std()), 2)                                    # √(2/300) ≈ 0.082
+    0.08
+    """
+    fan_in, fan_out = _torch_fans(tensor, "xavier_normal_")
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return _normal_fill(tensor, 0.0, std, generator, "xavier_normal_")
+
+
+def kaiming_uniform_(
+    tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+):
+    """He/Kaiming uniform in place: U(−bound, bound) with bound = gain·√(3 / fan), gain =
+    ``calculate_gain(nonlinearity, a)`` and fan the weight's fan_in or fan_out (`mode`). Returns the tensor.
+
+    torch's defaults (a = 0, leaky_relu) give gain √2; ``a=math.sqrt(5)`` is how torch.nn.Linear starts.
+
+    >>> import math, numpy as np
+    >>> from gradviz import nn
+    >>> layer = nn.Linear(6, 3)
+    >>> w = nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu", generator=np.random.default_rng(0))
+    >>> bool(abs(w.data).max() <= math.sqrt(2) * math.sqrt(3 / 6))
+    True
+    """
+    if 0 in _target(tensor, "kaiming_uniform_").shape:
+        return tensor  # torch: a no-op on a tensor without elements
+    fan = _correct_fan(tensor, mode, "kaiming_uniform_")
+    gain = calculate_gain(nonlinearity, a)
+    bound = math.sqrt(3.0) * (gain / math.sqrt(fan))
+    return _uniform_fill(tensor, -bound, bound, generator, "kaiming_uniform_")
+
+
+def kaiming_normal_(
+    tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+):
+    """He/Kaiming normal in place: N(0, std²) with std = gain / √fan (see :func:`kaiming_uniform_`). Returns the
+    tensor.
+
+    >>> import numpy as np
+    >>> from gradviz import Tensor, nn
+    >>> w = nn.init.kaiming_normal_(Tensor(np.zeros((300, 200))), nonlinearity="relu", generator=np.random.default_rng(0))
+    >>> round(float(w.data.std()), 2)                                    # √2 / √200 = 0.1
+    0.1
+    """
+    if 0 in _target(tensor, "kaiming_normal_").shape:
+        return tensor
+    fan = _correct_fan(tensor, mode, "kaiming_normal_")
+    gain = calculate_gain(nonlinearity, a)
+    return _normal_fill(tensor, 0.0, gain / math.sqrt(fan), generator, "kaiming_normal_")

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .activations import get_activation
+from .batchnorm import BatchNorm1d
 from .init import get_initializer, make_rng, torch_default, uniform
 from .module import Module, Parameter, _give_label, layer_label
 
@@ -152,14 +153,19 @@ class Sequential(Module):
         self._label_layers()
 
     def _label_layers(self) -> None:
-        """Label the Linear layers' parameters as the course writes them: W¹, b¹ for the first, W², b² ... (the
-        names of named_parameters() stay '0.weight', '0.bias', ...; a label the user gave is kept)."""
-        number = 0
+        """Label the Linear layers' parameters as the course writes them: W¹, b¹ for the first, W², b² ..., and the
+        BatchNorm layers' γ¹, β¹, γ², ... (the names of named_parameters() stay '0.weight', '0.bias', ...; a label
+        the user gave is kept)."""
+        number = normalised = 0
         for module in self.children():
             if isinstance(module, Linear):
                 number += 1
                 _give_label(module, "weight", layer_label("W", number))
                 _give_label(module, "bias", layer_label("b", number))
+            elif isinstance(module, BatchNorm1d) and module.affine:
+                normalised += 1
+                _give_label(module, "weight", layer_label("γ", normalised))
+                _give_label(module, "bias", layer_label("β", normalised))
 
     def append(self, module: Module) -> Sequential:
         """Add a module at the end; returns self."""

@@ -194,17 +194,147 @@ def binary_cross_entropy_with_logits(z, y, reduction: str = "mean"):
     return _reduce(z.maximum(0.0) - z * y + (1.0 + (-z.abs()).exp()).log(), reduction)
 
 
-def cross_entropy(logits, targets, reduction: str = "mean"):
-    """Categorical cross-entropy of softmax(logits): integer labels of shape (N,) or one-hot rows (N, C).
+def cross_entropy(
+    logits,
+    targets,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+):
+    """Categorical cross-entropy of softmax(logits): integer labels of shape (N,) or one-hot/probability rows (N, C).
+
+    torch.nn.functional.cross_entropy's arguments and formulas: `weight` (one number per class) weighs each
+    sample's loss by its class, and the mean divides by the sum of the weights of the samples counted; a label
+    equal to `ignore_index` (−100) counts for nothing; `label_smoothing` ε mixes the answer with the uniform
+    distribution, (1 − ε)·loss + ε·(the mean over classes of −w_c·log p_c). `size_average` and `reduce` are
+    torch's deprecated spellings of `reduction` and are refused.
+
+    Without weight, ignored labels or smoothing the loss is one fused node (its gradient (softmax − one-hot) / N);
+    with them it is drawn as log_softmax, the product with the weighted targets, the sum and the division.
 
     >>> from gradviz import Tensor
     >>> round(cross_entropy(Tensor([[0.0, 0.0]]), [1]).item(), 4)
     0.6931
+    >>> logits = Tensor([[2.0, 0.5, -1.0], [0.0, 0.0, 3.0]])
+    >>> round(cross_entropy(logits, [0, -100]).item(), 4), round(cross_entropy(logits, [0, 2], label_smoothing=0.1).item(), 4)
+    (0.2413, 0.3431)
     """
     _check_reduction(reduction, "cross_entropy")
+    for name, value in (("size_average", size_average), ("reduce", reduce)):
+        if value is not None:
+            raise TypeError(
+                f"cross_entropy: {name}= is torch's deprecated spelling of reduction; pass reduction='mean', 'sum' "
+                "or 'none' instead"
+            )
     if isinstance(targets, (list, tuple)) and targets and isinstance(targets[0], str):
         raise TypeError("cross_entropy: targets must be class indices (integers) or one-hot rows, not strings")
-    return F.cross_entropy(logits, targets, reduction)  # one fused node; checks shapes and labels
+    if (
+        isinstance(label_smoothing, bool)
+        or not isinstance(label_smoothing, numbers.Real)
+        or not 0.0 <= label_smoothing <= 1.0
+    ):
+        raise ValueError(f"cross_entropy: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"cross_entropy: ignore_index must be an integer (a label to skip), got {ignore_index!r}")
+    logits = F._tensor(F._node(logits), "cross_entropy")
+    if logits.ndim not in (1, 2):
+        raise ShapeError(f"cross_entropy: logits must have shape (N, C) or (C,), got {logits.shape}")
+    labels = _class_labels(logits, targets)
+    if labels is None and ignore_index >= 0:  # torch refuses it too
+        raise ValueError(
+            f"cross_entropy: ignore_index={ignore_index} needs integer class labels; with probability (one-hot) "
+            "targets give a row of zeros to a sample that should not count"
+        )
+    ignored = labels is not None and bool(np.any(labels == ignore_index))
+    if weight is None and label_smoothing == 0 and not ignored:
+        return F.cross_entropy(logits, targets, reduction)  # one fused node; checks shapes and labels
+    classes = logits.shape[-1]
+    weights = _class_weights(weight, classes, logits.dtype)
+    if labels is None:  # one-hot rows or probabilities
+        probabilities = _probability_targets(logits, targets)
+        smoothed = (
+            probabilities * (1 - label_smoothing) + label_smoothing / classes if label_smoothing else probabilities
+        )
+        mix = smoothed * (1.0 if weights is None else weights)
+        count = probabilities.size // classes
+    else:
+        bad = (labels != ignore_index) & ((labels < 0) | (labels >= classes))
+        if bad.any():
+            raise ValueError(
+                f"cross_entropy: label {labels[bad][0]} is not a class index in [0, {classes}) for logits with "
+                f"{classes} classes (nor ignore_index={ignore_index})"
+            )
+        counted = labels != ignore_index
+        safe = np.where(counted, labels, 0)
+        one_hot = np.zeros((*labels.shape, classes), dtype=logits.dtype)
+        np.put_along_axis(one_hot.reshape(-1, classes), safe.reshape(-1, 1), 1.0, axis=1)
+        class_weights = np.ones(classes, dtype=logits.dtype) if weights is None else weights
+        sample_weights = np.where(counted, class_weights[safe], 0.0).astype(logits.dtype)
+        mix = (1 - label_smoothing) * one_hot * sample_weights[..., None]
+        if label_smoothing:
+            mix = mix + (label_smoothing / classes) * class_weights * counted[..., None]
+        count = sample_weights.sum()  # torch's weighted mean: Σ w_y over the samples counted (0/0 = nan if none)
+    target = Tensor(np.asarray(mix, dtype=logits.dtype), label="targets")
+    terms = logits.log_softmax(-1) * target
+    if reduction == "none":
+        return -terms.sum(axis=-1)
+    total = -terms.sum()
+    if reduction == "sum":
+        return total
+    if count == 0:  # every label ignored: 0/0, as torch — the loss nan, the gradient 0
+        return total * Tensor(np.zeros((), dtype=logits.dtype), label="0") + Tensor(
+            np.full((), np.nan, dtype=logits.dtype), label="0/0"
+        )
+    return total * Tensor(np.asarray(1.0 / count, dtype=logits.dtype), label="1/Σw")
+
+
+def _class_labels(logits: Tensor, targets) -> np.ndarray | None:
+    """`targets` as an int64 array of class labels (integers, or floats holding whole numbers in the labels'
+    shape), or None for one-hot/probability rows."""
+    raw = np.asarray(targets.data if isinstance(targets, Node) else targets)
+    if raw.dtype.kind in "biu":
+        return raw.astype(np.int64)
+    if (
+        raw.dtype.kind == "f"
+        and not getattr(targets, "requires_grad", False)
+        and raw.shape == logits.shape[:-1]
+        and np.all(np.mod(raw, 1) == 0)
+    ):
+        return raw.astype(np.int64)
+    return None
+
+
+def _probability_targets(logits: Tensor, targets) -> np.ndarray:
+    if isinstance(targets, Node) and targets.requires_grad:
+        raise TypeError(
+            "cross_entropy: with weight, ignore_index or label_smoothing the targets are data (not trained); "
+            "pass targets.detach()"
+        )
+    raw = np.asarray(targets.data if isinstance(targets, Node) else targets, dtype=logits.dtype)
+    if raw.shape != logits.shape:
+        raise ShapeError(
+            f"cross_entropy: one-hot/probability targets must have the logits' shape {logits.shape}, got "
+            f"{raw.shape}. For class indices, pass an integer array of shape {logits.shape[:-1]}."
+        )
+    return raw
+
+
+def _class_weights(weight, classes: int, dtype) -> np.ndarray | None:
+    if weight is None:
+        return None
+    if isinstance(weight, Node) and weight.requires_grad:
+        raise TypeError("cross_entropy: weight= holds fixed numbers per class; pass weight.detach()")
+    array = np.asarray(weight.data if isinstance(weight, Node) else weight)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"cross_entropy: weight must hold numbers, one per class; got dtype {array.dtype}")
+    if array.shape != (classes,):
+        raise ShapeError(
+            f"cross_entropy: weight must hold one number per class, shape ({classes},), got shape {array.shape}"
+        )
+    return array.astype(dtype)
 
 
 def hinge_loss(scores, y, reduction: str = "mean"):
@@ -363,14 +493,72 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Categorical cross-entropy on logits (see :func:`cross_entropy`).
+    """Categorical cross-entropy on logits (see :func:`cross_entropy`), with torch's arguments in torch's order:
+    ``CrossEntropyLoss(weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+    label_smoothing=0.0)``.
 
     >>> from gradviz import Tensor
     >>> round(CrossEntropyLoss()(Tensor([[0.0, 0.0, 0.0]]), [2]).item(), 4)
     1.0986
+    >>> CrossEntropyLoss(weight=[1.0, 2.0], label_smoothing=0.1)
+    CrossEntropyLoss(weight=[1.0, 2.0], label_smoothing=0.1)
     """
 
     function = staticmethod(cross_entropy)
+
+    def __init__(
+        self,
+        weight=None,
+        size_average=None,
+        ignore_index: int = -100,
+        reduce=None,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(reduction)
+        for name, value in (("size_average", size_average), ("reduce", reduce)):
+            if value is not None:
+                raise TypeError(
+                    f"CrossEntropyLoss: {name}= is torch's deprecated spelling of reduction; pass reduction='mean', "
+                    "'sum' or 'none' instead"
+                )
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real):
+            raise TypeError(f"CrossEntropyLoss: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+        if weight is not None:
+            if isinstance(weight, Node) and weight.requires_grad:
+                raise TypeError("CrossEntropyLoss: weight= holds fixed numbers per class; pass weight.detach()")
+            weight = np.array(weight.data if isinstance(weight, Node) else weight, dtype=np.float64)
+            if weight.ndim != 1:
+                raise ShapeError(
+                    f"CrossEntropyLoss: weight must hold one number per class (1-d), got shape {weight.shape}"
+                )
+        self.weight = weight
+        self.ignore_index = int(ignore_index)
+        self.label_smoothing = float(label_smoothing)
+
+    def forward(self, pred, target):
+        return cross_entropy(
+            pred,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
+
+    def extra_repr(self) -> str:
+        parts = []
+        if self.weight is not None:
+            parts.append(f"weight={self.weight.tolist()}")
+        if self.ignore_index != -100:
+            parts.append(f"ignore_index={self.ignore_index}")
+        if self.reduction != "mean":
+            parts.append(f"reduction={self.reduction!r}")
+        if self.label_smoothing:
+            parts.append(f"label_smoothing={self.label_smoothing:g}")
+        return ", ".join(parts)
 
 
 class HingeLoss(_Loss):

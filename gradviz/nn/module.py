@@ -104,6 +104,7 @@ class Module:
     def __init__(self) -> None:
         object.__setattr__(self, "_parameter_names", [])
         object.__setattr__(self, "_module_names", [])
+        object.__setattr__(self, "_buffer_names", [])
         object.__setattr__(self, "_name", None)
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_hooks", {})
@@ -116,7 +117,14 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__() ran: call super().__init__() first in "
                 f"{type(self).__name__}.__init__"
             )
-        if isinstance(value, Module):
+        if name in self.__dict__.get("_buffer_names", ()):
+            if value is not None and not (isinstance(value, Tensor) and not value.requires_grad):
+                raise TypeError(
+                    f"{type(self).__name__}.{name} is a registered buffer; it can be replaced by a Tensor without "
+                    f"gradient (or None), not a {type(value).__name__}"
+                    + (" that requires grad" if isinstance(value, Tensor) else "")
+                )
+        elif isinstance(value, Module):
             if name not in self._module_names:  # a replaced child keeps its place
                 self._forget(name)
                 self._module_names.append(name)
@@ -146,6 +154,9 @@ class Module:
             self._parameter_names.remove(name)
         if name in self._module_names:
             self._module_names.remove(name)
+        buffers = self.__dict__.get("_buffer_names")
+        if buffers is not None and name in buffers:
+            buffers.remove(name)
 
     def register_parameter(self, name: str, param: Node | None) -> None:
         """Register `param` under `name` (what ``self.name = param`` does)."""
@@ -156,6 +167,52 @@ class Module:
             object.__setattr__(self, name, None)
             return
         setattr(self, name, param)
+
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """Register `tensor` as a buffer called `name`: state that is not trained but saved with the model (as
+        torch's), such as BatchNorm's running mean. It is a Tensor without gradient, listed by
+        :meth:`named_buffers` and written by :meth:`state_dict` (unless ``persistent=False``).
+
+        >>> import numpy as np
+        >>> from gradviz import nn
+        >>> class Counter(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.register_buffer("seen", np.zeros(1))
+        >>> list(Counter().state_dict())
+        ['seen']
+        """
+        if "_buffer_names" not in self.__dict__:
+            raise AttributeError(
+                f"cannot register buffer {name!r} before Module.__init__() ran: call super().__init__() first in "
+                f"{type(self).__name__}.__init__"
+            )
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_buffer: a buffer name must be a non-empty string without '.', got {name!r}")
+        if name in self._parameter_names or name in self._module_names:
+            raise KeyError(
+                f"register_buffer({name!r}): {type(self).__name__} already has a parameter or module {name!r}"
+            )
+        if tensor is not None:
+            if isinstance(tensor, Node):
+                if tensor.requires_grad:
+                    raise TypeError(
+                        f"register_buffer({name!r}): a buffer is not trained; this tensor requires grad, so register "
+                        "it as a parameter (self.name = tensor) or pass tensor.detach()"
+                    )
+                tensor = tensor if isinstance(tensor, Tensor) else Tensor(tensor.data)
+            else:
+                array = np.asarray(tensor)
+                tensor = Tensor(array, dtype=array.dtype)  # a counter stays an integer
+            tensor.label = tensor.label or name
+        if name not in self._buffer_names:
+            self._buffer_names.append(name)
+        persistent_names = self.__dict__.setdefault("_non_persistent", set())
+        if persistent:
+            persistent_names.discard(name)
+        else:
+            persistent_names.add(name)
+        object.__setattr__(self, name, tensor)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register a child module under `name` (what ``self.name = module`` does)."""
@@ -259,6 +316,20 @@ class Module:
         """Every parameter (Tensors, or Values in scalar nets), in a fixed order: what an optimizer takes."""
         return [p for _, p in self.named_parameters()]
 
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) for every buffer (state saved but not trained, such as BatchNorm's running mean).
+
+        >>> from gradviz import nn
+        >>> [name for name, _ in nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2)).named_buffers()]
+        ['1.running_mean', '1.running_var', '1.num_batches_tracked']
+        """
+        for module_name, module in self.named_modules(prefix):
+            yield from _own_buffers(module, module_name)
+
+    def buffers(self) -> list[Tensor]:
+        """Every buffer, in the order of :meth:`named_buffers`."""
+        return [b for _, b in self.named_buffers()]
+
     def num_parameters(self) -> int:
         """How many scalars the parameters hold in all."""
         return count_parameters(self.parameters())
@@ -295,6 +366,9 @@ class Module:
                 p.data = p.data.astype(dtype)
                 if p.grad is not None:
                     p.grad = p.grad.astype(dtype)
+        for b in self.buffers():
+            if b.data.dtype.kind == "f" and b.data.dtype != dtype:  # counters stay integers, as in torch
+                b.data = b.data.astype(dtype)
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
@@ -306,7 +380,8 @@ class Module:
     # -- state ----------------------------------------------------------------------------------
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Every parameter as a numpy array (a copy), by dotted name: what save() writes.
+        """Every parameter and buffer (BatchNorm's running statistics) as a numpy array (a copy), by dotted name,
+        in torch's order (module by module, its parameters then its buffers): what save() writes.
 
         >>> from gradviz import nn
         >>> {k: v.shape for k, v in nn.Linear(3, 2).state_dict().items()}
@@ -314,8 +389,24 @@ class Module:
         """
         return OrderedDict(
             (name, np.array(p.data, dtype=np.float64) if p.is_scalar else p.data.copy())
-            for name, p in self.named_parameters()
+            for name, p in self._named_state()
         )
+
+    def _named_state(self) -> Iterator[tuple[str, Node]]:
+        """What state_dict holds, in torch's order: module by module, its parameters then its persistent buffers."""
+        seen: set[int] = set()
+        for module_name, module in self.named_modules():
+            d = module.__dict__
+            for pname in module._parameter_names:
+                p = d[pname]
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{module_name}.{pname}" if module_name else pname), p
+            skipped = d.get("_non_persistent", ())
+            for name, b in _own_buffers(module, module_name):
+                if name.rsplit(".", 1)[-1] not in skipped:
+                    yield name, b
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> Module:
         """Copy arrays into the parameters (in place, keeping each parameter's dtype).
@@ -323,7 +414,7 @@ class Module:
         With ``strict=True`` (the default) the keys must match exactly; a missing or unexpected
         key or a shape mismatch raises a KeyError/ValueError that names them all.
         """
-        own = OrderedDict(self.named_parameters())
+        own = OrderedDict(self._named_state())
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         mismatched = []
@@ -353,6 +444,8 @@ class Module:
             if p.is_scalar:
                 p.data = float(array.reshape(()))
             else:
+                if not p.data.flags.writeable:
+                    p.data = p.data.copy()
                 p.data[...] = array
             mark_modified(p)
         return self
@@ -427,6 +520,26 @@ def _repr(module: Module, top: bool) -> str:
     if count or (top and children):
         body += f"  ({count} parameter{'' if count == 1 else 's'})"
     return body
+
+
+def _own_buffers(module: Module, module_name: str) -> Iterator[tuple[str, Tensor]]:
+    d = module.__dict__
+    for name in d.get("_buffer_names", ()):
+        b = d.get(name)
+        if b is not None:
+            yield (f"{module_name}.{name}" if module_name else name), b
+
+
+def _kind_scope(module: Module, kind: str):
+    """The name scope the nodes of a layer such as Dropout are drawn in, so that the picture names the layer: the
+    module's own scope when it is called `kind` (alone, or named so by a Keras model: 'dropout', 'dropout_1'),
+    else a scope `kind` inside it (an nn.Sequential names its children '0', '1', ...: 'sequential/2/dropout')."""
+    import contextlib
+
+    name = module.name
+    if name == kind or name.startswith(kind + "_"):
+        return contextlib.nullcontext()
+    return _scope(kind)
 
 
 def _label_parameters(module: Module, prefix: str) -> None:

@@ -15,7 +15,17 @@
 from __future__ import annotations
 
 from . import lr_scheduler
-from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LinearLR, LRScheduler, StepLR
+from .lr_scheduler import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    LRScheduler,
+    MultiStepLR,
+    OneCycleLR,
+    ReduceLROnPlateau,
+    StepLR,
+)
 from .optimizers import (
     NAG,
     OPTIMIZERS,
@@ -47,7 +57,11 @@ __all__ = [
     "lr_scheduler",
     "LRScheduler",
     "StepLR",
+    "MultiStepLR",
     "ExponentialLR",
     "CosineAnnealingLR",
     "LinearLR",
+    "LambdaLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
 ]

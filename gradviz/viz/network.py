@@ -207,19 +207,41 @@ def png_rgb(pixels: np.ndarray) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
 
 
-def _dense_layers(model) -> list:
-    layers = list(getattr(model, "layers", [])) or list(model.children())
-    dense = [layer for layer in layers if getattr(layer, "weight", None) is not None]
-    if not dense:
+def _layer_groups(model) -> list[tuple]:
+    """The network as its fully connected layers, each with the modules that follow it up to the next one (its
+    activation when it is a module of its own, as in gradviz.nn.Sequential(Linear, Tanh, ...)): [(layer, [after])].
+    Dropout is left out (the view shows the trained network, as in eval()); another layer with parameters (a
+    BatchNorm) is refused, since its map would not be a neuron's."""
+    children = list(getattr(model, "layers", [])) or list(model.children())
+    groups: list[tuple] = []
+    for child in children:
+        weight = getattr(child, "weight", None)
+        if weight is not None and np.ndim(weight.data) == 2:
+            groups.append((child, []))
+        elif type(child).__name__ == "Dropout":
+            continue
+        elif any(True for _ in child.parameters()) if hasattr(child, "parameters") else False:
+            raise ValueError(
+                f"the network view draws fully connected layers and their activations; {type(child).__name__} is "
+                "neither — draw the network without it, or use gradviz.draw for its graph"
+            )
+        elif groups:
+            groups[-1][1].append(child)
+    if not groups:
         raise ValueError(
             "the network view draws a network of fully connected layers (gradviz.keras Dense or gradviz.nn Linear) "
             f"that has been built; {type(model).__name__} has none yet — call it once, or give input_dim"
         )
-    return dense
+    return groups
 
 
-def _activation_name(layer) -> str:
-    for child in layer.children() if hasattr(layer, "children") else ():
+def _dense_layers(model) -> list:
+    return [layer for layer, _ in _layer_groups(model)]
+
+
+def _activation_name(group) -> str:
+    layer, after = group
+    for child in [*(layer.children() if hasattr(layer, "children") else ()), *after]:
         return type(child).__name__.lower()
     return "linear"
 
@@ -238,8 +260,10 @@ def neuron_maps(model, points: np.ndarray) -> list[np.ndarray]:
     outputs = [np.asarray(points, dtype=float)]
     with no_grad():
         h = Tensor(outputs[0])
-        for layer in _dense_layers(model):
+        for layer, after in _layer_groups(model):
             h = layer(h)
+            for module in after:  # the layer's activation, when it is a module of its own
+                h = module(h)
             outputs.append(np.asarray(h.data, dtype=float))
     return outputs
 
@@ -335,7 +359,7 @@ def network_picture(
     activations = neuron_maps(model, grid if features is None else features(grid))
     names = list(input_names or [])
     names += [f"x{_subscript(i + 1)}" for i in range(len(names), activations[0].shape[1])]
-    kinds = ["input"] + [_activation_name(layer) for layer in layers]
+    kinds = ["input"] + [_activation_name(group) for group in _layer_groups(model)]
     middles = [0.0] + [_CENTRED.get(kind, 0.0) for kind in kinds[1:]]
     columns = [a.shape[1] for a in activations]
     tallest = max(columns)

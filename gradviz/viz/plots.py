@@ -204,7 +204,7 @@ def plot_history(
 def _scores_function(model) -> Callable[[np.ndarray], np.ndarray]:
     """A function from an (M, 2) grid to the model's outputs as a numpy array."""
     if hasattr(model, "predict") and callable(model.predict):
-        return lambda grid: np.asarray(model.predict(grid))
+        return lambda grid: np.asarray(model.predict(grid, verbose=0))
     from ..context import no_grad
     from ..engine import Node
     from ..tensor import Tensor

@@ -204,6 +204,9 @@ class DashboardPanels:
         """The boundary panel's picture of `model` after `epoch` (the decision boundary, or the output's surface for a
         regression; the test points when shown), as a matplotlib Figure."""
         features = self.features
+        if callable(getattr(model, "predict", None)) and callable(getattr(model, "compile", None)):
+            quiet = model  # a keras model's predict draws a progress bar by default (Keras' verbose="auto")
+            model = lambda points: quiet.predict(points, verbose=0)  # noqa: E731
         scorer = model if features is None else (lambda grid: model_scores(model, features(grid)))
         return plots.boundary_figure(
             scorer,

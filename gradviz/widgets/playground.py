@@ -995,9 +995,11 @@ class Playground(widgets.VBox):
         return [name for name, _ in self.model.named_children()]
 
     def _initial_logs(self) -> dict[str, float]:
-        logs = self.model.evaluate(self._inputs(self.x_train), self._targets(self.y_train), return_dict=True)
+        logs = self.model.evaluate(self._inputs(self.x_train), self._targets(self.y_train), verbose=0, return_dict=True)
         if self.x_test is not None:
-            test = self.model.evaluate(self._inputs(self.x_test), self._targets(self.y_test), return_dict=True)
+            test = self.model.evaluate(
+                self._inputs(self.x_test), self._targets(self.y_test), verbose=0, return_dict=True
+            )
             logs.update({f"val_{key}": value for key, value in test.items()})
         return logs
 
@@ -1064,6 +1066,7 @@ class Playground(widgets.VBox):
     def _train_epoch(self) -> bool:
         """One epoch under the lock; says whether the widgets were updated (the throttle). A diverged loss is
         kept in ``error`` and shown in the status line."""
+        from .. import keras
         from ..keras import NonFiniteLossError
 
         with self._lock:
@@ -1080,7 +1083,7 @@ class Playground(widgets.VBox):
                     verbose=0,
                     validation_data=validation,
                     seed=self.seed + epoch + 1,
-                    callbacks=[self._epoch_callback()],
+                    callbacks=[self._epoch_callback(), keras.callbacks.TerminateOnNaN(raise_error=True)],
                 )
             except NonFiniteLossError as diverged:
                 self.error = diverged
