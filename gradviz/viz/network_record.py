@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..i18n import message, resolve_language
-from .player import _json_for_script, inline_svg
+from .player import _TRANSPORT_SCRIPT, _json_for_script, inline_svg
 
 __all__ = ["Snapshot", "write_recording", "panel_size", "RECORDING_SUFFIXES"]
 
@@ -203,7 +203,8 @@ input[type=range] { flex: 1 1 auto; min-width: 8rem; accent-color: var(--accent)
 
 # reads the JSON blob, shows one snapshot at a time; textContent only, never innerHTML. No "<" nor "&" in it:
 # the page stays well-formed XML
-_SCRIPT_BODY = """
+_SCRIPT_BODY = (
+    """
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("gradviz-recording").textContent);
@@ -230,41 +231,13 @@ _SCRIPT_BODY = """
     previous.disabled = current === 0;
     next.disabled = current === total - 1;
   }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = data.labels.play;
-    play.setAttribute("aria-pressed", "false");
-  }
-  function start() {
-    if (current === total - 1) { show(0); }
-    play.textContent = data.labels.pause;
-    play.setAttribute("aria-pressed", "true");
-    timer = setInterval(function () {
-      if (current >= total - 1) { stop(); } else { show(current + 1); }
-    }, data.interval_ms);
-  }
-  function toggle() { if (timer === null) { start(); } else { stop(); } }
-  previous.addEventListener("click", function () { stop(); show(current - 1); });
-  next.addEventListener("click", function () { stop(); show(current + 1); });
-  play.addEventListener("click", toggle);
-  slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
-  document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
-    var key = event.key;
-    if (event.target === slider) { return; }
-    if (key === "ArrowRight" || key === "PageDown") { stop(); show(current + 1); }
-    else if (key === "ArrowLeft" || key === "PageUp") { stop(); show(current - 1); }
-    else if (key === "Home") { stop(); show(0); }
-    else if (key === "End") { stop(); show(total - 1); }
-    else if (key === " " || key === "Spacebar") {
-      if (event.target.tagName === "BUTTON") { return; }
-      toggle();
-    } else { return; }
-    event.preventDefault();
-  });
+"""
+    + _TRANSPORT_SCRIPT
+    + """  slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
   show(0);
 })();
 """
+)
 
 
 def _html(snapshots: Sequence[Snapshot], duration_ms: int, language: str) -> bytes:

@@ -76,7 +76,45 @@ kbd { font: 0.8rem ui-monospace, "DejaVu Sans Mono", monospace; border: 1px soli
 """
 
 # reads the JSON blob, shows one frame at a time; textContent only, never innerHTML
-_SCRIPT_BODY = """
+_TRANSPORT_SCRIPT = """
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    play.textContent = data.labels.play;
+    play.setAttribute("aria-pressed", "false");
+  }
+  function start() {
+    if (current === total - 1) { show(0); }
+    play.textContent = data.labels.pause;
+    play.setAttribute("aria-pressed", "true");
+    timer = setInterval(function () {
+      if (current >= total - 1) { stop(); } else { show(current + 1); }
+    }, data.interval_ms);
+  }
+  function toggle() { if (timer === null) { start(); } else { stop(); } }
+  previous.addEventListener("click", function () { stop(); show(current - 1); });
+  next.addEventListener("click", function () { stop(); show(current + 1); });
+  play.addEventListener("click", toggle);
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (event.target.type === "range") { return; }  // a slider moves itself (a keydown always has a target)
+    var key = event.key;
+    if (key === "ArrowRight" || key === "PageDown") { stop(); show(current + 1); }
+    else if (key === "ArrowLeft" || key === "PageUp") { stop(); show(current - 1); }
+    else if (key === "Home") { stop(); show(0); }
+    else if (key === "End") { stop(); show(total - 1); }
+    else if (key === " " || key === "Spacebar") {
+      if (event.target.tagName === "BUTTON") { return; }
+      toggle();
+    } else { return; }
+    event.preventDefault();
+  });
+"""
+"""The player's controls, shared by every gradviz player page (this one and gradviz.viz.network_record's): ◀ ▶, play
+and pause, the keys. The page's script defines `data` (its labels and interval_ms), `current`, `total`, `timer`,
+the buttons `previous`, `next`, `play`, and `show(index)` before it."""
+
+_SCRIPT_BODY = (
+    """
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("gradviz-frames").textContent);
@@ -103,40 +141,13 @@ _SCRIPT_BODY = """
     next.disabled = current === total - 1;
     if (history.replaceState) { history.replaceState(null, "", "#step-" + (current + 1)); }
   }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = data.labels.play;
-    play.setAttribute("aria-pressed", "false");
-  }
-  function start() {
-    if (current === total - 1) { show(0); }
-    play.textContent = data.labels.pause;
-    play.setAttribute("aria-pressed", "true");
-    timer = setInterval(function () {
-      if (current >= total - 1) { stop(); } else { show(current + 1); }
-    }, data.interval_ms);
-  }
-  function toggle() { if (timer === null) { start(); } else { stop(); } }
-  previous.addEventListener("click", function () { stop(); show(current - 1); });
-  next.addEventListener("click", function () { stop(); show(current + 1); });
-  play.addEventListener("click", toggle);
-  document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
-    var key = event.key;
-    if (key === "ArrowRight" || key === "PageDown") { stop(); show(current + 1); }
-    else if (key === "ArrowLeft" || key === "PageUp") { stop(); show(current - 1); }
-    else if (key === "Home") { stop(); show(0); }
-    else if (key === "End") { stop(); show(total - 1); }
-    else if (key === " " || key === "Spacebar") {
-      if (event.target && event.target.tagName === "BUTTON") { return; }
-      toggle();
-    } else { return; }
-    event.preventDefault();
-  });
-  var wanted = /^#step-(\\d+)$/.exec(location.hash);
+"""
+    + _TRANSPORT_SCRIPT
+    + """  var wanted = /^#step-(\\d+)$/.exec(location.hash);
   show(wanted ? parseInt(wanted[1], 10) - 1 : 0);
 })();
 """
+)
 
 
 def inline_svg(svg: str, prefix: str) -> str:
