@@ -15,7 +15,7 @@ import importlib
 from . import functional, nn, optim
 from .check import GradcheckResult, detect_anomaly, gradcheck
 from .context import enable_grad, is_grad_enabled, no_grad, scope
-from .errors import AnomalyError, GradcheckError, GradvizError, GradvizWarning, ShapeError
+from .errors import AnomalyError, GradcheckError, GradvizError, GradvizWarning, ProcessLostError, ShapeError
 from .graph import Graph
 from .i18n import get_language, set_language
 from .tensor import Tensor
@@ -100,6 +100,7 @@ __all__ = [
     "ShapeError",
     "AnomalyError",
     "GradcheckError",
+    "ProcessLostError",
     "GradvizWarning",
     "set_language",
     "step_through",

@@ -1,5 +1,6 @@
-"""Hooks into ``fit`` (Keras' names): History, EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN,
-CSVLogger, LambdaCallback, LearningRateScheduler; and gradviz's GradientRecorder and DecisionBoundaryRecorder.
+"""Hooks into ``fit`` (Keras' names): History, EarlyStopping, ModelCheckpoint, BackupAndRestore, ReduceLROnPlateau,
+TerminateOnNaN, CSVLogger, LambdaCallback, LearningRateScheduler; and gradviz's GradientRecorder and
+DecisionBoundaryRecorder.
 
 A callback is told when training, each epoch and each batch begin and end; ``logs`` holds the
 numbers of the moment ('loss', 'accuracy', 'val_loss', ...). ``callback.model`` is the model being
@@ -32,6 +33,7 @@ __all__ = [
     "History",
     "EarlyStopping",
     "ModelCheckpoint",
+    "BackupAndRestore",
     "ReduceLROnPlateau",
     "TerminateOnNaN",
     "CSVLogger",
@@ -510,14 +512,75 @@ def _monitor_value(owner: str, monitor: str, logs: dict | None) -> float:
     return float(logs[monitor])
 
 
+def _save_freq(owner: str, save_freq) -> Any:
+    if save_freq == "epoch":
+        return save_freq
+    if isinstance(save_freq, bool) or not isinstance(save_freq, (int, np.integer)) or save_freq < 1:
+        raise ValueError(
+            f"{owner}: save_freq must be 'epoch' (after each epoch) or a number of batches ≥ 1, got {save_freq!r}"
+        )
+    return int(save_freq)
+
+
+def _first_batch(model, epoch: int) -> int:
+    """The first batch fit runs in `epoch`: 0, or where the checkpoint being resumed stopped in it."""
+    from .training import running
+
+    fit = running(model) if model is not None else None
+    resume = fit.resume if fit is not None else None
+    return resume.batch if resume is not None and resume.epoch == epoch else 0
+
+
+class _SaveEvery:
+    """Keras 3's count of the batches between two saves (``_should_save_on_batch`` of its ModelCheckpoint and
+    BackupAndRestore): each ``on_train_batch_end(batch)`` adds the batches run since the batch reported last —
+    several when the hooks come only every k batches (steps_per_execution) — and a save is due once `freq` are
+    counted; the count then starts again.
+
+    >>> every = _SaveEvery(3)
+    >>> every.start_epoch()
+    >>> [b for b in range(5) if every.due(b)]
+    [2]
+    >>> every.start_epoch()
+    >>> [b for b in (1, 3) if every.due(b)]             # batches reported two at a time: 2 + 2 + 2 ≥ 3
+    [1]
+    """
+
+    def __init__(self, freq: int) -> None:
+        self.freq, self.since, self.last = freq, 0, None
+
+    def start_epoch(self, first: int = 0) -> None:
+        self.last = first - 1  # the batch before the epoch's first (a resumed epoch starts at its checkpoint)
+
+    def due(self, batch: int) -> bool:
+        if self.last is None or batch <= self.last:  # a new epoch whose start was not announced
+            added = batch + 1
+        else:
+            added = batch - self.last
+        self.since += added
+        self.last = batch
+        if self.since >= self.freq:
+            self.since = 0
+            return True
+        return False
+
+
 class ModelCheckpoint(Callback):
-    """Save the model (or its weights) after each epoch, as Keras' ``ModelCheckpoint``: `filepath` ends in
-    ``.keras`` (the whole model: ``keras.models.load_model`` reads it back) or, with ``save_weights_only``,
-    ``.weights.h5``; it may hold ``{epoch}`` and the logs' keys, e.g. ``"m-{epoch:02d}-{val_loss:.2f}.keras"``.
+    """Save the model (or its weights) after each epoch, or every `save_freq` batches, as Keras'
+    ``ModelCheckpoint``: `filepath` ends in ``.keras`` (the whole model: ``keras.models.load_model`` reads it back)
+    or, with ``save_weights_only``, ``.weights.h5``; it may hold ``{epoch}``, ``{batch}`` (with save_freq a number)
+    and the logs' keys, e.g. ``"m-{epoch:02d}-{val_loss:.2f}.keras"``.
+
+    A ``.keras`` file written during fit is a full training checkpoint: ``fit(..., resume_from=path)`` continues
+    the run exactly where the file was written (weights, optimizer state, epoch and batch, the order of the samples,
+    dropout's generators, the History so far). `save_freq` an integer counts batches as Keras does (also when the
+    batch hooks come only every k batches, as Keras' steps_per_execution). List the checkpoint after callbacks
+    that add to an epoch's logs (ReduceLROnPlateau's learning_rate) so that its History has them too.
 
     ``save_best_only`` writes only when `monitor` improves (`mode` 'min', 'max' or 'auto' as EarlyStopping).
-    gradviz writes through its file manifest: it replaces its own earlier checkpoint, but refuses a file it did
-    not write unless ``overwrite=True`` (gradviz's argument).
+    gradviz writes through its file manifest, each file whole or not at all (it is renamed into place): it
+    replaces its own earlier checkpoint, but refuses a file it did not write unless ``overwrite=True`` (gradviz's
+    argument).
 
     >>> import os, tempfile
     >>> import numpy as np
@@ -554,8 +617,7 @@ class ModelCheckpoint(Callback):
                 + ("(save_weights_only=True writes the weights only)" if save_weights_only else "(the whole model)")
                 + f", got {self.filepath!r}"
             )
-        if save_freq != "epoch":
-            raise ValueError(f"ModelCheckpoint: save_freq='epoch' only in gradviz, got {save_freq!r}")
+        self.save_freq = _save_freq("ModelCheckpoint", save_freq)
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"ModelCheckpoint: mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.monitor = monitor
@@ -567,15 +629,41 @@ class ModelCheckpoint(Callback):
         self.overwrite = bool(overwrite)
         self.best = self._start()
         self.best_epoch: int | None = None
+        self.last_checkpoint: str | None = None  # the file written last (what a lost process's message names)
+        self._every = _SaveEvery(self.save_freq) if self.save_freq != "epoch" else None
+        self._current_epoch = 0
 
     def _start(self) -> float:
         if self.initial_value_threshold is not None:
             return float(self.initial_value_threshold)
         return math.inf if self.mode == "min" else -math.inf
 
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        if self._every is not None:
+            self._every = _SaveEvery(self.save_freq)
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._current_epoch = epoch
+        if self._every is not None:
+            self._every.start_epoch(_first_batch(self.model, epoch))
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self._every is not None and self._every.due(batch):
+            self._save(self._current_epoch, batch, logs or {})
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
+        fields = dict(logs) if batch is None else {**logs, "batch": batch + 1}  # Keras 3: {batch} counts from 1
+        try:
+            path = self.filepath.format(**{**fields, "epoch": epoch + 1})
+        except (KeyError, IndexError) as error:
+            raise KeyError(
+                f"ModelCheckpoint: the file name {self.filepath!r} asks for {error}, which the logs do not hold "
+                f"(they hold epoch{', batch' if batch is not None else ''}, {', '.join(logs) or 'nothing else'})"
+            ) from None
         if self.save_best_only:
             value = _monitor_value("ModelCheckpoint", self.monitor, logs)
             better = value < self.best if self.mode == "min" else value > self.best
@@ -592,10 +680,144 @@ class ModelCheckpoint(Callback):
         elif self.verbose:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
         self.best_epoch = epoch
+        self.last_checkpoint = path
+        if not _main_process():  # a multi-process JAX run: process 0 writes, the others train on
+            return
         if self.save_weights_only:
             self.model.save_weights(path, overwrite=self.overwrite)
         else:
             self.model.save(path, overwrite=self.overwrite)
+
+
+class BackupAndRestore(Callback):
+    """Back up the training state in `backup_dir` and restore it when fit starts again, as Keras 3's
+    ``BackupAndRestore``: after each epoch (or every `save_freq` batches) it writes ``latest.keras`` there, a
+    training checkpoint; at the start of a later fit with this callback it loads it and the fit goes on from there;
+    at a successful end it deletes it (unless ``delete_checkpoint=False``). ``double_checkpoint=True`` keeps the
+    one before too (``previous.keras``), read when the latest cannot be (gradviz then replaces that changed file
+    only with ``overwrite=True``). ``restored`` is the :class:`gradviz.training.Checkpoint` a fit went on from.
+
+    Where Keras restarts the epoch it stopped in, gradviz goes on from the batch it stopped before, in the same
+    order of the samples, so the resumed run ends with the weights and History of the one never interrupted. The
+    other callbacks start afresh (as in Keras). gradviz writes through its file manifest: a file it did not write
+    is never replaced (``overwrite=True`` to allow it) and, at the end, only its own files (and the folder, when
+    that leaves it empty) are deleted.
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> folder = os.path.join(tempfile.mkdtemp(), "backup")
+    >>> class Interrupt(Callback):
+    ...     def on_epoch_begin(self, epoch, logs=None):
+    ...         if epoch == 4:
+    ...             raise RuntimeError("Interrupting!")
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
+    >>> X, y = np.arange(10.0).reshape(5, 2) / 10, np.zeros(5)
+    >>> try:
+    ...     model.fit(X, y, epochs=10, batch_size=1, verbose=0, callbacks=[BackupAndRestore(folder), Interrupt()])
+    ... except RuntimeError:
+    ...     pass
+    >>> history = model.fit(X, y, epochs=10, batch_size=1, verbose=0, callbacks=[BackupAndRestore(folder)])
+    >>> len(history.history["loss"]), os.path.exists(folder)   # gradviz's History holds the 4 epochs before too
+    (10, False)
+    """
+
+    def __init__(
+        self,
+        backup_dir,
+        save_freq="epoch",
+        double_checkpoint: bool = False,
+        delete_checkpoint: bool = True,
+        *,
+        overwrite: bool = False,
+    ) -> None:
+        super().__init__()
+        import os
+
+        if not backup_dir:
+            raise ValueError("BackupAndRestore: backup_dir is empty; give the folder to keep the backup in")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = _save_freq("BackupAndRestore", save_freq)
+        self.double_checkpoint = bool(double_checkpoint)
+        self.delete_checkpoint = bool(delete_checkpoint)
+        self.overwrite = bool(overwrite)
+        self.latest = os.path.join(self.backup_dir, "latest.keras")
+        self.last_checkpoint: str | None = None  # the file written last (what a lost process's message names)
+        self.previous = os.path.join(self.backup_dir, "previous.keras")
+        self.restored = None  # gradviz's: the Checkpoint the last fit went on from (None: it started afresh)
+        self._every = _SaveEvery(self.save_freq) if self.save_freq != "epoch" else None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        import os
+        from pathlib import Path
+
+        from .export._files import refuse_overwrites
+        from .keras.saving import load_checkpoint
+        from .training import running
+
+        self.restored = None
+        if self._every is not None:
+            self._every = _SaveEvery(self.save_freq)
+        candidates = [self.latest] + ([self.previous] if self.double_checkpoint else [])
+        candidates = [path for path in candidates if os.path.exists(path)]
+        for number, path in enumerate(candidates):
+            try:
+                self.restored = load_checkpoint(self.model, path, "BackupAndRestore")
+                break
+            except (OSError, ValueError):
+                if number + 1 == len(candidates):
+                    raise
+                # the latest cannot be read (Keras: "weights may be corrupted"): the one before it is tried next
+        fit = running(self.model)
+        if self.restored is not None and fit is not None:
+            fit.resume = self.restored
+        refuse_overwrites([Path(self.latest), Path(self.previous)], overwrite=self.overwrite)  # before any epoch
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        if self._every is not None:
+            self._every.start_epoch(_first_batch(self.model, epoch))
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self._every is not None and self._every.due(batch):
+            self._save()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch":
+            self._save()
+
+    def _save(self) -> None:
+        import os
+        from pathlib import Path
+
+        from .export._files import write_files
+
+        self.last_checkpoint = self.latest
+        if not _main_process():  # a multi-process JAX run: process 0 writes, the others train on
+            return
+        if self.double_checkpoint and os.path.exists(self.latest):
+            write_files({Path(self.previous): Path(self.latest).read_bytes()}, overwrite=self.overwrite)
+        self.model.save(self.latest, overwrite=self.overwrite)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if not self.delete_checkpoint:
+            return
+        import os
+        from contextlib import suppress
+        from pathlib import Path
+
+        from .export._files import MANIFEST, owned_by_gradviz
+
+        if not _main_process():
+            return
+        folder = Path(self.backup_dir)
+        for path in (Path(self.latest), Path(self.previous)):
+            if owned_by_gradviz(path):
+                path.unlink()
+        left = {entry.name for entry in folder.iterdir()} if folder.is_dir() else set()
+        if left == {MANIFEST}:  # only gradviz's list of the files it wrote here, now gone: the folder goes too
+            with suppress(OSError):
+                (folder / MANIFEST).unlink()
+                os.rmdir(folder)
 
 
 class ReduceLROnPlateau(Callback):
@@ -738,9 +960,17 @@ class CSVLogger(Callback):
             writer.writerow(["epoch", *self.keys])
         writer.writerow([epoch, *(logs.get(key, "NA") for key in self.keys)])
         self._text += stream.getvalue()
+        if not _main_process():  # a multi-process JAX run: process 0 writes the log
+            return
         write_files(
             {Path(self.filename): self._text.encode("utf-8")}, overwrite=True if self.append else self.overwrite
         )
+
+
+def _main_process() -> bool:
+    from .backends import main_process
+
+    return main_process()
 
 
 def _layer_of(parameter_name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["GradvizError", "ShapeError", "AnomalyError", "GradcheckError", "GradvizWarning"]
+__all__ = ["GradvizError", "ShapeError", "AnomalyError", "GradcheckError", "ProcessLostError", "GradvizWarning"]
 
 
 class GradvizError(Exception):
@@ -53,6 +53,22 @@ class AnomalyError(GradvizError, FloatingPointError):
         self.op = op
         self.node = node
         self.inputs = tuple(inputs)
+
+
+class ProcessLostError(GradvizError, RuntimeError):
+    """A multi-process fit (``jax.distributed``) lost one of its processes: raised on the processes still
+    running, with which ones stopped (``lost``), where training was (``epoch``, ``batch``) and what to do.
+
+    >>> error = ProcessLostError("process 1 stopped", lost=(1,), epoch=2, batch=5)
+    >>> error.lost, error.epoch, error.batch
+    ((1,), 2, 5)
+    """
+
+    def __init__(self, message: str, *, lost=(), epoch: int | None = None, batch: int | None = None):
+        super().__init__(message)
+        self.lost = tuple(lost)
+        self.epoch = epoch
+        self.batch = batch
 
 
 class GradcheckError(GradvizError, AssertionError):

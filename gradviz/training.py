@@ -30,7 +30,20 @@ from .callbacks import CallbackList
 from .errors import GradvizWarning
 from .tensor import Tensor
 
-__all__ = ["Epoch", "Runner", "NumpyRunner", "train", "Progress", "ProgressBar", "NAN_POLICIES"]
+__all__ = [
+    "Epoch",
+    "Runner",
+    "NumpyRunner",
+    "train",
+    "sync",
+    "running",
+    "Fit",
+    "Checkpoint",
+    "Progress",
+    "ProgressBar",
+    "NAN_POLICIES",
+    "TRAINING_FORMAT",
+]
 
 NAN_POLICIES = ("continue", "stop", "raise")
 """What fit does at a nan/inf loss: 'continue' (Keras' default: train on, every later loss nan; gradviz warns
@@ -58,16 +71,20 @@ class Epoch:
     """One epoch as the loop hands it to a backend: the rows of each batch, and where each batch's loss goes.
 
     `order` is the epoch's permutation of the samples (None: in order); batch `b` is rows
-    ``order[b·batch_size : (b+1)·batch_size]``; `steps` batches are run (all of them unless fit's
-    steps_per_epoch says fewer). A backend calls :meth:`begin` before a batch, :meth:`loss` with its loss before
-    the update (False: stop there without updating), :meth:`end` after it; or, for batches run together,
-    :meth:`losses` with all of their losses at once. `policy` is the nan policy (:data:`NAN_POLICIES`).
+    ``order[b·batch_size : (b+1)·batch_size]``; batches `first` … `steps` − 1 are run (`first` is 0, or the batch a
+    resumed checkpoint stopped before; `steps` is all of them unless fit's steps_per_epoch says fewer). A backend
+    calls :meth:`begin` before a batch, :meth:`loss` with its loss before the update (False: stop there without
+    updating), :meth:`end` after it; or, for batches run together, :meth:`losses` with all of their losses at once.
+    `policy` is the nan policy (:data:`NAN_POLICIES`). ``next`` is the batch to run next; `step` counts the
+    batches of earlier epochs (the global step is ``step + next``).
 
     >>> from gradviz.callbacks import CallbackList
     >>> epoch = Epoch(0, None, n=5, batch_size=2, callbacks=CallbackList([]), progress=Progress(0, 1, 3),
     ...               policy="stop")
     >>> epoch.steps, epoch.rows(2), epoch.losses([0.5, float("nan"), 0.1]), epoch.bad
     (3, slice(4, 5, None), 1, (1, nan))
+    >>> Epoch(1, None, n=5, batch_size=2, callbacks=CallbackList([]), progress=Progress(0, 2, 3), first=2).next
+    2
     """
 
     def __init__(
@@ -82,6 +99,8 @@ class Epoch:
         steps: int | None = None,
         policy: str = "continue",
         on_bad: Callable[[int, float], None] | None = None,
+        first: int = 0,
+        step: int = 0,
     ) -> None:
         self.index = index
         self.order = order
@@ -92,8 +111,12 @@ class Epoch:
         self.progress = progress
         self.policy = policy
         self.on_bad = on_bad
+        self.first = int(first)
+        self.next = self.first  # the batch to run next: once batch b's loss is counted, b + 1
+        self.step = int(step)
         self.total = 0.0
         self.seen = 0
+        self.batch_losses: list[float] = []  # the losses counted so far (what a checkpoint keeps of the epoch)
         self.outputs: list[np.ndarray] = []  # the model's outputs, batch by batch, when metrics are compiled
         self.bad: tuple[int, float] | None = None  # (batch, loss) of the first nan/inf loss
 
@@ -125,18 +148,21 @@ class Epoch:
         size = self.size(batch)
         self.total += value * size
         self.seen += size
+        self.batch_losses.append(value)
+        self.next = batch + 1
         return True
 
-    def end(self, batch: int, value: float) -> None:
+    def end(self, batch: int, value: float, count: int = 1) -> None:
+        """After `batch` (the last of `count` batches run together, as with Keras' steps_per_execution)."""
         self.callbacks.on_train_batch_end(batch, {"batch": batch, "size": self.size(batch), "loss": value})
-        self.progress.batch_done(self.total / max(self.seen, 1))
+        self.progress.batch_done(self.total / max(self.seen, 1), count=count)
 
     def losses(self, values) -> int:
-        """Count the losses of batches 0, 1, … run together; how many were counted (all of them, unless a nan/inf
-        one stops the epoch under the 'stop' or 'raise' policy)."""
-        for batch, value in enumerate(values):
-            if not self.loss(batch, float(value)):
-                return batch
+        """Count the losses of batches `first`, `first` + 1, … run together; how many were counted (all of them,
+        unless a nan/inf one stops the epoch under the 'stop' or 'raise' policy)."""
+        for counted, value in enumerate(values):
+            if not self.loss(self.first + counted, float(value)):
+                return counted
         self.progress.batch_done(self.total / max(self.seen, 1), count=len(values))
         return len(values)
 
@@ -145,8 +171,8 @@ class Runner:
     """What a backend supplies to :func:`train`. Used as a context manager around the whole fit.
 
     >>> with Runner() as runner:
-    ...     runner.begin(callbacks=[], batch_size=8)
-    []
+    ...     runner.begin(callbacks=[], batch_size=8), runner.samples(10)
+    ([], 10)
     """
 
     def __enter__(self) -> Runner:
@@ -159,9 +185,23 @@ class Runner:
         """Before the first epoch; returns the callbacks that get the per-batch hooks (default: all of them)."""
         return callbacks
 
+    def samples(self, n: int) -> int:
+        """How many training samples the epochs go over, given the `n` this process holds (all of them here; the
+        JAX backend's count over every process when each holds only its own)."""
+        return n
+
+    def gather(self, array: np.ndarray) -> np.ndarray:
+        """`array` (one row per training sample this process holds) for every sample, in the epochs' numbering:
+        what the epoch's metrics compare the outputs with (here: `array` itself)."""
+        return array
+
+    def sync(self) -> None:
+        """Bring the weights and the optimizer's state into the numpy model now (a checkpoint is about to read
+        them): nothing to do where the model trains in place, as here."""
+
     def run(self, epoch: Epoch) -> None:
-        """Run every batch of `epoch`, reporting each loss; where :meth:`Epoch.loss` says False, stop, leaving the
-        weights as they were before that batch."""
+        """Run batches ``epoch.first`` … ``epoch.steps - 1`` of `epoch`, reporting each loss; where
+        :meth:`Epoch.loss` says False, stop, leaving the weights as they were before that batch."""
         raise NotImplementedError
 
     def end_epoch(self, epoch: Epoch) -> None:
@@ -194,7 +234,7 @@ class NumpyRunner(Runner):
         if epoch.order is not None:  # one gather per epoch; the batches are then contiguous slices
             X, Y = X[epoch.order], Y[epoch.order]
             W = None if W is None else W[epoch.order]
-        for batch in range(epoch.steps):
+        for batch in range(epoch.first, epoch.steps):
             rows = epoch.rows(batch)
             xb = Tensor(X[rows], dtype=dtype)
             epoch.begin(batch)
@@ -223,6 +263,230 @@ class NumpyRunner(Runner):
             model.train()
 
 
+# -- the running fit, checkpoints and resuming ------------------------------------------------------------
+
+TRAINING_FORMAT = "gradviz.training/1"
+"""The format name of a training checkpoint's ``training.json`` (the member a .keras file written during fit adds).
+
+>>> TRAINING_FORMAT
+'gradviz.training/1'
+"""
+
+
+def running(model) -> Fit | None:
+    """The fit running on `model` (``model._fit`` while :func:`train` runs), or None.
+
+    >>> from gradviz import keras
+    >>> running(keras.Sequential([keras.layers.Dense(1, input_dim=1)])) is None
+    True
+    """
+    fit = getattr(model, "_fit", None)
+    return fit if isinstance(fit, Fit) else None
+
+
+def sync(model) -> None:
+    """Bring the weights and the optimizer's state of the fit running on `model` into the numpy model now (the JAX
+    backend keeps them on the devices between epochs); nothing outside a fit or on the numpy backend. Every
+    checkpoint calls it before it reads the model.
+
+    >>> from gradviz import keras
+    >>> sync(keras.Sequential([keras.layers.Dense(1, input_dim=1)]))   # no fit running: nothing to do
+    """
+    fit = running(model)
+    if fit is not None:
+        fit.runner.sync()
+
+
+def generators(model) -> dict[str, np.random.Generator]:
+    """The random generators training draws from besides the shuffle's: gradviz.nn's own (``nn.manual_seed``'s,
+    which a layer without a seed draws from, e.g. an unseeded Dropout) as "gradviz.nn", and each layer's own (a
+    seeded Dropout) by the layer's name.
+
+    >>> from gradviz import keras
+    >>> model = keras.Sequential([keras.layers.Dense(2, input_dim=1), keras.layers.Dropout(0.5, seed=0)])
+    >>> sorted(generators(model))
+    ['gradviz.nn', 'layer:dropout']
+    """
+    from .nn.init import default_rng
+
+    found = {"gradviz.nn": default_rng()}
+    for name, module in model.named_modules():
+        rng = vars(module).get("_rng")
+        if isinstance(rng, np.random.Generator):
+            found[f"layer:{name}"] = rng
+    return found
+
+
+def _floats(values) -> list:
+    return [float(v) if np.ndim(v) == 0 else np.asarray(v).tolist() for v in values]
+
+
+class Fit:
+    """The fit that is running, as a checkpoint reads it: ``model._fit`` while :func:`train` runs (None after).
+
+    `runner` is the backend's; `index` the epoch under way; `phase` 'begin' (its order not drawn yet), 'batches'
+    (`epoch` is its :class:`Epoch`) or 'end' (its logs are made: on_epoch_end and after); `shuffle_state` the
+    shuffle generator's state when the epoch's order was drawn; `step` the batches run before this epoch (over
+    every fit that led here); `resume` the :class:`Checkpoint` being resumed, until its epoch starts.
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> from gradviz.callbacks import LambdaCallback
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
+    >>> seen = []
+    >>> where = LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(running(model).snapshot()[0]["position"]))
+    >>> _ = model.fit(np.ones((4, 1)), np.ones(4), batch_size=2, epochs=1, verbose=0, callbacks=[where])
+    >>> seen[-1]
+    {'epoch': 0, 'batch': 2, 'step': 2, 'order_drawn': True}
+    """
+
+    def __init__(
+        self,
+        model,
+        runner: Runner,
+        *,
+        n: int,
+        batch_size: int,
+        steps: int,
+        shuffle: bool,
+        shuffle_rng: np.random.Generator,
+        initial_epoch: int = 0,
+        resume: Checkpoint | None = None,
+    ) -> None:
+        self.model, self.runner = model, runner
+        self.n, self.batch_size, self.steps, self.shuffle, self.shuffle_rng = n, batch_size, steps, shuffle, shuffle_rng
+        self.index = initial_epoch
+        self.phase = "begin"
+        self.epoch: Epoch | None = None
+        self.shuffle_state: dict | None = None
+        self.step = 0
+        self.logs: dict | None = None
+        self.resume = resume
+
+    def snapshot(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The training state of this moment, as a checkpoint keeps it: (a JSON-ready dict, arrays): where the run
+        is, the generators, the History so far, the epoch's partial results and the optimizer's count."""
+        model, epoch = self.model, self.epoch
+        resume = self.resume
+        if self.phase == "begin" and resume is not None and resume.epoch == self.index:
+            return resume.state, resume.arrays  # its epoch has not started: the model is still the checkpoint's
+        history = model.history
+        saved = {"history": {key: _floats(values) for key, values in history.history.items()},
+                 "epoch": [int(e) for e in history.epoch]}  # fmt: skip
+        arrays: dict[str, np.ndarray] = {}
+        partial = None
+        current = self.shuffle_rng.bit_generator.state
+        if self.phase == "batches" and epoch is not None:
+            position = {"epoch": self.index, "batch": epoch.next, "step": epoch.step + epoch.next, "order_drawn": True}
+            shuffle_state = self.shuffle_state
+            partial = {"total": float(epoch.total), "seen": int(epoch.seen),
+                       "bad": None if epoch.bad is None else [int(epoch.bad[0]), float(epoch.bad[1])]}  # fmt: skip
+            arrays["losses"] = np.asarray(epoch.batch_losses, dtype=np.float64)
+            if epoch.outputs:
+                arrays["outputs"] = np.concatenate(epoch.outputs)
+        elif self.phase == "end" and epoch is not None:
+            position = {"epoch": self.index + 1, "batch": 0, "step": epoch.step + epoch.next, "order_drawn": False}
+            shuffle_state = current
+            if self.logs is not None and (not saved["epoch"] or saved["epoch"][-1] != self.index):
+                # the History hears of this epoch after the callbacks before it (it is the last): add its logs
+                for key in {*saved["history"], *self.logs}:
+                    column = saved["history"].setdefault(key, [math.nan] * len(saved["epoch"]))
+                    value = self.logs.get(key, math.nan)
+                    column.append(float(value) if np.ndim(value) == 0 else np.asarray(value).tolist())
+                saved["epoch"].append(self.index)
+        else:
+            position = {"epoch": self.index, "batch": 0, "step": self.step, "order_drawn": False}
+            shuffle_state = current
+        optimizer = model.optimizer
+        state = {
+            "format": TRAINING_FORMAT,
+            "position": position,
+            "data": {"samples": self.n, "batch_size": self.batch_size, "steps": self.steps, "shuffle": self.shuffle},
+            "shuffle_rng": shuffle_state,
+            "generators": {name: rng.bit_generator.state for name, rng in generators(model).items()},
+            "jax_dropout_seed": getattr(model, "_jax_dropout_seed", None),  # the jax backend's dropout key
+            "history": saved,
+            "epoch": partial,
+            "optimizer": None
+            if optimizer is None
+            else {
+                "class_name": type(optimizer).__name__,
+                "parameters": len(optimizer.parameters()),
+                "param_groups": [{k: v for k, v in g.items() if k != "params"} for g in optimizer.param_groups],
+                "iterations": int(getattr(optimizer, "_iterations", 0)),
+            },
+        }
+        return state, arrays
+
+
+class Checkpoint:
+    """A training checkpoint read back (``training.json`` and its arrays): where the run was — ``epoch``, ``batch``
+    (the next to run in it), ``step`` —, its generators' states, its History and its epoch's partial results.
+    :func:`gradviz.keras.saving.load_checkpoint` makes one (after loading the weights and the optimizer); :func:`train`
+    continues from it.
+
+    >>> state = {"format": TRAINING_FORMAT, "position": {"epoch": 2, "batch": 1, "step": 9, "order_drawn": True},
+    ...          "data": {"samples": 10, "batch_size": 3, "steps": 4, "shuffle": True}}
+    >>> checkpoint = Checkpoint(state, {})
+    >>> checkpoint.epoch, checkpoint.batch, checkpoint.step
+    (2, 1, 9)
+    """
+
+    def __init__(self, state: dict, arrays: dict[str, np.ndarray], path: str = "the checkpoint") -> None:
+        if not isinstance(state, dict) or state.get("format") != TRAINING_FORMAT:
+            raise ValueError(f"{path}: its training.json is not a gradviz training checkpoint ({TRAINING_FORMAT})")
+        try:
+            position = state["position"]
+            self.epoch, self.batch, self.step = int(position["epoch"]), int(position["batch"]), int(position["step"])
+            self.order_drawn = bool(position.get("order_drawn", False))
+            self.data = dict(state["data"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"{path}: its training.json lacks the run's position ({error})") from None
+        self.state, self.arrays, self.path = state, arrays, path
+        self.shuffle_state = state.get("shuffle_rng")
+
+    def check(self, fit: Fit) -> None:
+        """Refuse to continue in the middle of an epoch with other data or batches: the batches left would not be
+        the ones the checkpoint's run had left."""
+        if self.batch == 0 and not self.order_drawn:
+            return  # at an epoch's start: like Keras' BackupAndRestore, any data may follow
+        now = {"samples": fit.n, "batch_size": fit.batch_size, "steps": fit.steps, "shuffle": fit.shuffle}
+        different = [f"{key} {self.data.get(key)!r} then, {value!r} now" for key, value in now.items()
+                     if self.data.get(key) != value]  # fmt: skip
+        if different:
+            raise ValueError(
+                f"fit: {self.path} stopped in the middle of epoch {self.epoch + 1} (before batch {self.batch + 1}), "
+                f"but this fit's data differ: {'; '.join(different)}. Resume with the same x, y, batch_size, "
+                "steps_per_epoch and shuffle, or from a checkpoint written at the end of an epoch"
+            )
+
+    def restore_generators(self, model) -> None:
+        """Put the model's generators (:func:`generators`) back as they were when the checkpoint was written."""
+        saved = self.state.get("generators") or {}
+        for name, rng in generators(model).items():
+            if name in saved:
+                rng.bit_generator.state = saved[name]
+        if self.state.get("jax_dropout_seed") is not None:
+            object.__setattr__(model, "_jax_dropout_seed", int(self.state["jax_dropout_seed"]))
+
+    def restore_history(self, history) -> None:
+        saved = self.state.get("history") or {}
+        history.history = {key: list(values) for key, values in (saved.get("history") or {}).items()}
+        history.epoch = [int(e) for e in saved.get("epoch") or []]
+
+    def fill(self, epoch: Epoch) -> None:
+        """Give the resumed `epoch` the results of the batches run before the checkpoint: its losses (so its mean)
+        and the model's outputs (so its metrics) come out as in the run that was not interrupted."""
+        partial = self.state.get("epoch")
+        if not partial or not self.order_drawn:
+            return
+        epoch.total, epoch.seen = float(partial["total"]), int(partial["seen"])
+        epoch.batch_losses = [float(v) for v in self.arrays.get("losses", ())]
+        epoch.bad = None if partial.get("bad") is None else (int(partial["bad"][0]), float(partial["bad"][1]))
+        if "outputs" in self.arrays:
+            epoch.outputs = [np.asarray(self.arrays["outputs"])]
+
+
 def train(
     model,
     runner: Runner,
@@ -239,9 +503,15 @@ def train(
     steps_per_epoch: int | None = None,
     validation_freq: int = 1,
     validation_batch_size: int | None = None,
+    resume: Checkpoint | None = None,
 ):
     """The epochs of ``model.fit``: `train` and `validation` are (X, Y, Y for the metrics[, sample weights]) as
     fit prepared them; returns the model's History (``Sequential.fit`` calls it after checking its arguments).
+
+    `resume` (a :class:`Checkpoint` whose weights and optimizer state are already the model's; a BackupAndRestore
+    may set one in on_train_begin) continues that run: from its epoch and batch, with the same order of the
+    samples, its History and its epoch's partial results. While it runs, ``model._fit`` is the :class:`Fit`
+    checkpoints read (and :func:`sync` uses); it is cleared at the end, an error included.
 
     >>> import numpy as np
     >>> from gradviz import keras
@@ -261,30 +531,66 @@ def train(
     >>> len(history.history["loss"])
     2
     """
-    X, Y_metric = train[0], train[2]
-    n = len(X)
+    X, Y_metric = train[0], runner.gather(train[2])
+    n = runner.samples(len(X))
+    steps = -(-n // batch_size) if steps_per_epoch is None else steps_per_epoch
     logs: dict[str, Any] = {}
     policy = nan_policy(callbacks.callbacks)
     exact = isinstance(runner, NumpyRunner)  # the model holds the weights of the moment a batch's loss is seen
     warned: list[bool] = []  # the first nan/inf loss of the fit is explained, once
+    fit = Fit(model, runner, n=n, batch_size=batch_size, steps=steps, shuffle=shuffle, shuffle_rng=shuffle_rng,
+              initial_epoch=initial_epoch, resume=resume)  # fmt: skip
+    object.__setattr__(model, "_fit", fit)
+    try:
+        logs = _epochs(model, runner, fit, X, Y_metric, validation, epochs, callbacks, progress, policy, exact,
+                       warned, validation_freq, validation_batch_size)  # fmt: skip
+        progress.close()
+        model.eval()
+        callbacks.on_train_end(logs)
+    finally:
+        object.__setattr__(model, "_fit", None)
+    return model.history
+
+
+def _epochs(model, runner, fit: Fit, X, Y_metric, validation, epochs, callbacks, progress, policy, exact, warned,
+            validation_freq, validation_batch_size) -> dict:  # fmt: skip
+    """train's epochs, inside the runner; the last epoch's logs."""
+    logs: dict[str, Any] = {}
+    shuffle_rng, n, batch_size, steps = fit.shuffle_rng, fit.n, fit.batch_size, fit.steps
     with runner:
         batch_hooks = runner.begin(callbacks, batch_size)
         model.train()
         callbacks.on_train_begin({})
-        for index in range(initial_epoch, epochs):
+        resume = fit.resume  # fit's resume_from, or the one a BackupAndRestore restored just now
+        if resume is not None:
+            resume.check(fit)
+            resume.restore_history(model.history)
+            resume.restore_generators(model)
+            fit.index, fit.step = resume.epoch, resume.step - resume.batch
+        for index in range(fit.index, epochs):
+            resumed = resume if resume is not None and index == resume.epoch else None
+            fit.index, fit.phase, fit.epoch, fit.logs = index, "begin", None, None
             callbacks.on_epoch_begin(index, {})
-            order = shuffle_rng.permutation(n) if shuffle else None
+            if resumed is not None and resumed.shuffle_state is not None:
+                shuffle_rng.bit_generator.state = resumed.shuffle_state  # the state this epoch's order was drawn in
+            fit.shuffle_state = shuffle_rng.bit_generator.state
+            order = shuffle_rng.permutation(n) if fit.shuffle else None
+            if resumed is not None and resumed.order_drawn:
+                resumed.restore_generators(model)  # dropout goes on from the batch it stopped at
             progress.start_epoch(index)
-            steps = -(-n // batch_size) if steps_per_epoch is None else steps_per_epoch
-            epoch = Epoch(index, order, n, batch_size, batch_hooks, progress, steps=steps, policy=policy)
+            first = resumed.batch if resumed is not None else 0
+            epoch = Epoch(index, order, n, batch_size, batch_hooks, progress, steps=steps, policy=policy,
+                          first=first, step=fit.step)  # fmt: skip
+            if resumed is not None:
+                resumed.fill(epoch)
+                progress.done = first
+            fit.resume, fit.epoch, fit.phase = None, epoch, "batches"
             if policy == "continue":  # stop / raise: explained below, once the weights of before that batch are back
                 epoch.on_bad = _warner(model, epoch, X, exact, warned)
             runner.run(epoch)
             if epoch.bad is not None and policy != "continue":
                 batch, value = epoch.bad
-                error = model._nan_error(
-                    value, index, batch, epoch.steps, Tensor(X[epoch.samples(batch)], dtype=X.dtype)
-                )
+                error = model._nan_error(value, index, batch, epoch.steps, _batch_rows(X, epoch, batch))
                 if policy == "raise":
                     progress.close()
                     raise error
@@ -295,14 +601,19 @@ def train(
             runner.end_epoch(epoch)
             logs = _epoch_logs(model, runner, epoch, order, Y_metric, validation, validation_freq, index,
                                validation_batch_size)  # fmt: skip
+            fit.phase, fit.logs = "end", logs
             callbacks.on_epoch_end(index, logs)
+            fit.step = epoch.step + epoch.next
             progress.end_epoch(logs)
             if model.stop_training:
                 break
-    progress.close()
-    model.eval()
-    callbacks.on_train_end(logs)
-    return model.history
+    return logs
+
+
+def _batch_rows(X: np.ndarray, epoch: Epoch, batch: int) -> Tensor:
+    """The inputs of `batch`, for the nan/inf explanation (none where this process holds only its own samples)."""
+    rows = X[epoch.samples(batch)] if len(X) == epoch.n else X[:0]
+    return Tensor(rows, dtype=X.dtype)
 
 
 def _warner(model, epoch: Epoch, X: np.ndarray, exact: bool, warned: list) -> Callable[[int, float], None]:
@@ -313,7 +624,7 @@ def _warner(model, epoch: Epoch, X: np.ndarray, exact: bool, warned: list) -> Ca
         if warned:
             return
         warned.append(True)
-        rows = Tensor(X[epoch.samples(batch)], dtype=X.dtype)
+        rows = _batch_rows(X, epoch, batch)
         error = model._nan_error(value, epoch.index, batch, epoch.steps, rows, layers=exact, training_goes_on=True)
         warnings.warn(str(error), GradvizWarning, stacklevel=2)
 

@@ -545,13 +545,22 @@ import json, numpy as np, jax
 from gradviz import keras
 rng = np.random.default_rng(0)
 X, y = rng.normal(size=(90, 5)), rng.integers(0, 3, 90)
+from gradviz.backends import jax as jax_backend
+sent = []  # how each run of batches the host sent sits on the devices
+real_put = jax_backend._Trainer.put
+def put(self, array, sharded_axis=None):
+    placed = real_put(self, array, sharded_axis)
+    if array is not None and np.ndim(array) >= 3:
+        sent.append([str(placed.sharding.spec), len(placed.sharding.device_set), placed.addressable_shards[0].data.shape])
+    return placed
+jax_backend._Trainer.put = put
 weights = {}
 for devices in (None, 1):
     model = keras.Sequential([keras.Dense(8, activation="relu"), keras.Dense(3, activation="softmax")], seed=0)
     model.compile("adam", "sparse_categorical_crossentropy", learning_rate=0.05)
     history = model.fit(X, y, epochs=2, batch_size=16, verbose=0, seed=0, backend="jax", devices=devices)
     weights[str(devices)] = [w.tolist() for w in model.get_weights()]
-print(json.dumps({"devices": len(jax.devices()), "weights": weights}))
+print(json.dumps({"devices": len(jax.devices()), "weights": weights, "sent": sent}))
 """
 
 
@@ -564,6 +573,10 @@ def test_four_cpu_devices_train_to_the_same_parameters_as_one():
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["devices"] == 4
+    # on 4 devices each epoch's five full batches of 16 are sent split along the batch axis (a device holds a
+    # quarter of each); the last batch of 10 does not split in four and goes to every device
+    full, last = ["P(None, 'batch')", 4, [5, 4, 5]], ["P()", 4, [1, 10, 5]]
+    assert result["sent"] == [full, last] * 2  # the inputs of two epochs (on one device the data stays there)
     _close([np.array(w) for w in result["weights"]["None"]], [np.array(w) for w in result["weights"]["1"]], atol=1e-12)
 
 
@@ -635,3 +648,132 @@ def test_a_batch_by_batch_fit_builds_each_programs_cache_key_once_not_every_batc
         model.fit(X3, LABELS3, epochs=epochs, batch_size=8, verbose=0, seed=0, callbacks=[watcher], backend="jax")
         counts.append(len(calls))
     assert counts[0] > 0 and counts[1] == counts[0]  # 5 batches or 15: the same work
+
+
+def test_steps_per_execution_runs_that_many_batches_per_call_and_calls_the_batch_hooks_once_per_call():
+    heard = {}
+    weights = {}
+    for backend, every in (("numpy", 1), ("jax", 1), ("jax", 2)):
+        ends, begins = [], []
+        watcher = LambdaCallback(
+            on_batch_begin=lambda batch, logs, begins=begins: begins.append(batch),
+            on_batch_end=lambda batch, logs, ends=ends: ends.append(batch),
+        )
+        model = _classifier("adam")
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"], steps_per_execution=every)
+        history = model.fit(
+            X3, LABELS3, epochs=2, batch_size=8, verbose=0, seed=0, callbacks=[watcher], backend=backend
+        )
+        heard[(backend, every)] = (begins, ends)
+        weights[(backend, every)] = (model.get_weights(), history.history)
+    assert heard[("jax", 1)] == heard[("numpy", 1)] == ([0, 1, 2, 3, 4] * 2, [0, 1, 2, 3, 4] * 2)
+    assert heard[("jax", 2)] == ([0, 2, 4] * 2, [1, 3, 4] * 2)  # 5 batches: calls of 2, 2 and 1, as Keras
+    for key in (("jax", 1), ("jax", 2)):
+        _close(weights[key][0], weights[("numpy", 1)][0], atol=1e-10)
+        assert weights[key][1]["accuracy"] == pytest.approx(weights[("numpy", 1)][1]["accuracy"])
+
+
+def test_a_callback_that_stops_training_mid_epoch_stops_the_jax_fit_after_that_batch_as_numpy():
+    results = {}
+    for backend in ("numpy", "jax"):
+        model = _classifier("sgd")
+
+        def stop(batch, logs, model=model):
+            if batch == 2:
+                model.stop_training = True
+
+        history = model.fit(
+            X3,
+            LABELS3,
+            epochs=3,
+            batch_size=8,
+            verbose=0,
+            seed=0,
+            callbacks=[LambdaCallback(on_batch_end=stop)],
+            backend=backend,
+        )
+        results[backend] = (model.get_weights(), history.history["loss"])
+    _close(results["jax"][0], results["numpy"][0], atol=1e-10)
+    assert len(results["jax"][1]) == 1 and results["jax"][1] == pytest.approx(results["numpy"][1])
+
+
+@pytest.mark.parametrize("how", ["sample_weight", "class_weight"])
+def test_sample_and_class_weights_train_on_jax_as_on_numpy(how):
+    weights = {"sample_weight": np.linspace(0.1, 2.0, len(X3))} if how == "sample_weight" else {}
+    if how == "class_weight":
+        weights = {"class_weight": {0: 1.0, 1: 3.0, 2: 0.5}}
+    results = {}
+    for backend in ("numpy", "jax"):
+        model = _classifier("adam")
+        history = model.fit(X3, LABELS3, epochs=3, batch_size=16, verbose=0, seed=0, backend=backend, **weights)
+        results[backend] = (model.get_weights(), history.history["loss"])
+    _close(results["jax"][0], results["numpy"][0], atol=1e-10)
+    np.testing.assert_allclose(results["jax"][1], results["numpy"][1], rtol=1e-10)
+
+
+def test_dropout_trains_on_jax_with_masks_drawn_each_step_that_keep_each_element_with_its_layers_probability():
+    model = keras.Sequential([keras.Input(shape=(400,)), keras.layers.Dropout(0.25)], seed=0).compile("sgd", "mse")
+    model.train()
+    X, Y = np.ones((250, 400)), np.zeros((250, 400))
+    program = jax_backend.compile_graph(model, X, Y)
+    assert [leaf.value for leaf in program.leaves if leaf.kind == "dropout"] == [0.75]
+    params = jax_backend.parameters(model, "float32")
+    with jax.enable_x64(True):
+        losses = [float(program.run(params, X, Y, None, None, jax.random.PRNGKey(k))[0]) for k in (0, 0, 1)]
+    # each element kept with probability 0.75 and scaled by 1/0.75: the mean of its square is 1/0.75
+    assert losses[0] == losses[1] != losses[2]
+    assert losses[0] == pytest.approx(1 / 0.75, rel=0.01)
+    results = {}
+    for backend in ("numpy", "jax"):
+        net = keras.Sequential(
+            [keras.Input(shape=(3,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dropout(0.3),
+             keras.layers.Dense(2, activation="softmax")],
+            seed=0,
+        )  # fmt: skip
+        net.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        inputs = np.random.default_rng(0).normal(size=(400, 3))
+        labels = (inputs[:, 0] + inputs[:, 1] > 0).astype(int)
+        net.fit(inputs, labels, epochs=20, verbose=0, backend=backend, seed=0)
+        results[backend] = net.evaluate(inputs, labels, verbose=0)[1]
+    assert results["jax"] > 0.9 and abs(results["jax"] - results["numpy"]) < 0.05  # other masks, same learning
+
+
+def _scheduled(**options):
+    from gradviz.keras.optimizers import schedules
+
+    schedule = schedules.CosineDecay(0.0, decay_steps=12, alpha=0.1, warmup_target=0.08, warmup_steps=4)
+    model = _classifier("adam")
+    model.compile(keras.optimizers.Adam(learning_rate=schedule, **options), "sparse_categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"clipnorm": 0.05}, {"global_clipnorm": 0.05}, {"clipvalue": 0.01}, {"gradient_accumulation_steps": 3}],
+    ids=["cosine with warm-up", "+ clipnorm", "+ global_clipnorm", "+ clipvalue", "+ accumulation"],
+)
+def test_a_per_step_schedule_clipping_and_accumulation_inside_the_scan_equal_the_numpy_steps(options):
+    results = {}
+    for backend in ("numpy", "jax"):
+        model = _scheduled(**options)
+        model.fit(X3, LABELS3, epochs=4, batch_size=8, verbose=0, seed=0, backend=backend)  # 20 steps, 1 scan each
+        results[backend] = (model.get_weights(), model.optimizer._iterations, model.optimizer.learning_rate)
+    _close(results["jax"][0], results["numpy"][0], atol=1e-10)
+    assert results["jax"][1] == results["numpy"][1] == 20
+    assert results["jax"][2] == pytest.approx(results["numpy"][2])
+
+
+def test_a_schedule_without_value_is_refused_on_jax_with_the_fix():
+    from gradviz.keras.optimizers import schedules
+
+    class Halving(schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return 0.1 / (1 + step)
+
+        def get_config(self):
+            return {}
+
+    model = _classifier("sgd")
+    model.compile(keras.optimizers.SGD(learning_rate=Halving()), "sparse_categorical_crossentropy")
+    with pytest.raises(TypeError, match=r"value\(self, xp, step\)"):
+        model.fit(X3, LABELS3, epochs=1, verbose=0, backend="jax")

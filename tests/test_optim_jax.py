@@ -22,7 +22,7 @@ def _steps_on_both(make, gradients):
             ours.grad = gradient.astype(np.float32)
             numpy_optimizer.step()
             params, state = rule.update(params, {"w": gradient.astype(np.float32)}, state, rule.learning_rates())
-    jax_state = {key: np.asarray(value) for key, value in state["w"].items()}
+    jax_state = {key: np.asarray(value) for key, value in state["slots"]["w"].items()}
     return numpy_optimizer.state[ours], jax_state, ours.data, np.asarray(params["w"])
 
 

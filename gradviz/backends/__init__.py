@@ -23,7 +23,17 @@ from types import ModuleType, TracebackType
 
 from ..errors import GradvizError
 
-__all__ = ["BACKENDS", "BackendUnavailableError", "use", "current", "get_backend", "resolve", "require_jax"]
+__all__ = [
+    "BACKENDS",
+    "BackendUnavailableError",
+    "use",
+    "current",
+    "get_backend",
+    "resolve",
+    "require_jax",
+    "process_index",
+    "main_process",
+]
 
 BACKENDS: tuple[str, ...] = ("numpy", "jax")
 """The backend names ``fit(backend=...)`` and :func:`use` accept.
@@ -138,3 +148,34 @@ def current() -> str:
 
 
 get_backend = current
+
+
+def process_index() -> int:
+    """This process's number in a multi-process JAX run (``jax.distributed.initialize``), 0 otherwise; asking
+    never imports JAX nor starts its runtime.
+
+    >>> from gradviz import backends
+    >>> backends.process_index()
+    0
+    """
+    import sys
+
+    if "jax" not in sys.modules:
+        return 0
+    try:
+        from jax._src import distributed
+    except ImportError:  # a JAX without it: one process
+        return 0
+    index = getattr(distributed.global_state, "process_id", 0)
+    return int(index or 0)
+
+
+def main_process() -> bool:
+    """Whether this process prints progress and writes files: always, but in a multi-process JAX run only
+    process 0 does (the others train the same model and keep quiet).
+
+    >>> from gradviz import backends
+    >>> backends.main_process()
+    True
+    """
+    return process_index() == 0

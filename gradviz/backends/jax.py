@@ -21,12 +21,25 @@ float32 master weights, optimizer state and loss.
 
 Devices: ``devices=None`` uses every device JAX sees (``jax.devices()``); the batch is split over a
 one-axis mesh ('batch') and the parameters are replicated, so XLA adds the gradient all-reduce (a
-batch whose size is not a multiple of the number of devices runs replicated instead).
-Several hosts: start the same script on every host with the same data and seed, and call
-``jax.distributed.initialize()`` (coordinator address, number of processes and process id, or
-nothing on a managed cluster such as SLURM or Cloud TPU) before ``fit``; ``jax.devices()`` then lists
-the devices of every host, each host places its own shard of every batch, and the parameters stay
-identical everywhere.
+batch whose size is not a multiple of the number of devices runs replicated instead). On one device
+the data goes there once per fit; on several, the host sends each run of batches with the batch axis
+split, so a device holds only its share.
+
+Several processes (``jax.distributed.initialize()`` before ``fit``: coordinator address, number of
+processes and process id, or nothing on a managed cluster such as SLURM or Cloud TPU): either every
+process passes the same whole data set (each sends only its devices' parts of each batch), or, with
+``fit(..., per_process_data=True)``, each passes only its own samples. Then the processes' shards are
+numbered one after another, the seeded shuffle orders all of them, and each global batch is sent as
+one equal block per process (the rows of the batch it holds, padded, the padding weighted 0), so the
+run equals one process training on all the data, with any number of processes and uneven shards.
+The loss is computed on the devices; the metrics from the outputs, gathered (a few numbers per
+sample, not the inputs). A process that dies makes the others stop with a
+:class:`gradviz.ProcessLostError` naming it and the last checkpoint to resume from.
+
+Per step, inside the compiled loop: a Keras optimizer's learning-rate schedule
+(``keras.optimizers.schedules``) is evaluated at the step, its gradient clipping and accumulation
+run in the step; ``compile(steps_per_execution=N)`` runs N batches per call and calls the batch
+hooks once per call (checkpoints every N steps, logging, nan found per call), as Keras does.
 
 >>> import numpy as np
 >>> from gradviz import keras
@@ -65,6 +78,7 @@ from ..context import enable_grad  # noqa: E402
 from ..graph import nodes_in_order  # noqa: E402
 from ..i18n import message  # noqa: E402
 from ..interpret import Step, evaluate, forward  # noqa: E402
+from ..nn import init as _nn_init  # noqa: E402
 from ..ops import OPS  # noqa: E402
 from ..optim import optimizers as _optimizers  # noqa: E402
 from ..tensor import Tensor  # noqa: E402
@@ -102,11 +116,11 @@ _FULL_PRECISION = frozenset(
 @dataclass(frozen=True)
 class _Leaf:
     slot: int
-    kind: str  # "param", "x", "y" or "const"
+    kind: str  # "param", "x", "y", "w" (each sample's weight in the loss), "dropout" (a mask drawn per step) or "const"
     name: str = ""  # the parameter's dotted name
     shape: tuple = ()
     dtype: Any = None
-    value: Any = None  # a constant's array
+    value: Any = None  # a constant's array; a dropout mask's probability of keeping an element
 
 
 @dataclass(frozen=True)
@@ -148,8 +162,21 @@ class Program:
         steps = tuple((slot, op.name, inputs, _frozen(params), scope) for slot, op, inputs, params, scope in self.steps)
         return (self.rows, self.size, self.outputs, leaves, steps)
 
-    def run(self, params: dict, x, y=None, compute=None) -> tuple:
-        """Evaluate the graph with jax.numpy: every node by its op's registered forward, in its layer's named scope."""
+    @property
+    def weighted(self) -> bool:
+        """Whether the loss reads each sample's weight (recorded with sample weights: ``run(..., w=)``)."""
+        return any(leaf.kind == "w" for leaf in self.leaves)
+
+    @property
+    def random(self) -> bool:
+        """Whether the program draws dropout masks (then :meth:`run` needs a `key`)."""
+        return any(leaf.kind == "dropout" for leaf in self.leaves)
+
+    def run(self, params: dict, x, y=None, compute=None, w=None, key=None) -> tuple:
+        """Evaluate the graph with jax.numpy: every node by its op's registered forward, in its layer's named scope.
+        `w` holds each sample's weight in the loss, for a program recorded with weights; `key` (a jax.random
+        key) draws the dropout masks, each element kept with its layer's probability and scaled by its inverse,
+        as the numpy layer does (with JAX's random numbers, so the masks differ from numpy's)."""
         compute = jnp.dtype(compute) if compute is not None else None
         low = compute is not None and compute == jnp.bfloat16
         # ops outside every layer (the loss) get a box of their own beside the layers, inside the model's scope
@@ -163,11 +190,17 @@ class Program:
                     value = value.astype(compute)
             elif leaf.kind == "x":
                 value = x if compute is None or x.dtype == compute else x.astype(compute)
-            elif leaf.kind == "y":
-                value = jnp.reshape(y, leaf.shape)
+            elif leaf.kind in ("y", "w"):
+                value = jnp.reshape(y if leaf.kind == "y" else w, leaf.shape)
                 wanted = _device_dtype(leaf.dtype, jnp.float32 if low else compute)
                 if value.dtype != wanted:
                     value = value.astype(wanted)
+            elif leaf.kind == "dropout":
+                if key is None:
+                    raise ValueError("this program has dropout layers: run it with a jax.random key (key=...)")
+                dtype = _device_dtype(leaf.dtype, compute)
+                kept = jax.random.bernoulli(jax.random.fold_in(key, leaf.slot), leaf.value, leaf.shape)
+                value = kept.astype(dtype) / jnp.asarray(leaf.value, dtype=dtype)
             else:
                 value = leaf.value
                 if compute is not None and value.dtype.kind == "f":
@@ -197,14 +230,15 @@ def _frozen(value) -> Any:
     return value
 
 
-def _record(model, x: np.ndarray, y: np.ndarray | None) -> tuple[Tensor, list]:
-    """Run the model (and its loss, when `y` is given) on numpy Tensors, recording every op."""
+def _record(model, x: np.ndarray, y: np.ndarray | None, w: np.ndarray | None = None) -> tuple[Tensor, list]:
+    """Run the model (and its loss, weighted by `w` when given, when `y` is given) on numpy Tensors, recording
+    every op."""
     xt = Tensor(x, requires_grad=True, dtype=x.dtype)  # so that ops on the input are recorded too
     with enable_grad(), np.errstate(all="ignore"):
         if y is None:
             return xt, [model(xt)]
         out = model(xt, logits=model._fused())
-        return xt, [model._loss_of(out, y), out]
+        return xt, [model._loss_of(out, y, w), out]
 
 
 def _perturbed(y: np.ndarray, classes: int) -> np.ndarray:
@@ -237,6 +271,25 @@ def _as_leaf(y: np.ndarray, leaf) -> np.ndarray | None:
     return y.reshape(data.shape).astype(data.dtype)
 
 
+def _follows(mine: np.ndarray, other: np.ndarray, a, b) -> bool:
+    """Whether leaves `a` and `b` of the two recordings hold `mine` and `other` (the targets or the weights)."""
+    as_first, as_second = _as_leaf(mine, a), _as_leaf(other, b)
+    return as_first is not None and as_second is not None and _same(as_first, a.data) and _same(as_second, b.data)
+
+
+def _dropout_keep(model, leaf, consumer) -> float | None:
+    """The probability of keeping an element, when `leaf` is the mask of one of the model's dropout layers (a
+    constant labelled ``m/(1−p)`` multiplied in that layer's scope); None otherwise."""
+    from ..nn.dropout import MASK_LABEL, Dropout
+
+    if leaf.label != MASK_LABEL or consumer.op != "mul" or not consumer.scope:
+        return None
+    for _, module in model.named_modules():
+        if isinstance(module, Dropout) and consumer.scope.split("/")[-1] == module.name:
+            return 1.0 - module.p
+    return None
+
+
 def _not_followed(what: str, node, where: str) -> ValueError:
     scope = f" in scope {node.scope!r}" if node.scope else ""
     return ValueError(
@@ -247,10 +300,13 @@ def _not_followed(what: str, node, where: str) -> ValueError:
     )
 
 
-def compile_graph(model, x: np.ndarray, y: np.ndarray | None, where: str = "jax backend") -> Program:
+def compile_graph(
+    model, x: np.ndarray, y: np.ndarray | None, where: str = "jax backend", w: np.ndarray | None = None
+) -> Program:
     """Record `model`'s loss on (x, y) — or its predictions when y is None — as a :class:`Program`.
 
-    `x` and `y` are arrays as fit prepares them (``model._inputs``, ``model._targets``). The model runs
+    `x` and `y` are arrays as fit prepares them (``model._inputs``, ``model._targets``); `w` (optional) each
+    sample's weight in the loss (fit's sample_weight / class_weight), an input of the program. The model runs
     twice, on (x, y) and on other values of the same shape; whatever changes between the two without
     being an input is refused (ValueError), since a compiled step could not follow it.
 
@@ -266,8 +322,9 @@ def compile_graph(model, x: np.ndarray, y: np.ndarray | None, where: str = "jax 
     classes = int(model._output_shapes[-1][-1]) if model._output_shapes and model._output_shapes[-1] else 2
     x_other = (x * 1.5 + 0.25).astype(x.dtype)
     y_other = None if y is None else _perturbed(y, classes)
-    x_first, roots_first = _record(model, x, y)
-    x_second, roots_second = _record(model, x_other, y_other)
+    w_other = None if w is None else (np.asarray(w) * 0.5 + 0.25)
+    x_first, roots_first = _record(model, x, y, w)
+    x_second, roots_second = _record(model, x_other, y_other, w_other)
     first, second = nodes_in_order(roots_first), nodes_in_order(roots_second)
     if len(first) != len(second):
         raise _not_followed("the number of operations", roots_first[0], where)
@@ -291,12 +348,22 @@ def compile_graph(model, x: np.ndarray, y: np.ndarray | None, where: str = "jax 
         elif _same(a.data, b.data):
             leaves.append(_Leaf(i, "const", value=np.asarray(a.data)))
         else:
-            as_first = None if y is None else _as_leaf(y, a)
-            as_second = None if y is None else _as_leaf(y_other, b)
-            if as_first is None or as_second is None or not _same(as_first, a.data) or not _same(as_second, b.data):
+            kind = next(
+                (
+                    name
+                    for name, mine, other in (("y", y, y_other), ("w", w, w_other))
+                    if mine is not None and _follows(mine, other, a, b)
+                ),
+                None,
+            )
+            if kind is None:
                 consumer = next((n for n in first[i + 1 :] if any(p is a for p in n.inputs)), a)
+                keep = _dropout_keep(model, a, consumer)
+                if keep is not None:
+                    leaves.append(_Leaf(i, "dropout", shape=a.data.shape, dtype=a.data.dtype, value=keep))
+                    continue
                 raise _not_followed(f"an input of op {consumer.op!r}", consumer, where)
-            leaves.append(_Leaf(i, "y", shape=a.data.shape, dtype=a.data.dtype))
+            leaves.append(_Leaf(i, kind, shape=a.data.shape, dtype=a.data.dtype))
     return Program(
         leaves=tuple(leaves),
         steps=tuple(steps),
@@ -382,6 +449,8 @@ def _precision(name: str):
 def _to_host(array) -> np.ndarray:
     if getattr(array, "is_fully_addressable", True):
         return np.asarray(array)
+    if array.sharding.is_fully_replicated:  # every process holds all of it: no need to ask the others
+        return np.asarray(array.addressable_data(0))
     from jax.experimental import multihost_utils  # several hosts: gather the other hosts' shards
 
     return np.asarray(multihost_utils.process_allgather(array, tiled=True))
@@ -401,8 +470,9 @@ def _device_memory(device) -> int | None:
 
 class _Optimizer:
     """A gradviz optimizer's update as a pure function of (params, grads, state, learning rates): its own
-    ``rule`` (written once over numpy or jax.numpy), run on jax.numpy; state imported from and written back
-    to it."""
+    ``rule`` (written once over numpy or jax.numpy), run on jax.numpy, with what a Keras optimizer adds around
+    it — a learning-rate schedule evaluated at the step, gradient clipping, gradient accumulation — from the
+    same pure functions the numpy backend runs; state imported from and written back to it."""
 
     def __init__(self, optimizer, named: dict[str, Any], trainable: Sequence[str], dtype) -> None:
         kind = type(optimizer)
@@ -423,12 +493,38 @@ class _Optimizer:
             name: {k: v for k, v in optimizer.param_groups[self.group[name]].items() if k not in ("params", "lr")}
             for name in self.names
         }
+        self.schedule = getattr(optimizer, "schedule", None)
+        if self.schedule is not None:
+            from ..keras.schedules import LearningRateSchedule
+
+            if type(self.schedule).value is LearningRateSchedule.value:
+                raise TypeError(
+                    f"the jax backend evaluates a learning-rate schedule inside the compiled step, from its "
+                    f"value(xp, step); {type(self.schedule).__name__} defines only __call__, so write its formula as "
+                    "value(self, xp, step) with xp's functions (numpy or jax.numpy), or train with backend='numpy'"
+                )
+        self.clipping = tuple(getattr(optimizer, name, None) for name in ("clipnorm", "clipvalue", "global_clipnorm"))
+        self.accumulation = int(getattr(optimizer, "gradient_accumulation_steps", None) or 0)
+
+    def key(self) -> tuple:
+        """Everything the compiled update depends on, hashable."""
+        schedule = self.schedule
+        return (
+            self.rule,
+            self.decoupled,
+            tuple(self.names),
+            _frozen(self.hyper),
+            _frozen(self.group),
+            None if schedule is None else (type(schedule).__qualname__, _frozen(schedule.get_config())),
+            self.clipping,
+            self.accumulation,
+        )
 
     def learning_rates(self):
         return jnp.asarray([group["lr"] for group in self.optimizer.param_groups], dtype=self.dtype)
 
     def init(self) -> dict:
-        state = {}
+        slots = {}
         for name in self.names:
             p, h = self.params[name], self.hyper[name]
             saved = self.optimizer.state.get(p) or {}
@@ -439,25 +535,59 @@ class _Optimizer:
                     entry[key] = jnp.asarray(np.asarray(saved[key]), dtype=self.dtype)
                 else:
                     entry[key] = jnp.full(p.data.shape, fill, dtype=self.dtype)
-            state[name] = entry
+            slots[name] = entry
+        # the calls made so far (what a schedule reads; Keras' `iterations` counts updates when accumulating)
+        state = {"iterations": jnp.asarray(int(getattr(self.optimizer, "_iterations", 0)), dtype=jnp.int32)}
+        state["slots"] = slots
+        if self.accumulation:
+            saved = getattr(self.optimizer, "accumulators", None) or {}
+            state["accumulators"] = {
+                name: jnp.asarray(np.asarray(saved[self.params[name]]), dtype=self.dtype)
+                if self.params[name] in saved
+                else jnp.zeros(self.params[name].data.shape, dtype=self.dtype)
+                for name in self.names
+            }
         return state
 
     def update(self, params: dict, grads: dict, state: dict, rates) -> tuple[dict, dict]:
-        params, state = dict(params), dict(state)
-        for name in self.names:
-            p, entry = params[name], state[name]
+        optimizer, names = self.optimizer, self.names
+        iterations = state["iterations"]
+        given = [grads[name].astype(params[name].dtype) for name in names]
+        new_state = {"iterations": iterations + 1}
+        apply = None
+        if self.accumulation:  # as Keras: accumulate, then clip the mean that is applied
+            accumulators = [state["accumulators"][name] for name in names]
+            apply, given, accumulators = optimizer.accumulate(jnp, given, accumulators, iterations)
+            new_state["accumulators"] = dict(zip(names, accumulators, strict=True))
+        if any(limit is not None for limit in self.clipping):
+            given = optimizer.clip_gradients(jnp, given)
+        if self.schedule is not None:
+            scheduled = jnp.asarray(self.schedule.value(jnp, iterations), dtype=self.dtype)
+        new_params, slots = dict(params), dict(state["slots"])
+        for name, g in zip(names, given, strict=True):
+            p, entry = params[name], state["slots"][name]
             t = entry["step"] + 1
             arrays = {key: value for key, value in entry.items() if key != "step"}
-            params[name], arrays = self.optimizer.rule(
-                jnp, p, grads[name].astype(p.dtype), arrays, self.hyper[name], rates[self.group[name]], t
-            )
-            state[name] = {"step": t, **arrays}
-        return params, state
+            rate = scheduled if self.schedule is not None else rates[self.group[name]]
+            moved, arrays = optimizer.rule(jnp, p, g, arrays, self.hyper[name], rate, t)
+            updated = {"step": t, **arrays}
+            if apply is not None:  # accumulating: the parameter and its state change only on an update step
+                moved = jnp.where(apply, moved, p)
+                updated = jax.tree_util.tree_map(lambda new, old: jnp.where(apply, new, old), updated, entry)
+            new_params[name], slots[name] = moved, updated
+        new_state["slots"] = slots
+        return new_params, new_state
 
     def write_back(self, state: dict) -> None:
         """Copy the state into the numpy optimizer, so a later fit (either backend) continues from it."""
+        if hasattr(self.optimizer, "_iterations"):
+            self.optimizer._iterations = int(_to_host(state["iterations"]))
+        if self.accumulation and hasattr(self.optimizer, "accumulators"):
+            for name in self.names:
+                p = self.params[name]
+                self.optimizer.accumulators[p] = np.array(_to_host(state["accumulators"][name]), dtype=p.data.dtype)
         for name in self.names:
-            p, entry = self.params[name], state[name]
+            p, entry = self.params[name], state["slots"][name]
             steps = int(_to_host(entry["step"]))
             if steps == 0:
                 continue
@@ -489,7 +619,7 @@ class _Setup:
 
     def constrain(self, array, leading: int):
         """Split the batch axis (after `leading` axes) over the devices; the parameters stay replicated."""
-        if not self.sharded(array.shape[leading]):
+        if array is None or not self.sharded(array.shape[leading]):
             return array
         spec = PartitionSpec(*([None] * leading), "batch")
         return jax.lax.with_sharding_constraint(array, NamedSharding(self.mesh, spec))
@@ -504,6 +634,12 @@ class _Setup:
         return OPS["sigmoid" if self.loss_kind == "binary" else "softmax"].forward(jnp, z)
 
 
+def _mesh_devices(devices: list) -> list:
+    """The devices in mesh order: each process's devices together, in process order (so a process's share of a
+    batch is one contiguous block of it)."""
+    return sorted(devices, key=lambda d: (d.process_index, d.id))
+
+
 class _Trainer:
     """Everything one fit keeps on the devices: parameters, optimizer state, data, and its jitted functions."""
 
@@ -512,13 +648,13 @@ class _Trainer:
         self.dtype_name = dtype_name
         self.compute = jnp.dtype(dtype_name)
         self.param_dtype = jnp.dtype(jnp.float32) if dtype_name == "bfloat16" else self.compute
-        self.devices = devices
-        self.mesh = Mesh(np.array(devices), ("batch",))
+        self.devices = _mesh_devices(devices)
+        self.mesh = Mesh(np.array(self.devices), ("batch",))
         self.replicated = NamedSharding(self.mesh, PartitionSpec())
         self.named = dict(model.named_parameters())
         self.recorders = recorders
         self.metrics = metrics
-        self.programs: dict[int, Program] = {}
+        self.programs: dict[tuple[int, bool], Program] = {}
         self.setup = _Setup(
             self.compute, self.param_dtype, self.mesh, tuple(self.named), model._loss.kind, metrics, recorders
         )
@@ -536,15 +672,32 @@ class _Trainer:
         self._keys: dict[tuple[int, bool], tuple] = {}
 
     # the graph for a batch size, and the parameters it trains
-    def program(self, rows: int, X: np.ndarray, Y: np.ndarray) -> Program:
-        if rows not in self.programs:
-            self.programs[rows] = compile_graph(self.model, X[:rows], Y[:rows], "fit(backend='jax')")
+    def program(self, rows: int, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None = None) -> Program:
+        """The loss graph for batches of `rows` rows (weighted when `W`, each sample's weight, is given); X, Y
+        and W are sample data it is recorded on (their first `rows` rows, repeated when there are fewer)."""
+        key = (rows, W is not None)
+        if key not in self.programs:
+            take = np.arange(rows) % max(len(X), 1)
+            weights = None if W is None else W[take]
+            self.programs[key] = compile_graph(self.model, X[take], Y[take], "fit(backend='jax')", w=weights)
             if self.optimizer is None:
-                used = {leaf.name for leaf in self.programs[rows].leaves if leaf.kind == "param"}
+                used = {leaf.name for leaf in self.programs[key].leaves if leaf.kind == "param"}
                 trainable = [name for name, p in self.named.items() if name in used and p.requires_grad]
                 self.optimizer = _Optimizer(self.model.optimizer, self.named, trainable, self.param_dtype)
-                self.state = jax.device_put(self.optimizer.init(), self.replicated)
-        return self.programs[rows]
+                state = self.optimizer.init()
+                state["key"] = jax.random.PRNGKey(self._dropout_seed() if self.programs[key].random else 0)
+                self.state = jax.device_put(state, self.replicated)
+        return self.programs[key]
+
+    def _dropout_seed(self) -> int:
+        """The seed of the dropout masks' key: drawn once per model from gradviz's generator (nn.manual_seed,
+        fit's seed), so runs repeat; kept on the model and in its checkpoints, so each step's masks (from the key
+        and the step's number) are the same in a resumed run."""
+        seed = getattr(self.model, "_jax_dropout_seed", None)
+        if seed is None:
+            seed = int(_nn_init.default_rng().integers(2**31 - 1))
+            object.__setattr__(self.model, "_jax_dropout_seed", seed)
+        return seed
 
     def _key(self, program: Program) -> tuple:
         memo = (id(program), self.optimizer is None)
@@ -562,27 +715,22 @@ class _Trainer:
             self.metrics,
             self.model._loss.kind if self.model._loss is not None else None,
             tuple((name, p.data.shape) for name, p in self.named.items()),
-            (
-                optimizer.rule,
-                optimizer.decoupled,
-                tuple(optimizer.names),
-                _frozen(optimizer.hyper),
-                _frozen(optimizer.group),
-            )
-            if optimizer is not None
-            else None,
+            optimizer.key() if optimizer is not None else None,
         )
 
     def _step_body(self, program: Program) -> Callable:
         setup, optimizer = self.setup, self.optimizer
 
-        def loss_of(params, x, y):
-            loss, out = program.run(params, x, y, setup.compute)
+        def loss_of(params, x, y, w, key):
+            loss, out = program.run(params, x, y, setup.compute, w, key)
             return loss.astype(setup.param_dtype), out
 
-        def step(params, state, rates, x, y):
-            (loss, out), grads = jax.value_and_grad(loss_of, has_aux=True)(params, x, y)
-            params, state = optimizer.update(params, grads, state, rates)
+        def step(params, state, rates, x, y, w):
+            # each step's dropout masks from the fit's key and the step's number: a resumed run draws the same
+            key = jax.random.fold_in(state["key"], state["iterations"]) if program.random else None
+            (loss, out), grads = jax.value_and_grad(loss_of, has_aux=True)(params, x, y, w, key)
+            params, updated = optimizer.update(params, grads, state, rates)
+            state = {**updated, "key": state["key"]}
             if setup.recorders:
                 stats = jnp.stack(
                     [
@@ -597,15 +745,16 @@ class _Trainer:
         return step
 
     def epoch_function(self, program: Program, resident: bool) -> Callable:
-        """One jitted call for the epoch's full batches: a lax.scan of the step (with the gather from the
-        resident data first, when the data lives on the devices)."""
+        """One jitted call for a run of batches of the same size: a lax.scan of the step, over batches the host
+        sent (xs, ys, ws: (batches, rows, ...), the batch axis split over the devices), or gathered from the
+        data resident on the device (X, Y, W and the rows taken, in batch order)."""
         key = ("epoch", resident, *self._key(program))
         if key in self.functions:
             return self.functions[key]
         step, rows, setup = self._step_body(program), program.rows, self.setup
 
-        def scan(params, state, rates, xs, ys):
-            xs, ys = setup.constrain(xs, 1), setup.constrain(ys, 1)
+        def scan(params, state, rates, xs, ys, ws):
+            xs, ys, ws = setup.constrain(xs, 1), setup.constrain(ys, 1), setup.constrain(ws, 1)
 
             def body(carry, batch):
                 params, state, totals = carry
@@ -613,34 +762,21 @@ class _Trainer:
                 return (params, state, totals + stats), (loss, outputs)
 
             totals = jnp.zeros((len(setup.names), 2), setup.param_dtype)
-            (params, state, totals), (losses, outputs) = jax.lax.scan(body, (params, state, totals), (xs, ys))
+            (params, state, totals), (losses, outputs) = jax.lax.scan(body, (params, state, totals), (xs, ys, ws))
             return params, state, losses, outputs, totals
 
         if resident:
 
-            def function(params, state, rates, X, Y, rows_taken):
+            def function(params, state, rates, X, Y, W, rows_taken):
                 batches = rows_taken.shape[0] // rows
-                xs = X[rows_taken].reshape(batches, rows, *X.shape[1:])
-                ys = Y[rows_taken].reshape(batches, rows, *Y.shape[1:])
-                return scan(params, state, rates, xs, ys)
+
+                def gathered(A):
+                    return None if A is None else A[rows_taken].reshape(batches, rows, *A.shape[1:])
+
+                return scan(params, state, rates, gathered(X), gathered(Y), gathered(W))
 
         else:
             function = scan
-        self.functions[key] = jax.jit(function, donate_argnums=(0, 1))
-        return self.functions[key]
-
-    def step_function(self, program: Program) -> Callable:
-        """One jitted step on the rows `rows_taken` of the resident data (a last, smaller batch; or every
-        batch when a callback wants to hear about each one)."""
-        key = ("step", *self._key(program))
-        if key in self.functions:
-            return self.functions[key]
-        step, setup = self._step_body(program), self.setup
-
-        def function(params, state, rates, X, Y, rows_taken):
-            x, y = setup.constrain(X[rows_taken], 0), setup.constrain(Y[rows_taken], 0)
-            return step(params, state, rates, x, y)
-
         self.functions[key] = jax.jit(function, donate_argnums=(0, 1))
         return self.functions[key]
 
@@ -649,8 +785,8 @@ class _Trainer:
         if key not in self.functions:
             setup = self.setup
 
-            def function(params, x, y):
-                loss, out = program.run(params, setup.constrain(x, 0), y, setup.compute)
+            def function(params, x, y, w):
+                loss, out = program.run(params, setup.constrain(x, 0), y, setup.compute, w)
                 return loss.astype(setup.param_dtype), setup.outputs(out)
 
             self.functions[key] = jax.jit(function)
@@ -663,12 +799,30 @@ class _Trainer:
             self._rates = (now, jax.device_put(self.optimizer.learning_rates(), self.replicated))
         return self._rates[1]
 
-    def put(self, array: np.ndarray, sharded_axis: int | None = None):
+    def put(self, array: np.ndarray | None, sharded_axis: int | None = None):
+        """`array` (the same on every process) on the devices: replicated, or split along `sharded_axis` when
+        its length divides over them (each process then sends only its own devices' parts)."""
+        if array is None:
+            return None
         array = _host_array(array, self.param_dtype)
         if sharded_axis is None or not self.setup.sharded(array.shape[sharded_axis]):
-            return jax.device_put(array, self.replicated)
-        spec = PartitionSpec(*([None] * sharded_axis), "batch")
-        return jax.device_put(array, NamedSharding(self.mesh, spec))
+            sharding = self.replicated
+        else:
+            sharding = NamedSharding(self.mesh, PartitionSpec(*([None] * sharded_axis), "batch"))
+        if jax.process_count() == 1:
+            return jax.device_put(array, sharding)
+        return jax.make_array_from_callback(array.shape, sharding, lambda index: array[index])
+
+    def put_local(self, array: np.ndarray | None, axis: int):
+        """This process's block of a global array split along `axis` over every process's devices (each process
+        sends its own, equally long blocks: ``jax.make_array_from_process_local_data``)."""
+        if array is None:
+            return None
+        array = _host_array(array, self.param_dtype)
+        sharding = NamedSharding(self.mesh, PartitionSpec(*([None] * axis), "batch"))
+        shape = list(array.shape)
+        shape[axis] *= jax.process_count()
+        return jax.make_array_from_process_local_data(sharding, array, tuple(shape))
 
     def load_into_model(self) -> None:
         for name, value in self.params.items():
@@ -698,15 +852,121 @@ def _feed_recorder(recorder: GradientRecorder, trainer: _Trainer, totals: np.nda
         recorder.add_batches(key, float(totals[index, 0]), float(totals[index, 1]), batches)
 
 
+# -- each process's own data ------------------------------------------------------------------------------
+
+
+class _Shards:
+    """How the samples are spread over the processes when each holds only its own (fit's ``per_process_data``):
+    process p holds global rows ``offsets[p] : offsets[p] + sizes[p]`` (the processes' shards one after another,
+    in process order), so a global row order — the same seeded permutation on every process — names every
+    sample. Each global batch is sent as one equal block per process: the rows of the batch it holds, padded
+    to `block` rows with weight 0, the real rows weighted so the loss is the batch's mean — so the run equals
+    one process training on all the data, whatever the number of processes or the sizes of their shards."""
+
+    def __init__(self, sizes: np.ndarray, local_devices: int) -> None:
+        self.sizes = np.asarray(sizes, dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
+        self.total = int(self.sizes.sum())
+        self.count = len(self.sizes)
+        self.me = jax.process_index()
+        self.unit = local_devices  # a block splits over this process's devices
+        self.block = 0  # rows per process and batch: grows to the largest share seen (a new size compiles again)
+
+    @classmethod
+    def of(cls, n: int, where: str) -> _Shards:
+        from jax.experimental import multihost_utils
+
+        sizes = np.asarray(multihost_utils.process_allgather(np.asarray([n], dtype=np.int64))).reshape(-1)
+        devices = np.asarray(multihost_utils.process_allgather(np.asarray([jax.local_device_count()]))).reshape(-1)
+        if (sizes == 0).any():
+            empty = ", ".join(str(p) for p in np.flatnonzero(sizes == 0))
+            raise ValueError(
+                f"{where}: with per_process_data=True every process trains on its own samples, but process(es) "
+                f"{empty} passed none; give each process a non-empty slice of the data"
+            )
+        if len(set(devices.tolist())) != 1:
+            raise ValueError(
+                f"{where}: per_process_data=True needs the same number of devices on every process, got "
+                f"{devices.tolist()}; start each process with as many devices"
+            )
+        return cls(sizes, int(devices[0]))
+
+    def gather(self, array: np.ndarray) -> np.ndarray:
+        """Every process's `array` (one row per local sample), joined in global row order, on every process."""
+        from jax.experimental import multihost_utils
+
+        padded = np.zeros((int(self.sizes.max()), *array.shape[1:]), dtype=array.dtype)
+        padded[: len(array)] = array
+        everything = np.asarray(multihost_utils.process_allgather(padded))
+        return np.concatenate([everything[p, : self.sizes[p]] for p in range(self.count)])
+
+    def layout(self, ids: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For batches of global rows `ids` (batch b's are ``ids[b, :sizes[b]]``): this process's local rows
+        (batches, block), their loss weights (0 for padding), and where each batch's rows sit in the global
+        block layout (batches, batch size), to put the outputs back in order."""
+        steps, width = ids.shape
+        owner = np.searchsorted(self.offsets, ids, side="right") - 1
+        valid = np.arange(width)[None, :] < np.asarray(sizes)[:, None]
+        counts = np.stack([((owner == p) & valid).sum(axis=1) for p in range(self.count)])  # (P, batches)
+        need = int(counts.max()) if counts.size else 1
+        need = -(-max(need, 1) // self.unit) * self.unit
+        self.block = max(self.block, need)
+        block = self.block
+        local = np.zeros((steps, block), dtype=np.int64)
+        weights = np.zeros((steps, block))
+        positions = np.zeros((steps, width), dtype=np.int64)
+        for b in range(steps):
+            size = sizes[b]
+            who = owner[b, :size]
+            rank = np.zeros(size, dtype=np.int64)
+            for p in range(self.count):
+                mine = who == p
+                rank[mine] = np.arange(int(mine.sum()))
+            positions[b, :size] = who * block + rank
+            mine = who == self.me
+            count = int(mine.sum())
+            local[b, :count] = ids[b, :size][mine] - self.offsets[self.me]
+            weights[b, :count] = self.count * block / size
+        return local, weights, positions
+
+
+# -- the runner ----------------------------------------------------------------------------------------------
+
+
 class Runner(_training.Runner):
     """``Sequential.fit(backend="jax")``'s batches: compiled steps on the devices, for gradviz's one training loop
-    (:func:`gradviz.training.train`). The epoch's batches run as one scanned program, or batch by batch when a
-    callback has per-batch hooks; the weights come back into the model at the end of every epoch."""
+    (:func:`gradviz.training.train`). Runs of batches go as one scanned program each: the whole epoch, or
+    ``steps_per_execution`` batches at a time when a callback has per-batch hooks (Keras calls them once per
+    run); the weights come back into the model at the end of every epoch (and on :meth:`sync`).
 
-    def __init__(self, model, X: np.ndarray, Y: np.ndarray, *, options: tuple[list, str], verbose: int = 0) -> None:
-        self.model, self.X, self.Y, self.verbose = model, X, Y, verbose
+    Data: on one device it goes to the device once per fit and each epoch gathers its batches there; on several
+    devices (or when it does not fit) the host sends each run of batches with the batch axis split over the
+    devices. With `per_process` each process passes only its own samples (see :class:`_Shards`)."""
+
+    def __init__(
+        self,
+        model,
+        X: np.ndarray,
+        Y: np.ndarray,
+        *,
+        options: tuple[list, str],
+        verbose: int = 0,
+        weights: np.ndarray | None = None,
+        per_process: bool = False,
+    ) -> None:
+        self.model, self.X, self.Y, self.W, self.verbose = model, X, Y, weights, verbose
         self.devices, self.dtype_name = options  # _options(model, dtype, devices): the devices and the precision
         self.trainer: _Trainer | None = None
+        self.shards = _Shards.of(len(X), "fit(backend='jax')") if per_process else None
+        self.where = (0, 0)  # (epoch, batch) being run: what a lost process's message says
+        self.checkpoints: list = []  # the callbacks that write checkpoints: the message names the last one
+
+    def samples(self, n: int) -> int:
+        return self.shards.total if self.shards is not None else n
+
+    def gather(self, array: np.ndarray) -> np.ndarray:
+        """Every process's rows of `array` (targets, say) in global order: what the metrics compare with."""
+        return array if self.shards is None else self.shards.gather(array)
 
     def __enter__(self) -> Runner:
         self._precision = _precision(self.dtype_name)  # the whole fit runs in the precision's x64 scope
@@ -721,107 +981,206 @@ class Runner(_training.Runner):
         finally:
             self._precision.__exit__(*exc)
 
+    def sync(self) -> None:
+        """The weights and the optimizer's state, from the devices into the numpy model and optimizer, now."""
+        trainer = self.trainer
+        if trainer is None or trainer.optimizer is None:
+            return
+        trainer.load_into_model()
+        trainer.optimizer.write_back(trainer.state)
+
     def begin(self, callbacks: CallbackList, batch_size: int) -> CallbackList:
-        model, X, Y = self.model, self.X, self.Y
-        n = len(X)
+        model, X, Y, W = self.model, self.X, self.Y, self.W
+        n = self.samples(len(X))
         self.batch_size = batch_size
         self.full, self.last = divmod(n, batch_size)
         self.recorders = [c for c in callbacks.callbacks if isinstance(c, GradientRecorder)]
         per_batch = [c for c in callbacks.callbacks if _wants_batches(c)]
         self.per_batch = bool(per_batch)
+        if jax.process_count() > 1:  # every process must run the same programs: per batch if any one's callbacks ask
+            from jax.experimental import multihost_utils
+
+            asked = multihost_utils.process_allgather(np.asarray([int(self.per_batch)]))
+            self.per_batch = bool(np.asarray(asked).any())
+        self.checkpoints = [c for c in callbacks.callbacks if hasattr(c, "last_checkpoint")]
+        self.every = int(model._compile_options.get("steps_per_execution", 1))  # batches per call, hooks per call
         self.metrics = bool(model._metric_names)
         trainer = self.trainer = _Trainer(model, self.dtype_name, self.devices, bool(self.recorders), self.metrics)
         if self.verbose:
-            platforms = _describe(self.devices).replace(" ", " × ")
+            platforms = _describe(trainer.devices).replace(" ", " × ")
             print(message("backends.jax_start", devices=platforms, dtype=self.dtype_name))
         for p in model.parameters():
             p.grad = None  # gradients live on the device: a stale numpy one must not look current
-        self.main = trainer.program(batch_size if self.full else self.last, X, Y)
-        self.tail = trainer.program(self.last, X, Y) if self.full and self.last else None
         # converted once, on the host, to what the devices hold (float32 for a float64 model trained in float32)
         self.X_host, self.Y_host = _host_array(X, trainer.param_dtype), _host_array(Y, trainer.param_dtype)
-        memory = _device_memory(self.devices[0])
+        self.W_host = None if W is None else _host_array(W, trainer.param_dtype)
+        if self.shards is not None:
+            self.resident, self.chunk = False, None
+            if self.W_host is None:
+                self.W_host = np.ones(len(X), dtype=self.X_host.dtype if self.X_host.dtype.kind == "f" else np.float32)
+            return CallbackList(per_batch)
+        self.main = trainer.program(batch_size if self.full else self.last, X, Y, W)
+        self.tail = trainer.program(self.last, X, Y, W) if self.full and self.last else None
+        memory = _device_memory(trainer.devices[0])
         data_bytes = self.X_host.nbytes + self.Y_host.nbytes
-        self.resident = memory is None or 2 * data_bytes <= DEVICE_DATA_FRACTION * memory
+        # one device: the data goes there once; several: each run of batches is sent split over them
+        self.resident = trainer.mesh.size == 1 and (memory is None or 2 * data_bytes <= DEVICE_DATA_FRACTION * memory)
+        self.chunk = None
         if self.resident:
             self.X_dev, self.Y_dev = trainer.put(self.X_host), trainer.put(self.Y_host)
-        else:
+            self.W_dev = trainer.put(self.W_host)
+        elif memory is not None:
             batch_bytes = max(1, data_bytes // max(n, 1) * batch_size)
             self.chunk = max(1, int(DEVICE_DATA_FRACTION * memory / 4 // batch_bytes))
         return CallbackList(per_batch)
 
-    def _one_batch(self, epoch: _training.Epoch, order: np.ndarray, rows_dev, batch: int, rates) -> tuple:
-        """One compiled step on the epoch's batch `batch`: (loss, outputs, gradient statistics)."""
-        trainer = self.trainer
-        rows = epoch.rows(batch)
-        program = self.main if rows.stop - rows.start == self.main.rows else self.tail
-        if self.resident:
-            X_in, Y_in, taken = self.X_dev, self.Y_dev, rows_dev[rows]
+    # -- one epoch ------------------------------------------------------------------------------------------
+    def _runs(self, first: int, steps: int) -> list[tuple[int, int]]:
+        """The epoch's batches from `first` as runs (start, stop) of equally sized batches, each one scan."""
+        longest = self.every if self.per_batch else (self.chunk or steps)
+        full = steps if self.shards is not None else min(steps, self.full)
+        runs = [(start, min(start + longest, full)) for start in range(first, full, longest)]
+        if full < steps and first <= full:
+            runs.append((full, full + 1))  # the last, smaller batch
+        return runs
+
+    def _program(self, start: int) -> Program:
+        if self.shards is None:
+            return self.main if start < self.full or self.tail is None else self.tail
+        rows = self.shards.block * self.shards.count
+        return self.trainer.program(rows, self.X, self.Y, self.W_host)
+
+    def _run(self, epoch: _training.Epoch, order: np.ndarray, start: int, stop: int, rates) -> tuple:
+        """Batches start..stop-1 as one scan: (losses, outputs, totals), still on the devices."""
+        trainer, B = self.trainer, self.batch_size
+        if self.shards is not None:
+            local, weights, _ = self.layout
+            take = local[start:stop]
+            xs, ys = self.X_host[take], self.Y_host[take]
+            ws = (weights[start:stop] * self.W_host[take]).astype(self.W_host.dtype)
+            program = self._program(start)
+            result = trainer.epoch_function(program, False)(
+                trainer.params,
+                trainer.state,
+                rates,
+                trainer.put_local(xs, 1),
+                trainer.put_local(ys, 1),
+                trainer.put_local(ws, 1),
+            )
         else:
-            X_in, Y_in = trainer.put(self.X_host[order[rows]]), trainer.put(self.Y_host[order[rows]])
-            taken = jnp.arange(rows.stop - rows.start)
-        trainer.params, trainer.state, loss, out, stats = trainer.step_function(program)(
-            trainer.params, trainer.state, rates, X_in, Y_in, taken
-        )
-        return loss, out, stats
+            program = self._program(start)
+            rows = order[start * B : min(stop * B, epoch.n)]
+            if self.resident:
+                result = trainer.epoch_function(program, True)(
+                    trainer.params,
+                    trainer.state,
+                    rates,
+                    self.X_dev,
+                    self.Y_dev,
+                    self.W_dev,
+                    trainer.put(rows.astype(np.int32)),
+                )
+            else:
+                count, size = stop - start, program.rows
+
+                def batches(A):
+                    return None if A is None else A[rows].reshape(count, size, *A.shape[1:])
+
+                result = trainer.epoch_function(program, False)(
+                    trainer.params,
+                    trainer.state,
+                    rates,
+                    trainer.put(batches(self.X_host), 1),
+                    trainer.put(batches(self.Y_host), 1),
+                    trainer.put(batches(self.W_host), 1),
+                )
+        trainer.params, trainer.state = result[:2]
+        return result[2:]
 
     def run(self, epoch: _training.Epoch) -> None:
-        trainer, metrics, batch_size, full = self.trainer, self.metrics, self.batch_size, self.full
+        self.where = (epoch.index, epoch.first)
+        with self._watching():
+            self._epoch(epoch)
+
+    @contextlib.contextmanager
+    def _watching(self):
+        """In a run of several processes, an error because one of them stopped becomes a ProcessLostError that
+        says which one and how to go on, printed at once (JAX's coordinator ends this process soon after)."""
+        try:
+            yield
+        except Exception as error:
+            if jax.process_count() == 1:
+                raise
+            lost = _lost_processes()
+            if lost == ():
+                raise
+            raise _process_lost(error, lost, self.where, self.checkpoints) from error
+
+    def _epoch(self, epoch: _training.Epoch) -> None:
+        trainer, metrics, model = self.trainer, self.metrics, self.model
         order = epoch.order if epoch.order is not None else np.arange(epoch.n)
-        rates = trainer.rates()
-        rows_dev = trainer.put(order.astype(np.int32)) if self.resident else None
-        one_batch = functools.partial(self._one_batch, epoch, order, rows_dev)
-        # the epoch's start, kept (the steps donate their buffers): a nan/inf loss is found once the batches
-        # ran, and the loop stops before that batch's update, so the weights are rebuilt up to it
-        start = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state))
-        pieces = []  # (losses, outputs, totals) still on the device, fetched once at the end of the epoch
-        rates_used = []  # per batch: a batch hook may change the learning rate
-        if self.per_batch:
-            for batch in range(epoch.steps):
-                epoch.begin(batch)
-                rates = trainer.rates()
-                rates_used.append(rates)
-                loss, out, stats = one_batch(batch, rates)
-                value = float(_to_host(loss))
-                if not epoch.loss(batch, value):
-                    _replay_until(trainer, start, batch, one_batch, rates_used)
-                    return
-                pieces.append((loss[None], out[None] if metrics else None, stats))
-                epoch.end(batch, value)
-        else:
-            if full:
-                epoch_rows = order[: full * batch_size].astype(np.int32)
-                if self.resident:
-                    result = trainer.epoch_function(self.main, True)(
-                        trainer.params, trainer.state, rates, self.X_dev, self.Y_dev, trainer.put(epoch_rows)
-                    )
-                    trainer.params, trainer.state = result[:2]
-                    pieces.append(result[2:])
-                else:
-                    X, Y = self.X, self.Y
-                    for first in range(0, full, self.chunk):
-                        taken = epoch_rows[first * batch_size : min(first + self.chunk, full) * batch_size]
-                        xs = self.X_host[taken].reshape(-1, batch_size, *X.shape[1:])
-                        ys = self.Y_host[taken].reshape(-1, batch_size, *Y.shape[1:])
-                        result = trainer.epoch_function(self.main, False)(
-                            trainer.params, trainer.state, rates, trainer.put(xs, 1), trainer.put(ys, 1)
-                        )
-                        trainer.params, trainer.state = result[:2]
-                        pieces.append(result[2:])
-            if self.last:
-                loss, out, stats = one_batch(full, rates)
-                pieces.append((loss[None], out[None] if metrics else None, stats))
-            rates_used = [rates] * epoch.steps
-        losses, self.totals = [], np.zeros((len(trainer.named), 2))
-        for piece_losses, piece_outputs, piece_totals in jax.tree_util.tree_map(_to_host, pieces):
-            losses.extend(np.asarray(piece_losses, dtype=np.float64).reshape(-1).tolist())
-            if metrics:
-                epoch.outputs.append(np.asarray(piece_outputs, dtype=np.float64).reshape(-1, *piece_outputs.shape[2:]))
-            self.totals += np.asarray(piece_totals, dtype=np.float64)
-        if not self.per_batch:
-            finite = epoch.losses(losses)
-            if finite < len(losses):
-                _replay_until(trainer, start, finite, one_batch, rates_used)
+        first = epoch.first
+        if self.shards is not None:
+            B = self.batch_size
+            width = min(B, epoch.n)
+            ids = np.zeros((epoch.steps, width), dtype=np.int64)
+            sizes = []
+            for b in range(epoch.steps):
+                rows = order[b * B : min((b + 1) * B, epoch.n)]
+                ids[b, : len(rows)] = rows
+                sizes.append(len(rows))
+            self.layout = self.shards.layout(ids, sizes)
+            self.sizes = sizes
+            self._program(first)  # recorded for this block size (and the optimizer set up) before the first run
+        careful = epoch.policy != "continue"  # a nan/inf loss stops before its batch: keep the run's start
+        # (start, outputs, totals, batches counted) of each run: fetched at the end of the epoch, or after each run
+        # when callbacks hear about batches (a checkpoint written then holds the epoch's outputs so far)
+        pieces = []
+        self.totals = np.zeros((len(trainer.named), 2))
+        for start, stop in self._runs(first, epoch.steps):
+            self.where = (epoch.index, start)
+            if self.per_batch:
+                epoch.begin(start)
+            rates = trainer.rates()
+            before = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state)) if careful else None
+            losses, outputs, totals = self._run(epoch, order, start, stop, rates)
+            values = np.asarray(_to_host(losses), dtype=np.float64).reshape(-1)
+            counted = 0
+            for value in values:
+                if not epoch.loss(start + counted, float(value)):
+                    break
+                counted += 1
+            if counted < len(values):  # a nan/inf loss under the stop/raise policy: the weights of before it
+                trainer.params, trainer.state = before
+                if counted:  # the run's batches before the bad one, again (the same compiled steps and data)
+                    _, outputs, totals = self._run(epoch, order, start, start + counted, rates)
+                    pieces.append((start, outputs if metrics else None, totals, counted))
+                trainer.load_into_model()  # the loop explains the loss with the model as it is now
+                break
+            pieces.append((start, outputs if metrics else None, totals, counted))
+            if self.per_batch:  # Keras calls the batch hooks once per run of steps_per_execution batches
+                self._collect(epoch, pieces.pop())
+                epoch.end(stop - 1, float(values[-1]), count=stop - start)
+                if model.stop_training:  # a callback asked for it during the epoch: stop after this run, as Keras
+                    break
+            else:
+                epoch.progress.batch_done(epoch.total / max(epoch.seen, 1), count=stop - start)
+        for piece in pieces:
+            self._collect(epoch, piece)
+
+    def _collect(self, epoch: _training.Epoch, piece: tuple) -> None:
+        """A run's outputs (for the metrics, in the epoch's order) and gradient statistics, to the host."""
+        start, outputs, totals, counted = piece
+        self.totals += np.asarray(_to_host(totals), dtype=np.float64)
+        if not self.metrics or outputs is None or counted == 0:
+            return
+        host = np.asarray(_to_host(outputs), dtype=np.float64)[:counted]
+        if self.shards is None:
+            epoch.outputs.append(host.reshape(-1, *host.shape[2:]))
+            return
+        positions = self.layout[2]
+        for i, b in enumerate(range(start, start + counted)):
+            epoch.outputs.append(host[i][positions[b, : self.sizes[b]]])
 
     def end_epoch(self, epoch: _training.Epoch) -> None:
         self.trainer.load_into_model()
@@ -829,16 +1188,55 @@ class Runner(_training.Runner):
             _feed_recorder(recorder, self.trainer, self.totals, epoch.steps)
 
     def validate(self, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray) -> dict[str, float]:
-        return _evaluate(self.trainer, X, Y, Y_metric)
+        with self._watching():
+            if self.shards is not None:
+                return _evaluate_per_process(self.trainer, X, Y, Y_metric)
+            return _evaluate(self.trainer, X, Y, Y_metric)
 
 
-def _replay_until(trainer: _Trainer, start: tuple, bad: int, one_batch: Callable, rates_used: list) -> None:
-    """The weights as the numpy loop leaves them at a nan/inf loss: from the epoch's `start`, the batches
-    before `bad` run again (the same compiled steps, data and rates), and the model gets the result."""
-    trainer.params, trainer.state = start
-    for batch in range(bad):
-        one_batch(batch, rates_used[batch])
-    trainer.load_into_model()
+def _lost_processes() -> tuple[int, ...] | None:
+    """The processes JAX's coordinator no longer hears from: () when all answer, None when it cannot say."""
+    try:
+        from jax._src import distributed
+
+        client = distributed.global_state.client
+        count = jax.process_count()
+        live = client.get_live_nodes(list(range(count)))
+    except Exception:  # no client (a managed cluster's own runtime), or the coordinator itself is gone
+        return None
+    return tuple(p for p in range(count) if p not in live)
+
+
+def _process_lost(error: Exception, lost, where: tuple[int, int], checkpoints) -> Exception:
+    import sys
+
+    from ..errors import ProcessLostError
+
+    count = jax.process_count()
+    if lost:
+        names = ", ".join(str(p) for p in lost)
+        which = message("backends.process_lost_which", lost=names)
+    else:
+        which = message("backends.process_lost_unknown")
+    path = next((c.last_checkpoint for c in checkpoints if getattr(c, "last_checkpoint", None)), None)
+    resume = (
+        message("backends.resume_from", count=count, path=str(path))
+        if path
+        else message("backends.resume_none", count=count)
+    )
+    detail = str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+    text = message(
+        "backends.process_lost",
+        me=jax.process_index(),
+        count=count,
+        epoch=where[0] + 1,
+        batch=where[1],
+        lost=which,
+        resume=resume,
+        detail=detail,
+    )
+    print(text, file=sys.stderr, flush=True)  # JAX's coordinator may end this process before the error is shown
+    return ProcessLostError(text, lost=lost or (), epoch=where[0], batch=where[1])
 
 
 def _evaluate(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray) -> dict[str, float]:
@@ -848,15 +1246,41 @@ def _evaluate(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndar
     total, outputs = 0.0, []
     for start in range(0, len(X), rows):
         x, y = X[start : start + rows], Y[start : start + rows]
-        if len(x) not in trainer.programs:
-            trainer.programs[len(x)] = compile_graph(model, x, y, "fit(backend='jax') validation")
-        loss, out = trainer.evaluate_function(trainer.programs[len(x)])(
-            trainer.params, trainer.put(x, 0), trainer.put(y)
+        if (len(x), False) not in trainer.programs:
+            trainer.programs[(len(x), False)] = compile_graph(model, x, y, "fit(backend='jax') validation")
+        loss, out = trainer.evaluate_function(trainer.programs[(len(x), False)])(
+            trainer.params, trainer.put(x, 0), trainer.put(y), None
         )
         total += float(_to_host(loss)) * len(x)
         if trainer.metrics:
             outputs.append(np.asarray(_to_host(out), dtype=np.float64))
     return model._logs(total / len(X), Y_metric, outputs)
+
+
+def _evaluate_per_process(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray) -> dict:
+    """Held-out loss and metrics when each process holds its own validation samples: every process sends its
+    rows as one equal block (padded, weight 0), the loss is the mean over all of them, the outputs come back in
+    global order (process 0's samples first), and the metrics compare them with every process's targets."""
+    model = trainer.model
+    shards = _Shards.of(len(X), "fit(validation_data)")
+    unit = shards.unit
+    block = -(-int(shards.sizes.max()) // unit) * unit
+    rows = shards.count * block
+    local = np.arange(block) % len(X)
+    weights = np.zeros(block)
+    weights[: len(X)] = rows / shards.total
+    ones = np.ones(rows)
+    take = np.arange(rows) % len(X)
+    if (rows, True) not in trainer.programs:
+        trainer.programs[(rows, True)] = compile_graph(model, X[take], Y[take], "fit(backend='jax') validation", w=ones)
+    loss, out = trainer.evaluate_function(trainer.programs[(rows, True)])(
+        trainer.params, trainer.put_local(X[local], 0), trainer.put_local(Y[local], 0), trainer.put_local(weights, 0)
+    )
+    outputs = []
+    if trainer.metrics:
+        host = np.asarray(_to_host(out), dtype=np.float64)
+        outputs = [np.concatenate([host[p * block : p * block + shards.sizes[p]] for p in range(shards.count)])]
+    return model._logs(float(_to_host(loss)), shards.gather(Y_metric), outputs)
 
 
 # -- the public functions --------------------------------------------------------------------------------

@@ -251,8 +251,9 @@ def _write_folder(folder: Path, files: dict[str, bytes], sweep: bool) -> None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to a new file beside `path`, then rename it over `path`: readers see the old file or the
-    new one, never half of one. The file gets the usual permissions (0666 less the umask)."""
+    """Write `data` to a new file beside `path`, flushed to the disk, then rename it over `path`: readers see the
+    old file or the new one, never half of one, also after a crash or a power cut. The file gets the usual
+    permissions (0666 less the umask)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
         temporary = path.parent / f".gradviz-{secrets.token_hex(6)}.tmp"
@@ -264,8 +265,17 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(temporary)
         raise
+    if os.name == "posix":  # the rename itself, made durable
+        with suppress(OSError):
+            folder = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)

@@ -1,5 +1,5 @@
-"""Keras 3's ``keras.callbacks``: EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN, CSVLogger,
-LearningRateScheduler, LambdaCallback, History and the Callback base — gradviz's own callbacks
+"""Keras 3's ``keras.callbacks``: EarlyStopping, ModelCheckpoint, BackupAndRestore, ReduceLROnPlateau, TerminateOnNaN,
+CSVLogger, LearningRateScheduler, LambdaCallback, History and the Callback base — gradviz's own callbacks
 (:mod:`gradviz.callbacks`), which use Keras' names and arguments; gradviz's GradientRecorder and
 DecisionBoundaryRecorder are here too.
 
@@ -15,6 +15,7 @@ DecisionBoundaryRecorder are here too.
 from __future__ import annotations
 
 from ..callbacks import (
+    BackupAndRestore,
     Callback,
     CallbackList,
     CSVLogger,
@@ -35,6 +36,7 @@ __all__ = [
     "History",
     "EarlyStopping",
     "ModelCheckpoint",
+    "BackupAndRestore",
     "ReduceLROnPlateau",
     "TerminateOnNaN",
     "CSVLogger",

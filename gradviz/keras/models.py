@@ -3,8 +3,8 @@
 
 fit, evaluate and predict take Keras' arguments in Keras' order and with its defaults (``fit(x, y,
 batch_size=None, epochs=1, verbose="auto", ...)``, batch size 32); gradviz's own options come after, as
-keywords: ``seed=``, ``backend=``, ``dtype=``, ``devices=``, ``dashboard=`` (fit) and ``learning_rate=``
-(compile).
+keywords: ``seed=``, ``backend=``, ``dtype=``, ``devices=``, ``dashboard=``, ``resume_from=``,
+``per_process_data=`` (fit) and ``learning_rate=`` (compile).
 
 >>> import numpy as np
 >>> from gradviz import keras
@@ -401,8 +401,10 @@ class Sequential(Layer):
         `loss_weights` scales the loss (one number, or a one-element list/dict for this one-output model).
         `metrics`: gradviz.metrics names ('accuracy', 'precision', 'recall', 'f1', 'mse', ...), Keras' metric
         names ('sparse_categorical_accuracy', 'auc', ...), keras.metrics objects or functions ``(y_true, y_pred)``.
-        `run_eagerly`, `steps_per_execution`, `jit_compile` and `auto_scale_loss` are accepted and change nothing
-        here (the numpy backend runs op by op; fit(backend='jax') compiles the step); `weighted_metrics` is not
+        `steps_per_execution`: with fit(backend='jax') that many batches run as one compiled call (a scan), and
+        the batch hooks of callbacks are called once per call, as in Keras (the numpy backend runs, and reports,
+        batch by batch). `run_eagerly`, `jit_compile` and `auto_scale_loss` are accepted and change nothing here
+        (the numpy backend runs op by op; fit(backend='jax') compiles the step); `weighted_metrics` is not
         supported yet.
         """
         if loss is None:
@@ -417,9 +419,10 @@ class Sequential(Layer):
                 "compile: weighted_metrics= is not supported by gradviz yet; the loss is weighted by sample_weight "
                 "and the metrics are not (as Keras' metrics=)"
             )
-        _checks.not_supported(
-            steps_per_execution, "steps_per_execution", "compile", "gradviz runs one batch per step", 1
-        )
+        if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, (int, np.integer)):
+            raise TypeError(f"compile: steps_per_execution must be a whole number ≥ 1, got {steps_per_execution!r}")
+        if steps_per_execution < 1:
+            raise ValueError(f"compile: steps_per_execution must be ≥ 1, got {steps_per_execution}")
         entries = [_metric(m) for m in (metrics or [])]
         labels: dict[str, int] = {}
         for entry in entries:  # two metrics of one name get Keras' suffixes: precision, precision_1
@@ -447,7 +450,8 @@ class Sequential(Layer):
         object.__setattr__(self, "_optimizer_spec", optimizer)
         object.__setattr__(self, "_optimizer_name", name)
         object.__setattr__(self, "_learning_rate", learning_rate)
-        object.__setattr__(self, "_compile_options", {"jit_compile": jit_compile, "run_eagerly": bool(run_eagerly)})
+        options = {"jit_compile": jit_compile, "run_eagerly": bool(run_eagerly)}
+        object.__setattr__(self, "_compile_options", {**options, "steps_per_execution": int(steps_per_execution)})
         object.__setattr__(self, "optimizer", optimizer if isinstance(optimizer, _optim.Optimizer) else None)
         if self.built:
             self._settle_loss()
@@ -888,6 +892,8 @@ class Sequential(Layer):
         dtype: str | None = None,
         devices: Any = None,
         dashboard: bool = False,
+        resume_from=None,
+        per_process_data: bool = False,
     ) -> History:
         """Train in mini-batches, with Keras 3's arguments in Keras' order; returns a :class:`History`.
 
@@ -914,6 +920,14 @@ class Sequential(Layer):
         `dashboard=True` shows live training panels in the notebook while fit runs (loss and metric curves, each
         layer's gradient size, the decision boundary for 2-D inputs: :class:`gradviz.widgets.FitDashboard`, needs
         ipywidgets); the dashboard stays in ``model.dashboard``.
+
+        `resume_from` (gradviz's) is a training checkpoint — a .keras file a ModelCheckpoint or BackupAndRestore
+        wrote during an earlier fit of this model — to continue from: its weights and optimizer state, then the
+        epochs from the one it stopped in, skipping the batches already run, in the same order of the samples, so
+        that an interrupted run resumed with the same arguments ends as the uninterrupted one (the weights, exactly,
+        and the History). `initial_epoch` may be left out (it must otherwise be the checkpoint's epoch); the
+        callbacks start afresh, as with Keras' BackupAndRestore.
+        `per_process_data=True` (jax backend, under ``jax.distributed``): each process passes only its own samples.
         """
         where = "fit"
         backend = _backends.resolve(backend, where)
@@ -923,6 +937,11 @@ class Sequential(Layer):
 
             # checked here, before a dashboard shows or weights are drawn; the runner trains with what was chosen
             jax_options = _jax_backend._options(self, dtype, devices)
+        elif per_process_data:
+            raise ValueError(
+                "fit: per_process_data=True is for backend='jax' under jax.distributed (each process passes its own "
+                "samples); the numpy backend trains on the x and y it is given. Leave it out, or pass backend='jax'"
+            )
         elif dtype is not None or devices is not None:
             raise ValueError(
                 "fit: dtype= and devices= choose the jax backend's precision and devices; the numpy backend trains in "
@@ -935,6 +954,8 @@ class Sequential(Layer):
         batch_size = _checks.batch_size(batch_size, where, "Keras' default, 32")
         batch_size = 32 if batch_size is None else batch_size
         verbose = _checks.verbosity(verbose, where)
+        if not _backends.main_process():  # a multi-process JAX run: process 0 prints, the others train quietly
+            verbose = 0
         validation_split = _checks.fraction(validation_split, "validation_split", where)
         validation_freq = _checks.count(validation_freq, "validation_freq", where, low=1)
         validation_batch_size = _checks.batch_size(validation_batch_size, where, "batch_size")
@@ -946,9 +967,6 @@ class Sequential(Layer):
         if not isinstance(shuffle, (bool, np.bool_)):
             raise InputError(f"fit: shuffle must be True or False, got {shuffle!r}", argument="shuffle")
         if backend == "jax":
-            for name, value in (("sample_weight", sample_weight), ("class_weight", class_weight)):
-                if value is not None:
-                    raise ValueError(f"fit: {name}= trains on backend='numpy' only for now; leave it out on jax")
             if steps_per_epoch is not None:
                 raise ValueError("fit: steps_per_epoch= trains on backend='numpy' only for now; pass fewer samples")
         rng = np.random.default_rng(seed) if seed is not None else None
@@ -982,8 +1000,27 @@ class Sequential(Layer):
                 W, W_val = W[:-n_val], W[-n_val:]
         self._ready_optimizer()
         shuffle_rng = rng if rng is not None else default_rng()
+        checkpoint = None
+        if resume_from is not None:
+            import os
 
-        n = len(X)
+            from . import saving
+
+            checkpoint = saving.load_checkpoint(self, resume_from, "fit(resume_from)")
+            if initial_epoch and initial_epoch != checkpoint.epoch:
+                raise ValueError(
+                    f"fit: initial_epoch={initial_epoch} but the checkpoint {os.fspath(resume_from)} goes on from epoch "
+                    f"{checkpoint.epoch} (counted from 0): leave initial_epoch out with resume_from, or pass "
+                    f"initial_epoch={checkpoint.epoch}"
+                )
+        if backend == "jax":
+            runner = _jax_backend.Runner(
+                self, X, Y, options=jax_options, verbose=verbose, weights=W, per_process=bool(per_process_data)
+            )
+        else:
+            runner = _training.NumpyRunner(self, X, Y, W)
+
+        n = runner.samples(len(X))
         available = -(-n // batch_size)
         if steps_per_epoch is not None and steps_per_epoch > available:
             raise InputError(
@@ -1007,10 +1044,6 @@ class Sequential(Layer):
         self.history = history
         self.stop_training = False
         progress = _training.Progress(verbose, epochs, steps)
-        if backend == "jax":
-            runner = _jax_backend.Runner(self, X, Y, options=jax_options, verbose=verbose)
-        else:
-            runner = _training.NumpyRunner(self, X, Y, W)
         validation = None
         if X_val is not None:
             validation = (X_val, Y_val, Y_val_metric) if W_val is None else (X_val, Y_val, Y_val_metric, W_val)
@@ -1029,6 +1062,7 @@ class Sequential(Layer):
             steps_per_epoch=steps_per_epoch,
             validation_freq=validation_freq,
             validation_batch_size=validation_batch_size,
+            resume=checkpoint,
         )
 
     def _evaluate_arrays(

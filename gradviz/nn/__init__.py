@@ -14,7 +14,7 @@ activations, losses, init.
 
 from __future__ import annotations
 
-from . import init, scalar
+from . import init, scalar, utils
 from .activations import (
     ACTIVATIONS,
     Identity,
@@ -118,4 +118,5 @@ __all__ = [
     "manual_seed",
     "init",
     "scalar",
+    "utils",
 ]
