@@ -108,6 +108,17 @@ def check_jax_backend(out: Path, stdout: str) -> None:
     assert ">sequential/dense<" in svg and ">sequential/dense_1<" in svg, "one box per layer"
 
 
+def check_large_run(out: Path, stdout: str) -> None:
+    if stdout.startswith("skipped"):
+        return
+    codes = re.search(r"first run: the processes exited with \[(.+)\]", stdout).group(1).split(", ")
+    assert codes[-1] == "3" and codes[0] != "0", "the last process crashed, the others stopped"
+    assert "process 1 stopped" in stdout and "resume_from=" in stdout
+    gap = float(re.search(r"largest weight difference (\S+)", stdout).group(1))
+    assert gap < 1e-10, "the resumed run ends as the uninterrupted one"
+    assert (out / "run.keras").read_bytes()[:2] == b"PK"
+
+
 CHECKS = {
     "worked_example": check_worked_example,
     "any_expression": check_any_expression,
@@ -116,6 +127,7 @@ CHECKS = {
     "keras_iris": check_keras_iris,
     "optimizer_race": check_optimizer_race,
     "jax_backend": check_jax_backend,
+    "large_run": check_large_run,
 }
 
 
