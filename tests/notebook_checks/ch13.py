@@ -44,3 +44,10 @@ def check(notebook, text: str, cwd: Path, language: str) -> None:
         assert scope in svg
     assert words["scope"] in svg and words["nodes"] in svg and re.search(words["number"], svg)
     assert "skipped" not in text
+
+    # a crash mid-run, the resume from the last checkpoint, and the end of the run never interrupted
+    assert "the run crashed in epoch 3; the last checkpoint: run.keras" in text
+    assert number_after(text, "largest weight difference from the run never interrupted:") == 0.0
+    assert "the same History: True" in text
+    assert (cwd / "run.keras").exists()
+    assert "learning rate at steps 0, 10, 20, 100, 200: [0.0, 0.005, 0.01," in text
