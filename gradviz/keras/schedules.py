@@ -116,26 +116,20 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({arguments})"
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """initial_learning_rate · decay_rate^(step / decay_steps), the exponent floored with ``staircase=True``.
+class _TimeDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments, and how far along the decay a step is
+    (step / decay_steps, floored with ``staircase=True``)."""
 
-    >>> ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5)(100)
-    0.05
-    """
-
-    def __init__(
-        self, initial_learning_rate, decay_steps, decay_rate, staircase: bool = False, name: str = "ExponentialDecay"
-    ) -> None:
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase: bool = False, name=None) -> None:
         who = type(self).__name__
         self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate", who)
         self.decay_steps = _positive(decay_steps, "decay_steps", who)
         self.decay_rate = _number(decay_rate, "decay_rate", who)
         self.staircase = staircase
-        self.name = name
+        self.name = who if name is None else name
 
-    def value(self, xp, step):
-        p = _floor_ratio(xp, step, self.decay_steps) if self.staircase else _float(step) / self.decay_steps
-        return self.initial_learning_rate * xp.power(self.decay_rate, p)
+    def _progress(self, xp, step):
+        return _floor_ratio(xp, step, self.decay_steps) if self.staircase else _float(step) / self.decay_steps
 
     def get_config(self):
         return {
@@ -145,6 +139,17 @@ class ExponentialDecay(LearningRateSchedule):
             "staircase": self.staircase,
             "name": self.name,
         }
+
+
+class ExponentialDecay(_TimeDecay):
+    """initial_learning_rate · decay_rate^(step / decay_steps), the exponent floored with ``staircase=True``.
+
+    >>> ExponentialDecay(0.1, decay_steps=100, decay_rate=0.5)(100)
+    0.05
+    """
+
+    def value(self, xp, step):
+        return self.initial_learning_rate * xp.power(self.decay_rate, self._progress(xp, step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -235,35 +240,15 @@ class PolynomialDecay(LearningRateSchedule):
         }
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_TimeDecay):
     """initial_learning_rate / (1 + decay_rate · step / decay_steps), the quotient floored with ``staircase=True``.
 
     >>> InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.5)(2)
     0.05
     """
 
-    def __init__(
-        self, initial_learning_rate, decay_steps, decay_rate, staircase: bool = False, name: str = "InverseTimeDecay"
-    ) -> None:
-        who = type(self).__name__
-        self.initial_learning_rate = _number(initial_learning_rate, "initial_learning_rate", who)
-        self.decay_steps = _positive(decay_steps, "decay_steps", who)
-        self.decay_rate = _number(decay_rate, "decay_rate", who)
-        self.staircase = staircase
-        self.name = name
-
     def value(self, xp, step):
-        p = _floor_ratio(xp, step, self.decay_steps) if self.staircase else _float(step) / self.decay_steps
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(xp, step))
 
 
 def _cosine(xp, step, decay_steps, start, alpha):
