@@ -195,6 +195,10 @@ class Runner:
         what the epoch's metrics compare the outputs with (here: `array` itself)."""
         return array
 
+    def reload(self) -> None:
+        """After :meth:`begin`, a checkpoint was restored into the model: take its weights and optimizer state (and
+        anything else the backend keeps apart from the model) from there. Nothing to do on numpy."""
+
     def sync(self) -> None:
         """Bring the weights and the optimizer's state into the numpy model now (a checkpoint is about to read
         them): nothing to do where the model trains in place, as here."""
@@ -566,6 +570,7 @@ def _epochs(model, runner, fit: Fit, X, Y_metric, validation, epochs, callbacks,
             resume.check(fit)
             resume.restore_history(model.history)
             resume.restore_generators(model)
+            runner.reload()  # a backend holding the weights elsewhere (jax: on the devices) takes the restored ones
             fit.index, fit.step = resume.epoch, resume.step - resume.batch
         for index in range(fit.index, epochs):
             resumed = resume if resume is not None and index == resume.epoch else None

@@ -406,3 +406,46 @@ def test_save_freq_counts_the_batches_run_between_hooks_with_steps_per_execution
     resumed = dense()
     history = resumed.fit(X, Y, seed=3, resume_from=tmp_path / "r-2-3.keras", **options)
     same_run(reference, resumed, reference_history, history)
+
+
+def test_a_jax_fit_with_dropout_resumed_mid_epoch_draws_the_same_masks_as_the_uninterrupted_one(tmp_path):
+    pytest.importorskip("jax")
+    options = {"batch_size": 8, "epochs": 3, "verbose": 0, "backend": "jax", "dtype": "float64"}
+
+    def dropped():
+        keras.utils.set_random_seed(0)  # the dropout key's seed is drawn from gradviz's generator
+        return keras.Sequential(
+            [keras.Input(shape=(2,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dropout(0.5),
+             keras.layers.Dense(1, "sigmoid")],
+            seed=0,
+        ).compile("adam", "binary_crossentropy")  # fmt: skip
+
+    reference = dropped()
+    reference_history = reference.fit(X, Y, seed=3, **options)
+    path = tmp_path / "run.keras"
+    with pytest.raises(Interrupted):
+        dropped().fit(X, Y, seed=3, callbacks=[ModelCheckpoint(path, save_freq=1), Interrupt(1, 2)], **options)
+    resumed = dropped()
+    keras.utils.set_random_seed(123)  # whatever the generator holds now: the checkpoint has the key's seed
+    history = resumed.fit(X, Y, seed=3, resume_from=path, **options)
+    same_run(reference, resumed, reference_history, history)
+
+
+def test_backup_and_restore_on_jax_puts_the_restored_weights_on_the_devices(tmp_path):
+    pytest.importorskip("jax")
+    options = {"batch_size": 8, "epochs": 3, "verbose": 0, "backend": "jax", "dtype": "float64", "seed": 3}
+
+    def dense(seed=0):
+        return keras.Sequential(
+            [keras.Input(shape=(2,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1, "sigmoid")],
+            seed=seed,
+        ).compile("adam", "binary_crossentropy")
+
+    reference = dense()
+    reference_history = reference.fit(X, Y, **options)
+    backup = tmp_path / "backup"
+    with pytest.raises(Interrupted):
+        dense().fit(X, Y, callbacks=[BackupAndRestore(backup, save_freq=2), Interrupt(1, 1)], **options)
+    resumed = dense(seed=4)  # other initial weights: the backup's must reach the devices
+    history = resumed.fit(X, Y, callbacks=[BackupAndRestore(backup, save_freq=2)], **options)
+    same_run(reference, resumed, reference_history, history)

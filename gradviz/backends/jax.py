@@ -666,6 +666,7 @@ class _Trainer:
         )
         self.optimizer = None
         self.state = None
+        self.random = False  # whether the loss draws dropout masks
         self._rates: tuple | None = None
         # each program's key, built once per fit: a batch-by-batch fit asks for it every batch (the programs
         # live in self.programs as long as the trainer, so their ids stay theirs)
@@ -684,10 +685,15 @@ class _Trainer:
                 used = {leaf.name for leaf in self.programs[key].leaves if leaf.kind == "param"}
                 trainable = [name for name, p in self.named.items() if name in used and p.requires_grad]
                 self.optimizer = _Optimizer(self.model.optimizer, self.named, trainable, self.param_dtype)
-                state = self.optimizer.init()
-                state["key"] = jax.random.PRNGKey(self._dropout_seed() if self.programs[key].random else 0)
-                self.state = jax.device_put(state, self.replicated)
+                self.random = self.programs[key].random
+                self.state = jax.device_put(self.initial_state(), self.replicated)
         return self.programs[key]
+
+    def initial_state(self) -> dict:
+        """The optimizer's state as the numpy optimizer holds it, and the dropout masks' key."""
+        state = self.optimizer.init()
+        state["key"] = jax.random.PRNGKey(self._dropout_seed() if self.random else 0)
+        return state
 
     def _dropout_seed(self) -> int:
         """The seed of the dropout masks' key: drawn once per model from gradviz's generator (nn.manual_seed,
@@ -980,6 +986,19 @@ class Runner(_training.Runner):
                 trainer.optimizer.write_back(trainer.state)
         finally:
             self._precision.__exit__(*exc)
+
+    def reload(self) -> None:
+        """The weights, the optimizer's state and the dropout key, from the model (a checkpoint was restored into
+        it after :meth:`begin` put them on the devices)."""
+        trainer = self.trainer
+        if trainer is None:
+            return
+        trainer.params = jax.device_put(
+            {name: jnp.asarray(p.data, dtype=trainer.param_dtype) for name, p in trainer.named.items()},
+            trainer.replicated,
+        )
+        if trainer.optimizer is not None:
+            trainer.state = jax.device_put(trainer.initial_state(), trainer.replicated)
 
     def sync(self) -> None:
         """The weights and the optimizer's state, from the devices into the numpy model and optimizer, now."""
