@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Overhead regime: MLP 2-16-16-1, batch {X.shape[0]}, hinge loss + L2, float64, {args.repeats} interleaved "
         f"runs, torch threads: {SETTINGS['torch_threads']}",
         timings,
-        {"PyTorch eager": 2.0},
+        {"PyTorch eager": 3.0},
         reference="gradviz Tensor",
     )
     return 0

@@ -12,21 +12,45 @@ from __future__ import annotations
 
 import importlib
 
-from . import functional, nn, optim
-from .check import GradcheckResult, detect_anomaly, gradcheck
-from .context import enable_grad, is_grad_enabled, no_grad, scope
-from .errors import AnomalyError, GradcheckError, GradvizError, GradvizWarning, ProcessLostError, ShapeError
-from .graph import Graph
-from .i18n import get_language, set_language
-from .tensor import Tensor
-from .trace import Trace, trace
-from .value import Value
-
-# loaded on first use (PEP 562), so that `import gradviz` and `gradviz --version` stay light: the submodules, and
-# the names they give (gradviz.widgets needs ipywidgets; gradviz.backends loads jax when asked for)
-_LAZY_MODULES = ("callbacks", "data", "keras", "metrics", "export", "viz", "widgets", "backends")
-# gradviz.export is the module and, called, its function export(source, path, ...): one name for both
+# Everything is loaded on first use (PEP 562), so that `import gradviz` costs next to nothing and `gradviz
+# --version` answers at once: `gradviz.Value` imports gradviz.value (and numpy) the first time it is asked for.
+# The submodules, by name (gradviz.widgets needs ipywidgets; gradviz.backends loads jax when asked for)
+_LAZY_MODULES = (
+    "functional",
+    "nn",
+    "optim",
+    "callbacks",
+    "data",
+    "keras",
+    "metrics",
+    "export",
+    "viz",
+    "widgets",
+    "backends",
+)
+# the names the package gives: name -> (module, attribute); gradviz.export is the module and, called, its
+# function export(source, path, ...): one name for both
 _LAZY_NAMES = {
+    "Value": ("value", "Value"),
+    "Tensor": ("tensor", "Tensor"),
+    "Graph": ("graph", "Graph"),
+    "Trace": ("trace", "Trace"),
+    "trace": ("trace", "trace"),
+    "no_grad": ("context", "no_grad"),
+    "enable_grad": ("context", "enable_grad"),
+    "is_grad_enabled": ("context", "is_grad_enabled"),
+    "scope": ("context", "scope"),
+    "gradcheck": ("check", "gradcheck"),
+    "GradcheckResult": ("check", "GradcheckResult"),
+    "detect_anomaly": ("check", "detect_anomaly"),
+    "GradvizError": ("errors", "GradvizError"),
+    "ShapeError": ("errors", "ShapeError"),
+    "AnomalyError": ("errors", "AnomalyError"),
+    "GradcheckError": ("errors", "GradcheckError"),
+    "ProcessLostError": ("errors", "ProcessLostError"),
+    "GradvizWarning": ("errors", "GradvizWarning"),
+    "get_language": ("i18n", "get_language"),
+    "set_language": ("i18n", "set_language"),
     "draw": ("viz", "draw"),
     "Sequential": ("keras", "Sequential"),  # Keras style; the torch-style container is gradviz.nn.Sequential
 }
@@ -47,6 +71,7 @@ def step_through(output, X=None, y=None, **options):
     A shortcut for :func:`gradviz.widgets.step_through` (which needs ipywidgets: ``pip install
     "gradviz[notebook]"``); see it for the options (`loss`, `view`, `mode`, ...).
 
+    >>> from gradviz import Value, nn
     >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
     >>> stepper = step_through((x + y) * z)  # doctest: +SKIP
     >>> import numpy as np

@@ -589,8 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["--lang", "es", "render", "x +"])   # a mistake: the message goes to stderr, the status is 2
     2
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    argv = _formulas_as_positionals(list(sys.argv[1:] if argv is None else argv))
+    argv = _formulas_as_positionals(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version and argparse's own errors

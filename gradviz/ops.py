@@ -753,7 +753,7 @@ def _spread(xp, g, a, axis, keepdims):
     """`g` copied to every element of `a` along the reduced axes (a new array, not a view)."""
     if axis is not None and not keepdims:
         g = xp.expand_dims(g, axis)  # with axis None, a 0-d g already broadcasts
-    return xp.zeros(a.shape, dtype=g.dtype) + g
+    return xp.full(a.shape, g, dtype=g.dtype)  # one call (numpy and jax.numpy broadcast the fill)
 
 
 @op(

@@ -126,6 +126,47 @@ def _unary(op, doc: str | None = None):
     return method
 
 
+def _whole(op):
+    """The body of ``t.sum()`` / ``t.mean()`` over every element (the common case): `_unary`'s steps with the
+    shared parameters `_WHOLE`, instead of `apply`'s general path (what a small network's loss pays per term)."""
+    forward = op.forward
+    state = STATE
+    local = LOCAL
+    epoch = EPOCH
+
+    def reduce(self):
+        st = state
+        if st.slow:
+            st = local.state
+            if st.slow:
+                return apply(op, (self,), _WHOLE)
+        data = forward(np, self.data, axis=None, keepdims=False)
+        if data.__class__ is not _ndarray:
+            data = np.asarray(data)
+        out = _new(Tensor)
+        out.data = data
+        out.grad = None
+        out.label = None
+        out._mark = None
+        out._scope = st.scope
+        out._version = epoch[0]
+        out._params = _WHOLE
+        if self.requires_grad:
+            out.requires_grad = True
+            out._prev = (self,)
+            out._op = op
+            if st.trace_events is not None:
+                st.trace_events.append(out)
+        else:
+            out.requires_grad = False
+            out._prev = ()
+            out._op = None
+            out._params = None
+        return out
+
+    return reduce
+
+
 class Tensor(Node):
     """An n-dimensional array (numpy inside) with a gradient, for batches, layers and real training.
 
@@ -572,6 +613,8 @@ class Tensor(Node):
         >>> x.sum().item(), x.sum(axis=0).data, x.sum(dim=1, keepdim=True).shape
         (10.0, array([4., 6.]), (2, 1))
         """
+        if axis is None and not keepdims and dim is None and keepdim is None:
+            return _sum_whole(self)
         if dim is not None or keepdim is not None:
             axis, keepdims = _torch_dims("sum", axis, keepdims, dim, keepdim)
         return apply(OPS["sum"], (self,), _reduction(self, axis, keepdims, "sum"))
@@ -583,6 +626,8 @@ class Tensor(Node):
         >>> x.mean().item(), x.mean(dim=0).data
         (3.0, array([2., 4.]))
         """
+        if axis is None and not keepdims and dim is None and keepdim is None:
+            return _mean_whole(self)
         if dim is not None or keepdim is not None:
             axis, keepdims = _torch_dims("mean", axis, keepdims, dim, keepdim)
         return apply(OPS["mean"], (self,), _reduction(self, axis, keepdims, "mean"))
@@ -842,7 +887,10 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
             f"(gradviz.Tensor({x.__class__.__name__.lower()}.data)) or Value for both."
         )
     node = _new(Tensor)
-    if isinstance(x, numbers.Number) and not isinstance(x, bool) and like is not None and like.data.dtype.kind == "f":
+    kind = x.__class__
+    if (kind is float or kind is int or (isinstance(x, numbers.Number) and kind is not bool)) and (
+        like is not None and like.data.dtype.kind == "f"
+    ):
         node.data = np.asarray(x, dtype=like.data.dtype)
     else:
         node.data = _to_array(x, None)
@@ -867,6 +915,8 @@ def _axis(axis, ndim: int, op: str) -> int:
 
 
 _WHOLE = {"axis": None, "keepdims": False}  # the common case, shared (apply never changes params)
+_sum_whole = _whole(OPS["sum"])
+_mean_whole = _whole(OPS["mean"])
 
 
 def _reduction(t: Tensor, axis, keepdims: bool, op: str) -> dict[str, Any]:

@@ -18,6 +18,8 @@
 from __future__ import annotations
 
 import contextlib
+import sys
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -504,3 +506,15 @@ def trace() -> Iterator[Trace]:
             yield recorded
     finally:  # what was computed but not yet back-propagated: its values as they are when the block ends
         recorded._keep_datas()
+
+
+class _TraceModule(types.ModuleType):
+    """``gradviz.trace`` is this module and its function at once: ``with gradviz.trace() as t:`` works whether the
+    module was first loaded by that call (``import gradviz`` loads it lazily) or by an import of one of its parts
+    (``from gradviz.trace import Trace``)."""
+
+    def __call__(self):
+        return trace()
+
+
+sys.modules[__name__].__class__ = _TraceModule

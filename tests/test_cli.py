@@ -369,12 +369,12 @@ def test_an_unknown_command_exits_2(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_importing_the_cli_adds_no_gradviz_module_and_nothing_heavy():
+def test_importing_the_cli_loads_no_picture_export_or_keras_module_and_nothing_heavy():
     code = (
-        "import sys, gradviz; before = set(sys.modules); import gradviz.cli; "
-        "added = set(sys.modules) - before; "
+        "import sys, gradviz; import gradviz.cli; "
+        "later = ('gradviz.viz', 'gradviz.export', 'gradviz.keras', 'gradviz.widgets', 'gradviz.backends'); "
         "heavy = ('graphviz', 'matplotlib', 'torch', 'jax', 'ipywidgets'); "
-        "print(sorted(m for m in added if m.startswith('gradviz.') and m != 'gradviz.cli'), "
+        "print(sorted(m for m in sys.modules if m.startswith(later)), "
         "sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -568,3 +568,11 @@ def test_export_train_mistakes_are_named(flags, says, tmp_path, capsys):
     args = ["export", "--expr", "L = (w - 3)**2", "--set", "w=0", *flags, "--out", str(tmp_path / "x")]
     assert main(args) == EXIT_USAGE
     assert says in capsys.readouterr().err
+
+
+def test_version_answers_without_importing_numpy_or_the_engine():
+    heavy = ("numpy", "gradviz.cli", "gradviz.tensor", "gradviz.catalogue")
+    code = f"import sys, runpy\nsys.argv = ['gradviz', '--version']\ntry:\n    runpy.run_module('gradviz', run_name='__main__')\nexcept SystemExit as stop:\n    print(stop.code, [m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    version, rest = done.stdout.split("\n")[0], done.stdout.split("\n")[1]
+    assert version == f"gradviz {gradviz.__version__}" and rest == "0 []"

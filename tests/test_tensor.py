@@ -202,3 +202,20 @@ def test_reductions_reshape_transpose_and_indexing_route_gradients():
     expected[0, 2] += 1  # reshape(3, 2).T[0, 1] is element 2 of the flat array
     expected[1, 0] += 1  # min of row 1
     np.testing.assert_allclose(x.grad, expected)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean"])
+def test_whole_sum_and_mean_record_the_same_node_as_the_general_reduction(name):
+    from gradviz import no_grad
+
+    x = Tensor([[1.0, -2.0], [3.0, 4.5]], requires_grad=True)
+    fast, general = getattr(x, name)(), getattr(x, name)(axis=(0, 1))
+    assert fast.op == general.op == name and fast.inputs == (x,) and fast.params == {"axis": None, "keepdims": False}
+    assert fast.item() == general.item() and fast.shape == general.shape == ()
+    fast.backward()
+    expected = np.ones((2, 2)) / (4 if name == "mean" else 1)
+    np.testing.assert_array_equal(x.grad, expected)
+    with no_grad():
+        untracked = getattr(x, name)()
+    assert not untracked.requires_grad and untracked.inputs == () and untracked.op == ""
+    assert not getattr(Tensor([1.0, 2.0]), name)().requires_grad

@@ -33,12 +33,92 @@ AREAS = (
     "backends",
 )
 
-CATALOGUE: dict[str, dict[str, str]] = {}
-for _name in AREAS:
-    _area = importlib.import_module(f"{__name__}.{_name}")
-    for _key, _entry in _area.MESSAGES.items():
-        if _key in CATALOGUE:
-            raise RuntimeError(
-                f"catalogue: {_key!r} is declared twice (the second time in gradviz/catalogue/{_name}.py)"
-            )
-        CATALOGUE[_key] = _entry
+
+class _Catalogue(dict):
+    """The merged table, filled one area at a time: ``CATALOGUE["frames.seed_caption"]`` loads ``frames.py`` the
+    first time a ``frames.`` key is asked for, so that `import gradviz` does not read the sentences of every
+    picture, player and widget. Asking for the whole table (``in``, ``len``, iterating, ``keys()``/``items()``/
+    ``values()``, ``get``) loads every area first, so it always sees all of it.
+
+    >>> from gradviz.catalogue import CATALOGUE
+    >>> CATALOGUE["frames.array_vector"]["es"]
+    'un vector de {count} elementos'
+    >>> "formulas.case" in CATALOGUE, len(CATALOGUE) > 100
+    (True, True)
+    """
+
+    __slots__ = ("loaded",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: set[str] = set()
+
+    def load(self, area: str) -> None:
+        """Merge the entries of gradviz/catalogue/<area>.py (once)."""
+        if area in self.loaded:
+            return
+        module = importlib.import_module(f"{__name__}.{area}")
+        self.loaded.add(area)
+        for key, entry in module.MESSAGES.items():
+            if dict.__contains__(self, key):
+                raise RuntimeError(
+                    f"catalogue: {key!r} is declared twice (the second time in gradviz/catalogue/{area}.py)"
+                )
+            dict.__setitem__(self, key, entry)
+
+    def load_all(self) -> None:
+        """Merge every area (what reading the whole table needs)."""
+        if len(self.loaded) < len(AREAS):
+            for area in AREAS:
+                self.load(area)
+
+    def __missing__(self, key: str) -> dict[str, str]:
+        area = key.partition(".")[0] if isinstance(key, str) else None
+        if area not in AREAS or area in self.loaded:
+            raise KeyError(key)
+        self.load(area)
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self.load_all()
+        return dict.__contains__(self, key)
+
+    def __iter__(self):
+        self.load_all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self.load_all()
+        return dict.__len__(self)
+
+    def keys(self):
+        self.load_all()
+        return dict.keys(self)
+
+    def items(self):
+        self.load_all()
+        return dict.items(self)
+
+    def values(self):
+        self.load_all()
+        return dict.values(self)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __repr__(self) -> str:
+        self.load_all()
+        return dict.__repr__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self.load_all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+CATALOGUE: dict[str, dict[str, str]] = _Catalogue()
+"""Every sentence by key (``area.name``) → {"en": ..., "es": ...}; each area loads on first use (see `_Catalogue`)."""
