@@ -52,10 +52,14 @@ def main() -> None:
     )
     from gradviz import keras
 
-    sizes = spec["sizes"]
-    X, y = data(sum(sizes))
+    sizes, held_out = spec["sizes"], spec.get("val_sizes")
+    X, y = data(sum(sizes) + sum(held_out or []))
     start = sum(sizes[:me])
     mine = slice(start, start + sizes[me])
+    validation = {}
+    if held_out:  # each process's own validation samples, after all the training ones
+        first = sum(sizes) + sum(held_out[:me])
+        validation = {"validation_data": (X[first : first + held_out[me]], y[first : first + held_out[me]])}
     model = model_for(keras)
     callbacks = []
     if spec.get("checkpoint"):
@@ -84,6 +88,7 @@ def main() -> None:
         dtype=spec["dtype"],
         per_process_data=True,
         callbacks=callbacks,
+        **validation,
         **({"resume_from": spec["resume"]} if spec.get("resume") else {}),
     )
     if me == 0:

@@ -69,10 +69,15 @@ def _run(spec: dict, folder: Path) -> dict:
     return json.loads((folder / "result.json").read_text())
 
 
-def _one_process(sizes, dtype: str, epochs: int, batch_size: int):
-    X, y = distributed_worker.data(sum(sizes))
+def _one_process(sizes, dtype: str, epochs: int, batch_size: int, val_sizes=None):
+    X, y = distributed_worker.data(sum(sizes) + sum(val_sizes or []))
+    n = sum(sizes)
+    validation = {"validation_data": (X[n:], y[n:])} if val_sizes else {}
     model = distributed_worker.model_for(keras)
-    history = model.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, seed=0, backend="jax", dtype=dtype)
+    history = model.fit(
+        X[:n], y[:n], epochs=epochs, batch_size=batch_size, verbose=0, seed=0, backend="jax", dtype=dtype,
+        **validation,
+    )  # fmt: skip
     return model.get_weights(), history.history
 
 
@@ -112,3 +117,12 @@ def test_a_process_that_dies_stops_the_others_with_a_message_and_the_run_resumes
     for ours, theirs in zip(result["weights"], weights, strict=True):
         np.testing.assert_allclose(np.array(ours), theirs, rtol=0, atol=1e-12)
     np.testing.assert_allclose(result["history"]["loss"], history["loss"], rtol=0, atol=1e-11)
+
+
+def test_each_processs_own_validation_samples_give_the_validation_of_one_process_on_all_of_them(tmp_path):
+    sizes, held_out = [40, 33, 27], [11, 20, 6]
+    spec = {"processes": 3, "sizes": sizes, "val_sizes": held_out, "dtype": "float64", "epochs": 2, "batch_size": 16}
+    result = _run(spec, tmp_path)
+    _, history = _one_process(sizes, "float64", 2, 16, held_out)
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(result["history"][key], history[key], rtol=0, atol=1e-11)
