@@ -1033,24 +1033,27 @@ class Runner(_training.Runner):
         # converted once, on the host, to what the devices hold (float32 for a float64 model trained in float32)
         self.X_host, self.Y_host = _host_array(X, trainer.param_dtype), _host_array(Y, trainer.param_dtype)
         self.W_host = None if W is None else _host_array(W, trainer.param_dtype)
+        memory = _device_memory(trainer.devices[0])
+        data_bytes = self.X_host.nbytes + self.Y_host.nbytes
+        self.chunk = None  # at most this many batches sent at once (None: a whole epoch)
+        if memory is not None:
+            # a device holds its share of each batch sent: a batch's bytes over the devices (each process's
+            # block of a global batch at most the batch's rows)
+            batch_bytes = max(1, data_bytes // max(len(X), 1) * batch_size)
+            share = batch_bytes * (jax.process_count() if self.shards is not None else 1) / trainer.mesh.size
+            self.chunk = max(1, int(DEVICE_DATA_FRACTION * memory / 4 // max(share, 1)))
         if self.shards is not None:
-            self.resident, self.chunk = False, None
+            self.resident = False
             if self.W_host is None:
                 self.W_host = np.ones(len(X), dtype=self.X_host.dtype if self.X_host.dtype.kind == "f" else np.float32)
             return CallbackList(per_batch)
         self.main = trainer.program(batch_size if self.full else self.last, X, Y, W)
         self.tail = trainer.program(self.last, X, Y, W) if self.full and self.last else None
-        memory = _device_memory(trainer.devices[0])
-        data_bytes = self.X_host.nbytes + self.Y_host.nbytes
         # one device: the data goes there once; several: each run of batches is sent split over them
         self.resident = trainer.mesh.size == 1 and (memory is None or 2 * data_bytes <= DEVICE_DATA_FRACTION * memory)
-        self.chunk = None
         if self.resident:
             self.X_dev, self.Y_dev = trainer.put(self.X_host), trainer.put(self.Y_host)
             self.W_dev = trainer.put(self.W_host)
-        elif memory is not None:
-            batch_bytes = max(1, data_bytes // max(n, 1) * batch_size)
-            self.chunk = max(1, int(DEVICE_DATA_FRACTION * memory / 4 // batch_bytes))
         return CallbackList(per_batch)
 
     # -- one epoch ------------------------------------------------------------------------------------------
