@@ -10,6 +10,7 @@ import gc
 import importlib
 import math
 import os
+import random
 import statistics
 import sys
 import time
@@ -58,8 +59,9 @@ def measure(
 ) -> dict[str, Timing]:
     """Time each contender `repeats` times, interleaved, and return the seconds per call.
 
-    The machine is shared and noisy, so the contenders take turns (the order rotates every round,
-    so no one always runs right after another), and a full `gc.collect()` runs *untimed* before each
+    The machine is shared and noisy, so the contenders take turns (each round in a new order, drawn
+    with a fixed seed, so no one always runs right after the same other one: a run right after
+    PyTorch's, say, can pay for memory PyTorch just gave back), and a full `gc.collect()` runs *untimed* before each
     timed call: every contender starts from a clean heap and pays only for the garbage it makes
     itself. A contender whose call is shorter than `target_seconds` is called several times per
     timing (a number fixed after the warm-up), and the time divided back to seconds per call.
@@ -71,9 +73,9 @@ def measure(
     inner = {name: calls_per_timing(contenders[name], target_seconds) for name in names}
     seconds: dict[str, list[float]] = {name: [] for name in names}
     clock = time.perf_counter
-    for round_index in range(repeats):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
+    orders = random.Random(0)
+    for _ in range(repeats):
+        for name in orders.sample(names, len(names)):
             call = contenders[name]
             gc.collect()
             start = clock()

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .callbacks import CallbackList
+from .callbacks import Callback, CallbackList
 from .errors import GradvizWarning
 from .tensor import Tensor
 
@@ -43,6 +43,8 @@ __all__ = [
     "ProgressBar",
     "NAN_POLICIES",
     "TRAINING_FORMAT",
+    "wants_batches",
+    "GATHER_BYTES",
 ]
 
 NAN_POLICIES = ("continue", "stop", "raise")
@@ -65,6 +67,21 @@ def nan_policy(callbacks) -> str:
         if isinstance(callback, TerminateOnNaN):
             policy = "raise" if callback.raise_error else ("stop" if policy == "continue" else policy)
     return policy
+
+
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
+
+
+def wants_batches(callback: Callback) -> bool:
+    """Whether `callback` does something per training batch: a batch hook of its class's own, or one set on it (as
+    LambdaCallback sets them). Only those are called batch by batch; the others' batch hooks do nothing.
+
+    >>> from gradviz.callbacks import History, LambdaCallback, TerminateOnNaN
+    >>> wants_batches(History()), wants_batches(LambdaCallback(on_batch_end=print)), wants_batches(TerminateOnNaN())
+    (False, True, False)
+    """
+    kind, own = type(callback), getattr(callback, "__dict__", {})
+    return any(getattr(kind, hook) is not getattr(Callback, hook) or hook in own for hook in _BATCH_HOOKS)
 
 
 class Epoch:
@@ -108,6 +125,7 @@ class Epoch:
         self.batch_size = batch_size
         self.steps = -(-n // batch_size) if steps is None else int(steps)
         self.callbacks = callbacks
+        self.hooked = bool(callbacks.callbacks)  # no callback with a batch hook: begin and end build no logs
         self.progress = progress
         self.policy = policy
         self.on_bad = on_bad
@@ -133,7 +151,8 @@ class Epoch:
         return np.arange(self.n)[rows] if self.order is None else self.order[rows]
 
     def begin(self, batch: int) -> None:
-        self.callbacks.on_train_batch_begin(batch, {"batch": batch, "size": self.size(batch)})
+        if self.hooked:
+            self.callbacks.on_train_batch_begin(batch, {"batch": batch, "size": self.size(batch)})
 
     def loss(self, batch: int, value: float) -> bool:
         """Count one batch's loss. A nan/inf one is remembered (the first, in ``bad``); under the 'stop' and
@@ -154,7 +173,8 @@ class Epoch:
 
     def end(self, batch: int, value: float, count: int = 1) -> None:
         """After `batch` (the last of `count` batches run together, as with Keras' steps_per_execution)."""
-        self.callbacks.on_train_batch_end(batch, {"batch": batch, "size": self.size(batch), "loss": value})
+        if self.hooked:
+            self.callbacks.on_train_batch_end(batch, {"batch": batch, "size": self.size(batch), "loss": value})
         self.progress.batch_done(self.total / max(self.seen, 1), count=count)
 
     def losses(self, values) -> int:
@@ -231,22 +251,38 @@ class NumpyRunner(Runner):
     def __init__(self, model, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None = None) -> None:
         self.model, self.X, self.Y, self.W = model, X, Y, W
 
+    def begin(self, callbacks: CallbackList, batch_size: int) -> CallbackList:
+        """The callbacks with a batch hook of their own (:func:`wants_batches`): the only ones called per batch."""
+        return CallbackList([callback for callback in callbacks.callbacks if wants_batches(callback)])
+
     def run(self, epoch: Epoch) -> None:
         model = self.model
         optimizer, dtype, metrics = model.optimizer, model._dtype(), bool(model._metric_names)
-        X, Y, W = self.X, self.Y, self.W
-        if epoch.order is not None:  # one gather per epoch; the batches are then contiguous slices
-            X, Y = X[epoch.order], Y[epoch.order]
-            W = None if W is None else W[epoch.order]
+        X, Y, W, order = self.X, self.Y, self.W, epoch.order
+        # a shuffled epoch is gathered a few MiB at a time, not all at once: a whole-epoch copy of a large X is a
+        # fresh mapping the kernel has to fault in and zero (on a busy machine, after another process ran, a third
+        # of the epoch's time), while a chunk's memory is reused from one chunk to the next
+        size = epoch.batch_size
+        chunk = max(1, GATHER_BYTES // max(1, size * X[:1].nbytes)) * size
+        X_chunk = Y_chunk = W_chunk = None
+        offset = 0
         for batch in range(epoch.first, epoch.steps):
             rows = epoch.rows(batch)
-            xb = Tensor(X[rows], dtype=dtype)
+            if order is not None:
+                if X_chunk is None or rows.stop - offset > len(X_chunk):
+                    offset = rows.start
+                    taken = order[offset : min(offset + chunk, epoch.steps * size)]
+                    X_chunk, Y_chunk = X.take(taken, axis=0), Y.take(taken, axis=0)
+                    W_chunk = None if W is None else W.take(taken, axis=0)
+                rows = slice(rows.start - offset, rows.stop - offset)
+                xb, yb, wb = X_chunk[rows], Y_chunk[rows], None if W_chunk is None else W_chunk[rows]
+            else:
+                xb, yb, wb = X[rows], Y[rows], None if W is None else W[rows]
+            xb = Tensor(xb, dtype=dtype)
             epoch.begin(batch)
             optimizer.zero_grad()
             with np.errstate(all="ignore"):  # a non-finite loss is reported by the loop, in words
-                loss, out = model._loss_and_outputs(
-                    xb, Y[rows], with_outputs=metrics, sample_weight=None if W is None else W[rows]
-                )
+                loss, out = model._loss_and_outputs(xb, yb, with_outputs=metrics, sample_weight=wb)
                 value = float(loss.item())
                 if not epoch.loss(batch, value):
                     return
@@ -268,6 +304,13 @@ class NumpyRunner(Runner):
 
 
 # -- the running fit, checkpoints and resuming ------------------------------------------------------------
+
+GATHER_BYTES = 8 << 20
+"""How many bytes of a shuffled epoch's inputs the numpy backend gathers at a time (whole batches, at least one).
+
+>>> GATHER_BYTES // 2**20
+8
+"""
 
 TRAINING_FORMAT = "gradviz.training/1"
 """The format name of a training checkpoint's ``training.json`` (the member a .keras file written during fit adds).

@@ -837,14 +837,9 @@ class _Trainer:
 
 
 def _wants_batches(callback: Callback) -> bool:
-    """Whether a callback does something per batch (then the jax backend runs and reports batch by batch)."""
-    if isinstance(callback, (History, GradientRecorder)):
-        return False
-    kind = type(callback)
-    for hook in ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"):
-        if getattr(kind, hook) is not getattr(Callback, hook) or hook in vars(callback):
-            return True
-    return False
+    """Whether a callback does something per batch (then the jax backend runs and reports run by run of
+    steps_per_execution batches): the training loop's rule, but a GradientRecorder is fed from the device."""
+    return not isinstance(callback, (History, GradientRecorder)) and _training.wants_batches(callback)
 
 
 def _feed_recorder(recorder: GradientRecorder, trainer: _Trainer, totals: np.ndarray, batches: int) -> None:

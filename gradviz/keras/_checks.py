@@ -167,9 +167,10 @@ def check_finite(values: np.ndarray, where: str, what: str) -> None:
     """Refuse nan/±inf in X or y, naming the first one's row (and column) and how many rows hold one."""
     if values.dtype.kind not in "fc" or values.size == 0:
         return
-    finite = np.isfinite(values)
-    if finite.all():
+    rows = max(1, 2**20 // max(values[:1].size, 1))  # about a million values at a time: no mask as large as X
+    if all(np.isfinite(values[start : start + rows]).all() for start in range(0, len(values), rows)):
         return
+    finite = np.isfinite(values)
     bad = np.argwhere(~finite)
     first = tuple(int(i) for i in bad[0])
     row = first[0]

@@ -339,7 +339,8 @@ class Sequential(Layer):
                 return self.forward(x, logits)
             finally:
                 self.train(was)
-        x = _layers.as_input(x, self._dtype())
+        if not isinstance(x, Tensor):  # fit hands over Tensors of the model's dtype: no need to look the dtype up
+            x = _layers.as_input(x, self._dtype())
         layers = self.layers
         for i, layer in enumerate(layers):
             if logits and i == len(layers) - 1:
