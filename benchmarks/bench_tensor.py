@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Tensor step: MLP {'-'.join(map(str, sizes))}, batch {n}, float32, {args.repeats} interleaved runs, "
         f"BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'numpy default')}, torch threads: {SETTINGS['torch_threads']}",
         timings,
-        {"numpy by hand": 0.8, "PyTorch eager": 1.0},
+        {"numpy by hand": 0.9, "PyTorch eager": 1.15},  # issue 20
     )
     return 0
 
