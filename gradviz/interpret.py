@@ -185,6 +185,12 @@ def selected(upstream, local):
     """upstream · local where local ≠ 0, and exactly 0 elsewhere (nan and inf upstream included)."""
     local = np.asarray(local)
     if local.dtype == bool:
+        # a mask (relu's, say): the product is what np.where gives, ten times faster, unless a nan/inf upstream
+        # sits where the mask is off (nan · 0 is nan): then np.where. Adding +0 turns the product's −0 into +0.
+        product = np.multiply(upstream, local)
+        if np.isfinite(product).all():
+            product += 0.0
+            return product
         return np.where(local, upstream, 0.0)
     return np.where(local != 0, upstream * local, 0.0)
 
