@@ -21,7 +21,7 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,9 @@ __all__ = [
     "TRAINING_FORMAT",
     "wants_batches",
     "GATHER_BYTES",
+    "Stream",
+    "StreamEpoch",
+    "is_batches",
 ]
 
 NAN_POLICIES = ("continue", "stop", "raise")
@@ -187,6 +190,175 @@ class Epoch:
         return len(values)
 
 
+# -- fit's input as batches --------------------------------------------------------------------------------
+
+
+def is_batches(x) -> bool:
+    """Whether fit's `x` is batches rather than one array: an iterator (a generator), or an iterable that is not
+    array data (a :class:`gradviz.data.DataLoader`, a ``keras.utils.PyDataset``, a PyTorch DataLoader), or a list
+    whose items are (x, y) pairs of arrays.
+
+    >>> import numpy as np
+    >>> from gradviz.data import DataLoader
+    >>> X = np.zeros((4, 2))
+    >>> is_batches(X), is_batches([[1.0, 2.0]]), is_batches(DataLoader(X, np.ones(4), 2)), is_batches(iter([]))
+    (False, False, True, True)
+    >>> is_batches([(X, np.ones(4))]), is_batches([(1.0, 2.0)])
+    (True, False)
+    """
+    if isinstance(x, Iterator):
+        return True
+    if x is None or isinstance(x, (np.ndarray, str, bytes, dict, Tensor)) or np.isscalar(x):
+        return False
+    if hasattr(x, "__array__") or hasattr(x, "__array_interface__"):
+        return False  # a torch or jax array, a pandas frame: array data
+    if isinstance(x, (list, tuple)):
+        first = x[0] if len(x) else None
+        return isinstance(first, (tuple, list)) and len(first) in (2, 3) and np.ndim(first[0]) >= 1
+    return hasattr(x, "__iter__")
+
+
+class Stream:
+    """fit's input given as batches: `data` yields ``(x, y)`` or ``(x, y, sample_weight)`` per batch (as Keras 3
+    reads a generator or a PyDataset, and as :class:`gradviz.data.DataLoader` gives them).
+
+    An iterator (a generator) is one stream of batches: each epoch goes on where the last one stopped, so give
+    fit ``steps_per_epoch`` (else the first epoch takes every batch and the next one finds none). Any other
+    iterable is iterated afresh each epoch (a DataLoader reshuffles itself); its ``on_epoch_end()``, when it has
+    one (Keras' PyDataset), is called after each epoch. The first batch is read when the Stream is made (it
+    builds the model) and is the first batch trained on.
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
+    >>> stream = Stream(model, [(np.ones((3, 2)), np.ones(3)), (np.ones((1, 2)), np.ones(1))])
+    >>> stream.steps, [len(x) for x, *_ in stream.epoch()], stream.once
+    (2, [3, 1], False)
+    """
+
+    def __init__(self, model, data, *, class_weight: dict | None = None, where: str = "fit") -> None:
+        self.model, self.data, self.class_weight, self.where = model, data, class_weight, where
+        self.once = isinstance(data, Iterator)
+        self.steps: int | None = None  # batches in one pass, where the data says (len)
+        if not self.once:
+            try:
+                self.steps = int(len(data))
+            except TypeError:
+                self.steps = None
+        self._iterator = iter(data)
+        try:
+            first = next(self._iterator)
+        except StopIteration:
+            raise ValueError(
+                f"{where}: the batches given as x are empty (the iterator yielded nothing); give at least one "
+                "(x, y) batch"
+            ) from None
+        self._pending: list = [first]  # read ahead (to build the model): the first batch of the first epoch
+        self.first_inputs = self._x(first, 0)
+        self.counted = 0  # batches handed out so far, over the epochs
+
+    def _parts(self, item, batch: int) -> tuple:
+        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
+            from .keras._checks import InputError
+
+            kind = (
+                f"a {len(item)}-item {type(item).__name__}" if isinstance(item, (tuple, list)) else type(item).__name__
+            )
+            raise InputError(
+                f"{self.where}: batch {batch + 1} of x is {kind}; each batch must be a pair (x, y) or a triple "
+                "(x, y, sample_weight), as DataLoader(X, y) gives them (a model needs targets to train on)",
+                argument="x",
+            )
+        return tuple(item)
+
+    def _x(self, item, batch: int) -> np.ndarray:
+        return self.model._inputs(self._parts(item, batch)[0], f"{self.where} (batch {batch + 1} of x)")
+
+    def prepare(self, item, batch: int) -> tuple:
+        """One batch as the runners train on it: (X, Y for the loss, Y for the metrics, weights or None)."""
+        parts = self._parts(item, batch)
+        where = f"{self.where} (batch {batch + 1} of x)"
+        model = self.model
+        X = model._inputs(parts[0], where)
+        Y, Y_metric = model._targets(parts[1], len(X), where)
+        given = parts[2] if len(parts) == 3 else None
+        W = model._sample_weights(given, self.class_weight, Y_metric, len(X), where)
+        return X, Y, Y_metric, W
+
+    def epoch(self, skip: int = 0) -> Iterator[tuple]:
+        """The raw batches of the next epoch (after `skip` of them, drawn and dropped: a resumed epoch's)."""
+        if not self.once and callable(getattr(self.data, "on_epoch_begin", None)):
+            self.data.on_epoch_begin()
+        if self._pending:
+            source = self._iterator  # the first epoch goes on from the batch read ahead
+        elif self.once:
+            source = self._iterator
+        else:
+            source = iter(self.data)
+        for _ in range(skip):
+            if self._pending:
+                self._pending.pop()
+            elif next(source, None) is None:
+                return
+        while self._pending:
+            yield self._pending.pop()
+        yield from source
+
+    def end_epoch(self) -> None:
+        if not self.once and callable(getattr(self.data, "on_epoch_end", None)):
+            self.data.on_epoch_end()
+
+
+class StreamEpoch(Epoch):
+    """An :class:`Epoch` of a :class:`Stream`: the batches come as they come (their sizes are known once drawn);
+    :meth:`draw` prepares them one by one, up to `limit` (fit's steps_per_epoch) or the end of the input, and
+    each counted batch's targets are kept for the metrics. ``exhausted`` says the input ended before the limit,
+    or gave no batch at all (Keras: "Your input ran out of data")."""
+
+    _END = object()
+
+    def __init__(self, index: int, stream: Stream, callbacks: CallbackList, progress, *, limit: int | None,
+                 policy: str = "continue", first: int = 0, step: int = 0) -> None:  # fmt: skip
+        steps = limit if limit is not None else (stream.steps or 0)
+        super().__init__(index, None, 0, 1, callbacks, progress, steps=steps, policy=policy, first=first, step=step)
+        self.stream, self.limit = stream, limit
+        self.sizes: dict[int, int] = {}
+        self.drawn: dict[int, np.ndarray] = {}  # the targets of batches drawn, until their loss is counted
+        self.targets: list[np.ndarray] = []  # the counted batches' targets, in order (what the metrics compare)
+        self.last: tuple[int, np.ndarray] | None = None  # (batch, inputs) of the last batch drawn
+        self.exhausted = False
+        self._raw = stream.epoch(skip=first)
+
+    def size(self, batch: int) -> int:
+        return self.sizes[batch]
+
+    def samples(self, batch: int) -> np.ndarray:
+        raise TypeError("a stream's batches are not rows of one array")
+
+    def loss(self, batch: int, value: float) -> bool:
+        counted = super().loss(batch, value)
+        if counted:
+            self.targets.append(self.drawn.pop(batch))
+        return counted
+
+    def draw(self) -> Iterator[tuple]:
+        """(batch, X, Y, W) for batches `first`, `first` + 1, …: up to `limit`, or to the end of the input."""
+        batch = self.first
+        while self.limit is None or batch < self.limit:
+            item = next(self._raw, self._END)
+            if item is self._END:
+                break
+            X, Y, Y_metric, W = self.stream.prepare(item, batch)
+            self.sizes[batch] = len(X)
+            self.drawn[batch] = Y_metric
+            self.last = (batch, X)
+            yield batch, X, Y, W
+            batch += 1
+        if self.limit is None:
+            self.steps = batch
+        self.exhausted = batch < (self.limit if self.limit is not None else 1)
+
+
 class Runner:
     """What a backend supplies to :func:`train`. Used as a context manager around the whole fit.
 
@@ -234,6 +406,10 @@ class Runner:
     def validate(self, X, Y, Y_metric) -> dict[str, float]:
         raise NotImplementedError
 
+    def evaluate_batch(self, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None) -> tuple[float, np.ndarray | None]:
+        """One validation batch: its mean loss and the outputs the metrics read (None without metrics)."""
+        raise NotImplementedError
+
 
 class NumpyRunner(Runner):
     """gradviz's own engine: one forward, backward and optimizer step per batch; `W` (optional) holds each
@@ -256,8 +432,11 @@ class NumpyRunner(Runner):
         return CallbackList([callback for callback in callbacks.callbacks if wants_batches(callback)])
 
     def run(self, epoch: Epoch) -> None:
-        model = self.model
-        optimizer, dtype, metrics = model.optimizer, model._dtype(), bool(model._metric_names)
+        if isinstance(epoch, StreamEpoch):
+            for batch, xb, yb, wb in epoch.draw():
+                if not self._step(epoch, batch, xb, yb, wb):
+                    return
+            return
         X, Y, W, order = self.X, self.Y, self.W, epoch.order
         # a shuffled epoch is gathered a few MiB at a time, not all at once: a whole-epoch copy of a large X is a
         # fresh mapping the kernel has to fault in and zero (on a busy machine, after another process ran, a third
@@ -278,21 +457,42 @@ class NumpyRunner(Runner):
                 xb, yb, wb = X_chunk[rows], Y_chunk[rows], None if W_chunk is None else W_chunk[rows]
             else:
                 xb, yb, wb = X[rows], Y[rows], None if W is None else W[rows]
-            xb = Tensor(xb, dtype=dtype)
-            epoch.begin(batch)
-            optimizer.zero_grad()
-            with np.errstate(all="ignore"):  # a non-finite loss is reported by the loop, in words
-                loss, out = model._loss_and_outputs(xb, yb, with_outputs=metrics, sample_weight=wb)
-                value = float(loss.item())
-                if not epoch.loss(batch, value):
-                    return
-                loss.backward()
-                optimizer.step()
-            if metrics:
-                epoch.outputs.append(out)
-            epoch.end(batch, value)
-            if model.stop_training:  # a callback asked for it during the epoch: stop after this batch, as Keras
+            if not self._step(epoch, batch, xb, yb, wb):
                 return
+
+    def _step(self, epoch: Epoch, batch: int, xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None) -> bool:
+        """One batch: forward, loss, backward, the optimizer's step; False: stop the epoch (a nan/inf loss under
+        the stop/raise policy, before the update, or a callback's stop_training, after it)."""
+        model = self.model
+        metrics = bool(model._metric_names)
+        xb = Tensor(xb, dtype=model._dtype())
+        epoch.begin(batch)
+        model.optimizer.zero_grad()
+        with np.errstate(all="ignore"):  # a non-finite loss is reported by the loop, in words
+            loss, out = model._loss_and_outputs(xb, yb, with_outputs=metrics, sample_weight=wb)
+            value = float(loss.item())
+            if not epoch.loss(batch, value):
+                return False
+            loss.backward()
+            model.optimizer.step()
+        if metrics:
+            epoch.outputs.append(out)
+        epoch.end(batch, value)
+        return not model.stop_training  # a callback asked for it during the epoch: stop after this batch, as Keras
+
+    def evaluate_batch(self, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None) -> tuple[float, np.ndarray | None]:
+        from .context import no_grad
+
+        model = self.model
+        model.eval()
+        try:
+            with no_grad(), np.errstate(all="ignore"):
+                loss, out = model._loss_and_outputs(
+                    Tensor(X, dtype=model._dtype()), Y, with_outputs=bool(model._metric_names), sample_weight=W
+                )
+            return float(loss.item()), out
+        finally:
+            model.train()
 
     def validate(self, X, Y, Y_metric, W=None, batch_size: int | None = None) -> dict[str, float]:
         model = self.model
@@ -399,8 +599,11 @@ class Fit:
         shuffle_rng: np.random.Generator,
         initial_epoch: int = 0,
         resume: Checkpoint | None = None,
+        limit: int | None = None,
     ) -> None:
         self.model, self.runner = model, runner
+        self.limit = limit  # fit's steps_per_epoch (a stream's epochs end there, or where the input ends)
+        self.stream: Stream | None = None  # fit's x when it is batches
         self.n, self.batch_size, self.steps, self.shuffle, self.shuffle_rng = n, batch_size, steps, shuffle, shuffle_rng
         self.index = initial_epoch
         self.phase = "begin"
@@ -409,6 +612,12 @@ class Fit:
         self.step = 0
         self.logs: dict | None = None
         self.resume = resume
+
+    def data(self) -> dict[str, Any]:
+        """What a checkpoint written mid-epoch must find again to go on: the samples, batches and shuffle."""
+        if self.n is None:  # a stream of batches: its batches, in its order
+            return {"samples": None, "batch_size": None, "steps": self.steps, "shuffle": False, "stream": True}
+        return {"samples": self.n, "batch_size": self.batch_size, "steps": self.steps, "shuffle": self.shuffle}
 
     def snapshot(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """The training state of this moment, as a checkpoint keeps it: (a JSON-ready dict, arrays): where the run
@@ -431,6 +640,8 @@ class Fit:
             arrays["losses"] = np.asarray(epoch.batch_losses, dtype=np.float64)
             if epoch.outputs:
                 arrays["outputs"] = np.concatenate(epoch.outputs)
+            if isinstance(epoch, StreamEpoch) and epoch.targets:
+                arrays["targets"] = np.concatenate(epoch.targets)
         elif self.phase == "end" and epoch is not None:
             position = {"epoch": self.index + 1, "batch": 0, "step": epoch.step + epoch.next, "order_drawn": False}
             shuffle_state = current
@@ -448,7 +659,7 @@ class Fit:
         state = {
             "format": TRAINING_FORMAT,
             "position": position,
-            "data": {"samples": self.n, "batch_size": self.batch_size, "steps": self.steps, "shuffle": self.shuffle},
+            "data": self.data(),
             "shuffle_rng": shuffle_state,
             "generators": {name: rng.bit_generator.state for name, rng in generators(model).items()},
             "jax_dropout_seed": getattr(model, "_jax_dropout_seed", None),  # the jax backend's dropout key
@@ -497,9 +708,17 @@ class Checkpoint:
         the ones the checkpoint's run had left."""
         if self.batch == 0 and not self.order_drawn:
             return  # at an epoch's start: like Keras' BackupAndRestore, any data may follow
-        now = {"samples": fit.n, "batch_size": fit.batch_size, "steps": fit.steps, "shuffle": fit.shuffle}
+        now = fit.data()
         different = [f"{key} {self.data.get(key)!r} then, {value!r} now" for key, value in now.items()
                      if self.data.get(key) != value]  # fmt: skip
+        if not different and fit.stream is not None and fit.stream.once:
+            raise ValueError(
+                f"fit: {self.path} stopped in the middle of epoch {self.epoch + 1} (before batch {self.batch + 1}), "
+                "and x is an iterator: gradviz cannot tell which of its batches were run. Pass an iterable each pass "
+                "of which is an epoch (a list of batches, a gradviz.data.DataLoader with a seed, a "
+                "keras.utils.PyDataset): the batches run are then drawn again and skipped; or resume from a "
+                "checkpoint written at the end of an epoch"
+            )
         if different:
             raise ValueError(
                 f"fit: {self.path} stopped in the middle of epoch {self.epoch + 1} (before batch {self.batch + 1}), "
@@ -532,6 +751,8 @@ class Checkpoint:
         epoch.bad = None if partial.get("bad") is None else (int(partial["bad"][0]), float(partial["bad"][1]))
         if "outputs" in self.arrays:
             epoch.outputs = [np.asarray(self.arrays["outputs"])]
+        if isinstance(epoch, StreamEpoch) and "targets" in self.arrays:
+            epoch.targets = [np.asarray(self.arrays["targets"])]
 
 
 def train(
@@ -578,15 +799,20 @@ def train(
     >>> len(history.history["loss"])
     2
     """
-    X, Y_metric = train[0], runner.gather(train[2])
-    n = runner.samples(len(X))
-    steps = -(-n // batch_size) if steps_per_epoch is None else steps_per_epoch
+    if isinstance(train, Stream):
+        X, Y_metric, n, batch_size, shuffle = train, None, None, None, False
+        steps = steps_per_epoch if steps_per_epoch is not None else train.steps
+    else:
+        X, Y_metric = train[0], runner.gather(train[2])
+        n = runner.samples(len(X))
+        steps = -(-n // batch_size) if steps_per_epoch is None else steps_per_epoch
     logs: dict[str, Any] = {}
     policy = nan_policy(callbacks.callbacks)
     exact = isinstance(runner, NumpyRunner)  # the model holds the weights of the moment a batch's loss is seen
     warned: list[bool] = []  # the first nan/inf loss of the fit is explained, once
     fit = Fit(model, runner, n=n, batch_size=batch_size, steps=steps, shuffle=shuffle, shuffle_rng=shuffle_rng,
-              initial_epoch=initial_epoch, resume=resume)  # fmt: skip
+              initial_epoch=initial_epoch, resume=resume, limit=steps_per_epoch)  # fmt: skip
+    fit.stream = X if isinstance(X, Stream) else None
     object.__setattr__(model, "_fit", fit)
     try:
         logs = _epochs(model, runner, fit, X, Y_metric, validation, epochs, callbacks, progress, policy, exact,
@@ -627,8 +853,12 @@ def _epochs(model, runner, fit: Fit, X, Y_metric, validation, epochs, callbacks,
                 resumed.restore_generators(model)  # dropout goes on from the batch it stopped at
             progress.start_epoch(index)
             first = resumed.batch if resumed is not None else 0
-            epoch = Epoch(index, order, n, batch_size, batch_hooks, progress, steps=steps, policy=policy,
-                          first=first, step=fit.step)  # fmt: skip
+            if isinstance(X, Stream):
+                epoch = StreamEpoch(index, X, batch_hooks, progress, limit=fit.limit, policy=policy, first=first,
+                                    step=fit.step)  # fmt: skip
+            else:
+                epoch = Epoch(index, order, n, batch_size, batch_hooks, progress, steps=steps, policy=policy,
+                              first=first, step=fit.step)  # fmt: skip
             if resumed is not None:
                 resumed.fill(epoch)
                 progress.done = first
@@ -636,6 +866,13 @@ def _epochs(model, runner, fit: Fit, X, Y_metric, validation, epochs, callbacks,
             if policy == "continue":  # stop / raise: explained below, once the weights of before that batch are back
                 epoch.on_bad = _warner(model, epoch, X, exact, warned)
             runner.run(epoch)
+            if isinstance(epoch, StreamEpoch):
+                X.end_epoch()
+                if epoch.exhausted:
+                    _ran_out(epoch, fit, epochs)
+                    if epoch.next == epoch.first:  # not one batch: no epoch to report
+                        break
+                    model.stop_training = True
             if epoch.bad is not None and policy != "continue":
                 batch, value = epoch.bad
                 error = model._nan_error(value, index, batch, epoch.steps, _batch_rows(X, epoch, batch))
@@ -658,8 +895,31 @@ def _epochs(model, runner, fit: Fit, X, Y_metric, validation, epochs, callbacks,
     return logs
 
 
-def _batch_rows(X: np.ndarray, epoch: Epoch, batch: int) -> Tensor:
+def _ran_out(epoch: StreamEpoch, fit: Fit, epochs: int) -> None:
+    """Keras' warning when the batches end before the epochs do (and training stops there), with gradviz's fix."""
+    stream = epoch.stream
+    if stream.once:
+        fix = (
+            "an iterator gives its batches once, so give fit steps_per_epoch (each epoch then takes that many: "
+            f"{epochs} epochs need {epochs} × steps_per_epoch batches), or an iterable each pass of which is an "
+            "epoch (a list of batches, a gradviz.data.DataLoader, a keras.utils.PyDataset)"
+        )
+    else:
+        fix = f"one pass over it gives {epoch.next} batches: give steps_per_epoch ≤ {epoch.next}, or leave it out"
+    warnings.warn(
+        f"fit: your input ran out of data in epoch {epoch.index + 1} after {epoch.next - epoch.first} batches"
+        + (f" of the {fit.limit} asked for (steps_per_epoch)" if fit.limit is not None else "")
+        + f"; training stops here. {fix[0].upper()}{fix[1:]}.",
+        GradvizWarning,
+        stacklevel=4,
+    )
+
+
+def _batch_rows(X, epoch: Epoch, batch: int) -> Tensor:
     """The inputs of `batch`, for the nan/inf explanation (none where this process holds only its own samples)."""
+    if isinstance(epoch, StreamEpoch):
+        rows = epoch.last[1] if epoch.last is not None and epoch.last[0] == batch else np.zeros((0, 1))
+        return Tensor(rows, dtype=rows.dtype)
     rows = X[epoch.samples(batch)] if len(X) == epoch.n else X[:0]
     return Tensor(rows, dtype=X.dtype)
 
@@ -685,20 +945,40 @@ def _epoch_logs(model, runner, epoch, order, Y_metric, validation, freq, index, 
     total = epoch.total + (epoch.bad[1] * stopped if stopped else 0.0)
     loss = total / max(epoch.seen + stopped, 1)
     held_out = None
-    if validation is not None and (index + 1) % freq == 0:
+    if isinstance(validation, Stream) and (index + 1) % freq == 0:
+        held_out = validate_stream(model, runner, validation)
+    elif validation is not None and (index + 1) % freq == 0:
         if isinstance(runner, NumpyRunner):
             held_out = runner.validate(*validation, batch_size=validation_batch_size)
         else:
             held_out = runner.validate(*validation)
     if not model._metric_names:
         return model._logs(loss, Y_metric, [], held_out)
-    rows = (np.arange(epoch.n) if order is None else order)[: epoch.seen]
     joined = np.concatenate(epoch.outputs) if epoch.outputs else None
     if joined is None or epoch.seen == 0 or len(joined) < epoch.seen:  # a backend that stopped without them
         logs = {"loss": loss, **dict.fromkeys(model.metrics_names[1:], math.nan)}
         logs.update({f"val_{key}": value for key, value in (held_out or {}).items()})
         return logs
-    return model._logs(loss, Y_metric[rows], [joined[: epoch.seen]], held_out)
+    if isinstance(epoch, StreamEpoch):
+        targets = np.concatenate(epoch.targets)
+    else:
+        targets = Y_metric[(np.arange(epoch.n) if order is None else order)[: epoch.seen]]
+    return model._logs(loss, targets, [joined[: epoch.seen]], held_out)
+
+
+def validate_stream(model, runner: Runner, stream: Stream) -> dict[str, float]:
+    """The loss and metrics on validation batches (fit's validation_data given as batches), one pass."""
+    total, seen, outputs, targets = 0.0, 0, [], []
+    for batch, item in enumerate(stream.epoch()):
+        X, Y, Y_metric, W = stream.prepare(item, batch)
+        loss, out = runner.evaluate_batch(X, Y, W)
+        total += loss * len(X)
+        seen += len(X)
+        if out is not None:
+            outputs.append(out)
+            targets.append(Y_metric)
+    stream.end_epoch()
+    return model._logs(total / max(seen, 1), np.concatenate(targets) if targets else None, outputs)
 
 
 # -- the progress bar --------------------------------------------------------------------------------------
@@ -734,8 +1014,9 @@ class ProgressBar:
 
     width = 20
 
-    def __init__(self, target: int, verbose: int = 1, *, desc: str | None = None, use_tqdm: bool = True) -> None:
-        self.target, self.verbose, self.desc = int(target), int(verbose), desc
+    def __init__(self, target: int | None, verbose: int = 1, *, desc: str | None = None, use_tqdm: bool = True) -> None:
+        self.target = None if target is None else int(target)  # None: unknown (batches from an iterator), as Keras
+        self.verbose, self.desc = int(verbose), desc
         self.start = time.perf_counter()
         self.current = 0
         self.dynamic = _dynamic()
@@ -766,19 +1047,21 @@ class ProgressBar:
         self.current = current
         elapsed = time.perf_counter() - self.start
         per_step = elapsed / current if current else 0.0
+        target = current if self.target is None and finalize else self.target
         if self.verbose == 2:
             if finalize:
-                digits = len(str(self.target))
-                print(
-                    f"{current:>{digits}}/{self.target} - {elapsed:.0f}s -{_step_time(per_step)}{self._values(values)}"
-                )
+                digits = len(str(target))
+                print(f"{current:>{digits}}/{target} - {elapsed:.0f}s -{_step_time(per_step)}{self._values(values)}")
             return
         if self.verbose != 1 or not (finalize or self.dynamic):
             return
-        digits = len(str(self.target))
-        done = int(self.width * current / self.target) if self.target else self.width
-        count = f"{current:>{digits}}/{self.target}"
-        if finalize:
+        if target is None:  # Keras' "12/Unknown": batches from an iterator whose length it cannot know
+            digits, done, count = 1, 0, f"{current}/Unknown"
+        else:
+            digits = len(str(target))
+            done = int(self.width * current / target) if target else self.width
+            count = f"{current:>{digits}}/{target}"
+        if finalize or target is None:
             timing = f"{elapsed:.0f}s"
         else:
             eta = per_step * (self.target - current)
@@ -823,12 +1106,12 @@ class Progress:
 
     def batch_done(self, running_loss: float, count: int = 1) -> None:
         self.done += count
-        if self.bar is not None and self.done < self.steps:
+        if self.bar is not None and (self.steps is None or self.done < self.steps):
             self.bar.update(self.done, {"loss": running_loss})
 
     def end_epoch(self, logs: dict[str, float]) -> None:
         if self.bar is not None:
-            self.bar.update(self.steps, logs, finalize=True)
+            self.bar.update(self.steps if self.steps is not None else self.done, logs, finalize=True)
             self.bar = None
 
     def close(self) -> None:

@@ -5,7 +5,9 @@
 SPEC holds: port, processes, sizes (each process's number of samples, in process order), dtype, epochs,
 batch_size, out (a folder: process 0 writes result.json there), and optionally checkpoint (a .keras path
 written every `save_freq` batches), resume (a checkpoint to resume from), die ([process, epoch, batch]: that
-process exits abruptly after that batch).
+process exits abruptly after that batch), local_batches (each process's own batch size: the process passes
+its slice as batches, a list — or a generator going round its batches when `generator` is set, with fit's
+steps_per_epoch = `steps`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ def data(total: int):
     X = rng.normal(size=(total, 5))
     y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(np.int64) + (X[:, 2] > 0.8)
     return X, y
+
+
+def local_batches(X, y, size: int) -> list:
+    """A process's slice as batches of `size` rows (the last one smaller)."""
+    return [(X[i : i + size], y[i : i + size]) for i in range(0, len(X), size)]
 
 
 def model_for(keras):
@@ -77,11 +84,20 @@ def main() -> None:
                 on_epoch_begin=lambda epoch, logs: now.update(epoch=epoch), on_batch_end=stop
             )
         )
+    data_arguments = {"x": X[mine], "y": y[mine], "batch_size": spec["batch_size"]}
+    if spec.get("local_batches"):
+        batches = local_batches(X[mine], y[mine], spec["local_batches"][me])
+
+        def around():
+            while True:
+                yield from batches
+
+        data_arguments = {"x": batches}
+        if spec.get("generator"):
+            data_arguments = {"x": around(), "steps_per_epoch": spec["steps"]}
     history = model.fit(
-        X[mine],
-        y[mine],
+        **data_arguments,
         epochs=spec["epochs"],
-        batch_size=spec["batch_size"],
         verbose=0,
         seed=0,
         backend="jax",

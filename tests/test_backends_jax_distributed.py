@@ -126,3 +126,47 @@ def test_each_processs_own_validation_samples_give_the_validation_of_one_process
     _, history = _one_process(sizes, "float64", 2, 16, held_out)
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         np.testing.assert_allclose(result["history"][key], history[key], rtol=0, atol=1e-11)
+
+
+def _global_batches(sizes, local, steps):
+    """What one process trains on when every process passes its own batches: global batch b is every process's
+    batch b, in process order."""
+    X, y = distributed_worker.data(sum(sizes))
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    own = [
+        distributed_worker.local_batches(X[a:b], y[a:b], size)
+        for a, b, size in zip(starts, starts[1:], local, strict=False)
+    ]
+    return [
+        (np.concatenate([own[p][k % len(own[p])][0] for p in range(len(sizes))]),
+         np.concatenate([own[p][k % len(own[p])][1] for p in range(len(sizes))]))
+        for k in range(steps)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sizes", "local", "generator"),
+    [([40, 30], [8, 6], True), ([30, 26, 22, 18], [7, 6, 5, 4], False)],
+    ids=["2 generators with steps_per_epoch", "4 lists of uneven batches"],
+)
+def test_processes_passing_their_own_batches_train_as_one_process_on_the_joined_batches(
+    sizes, local, generator, tmp_path
+):
+    steps = 5
+    spec = {"processes": len(sizes), "sizes": sizes, "dtype": "float64", "epochs": 3, "batch_size": None,
+            "local_batches": local, "generator": generator, "steps": steps}  # fmt: skip
+    result = _run(spec, tmp_path)
+    model = distributed_worker.model_for(keras)
+    if generator:  # the generators go round their batches: epoch e takes batches 5e … 5e + 4 of each
+        joined = _global_batches(sizes, local, steps * 3)
+
+        def stream():
+            yield from joined
+
+        history = model.fit(stream(), steps_per_epoch=steps, epochs=3, verbose=0, backend="jax", dtype="float64")
+    else:  # each list is 5 batches long: every epoch passes over all of them
+        history = model.fit(_global_batches(sizes, local, 5), epochs=3, verbose=0, backend="jax", dtype="float64")
+    for ours, theirs in zip(result["weights"], model.get_weights(), strict=True):
+        np.testing.assert_allclose(np.array(ours), theirs, rtol=0, atol=1e-12)
+    for key in ("loss", "accuracy"):
+        np.testing.assert_allclose(result["history"][key], history.history[key], rtol=0, atol=1e-11)

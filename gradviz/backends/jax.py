@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ from typing import Any
 
 import numpy as np
 
+from . import main_process as _main_process
 from . import require_jax
 
 jax = require_jax()
@@ -75,6 +77,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: E402
 from .. import training as _training  # noqa: E402
 from ..callbacks import Callback, CallbackList, GradientRecorder, History  # noqa: E402
 from ..context import enable_grad  # noqa: E402
+from ..errors import GradvizWarning  # noqa: E402
 from ..graph import nodes_in_order  # noqa: E402
 from ..i18n import message  # noqa: E402
 from ..interpret import Step, evaluate, forward  # noqa: E402
@@ -100,6 +103,9 @@ DTYPES = ("float32", "float64", "bfloat16")
 """
 
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+STREAM_RUN = 16
+"""How many batches from an iterator (fit's x given as batches) the jax backend sends as one scan, at most."""
 
 DEVICE_DATA_FRACTION = 0.4
 """The share of a device's memory the training data may take before fit streams it in chunks instead."""
@@ -954,11 +960,13 @@ class Runner(_training.Runner):
         verbose: int = 0,
         weights: np.ndarray | None = None,
         per_process: bool = False,
+        stream: _training.Stream | None = None,
     ) -> None:
         self.model, self.X, self.Y, self.W, self.verbose = model, X, Y, weights, verbose
+        self.stream, self.per_process = stream, per_process
         self.devices, self.dtype_name = options  # _options(model, dtype, devices): the devices and the precision
         self.trainer: _Trainer | None = None
-        self.shards = _Shards.of(len(X), "fit(backend='jax')") if per_process else None
+        self.shards = _Shards.of(len(X), "fit(backend='jax')") if per_process and stream is None else None
         self.where = (0, 0)  # (epoch, batch) being run: what a lost process's message says
         self.checkpoints: list = []  # the callbacks that write checkpoints: the message names the last one
 
@@ -1005,9 +1013,9 @@ class Runner(_training.Runner):
 
     def begin(self, callbacks: CallbackList, batch_size: int) -> CallbackList:
         model, X, Y, W = self.model, self.X, self.Y, self.W
-        n = self.samples(len(X))
         self.batch_size = batch_size
-        self.full, self.last = divmod(n, batch_size)
+        if self.stream is None:
+            self.full, self.last = divmod(self.samples(len(X)), batch_size)
         self.recorders = [c for c in callbacks.callbacks if isinstance(c, GradientRecorder)]
         per_batch = [c for c in callbacks.callbacks if _wants_batches(c)]
         self.per_batch = bool(per_batch)
@@ -1025,6 +1033,9 @@ class Runner(_training.Runner):
             print(message("backends.jax_start", devices=platforms, dtype=self.dtype_name))
         for p in model.parameters():
             p.grad = None  # gradients live on the device: a stale numpy one must not look current
+        if self.stream is not None:
+            self.block = 0  # rows per process of the batches sent: grows to the largest batch (a new size compiles)
+            return CallbackList(per_batch)
         # converted once, on the host, to what the devices hold (float32 for a float64 model trained in float32)
         self.X_host, self.Y_host = _host_array(X, trainer.param_dtype), _host_array(Y, trainer.param_dtype)
         self.W_host = None if W is None else _host_array(W, trainer.param_dtype)
@@ -1117,7 +1128,10 @@ class Runner(_training.Runner):
     def run(self, epoch: _training.Epoch) -> None:
         self.where = (epoch.index, epoch.first)
         with self._watching():
-            self._epoch(epoch)
+            if isinstance(epoch, _training.StreamEpoch):
+                self._stream_epoch(epoch)
+            else:
+                self._epoch(epoch)
 
     @contextlib.contextmanager
     def _watching(self):
@@ -1184,6 +1198,146 @@ class Runner(_training.Runner):
                 epoch.progress.batch_done(epoch.total / max(epoch.seen, 1), count=stop - start)
         for piece in pieces:
             self._collect(epoch, piece)
+
+    # -- batches from an iterator -------------------------------------------------------------------------
+    def _stream_epoch(self, epoch: _training.StreamEpoch) -> None:
+        """An epoch of batches as they come: up to STREAM_RUN of them (steps_per_execution when callbacks hear
+        about batches) sent as one scan, each padded to one block of rows with weight 0 (so batches of any size
+        share one compiled program, and the loss is each batch's mean). With per_process_data every process draws
+        its own batches; global batch b is every process's batch b, one block each, and the epoch ends where the
+        first process's batches end."""
+        trainer, model = self.trainer, self.model
+        processes = jax.process_count() if self.per_process else 1
+        unit = max(1, trainer.mesh.size // processes)  # a block splits over this process's devices
+        longest = self.every if self.per_batch else STREAM_RUN
+        draw = epoch.draw()
+        careful = epoch.policy != "continue"
+        self.totals = np.zeros((len(trainer.named), 2))
+        ran, uneven = 0, None
+        while True:
+            local = list(itertools.islice(draw, longest))
+            sizes = np.zeros((1, longest), dtype=np.int64)
+            sizes[0, : len(local)] = [len(x) for _, x, _, _ in local]
+            if processes > 1:
+                from jax.experimental import multihost_utils
+
+                sizes = np.asarray(multihost_utils.process_allgather(sizes)).reshape(processes, longest)
+            drawn = (sizes > 0).all(axis=0)
+            count = longest if drawn.all() else int(np.argmin(drawn))
+            if count < longest and (sizes[:, count] > 0).any():
+                uneven = [int(p) for p in np.flatnonzero(sizes[:, count] > 0)]
+            if count == 0:
+                break
+            self.block = max(self.block, -(-int(sizes[:, :count].max()) // unit) * unit)
+            start = local[0][0]
+            self.where = (epoch.index, start)
+            xs, ys, ws, targets = self._stream_blocks(epoch, local[:count], sizes[:, :count])
+            program = trainer.program(processes * self.block, local[0][1], local[0][2], np.ones(len(local[0][1])))
+            if self.per_batch:
+                epoch.begin(start)
+            rates = trainer.rates()
+            before = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state)) if careful else None
+            losses, outputs, totals = self._stream_run(program, rates, xs, ys, ws)
+            values = np.asarray(_to_host(losses), dtype=np.float64).reshape(-1)
+            counted = 0
+            for value in values:
+                if not epoch.loss(start + counted, float(value)):
+                    break
+                counted += 1
+            ran += counted
+            if counted < len(values):  # a nan/inf loss under the stop/raise policy: the weights of before it
+                trainer.params, trainer.state = before
+                if counted:
+                    _, outputs, totals = self._stream_run(program, rates, xs[:counted], ys[:counted], ws[:counted])
+                    self._stream_collect(epoch, outputs, totals, sizes, counted)
+                trainer.load_into_model()
+                return
+            self._stream_collect(epoch, outputs, totals, sizes, counted)
+            if self.per_batch:
+                epoch.end(start + count - 1, float(values[-1]), count=count)
+                if model.stop_training:
+                    return
+            else:
+                epoch.progress.batch_done(epoch.total / max(epoch.seen, 1), count=count)
+            if count < longest:
+                break
+        # every process decides alike where the epoch ended (a process's own iterator may have more batches)
+        if epoch.limit is None:
+            epoch.steps = epoch.first + ran
+        epoch.exhausted = epoch.first + ran < (epoch.limit if epoch.limit is not None else 1)
+        if uneven and _main_process():
+            import warnings
+
+            warnings.warn(
+                f"fit: in epoch {epoch.index + 1} process(es) {', '.join(map(str, uneven))} had more batches than "
+                f"the others; the epoch ended after {epoch.first + ran} batches, where the first process's batches "
+                "ended (the others' extra batches were not trained on). Give every process as many batches, or "
+                "steps_per_epoch",
+                GradvizWarning,
+                stacklevel=2,
+            )
+
+    def _stream_blocks(self, epoch: _training.StreamEpoch, local: list, sizes: np.ndarray) -> tuple:
+        """This process's blocks of a run of drawn batches: (xs, ys, ws) of shape (batches, block, …), the rows
+        after a batch's own repeating its first one, weighted 0; the real rows weighted so the loss is the mean
+        over the global batch (every process's rows of it). Each batch's global size and targets go to `epoch`."""
+        block, processes = self.block, sizes.shape[0]
+        count = len(local)
+        first_x, first_y = local[0][1], local[0][2]
+        xs = np.empty((count, block, *first_x.shape[1:]), dtype=first_x.dtype)
+        ys = np.empty((count, block, *first_y.shape[1:]), dtype=first_y.dtype)
+        ws = np.zeros((count, block))
+        for j, (batch, x, y, w) in enumerate(local):
+            n = len(x)
+            take = np.minimum(np.arange(block), n - 1) if n < block else slice(None)
+            xs[j], ys[j] = x[take], y[take]
+            ws[j, :n] = processes * block / sizes[:, j].sum() * (1.0 if w is None else w)
+            epoch.sizes[batch] = int(sizes[:, j].sum())
+        targets = None
+        if self.metrics and processes > 1:  # each batch's targets, every process's, in the outputs' order
+            from jax.experimental import multihost_utils
+
+            mine = [epoch.drawn[batch] for batch, *_ in local]
+            padded = np.zeros((count, block, *mine[0].shape[1:]), dtype=mine[0].dtype)
+            for j, target in enumerate(mine):
+                padded[j, : len(target)] = target
+            everyone = np.asarray(multihost_utils.process_allgather(padded))  # (processes, count, block, …)
+            for j, (batch, *_) in enumerate(local):
+                epoch.drawn[batch] = np.concatenate([everyone[p, j, : sizes[p, j]] for p in range(processes)])
+        return xs, ys, ws, targets
+
+    def _stream_run(self, program: Program, rates, xs, ys, ws) -> tuple:
+        trainer = self.trainer
+        put = trainer.put_local if self.per_process and jax.process_count() > 1 else trainer.put
+        result = trainer.epoch_function(program, False)(
+            trainer.params, trainer.state, rates, put(xs, 1), put(ys, 1), put(ws, 1)
+        )
+        trainer.params, trainer.state = result[:2]
+        return result[2:]
+
+    def _stream_collect(self, epoch: _training.StreamEpoch, outputs, totals, sizes: np.ndarray, counted: int) -> None:
+        self.totals += np.asarray(_to_host(totals), dtype=np.float64)
+        if not self.metrics or counted == 0:
+            return
+        host = np.asarray(_to_host(outputs), dtype=np.float64)[:counted]
+        block = self.block
+        for j in range(counted):
+            epoch.outputs.append(
+                np.concatenate([host[j, p * block : p * block + sizes[p, j]] for p in range(sizes.shape[0])])
+            )
+
+    def evaluate_batch(self, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None) -> tuple[float, np.ndarray | None]:
+        """One validation batch on the devices (fit's validation_data given as batches)."""
+        trainer = self.trainer
+        key = (len(X), W is not None)
+        if key not in trainer.programs:
+            trainer.programs[key] = compile_graph(self.model, X, Y, "fit(backend='jax') validation", w=W)
+        with self._watching():
+            loss, out = trainer.evaluate_function(trainer.programs[key])(
+                trainer.params, trainer.put(X, 0), trainer.put(Y), trainer.put(W)
+            )
+            host = np.asarray(_to_host(out), dtype=np.float64) if trainer.metrics else None
+            return float(_to_host(loss)), host
 
     def _collect(self, epoch: _training.Epoch, piece: tuple) -> None:
         """A run's outputs (for the metrics, in the epoch's order) and gradient statistics, to the host."""

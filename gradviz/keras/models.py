@@ -952,6 +952,10 @@ class Sequential(Layer):
         self._check_compiled(where)
         epochs = _checks.count(epochs, "epochs", where)
         initial_epoch = _checks.count(initial_epoch, "initial_epoch", where)
+        stream = None
+        if _training.is_batches(x):
+            self._check_stream_arguments(y, batch_size, sample_weight, validation_split, where)
+            stream = _training.Stream(self, x, class_weight=class_weight, where=where)
         batch_size = _checks.batch_size(batch_size, where, "Keras' default, 32")
         batch_size = 32 if batch_size is None else batch_size
         verbose = _checks.verbosity(verbose, where)
@@ -967,16 +971,27 @@ class Sequential(Layer):
         )  # fmt: skip
         if not isinstance(shuffle, (bool, np.bool_)):
             raise InputError(f"fit: shuffle must be True or False, got {shuffle!r}", argument="shuffle")
-        if backend == "jax":
+        if backend == "jax" and stream is None:
             if steps_per_epoch is not None:
-                raise ValueError("fit: steps_per_epoch= trains on backend='numpy' only for now; pass fewer samples")
+                raise ValueError(
+                    "fit: steps_per_epoch= with arrays trains on backend='numpy' only for now; pass fewer samples, or "
+                    "the batches themselves (an iterator or a DataLoader)"
+                )
         rng = np.random.default_rng(seed) if seed is not None else None
-        X = self._inputs(x, where)
-        self._ensure_ready(X, where, rng)
-        Y, Y_metric = self._targets(y, len(X), where)
-        W = self._sample_weights(sample_weight, class_weight, Y_metric, len(X), where)
+        if stream is not None:
+            X = stream.first_inputs
+            self._ensure_ready(X, where, rng)
+            Y = Y_metric = W = None
+        else:
+            X = self._inputs(x, where)
+            self._ensure_ready(X, where, rng)
+            Y, Y_metric = self._targets(y, len(X), where)
+            W = self._sample_weights(sample_weight, class_weight, Y_metric, len(X), where)
         X_val = Y_val = Y_val_metric = W_val = None
-        if validation_data is not None:
+        validation_stream = None
+        if validation_data is not None and _training.is_batches(validation_data):
+            validation_stream = self._validation_stream(validation_data, backend, per_process_data)
+        elif validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise TypeError(
                     "fit: validation_data must be a pair (x_val, y_val) or a triple (x_val, y_val, weights)"
@@ -987,7 +1002,7 @@ class Sequential(Layer):
                 if backend == "jax":
                     raise ValueError("fit: validation sample weights are for backend='numpy' only for now")
                 W_val = self._sample_weights(validation_data[2], None, Y_val_metric, len(X_val), "fit(validation_data)")
-        elif validation_split:
+        elif validation_split and stream is None:
             n_val = int(math.floor(len(X) * validation_split))
             if n_val < 1 or n_val >= len(X):
                 raise ValueError(
@@ -1016,24 +1031,29 @@ class Sequential(Layer):
                 )
         if backend == "jax":
             runner = _jax_backend.Runner(
-                self, X, Y, options=jax_options, verbose=verbose, weights=W, per_process=bool(per_process_data)
-            )
+                self, X, Y, options=jax_options, verbose=verbose, weights=W, per_process=bool(per_process_data),
+                stream=stream,
+            )  # fmt: skip
         else:
             runner = _training.NumpyRunner(self, X, Y, W)
 
-        n = runner.samples(len(X))
-        available = -(-n // batch_size)
-        if steps_per_epoch is not None and steps_per_epoch > available:
+        if stream is not None:
+            n, steps = None, steps_per_epoch if steps_per_epoch is not None else stream.steps
+            batch_size = None
+        else:
+            n = runner.samples(len(X))
+            available = -(-n // batch_size)
+            steps = available if steps_per_epoch is None else steps_per_epoch
+        if stream is None and steps_per_epoch is not None and steps_per_epoch > available:
             raise InputError(
                 f"fit: steps_per_epoch={steps_per_epoch} but {n} samples in batches of {batch_size} make only "
                 f"{available} batches per epoch; give steps_per_epoch ≤ {available} (or leave it out)",
                 argument="steps_per_epoch",
             )
-        steps = available if steps_per_epoch is None else steps_per_epoch
         history = History()
         callbacks = list(callbacks or [])
         if dashboard:
-            board = _callbacks.named("dashboard", x=x, y=y)  # gradviz.widgets.FitDashboard
+            board = _callbacks.named("dashboard", x=None if stream else x, y=None if stream else y)  # FitDashboard
             board.show()
             object.__setattr__(self, "dashboard", board)
             callbacks.append(board)
@@ -1045,13 +1065,13 @@ class Sequential(Layer):
         self.history = history
         self.stop_training = False
         progress = _training.Progress(verbose, epochs, steps)
-        validation = None
+        validation = validation_stream
         if X_val is not None:
             validation = (X_val, Y_val, Y_val_metric) if W_val is None else (X_val, Y_val, Y_val_metric, W_val)
         return _training.train(
             self,
             runner,
-            (X, Y, Y_metric),
+            stream if stream is not None else (X, Y, Y_metric),
             validation,
             epochs=int(epochs),
             initial_epoch=int(initial_epoch),
@@ -1065,6 +1085,46 @@ class Sequential(Layer):
             validation_batch_size=validation_batch_size,
             resume=checkpoint,
         )
+
+    @staticmethod
+    def _check_stream_arguments(y, batch_size, sample_weight, validation_split, where: str) -> None:
+        """What fit refuses when x is batches: the batches hold the targets, the weights and their own size."""
+        if y is not None:
+            raise ValueError(
+                f"{where}: x is batches (an iterator or a DataLoader), so y must not be passed: the targets come with "
+                "each batch, (x, y) or (x, y, sample_weight) — as Keras 3 says of a generator"
+            )
+        if batch_size is not None:
+            raise ValueError(
+                f"{where}: x is batches, which have their own size; leave batch_size out (it is the DataLoader's "
+                "batch_size, or whatever your generator yields)"
+            )
+        if sample_weight is not None:
+            raise ValueError(
+                f"{where}: x is batches, so give each batch's sample weights as its third item, (x, y, sample_weight), "
+                "instead of sample_weight="
+            )
+        if validation_split:
+            raise ValueError(
+                f"{where}: validation_split holds out the last samples of arrays, and x is batches; pass "
+                "validation_data (arrays, or validation batches) instead — as Keras 3 says"
+            )
+
+    def _validation_stream(self, data, backend: str, per_process: bool):
+        where = "fit(validation_data)"
+        if per_process:
+            raise ValueError(
+                f"{where}: with per_process_data=True give each process's validation samples as arrays "
+                "(x_val, y_val); validation batches are for one process"
+            )
+        stream = _training.Stream(self, data, where=where)
+        if stream.once:
+            raise ValueError(
+                f"{where}: validation batches from an iterator can be read only once, and fit validates after every "
+                "epoch; pass a list of the batches (list(...)), a gradviz.data.DataLoader or a keras.utils.PyDataset, "
+                "or arrays (x_val, y_val)"
+            )
+        return stream
 
     def _evaluate_arrays(
         self, X, Y, Y_metric, batch_size: int | None, sample_weight: np.ndarray | None = None, bar=None

@@ -1,4 +1,5 @@
-"""Keras 3's ``keras.utils``: to_categorical (one-hot rows) and set_random_seed (one seed for every generator).
+"""Keras 3's ``keras.utils``: to_categorical (one-hot rows), set_random_seed (one seed for every generator) and
+PyDataset (batches made on demand, for ``fit(x=dataset)``).
 
 >>> from gradviz.keras import utils
 >>> utils.to_categorical([0, 2, 1])
@@ -9,13 +10,15 @@ array([[1., 0., 0.],
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections.abc import Iterator
 
 import numpy as np
 
 from ..nn.init import manual_seed
 
-__all__ = ["to_categorical", "set_random_seed"]
+__all__ = ["to_categorical", "set_random_seed", "PyDataset"]
 
 
 def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
@@ -65,3 +68,56 @@ def set_random_seed(seed: int) -> None:
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     manual_seed(int(seed))
+
+
+class PyDataset:
+    """Keras 3's PyDataset: subclass it with ``__len__`` (the batches in an epoch; or the ``num_batches`` property,
+    None for endless) and ``__getitem__(index)`` returning batch `index` as ``(x, y)`` or ``(x, y, sample_weight)``;
+    ``fit(dataset)`` takes each epoch's batches from it in order and calls :meth:`on_epoch_end` after each epoch
+    (shuffle there, as in Keras). `workers`, `use_multiprocessing` and `max_queue_size` are Keras' and kept, but
+    gradviz reads the batches in the training thread, one at a time.
+
+    >>> import numpy as np
+    >>> class Halves(PyDataset):
+    ...     def __init__(self, X, y, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         self.X, self.y = X, y
+    ...     def __len__(self):
+    ...         return 2
+    ...     def __getitem__(self, index):
+    ...         half = len(self.X) // 2
+    ...         return self.X[index * half : (index + 1) * half], self.y[index * half : (index + 1) * half]
+    >>> data = Halves(np.arange(8.0).reshape(4, 2), np.arange(4.0))
+    >>> len(data), [y.tolist() for _, y in data]
+    (2, [[0.0, 1.0], [2.0, 3.0]])
+    """
+
+    def __init__(self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10) -> None:
+        self.workers, self.use_multiprocessing, self.max_queue_size = workers, use_multiprocessing, max_queue_size
+
+    def __getitem__(self, index: int):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index), returning batch index")
+
+    @property
+    def num_batches(self) -> int | None:
+        """The batches in an epoch (``len(self)``); None: endless (give fit steps_per_epoch)."""
+        if type(self).__len__ is not PyDataset.__len__:
+            return len(self)
+        raise NotImplementedError(f"{type(self).__name__} must define __len__ (or the num_batches property)")
+
+    def __len__(self) -> int:
+        batches = self.num_batches
+        if batches is None:
+            raise TypeError(f"{type(self).__name__} is endless (num_batches None): it has no length")
+        return int(batches)
+
+    def __iter__(self) -> Iterator:
+        batches = self.num_batches
+        for index in range(batches) if batches is not None else itertools.count():
+            yield self[index]
+
+    def on_epoch_begin(self) -> None:
+        """Called by fit before each epoch."""
+
+    def on_epoch_end(self) -> None:
+        """Called by fit after each epoch (reshuffle here)."""
