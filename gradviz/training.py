@@ -325,7 +325,7 @@ class StreamEpoch(Epoch):
         self.sizes: dict[int, int] = {}
         self.drawn: dict[int, np.ndarray] = {}  # the targets of batches drawn, until their loss is counted
         self.targets: list[np.ndarray] = []  # the counted batches' targets, in order (what the metrics compare)
-        self.last: tuple[int, np.ndarray] | None = None  # (batch, inputs) of the last batch drawn
+        self.inputs: dict[int, np.ndarray] = {}  # the inputs of batches drawn, until counted (a nan is explained)
         self.exhausted = False
         self._raw = stream.epoch(skip=first)
 
@@ -339,6 +339,7 @@ class StreamEpoch(Epoch):
         counted = super().loss(batch, value)
         if counted:
             self.targets.append(self.drawn.pop(batch))
+            self.inputs.pop(batch, None)
         return counted
 
     def draw(self) -> Iterator[tuple]:
@@ -351,7 +352,7 @@ class StreamEpoch(Epoch):
             X, Y, Y_metric, W = self.stream.prepare(item, batch)
             self.sizes[batch] = len(X)
             self.drawn[batch] = Y_metric
-            self.last = (batch, X)
+            self.inputs[batch] = X
             yield batch, X, Y, W
             batch += 1
         if self.limit is None:
@@ -918,7 +919,8 @@ def _ran_out(epoch: StreamEpoch, fit: Fit, epochs: int) -> None:
 def _batch_rows(X, epoch: Epoch, batch: int) -> Tensor:
     """The inputs of `batch`, for the nan/inf explanation (none where this process holds only its own samples)."""
     if isinstance(epoch, StreamEpoch):
-        rows = epoch.last[1] if epoch.last is not None and epoch.last[0] == batch else np.zeros((0, 1))
+        first = epoch.stream.first_inputs
+        rows = epoch.inputs.get(batch, first[:0])
         return Tensor(rows, dtype=rows.dtype)
     rows = X[epoch.samples(batch)] if len(X) == epoch.n else X[:0]
     return Tensor(rows, dtype=X.dtype)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -777,3 +778,113 @@ def test_a_schedule_without_value_is_refused_on_jax_with_the_fix():
     model.compile(keras.optimizers.SGD(learning_rate=Halving()), "sparse_categorical_crossentropy")
     with pytest.raises(TypeError, match=r"value\(self, xp, step\)"):
         model.fit(X3, LABELS3, epochs=1, verbose=0, backend="jax")
+
+
+# -- fit's input as batches --------------------------------------------------------------------------------
+
+
+def _batches(size=7, weights=None):
+    return [
+        (X3[i : i + size], LABELS3[i : i + size]) + (() if weights is None else (weights[i : i + size],))
+        for i in range(0, len(X3), size)
+    ]
+
+
+def _on_both(data, **options):
+    """fit on the numpy and the jax backend with the same batches: (weights, history) of each."""
+    results = {}
+    for backend in ("numpy", "jax"):
+        model = _classifier("adam")
+        made = data() if callable(data) else data
+        history = model.fit(made, epochs=3, verbose=0, backend=backend, **options)
+        results[backend] = (model.get_weights(), history.history)
+    return results
+
+
+def _agree(results, atol=1e-10):
+    _close(results["jax"][0], results["numpy"][0], atol=atol)
+    for key, values in results["numpy"][1].items():
+        np.testing.assert_allclose(results["jax"][1][key], values, rtol=0, atol=atol, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    "case", ["a list with a smaller last batch", "a generator with steps_per_epoch", "weighted batches"]
+)
+def test_batches_train_on_jax_as_on_numpy(case):
+    if case == "a list with a smaller last batch":
+        results = _on_both(_batches(7))  # 5 batches of 7 and one of 5: padded to 7 rows, weight 0
+    elif case == "a generator with steps_per_epoch":
+        batches = _batches(8)
+
+        def around():
+            while True:
+                yield from batches
+
+        results = _on_both(around, steps_per_epoch=4)  # epoch 2 goes on from batch 4 of the 5
+    else:
+        results = _on_both(_batches(6, weights=np.linspace(0.2, 3.0, len(X3))))
+    _agree(results)
+
+
+def test_validation_batches_and_per_batch_hooks_with_steps_per_execution_on_jax_as_on_numpy():
+    heard = {}
+    results = {}
+    for backend, every in (("numpy", 1), ("jax", 2)):
+        model = _classifier("adam")
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"], steps_per_execution=every)
+        ends = []
+        watcher = LambdaCallback(on_batch_end=lambda batch, logs, ends=ends: ends.append(batch))
+        history = model.fit(_batches(8), epochs=2, verbose=0, backend=backend, callbacks=[watcher],
+                            validation_data=_batches(9)[:3])  # fmt: skip
+        heard[backend], results[backend] = ends, (model.get_weights(), history.history)
+    assert heard["numpy"] == [0, 1, 2, 3, 4] * 2 and heard["jax"] == [1, 3, 4] * 2
+    _agree(results)
+    assert {"val_loss", "val_accuracy"} <= set(results["jax"][1])
+
+
+def test_a_diverging_batch_from_an_iterator_stops_the_jax_fit_before_its_update():
+    results = {}
+    for backend in ("numpy", "jax"):
+        line = keras.Sequential([keras.layers.Dense(1, input_dim=3, dtype="float64")], seed=0).compile("sgd", "mse")
+        batches = [(X3[i : i + 8], X3[i : i + 8, 0]) for i in range(0, 40, 8)]
+        batches[3] = (X3[:8], np.full(8, 1e200))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import contextlib
+            import io
+
+            with contextlib.redirect_stdout(io.StringIO()):
+                history = line.fit(iter(batches), epochs=1, verbose=0, backend=backend,
+                                   callbacks=[keras.callbacks.TerminateOnNaN()])  # fmt: skip
+        results[backend] = (line.get_weights(), history.history["loss"], line.stop_training)
+    _close(results["jax"][0], results["numpy"][0], atol=1e-12)
+    assert results["jax"][2] and results["numpy"][2]
+
+
+def test_a_jax_fit_of_batches_resumed_mid_epoch_ends_as_the_uninterrupted_one(tmp_path):
+    from gradviz.callbacks import Callback, ModelCheckpoint
+    from gradviz.data import DataLoader
+
+    class Interrupted(Exception):
+        pass
+
+    class Stop(Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if (self.epoch, batch) == (1, 2):
+                raise Interrupted
+
+    reference = _classifier("adam")
+    expected = reference.fit(DataLoader(X3, LABELS3, 8, seed=1), epochs=3, verbose=0, backend="jax")
+    path = tmp_path / "run.keras"
+    with pytest.raises(Interrupted):
+        _classifier("adam").fit(DataLoader(X3, LABELS3, 8, seed=1), epochs=3, verbose=0, backend="jax",
+                                callbacks=[ModelCheckpoint(path, save_freq=1), Stop()])  # fmt: skip
+    loader = DataLoader(X3, LABELS3, 8, seed=1)
+    list(loader)  # the restarted process's loader: epoch 0's pass was run before the checkpoint
+    resumed = _classifier("adam")
+    history = resumed.fit(loader, epochs=3, verbose=0, backend="jax", resume_from=path)
+    _close(resumed.get_weights(), reference.get_weights(), atol=1e-12)
+    np.testing.assert_allclose(history.history["loss"], expected.history["loss"], rtol=0, atol=1e-12)

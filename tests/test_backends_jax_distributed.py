@@ -170,3 +170,20 @@ def test_processes_passing_their_own_batches_train_as_one_process_on_the_joined_
         np.testing.assert_allclose(np.array(ours), theirs, rtol=0, atol=1e-12)
     for key in ("loss", "accuracy"):
         np.testing.assert_allclose(result["history"][key], history.history[key], rtol=0, atol=1e-11)
+
+
+def test_processes_with_fewer_batches_end_every_epoch_where_the_first_process_runs_out_and_say_so(tmp_path):
+    sizes, local = [40, 18], [8, 6]  # process 0 has 5 batches, process 1 three
+    spec = {"processes": 2, "sizes": sizes, "dtype": "float64", "epochs": 2, "batch_size": None,
+            "local_batches": local}  # fmt: skip
+    finished = _finish(_start(spec, tmp_path))
+    for rc, err in finished:
+        assert rc == 0, err[-3000:]
+    said = finished[0][1]
+    assert "in epoch 1 process(es) 0 had more batches than the others; the epoch ended after 3 batches" in said
+    assert "had more batches" not in finished[1][1]  # only process 0 speaks
+    result = json.loads((tmp_path / "result.json").read_text())
+    model = distributed_worker.model_for(keras)
+    model.fit(_global_batches(sizes, local, 3), epochs=2, verbose=0, backend="jax", dtype="float64")
+    for ours, theirs in zip(result["weights"], model.get_weights(), strict=True):
+        np.testing.assert_allclose(np.array(ours), theirs, rtol=0, atol=1e-12)

@@ -907,6 +907,13 @@ class Sequential(Layer):
         `initial_epoch` continues a run's epoch count; `steps_per_epoch` runs only that many batches per epoch.
         The epoch's loss and metrics are those of its batches, computed before each update (as Keras).
 
+        `x` may be batches instead of an array, as in Keras 3: a list of ``(x, y)`` or ``(x, y, sample_weight)``,
+        a :class:`gradviz.data.DataLoader`, a :class:`keras.utils.PyDataset`, a generator (see
+        :class:`gradviz.training.Stream`); y, batch_size, sample_weight and validation_split are then left out. A
+        generator goes on across epochs (give `steps_per_epoch`); anything else is an epoch per pass. When the
+        batches run out before the epochs, fit warns and stops (Keras' "ran out of data"). `validation_data` may
+        be batches too (not a one-shot iterator: it is read after every epoch).
+
         A nan/inf loss does what it does in Keras: training goes on, and gradviz warns once saying where (the
         epoch, the batch, the first layer whose output or weights are not finite);
         ``callbacks=[keras.callbacks.TerminateOnNaN()]`` stops there (``raise_error=True``: raises
