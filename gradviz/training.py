@@ -139,6 +139,7 @@ class Epoch:
         self.seen = 0
         self.batch_losses: list[float] = []  # the losses counted so far (what a checkpoint keeps of the epoch)
         self.outputs: list[np.ndarray] = []  # the model's outputs, batch by batch, when metrics are compiled
+        self.tally: np.ndarray | None = None  # or the metrics' sums over the first batches (gradviz.keras._tally)
         self.bad: tuple[int, float] | None = None  # (batch, loss) of the first nan/inf loss
 
     def rows(self, batch: int) -> slice:
@@ -641,6 +642,8 @@ class Fit:
             arrays["losses"] = np.asarray(epoch.batch_losses, dtype=np.float64)
             if epoch.outputs:
                 arrays["outputs"] = np.concatenate(epoch.outputs)
+            if epoch.tally is not None:
+                arrays["tally"] = np.asarray(epoch.tally)
             if isinstance(epoch, StreamEpoch) and epoch.targets:
                 arrays["targets"] = np.concatenate(epoch.targets)
         elif self.phase == "end" and epoch is not None:
@@ -752,6 +755,8 @@ class Checkpoint:
         epoch.bad = None if partial.get("bad") is None else (int(partial["bad"][0]), float(partial["bad"][1]))
         if "outputs" in self.arrays:
             epoch.outputs = [np.asarray(self.arrays["outputs"])]
+        if "tally" in self.arrays:
+            epoch.tally = np.asarray(self.arrays["tally"])
         if isinstance(epoch, StreamEpoch) and "targets" in self.arrays:
             epoch.targets = [np.asarray(self.arrays["targets"])]
 
@@ -957,6 +962,8 @@ def _epoch_logs(model, runner, epoch, order, Y_metric, validation, freq, index, 
     if not model._metric_names:
         return model._logs(loss, Y_metric, [], held_out)
     joined = np.concatenate(epoch.outputs) if epoch.outputs else None
+    if epoch.tally is not None:  # the metrics summed on the device (the first batches'; outputs of any after)
+        return _tally_logs(model, epoch, order, Y_metric, joined, loss, held_out)
     if joined is None or epoch.seen == 0 or len(joined) < epoch.seen:  # a backend that stopped without them
         logs = {"loss": loss, **dict.fromkeys(model.metrics_names[1:], math.nan)}
         logs.update({f"val_{key}": value for key, value in (held_out or {}).items()})
@@ -966,6 +973,22 @@ def _epoch_logs(model, runner, epoch, order, Y_metric, validation, freq, index, 
     else:
         targets = Y_metric[(np.arange(epoch.n) if order is None else order)[: epoch.seen]]
     return model._logs(loss, targets, [joined[: epoch.seen]], held_out)
+
+
+def _tally_logs(model, epoch, order, Y_metric, joined, loss, held_out) -> dict:
+    from .keras._tally import Tally
+
+    tally, counts = Tally.of(model), np.asarray(epoch.tally)
+    if joined is not None and len(joined):  # a run resumed on numpy from a checkpoint written by a device's tally
+        if isinstance(epoch, StreamEpoch):
+            targets = np.concatenate(epoch.targets)
+        else:
+            targets = Y_metric[(np.arange(epoch.n) if order is None else order)[: epoch.seen]]
+        targets = targets[len(targets) - len(joined) :]
+        counts = counts + tally.count(np, joined, targets, np.ones(len(joined)))
+    logs = {"loss": loss, **tally.logs(model, counts)}
+    logs.update({f"val_{key}": value for key, value in (held_out or {}).items()})
+    return logs
 
 
 def validate_stream(model, runner: Runner, stream: Stream) -> dict[str, float]:

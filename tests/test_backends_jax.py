@@ -888,3 +888,30 @@ def test_a_jax_fit_of_batches_resumed_mid_epoch_ends_as_the_uninterrupted_one(tm
     history = resumed.fit(loader, epochs=3, verbose=0, backend="jax", resume_from=path)
     _close(resumed.get_weights(), reference.get_weights(), atol=1e-12)
     np.testing.assert_allclose(history.history["loss"], expected.history["loss"], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("data", ["arrays", "batches"])
+@pytest.mark.parametrize("metrics", [["accuracy", "precision", "f1"], ["mse", "mae"]], ids=["labels", "errors"])
+def test_the_metrics_are_summed_on_the_device_and_only_the_sums_come_back(monkeypatch, data, metrics):
+    fetched = []
+    real = jax_backend._to_host
+    monkeypatch.setattr(jax_backend, "_to_host", lambda array: fetched.append(np.shape(array)) or real(array))
+    results = {}
+    for backend in ("numpy", "jax"):
+        if metrics[0] == "mse":
+            model = keras.Sequential([keras.layers.Dense(2, input_dim=3, dtype="float64")], seed=0)
+            model.compile("adam", "mse", metrics=metrics)
+            targets = np.stack([X3[:, 0], X3[:, 1] * 2], axis=1)
+        else:
+            model = _classifier("adam")
+            model.compile("adam", "sparse_categorical_crossentropy", metrics=metrics)
+            targets = LABELS3
+        if data == "arrays":
+            history = model.fit(X3, targets, batch_size=8, epochs=2, verbose=0, shuffle=False, backend=backend)
+        else:
+            batches = [(X3[i : i + 7], targets[i : i + 7]) for i in range(0, 40, 7)]
+            history = model.fit(batches, epochs=2, verbose=0, backend=backend)
+        results[backend] = history.history
+    for key, values in results["numpy"].items():
+        np.testing.assert_allclose(results["jax"][key], values, rtol=1e-9, err_msg=key)
+    assert fetched and all(len(shape) < 3 for shape in fetched)  # sums, losses and weights; no (batches, rows, …)

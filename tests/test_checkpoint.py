@@ -383,6 +383,33 @@ def test_a_jax_fit_resumed_mid_epoch_ends_exactly_as_the_uninterrupted_one(tmp_p
     same_run(reference, resumed, reference_history, history)
 
 
+@pytest.mark.parametrize(("first", "then"), [("jax", "numpy"), ("numpy", "jax")])
+def test_a_checkpoint_written_on_one_backend_resumes_mid_epoch_on_the_other(tmp_path, first, then):
+    pytest.importorskip("jax")
+    options = {"batch_size": 8, "epochs": 3, "verbose": 0, "dtype": None}
+
+    def dense():
+        return keras.Sequential(
+            [keras.Input(shape=(2,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1, "sigmoid")],
+            seed=0,
+        ).compile("adam", "binary_crossentropy", metrics=["accuracy", "precision"])
+
+    def on(backend):
+        return {**options, "backend": backend, "dtype": "float64" if backend == "jax" else None}
+
+    reference = dense()
+    reference_history = reference.fit(X, Y, seed=3, **on("numpy"))
+    path = tmp_path / "run.keras"
+    with pytest.raises(Interrupted):  # the jax run sums its metrics on the device: the checkpoint keeps the sums
+        dense().fit(X, Y, seed=3, callbacks=[ModelCheckpoint(path, save_freq=1), Interrupt(1, 2)], **on(first))
+    resumed = dense()
+    history = resumed.fit(X, Y, seed=3, resume_from=path, **on(then))
+    for key, values in reference_history.history.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-10, err_msg=key)
+    for ours, theirs in zip(resumed.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-10)
+
+
 def test_save_freq_counts_the_batches_run_between_hooks_with_steps_per_execution_on_jax(tmp_path):
     pytest.importorskip("jax")
     options = {"batch_size": 8, "epochs": 3, "verbose": 0, "backend": "jax", "dtype": "float64"}

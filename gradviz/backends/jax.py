@@ -804,6 +804,29 @@ class _Trainer:
             self.functions[key] = jax.jit(function)
         return self.functions[key]
 
+    def tally_function(self, tally) -> Callable:
+        """The metrics' sums over a run of batches (outputs and targets (batches, rows, …), the real rows' mask
+        or None), added up on the devices: what comes back is a few numbers, not every output."""
+        key = ("tally", tally.kind, tally.rule, tally.width, self.dtype_name, tuple(d.id for d in self.devices))
+        if key not in self.functions:
+
+            def function(outputs, targets, mask):
+                if mask is None:
+                    mask = jnp.ones(outputs.shape[:2], jnp.int32)
+                return tally.count(jnp, outputs, targets, mask)
+
+            self.functions[key] = jax.jit(function)
+        return self.functions[key]
+
+    def gathered(self, A, rows, batches: int):
+        """The rows `rows` of the device array `A`, as `batches` batches (for the tally of resident data)."""
+        key = ("gathered", batches)
+        if key not in self.functions:
+            self.functions[key] = jax.jit(
+                lambda A, rows: A[rows].reshape(batches, rows.shape[0] // batches, *A.shape[1:])
+            )
+        return self.functions[key](A, rows)
+
     def rates(self):
         """The optimizer's learning rates as they are now, on the devices (sent again only when one changed)."""
         now = tuple(group["lr"] for group in self.optimizer.optimizer.param_groups)
@@ -1033,6 +1056,7 @@ class Runner(_training.Runner):
             print(message("backends.jax_start", devices=platforms, dtype=self.dtype_name))
         for p in model.parameters():
             p.grad = None  # gradients live on the device: a stale numpy one must not look current
+        self.tally = self._tally_plan()
         if self.stream is not None:
             self.block = 0  # rows per process of the batches sent: grows to the largest batch (a new size compiles)
             return CallbackList(per_batch)
@@ -1079,51 +1103,55 @@ class Runner(_training.Runner):
         return self.trainer.program(rows, self.X, self.Y, self.W_host)
 
     def _run(self, epoch: _training.Epoch, order: np.ndarray, start: int, stop: int, rates) -> tuple:
-        """Batches start..stop-1 as one scan: (losses, outputs, totals), still on the devices."""
+        """Batches start..stop-1 as one scan: (losses, outputs, totals, targets), still on the devices; targets
+        are (the batches' targets, which rows are real or None) for the metrics' tally, when there is one."""
         trainer, B = self.trainer, self.batch_size
+        targets = None
         if self.shards is not None:
             local, weights, _ = self.layout
             take = local[start:stop]
             xs, ys = self.X_host[take], self.Y_host[take]
             ws = (weights[start:stop] * self.W_host[take]).astype(self.W_host.dtype)
             program = self._program(start)
+            ys_device = trainer.put_local(ys, 1)
             result = trainer.epoch_function(program, False)(
                 trainer.params,
                 trainer.state,
                 rates,
                 trainer.put_local(xs, 1),
-                trainer.put_local(ys, 1),
+                ys_device,
                 trainer.put_local(ws, 1),
             )
+            if self.tally is not None:
+                targets = (ys_device, trainer.put_local((weights[start:stop] > 0).astype(np.int32), 1))
         else:
             program = self._program(start)
             rows = order[start * B : min(stop * B, epoch.n)]
             if self.resident:
+                rows_device = trainer.put(rows.astype(np.int32))
                 result = trainer.epoch_function(program, True)(
-                    trainer.params,
-                    trainer.state,
-                    rates,
-                    self.X_dev,
-                    self.Y_dev,
-                    self.W_dev,
-                    trainer.put(rows.astype(np.int32)),
+                    trainer.params, trainer.state, rates, self.X_dev, self.Y_dev, self.W_dev, rows_device
                 )
+                if self.tally is not None:
+                    targets = (trainer.gathered(self.Y_dev, rows_device, stop - start), None)
             else:
                 count, size = stop - start, program.rows
 
                 def batches(A):
                     return None if A is None else A[rows].reshape(count, size, *A.shape[1:])
 
+                ys_device = trainer.put(batches(self.Y_host), 1)
                 result = trainer.epoch_function(program, False)(
                     trainer.params,
                     trainer.state,
                     rates,
                     trainer.put(batches(self.X_host), 1),
-                    trainer.put(batches(self.Y_host), 1),
+                    ys_device,
                     trainer.put(batches(self.W_host), 1),
                 )
+                targets = (ys_device, None) if self.tally is not None else None
         trainer.params, trainer.state = result[:2]
-        return result[2:]
+        return (*result[2:], targets)
 
     def run(self, epoch: _training.Epoch) -> None:
         self.where = (epoch.index, epoch.first)
@@ -1174,7 +1202,7 @@ class Runner(_training.Runner):
                 epoch.begin(start)
             rates = trainer.rates()
             before = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state)) if careful else None
-            losses, outputs, totals = self._run(epoch, order, start, stop, rates)
+            losses, outputs, totals, targets = self._run(epoch, order, start, stop, rates)
             values = np.asarray(_to_host(losses), dtype=np.float64).reshape(-1)
             counted = 0
             for value in values:
@@ -1184,11 +1212,11 @@ class Runner(_training.Runner):
             if counted < len(values):  # a nan/inf loss under the stop/raise policy: the weights of before it
                 trainer.params, trainer.state = before
                 if counted:  # the run's batches before the bad one, again (the same compiled steps and data)
-                    _, outputs, totals = self._run(epoch, order, start, start + counted, rates)
-                    pieces.append((start, outputs if metrics else None, totals, counted))
+                    _, outputs, totals, targets = self._run(epoch, order, start, start + counted, rates)
+                    pieces.append((start, outputs if metrics else None, totals, counted, targets))
                 trainer.load_into_model()  # the loop explains the loss with the model as it is now
                 break
-            pieces.append((start, outputs if metrics else None, totals, counted))
+            pieces.append((start, outputs if metrics else None, totals, counted, targets))
             if self.per_batch:  # Keras calls the batch hooks once per run of steps_per_execution batches
                 self._collect(epoch, pieces.pop())
                 epoch.end(stop - 1, float(values[-1]), count=stop - start)
@@ -1237,7 +1265,7 @@ class Runner(_training.Runner):
                 epoch.begin(start)
             rates = trainer.rates()
             before = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state)) if careful else None
-            losses, outputs, totals = self._stream_run(program, rates, xs, ys, ws)
+            losses, outputs, totals, targets = self._stream_run(program, rates, xs, ys, ws, sizes[:, :count])
             values = np.asarray(_to_host(losses), dtype=np.float64).reshape(-1)
             counted = 0
             for value in values:
@@ -1248,11 +1276,13 @@ class Runner(_training.Runner):
             if counted < len(values):  # a nan/inf loss under the stop/raise policy: the weights of before it
                 trainer.params, trainer.state = before
                 if counted:
-                    _, outputs, totals = self._stream_run(program, rates, xs[:counted], ys[:counted], ws[:counted])
-                    self._stream_collect(epoch, outputs, totals, sizes, counted)
+                    _, outputs, totals, targets = self._stream_run(
+                        program, rates, xs[:counted], ys[:counted], ws[:counted], sizes[:, :counted]
+                    )
+                    self._stream_collect(epoch, outputs, totals, sizes, counted, targets)
                 trainer.load_into_model()
                 return
-            self._stream_collect(epoch, outputs, totals, sizes, counted)
+            self._stream_collect(epoch, outputs, totals, sizes, counted, targets)
             if self.per_batch:
                 epoch.end(start + count - 1, float(values[-1]), count=count)
                 if model.stop_training:
@@ -1294,7 +1324,7 @@ class Runner(_training.Runner):
             ws[j, :n] = processes * block / sizes[:, j].sum() * (1.0 if w is None else w)
             epoch.sizes[batch] = int(sizes[:, j].sum())
         targets = None
-        if self.metrics and processes > 1:  # each batch's targets, every process's, in the outputs' order
+        if self.metrics and processes > 1 and not self._tallying(epoch):  # every process's targets, as the outputs
             from jax.experimental import multihost_utils
 
             mine = [epoch.drawn[batch] for batch, *_ in local]
@@ -1306,18 +1336,28 @@ class Runner(_training.Runner):
                 epoch.drawn[batch] = np.concatenate([everyone[p, j, : sizes[p, j]] for p in range(processes)])
         return xs, ys, ws, targets
 
-    def _stream_run(self, program: Program, rates, xs, ys, ws) -> tuple:
+    def _stream_run(self, program: Program, rates, xs, ys, ws, sizes: np.ndarray) -> tuple:
         trainer = self.trainer
-        put = trainer.put_local if self.per_process and jax.process_count() > 1 else trainer.put
+        local = self.per_process and jax.process_count() > 1
+        put = trainer.put_local if local else trainer.put
+        ys_device = put(ys, 1)
         result = trainer.epoch_function(program, False)(
-            trainer.params, trainer.state, rates, put(xs, 1), put(ys, 1), put(ws, 1)
+            trainer.params, trainer.state, rates, put(xs, 1), ys_device, put(ws, 1)
         )
         trainer.params, trainer.state = result[:2]
-        return result[2:]
+        targets = None
+        if self.tally is not None:  # this process's real rows of each batch
+            mine = sizes[jax.process_index() if local else 0]
+            mask = (np.arange(xs.shape[1])[None, :] < mine[:, None]).astype(np.int32)
+            targets = (ys_device, put(mask, 1))
+        return (*result[2:], targets)
 
-    def _stream_collect(self, epoch: _training.StreamEpoch, outputs, totals, sizes: np.ndarray, counted: int) -> None:
+    def _stream_collect(self, epoch: _training.StreamEpoch, outputs, totals, sizes, counted: int, targets) -> None:
         self.totals += np.asarray(_to_host(totals), dtype=np.float64)
         if not self.metrics or counted == 0:
+            return
+        if targets is not None and self._tallying(epoch):
+            self._add_tally(epoch, outputs, *targets)
             return
         host = np.asarray(_to_host(outputs), dtype=np.float64)[:counted]
         block = self.block
@@ -1339,11 +1379,38 @@ class Runner(_training.Runner):
             host = np.asarray(_to_host(out), dtype=np.float64) if trainer.metrics else None
             return float(_to_host(loss)), host
 
+    def _tally_plan(self):
+        """The metrics as sums added up on the devices (gradviz.keras._tally), when they are such sums; binary
+        metrics need 0/1 targets, which the host checks (soft targets, and batches not seen yet, keep the outputs)."""
+        from ..keras._tally import Tally
+
+        tally = Tally.of(self.model) if self.metrics else None
+        if tally is not None and tally.whole_targets:
+            if self.stream is not None or not np.all(self.Y == np.round(self.Y)):
+                return None
+        return tally
+
+    def _tallying(self, epoch: _training.Epoch) -> bool:
+        """Whether this epoch's metrics are summed on the devices: there is a tally, and the epoch did not start
+        from a checkpoint's outputs (a numpy run's), which it then goes on gathering."""
+        if getattr(epoch, "_tallying", None) is None:
+            epoch._tallying = self.tally is not None and not epoch.outputs
+        return epoch._tallying
+
+    def _add_tally(self, epoch: _training.Epoch, outputs, targets, mask) -> None:
+        counts = np.asarray(_to_host(self.trainer.tally_function(self.tally)(outputs, targets, mask)))
+        counts = counts.astype(np.int64 if self.tally.kind == "labels" else np.float64)
+        epoch.tally = counts if epoch.tally is None else epoch.tally + counts
+
     def _collect(self, epoch: _training.Epoch, piece: tuple) -> None:
-        """A run's outputs (for the metrics, in the epoch's order) and gradient statistics, to the host."""
-        start, outputs, totals, counted = piece
+        """A run's outputs (for the metrics, in the epoch's order) and gradient statistics, to the host; or, with
+        a tally, only the metrics' sums over the run, added up on the devices."""
+        start, outputs, totals, counted, targets = piece
         self.totals += np.asarray(_to_host(totals), dtype=np.float64)
         if not self.metrics or outputs is None or counted == 0:
+            return
+        if targets is not None and self._tallying(epoch):
+            self._add_tally(epoch, outputs, *targets)
             return
         host = np.asarray(_to_host(outputs), dtype=np.float64)[:counted]
         if self.shards is None:
@@ -1359,10 +1426,13 @@ class Runner(_training.Runner):
             _feed_recorder(recorder, self.trainer, self.totals, epoch.steps)
 
     def validate(self, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray) -> dict[str, float]:
+        tally = self.tally
+        if tally is not None and tally.whole_targets and not np.all(Y == np.round(Y)):
+            tally = None
         with self._watching():
             if self.shards is not None:
-                return _evaluate_per_process(self.trainer, X, Y, Y_metric)
-            return _evaluate(self.trainer, X, Y, Y_metric)
+                return _evaluate_per_process(self.trainer, X, Y, Y_metric, tally)
+            return _evaluate(self.trainer, X, Y, Y_metric, tally)
 
 
 def _lost_processes() -> tuple[int, ...] | None:
@@ -1410,25 +1480,32 @@ def _process_lost(error: Exception, lost, where: tuple[int, int], checkpoints) -
     return ProcessLostError(text, lost=lost or (), epoch=where[0], batch=where[1])
 
 
-def _evaluate(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray) -> dict[str, float]:
-    """Loss and metrics on held-out data, computed on the devices in chunks of at most 4,096 rows."""
+def _evaluate(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray, tally=None) -> dict[str, float]:
+    """Loss and metrics on held-out data, computed on the devices in chunks of at most 4,096 rows (the metrics
+    summed there too when there is a `tally`)."""
     model = trainer.model
     rows = min(len(X), 4096)
-    total, outputs = 0.0, []
+    total, outputs, counts = 0.0, [], None
     for start in range(0, len(X), rows):
         x, y = X[start : start + rows], Y[start : start + rows]
         if (len(x), False) not in trainer.programs:
             trainer.programs[(len(x), False)] = compile_graph(model, x, y, "fit(backend='jax') validation")
+        y_device = trainer.put(y)
         loss, out = trainer.evaluate_function(trainer.programs[(len(x), False)])(
-            trainer.params, trainer.put(x, 0), trainer.put(y), None
+            trainer.params, trainer.put(x, 0), y_device, None
         )
         total += float(_to_host(loss)) * len(x)
-        if trainer.metrics:
+        if trainer.metrics and tally is not None:
+            part = np.asarray(_to_host(trainer.tally_function(tally)(out[None], y_device[None], None)))
+            counts = part if counts is None else counts + part
+        elif trainer.metrics:
             outputs.append(np.asarray(_to_host(out), dtype=np.float64))
+    if counts is not None:
+        return {"loss": total / len(X), **tally.logs(model, counts)}
     return model._logs(total / len(X), Y_metric, outputs)
 
 
-def _evaluate_per_process(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray) -> dict:
+def _evaluate_per_process(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray, tally=None) -> dict:
     """Held-out loss and metrics when each process holds its own validation samples: every process sends its
     rows as one equal block (padded, weight 0), the loss is the mean over all of them, the outputs come back in
     global order (process 0's samples first), and the metrics compare them with every process's targets."""
@@ -1444,9 +1521,14 @@ def _evaluate_per_process(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_met
     take = np.arange(rows) % len(X)
     if (rows, True) not in trainer.programs:
         trainer.programs[(rows, True)] = compile_graph(model, X[take], Y[take], "fit(backend='jax') validation", w=ones)
+    y_device = trainer.put_local(Y[local], 0)
     loss, out = trainer.evaluate_function(trainer.programs[(rows, True)])(
-        trainer.params, trainer.put_local(X[local], 0), trainer.put_local(Y[local], 0), trainer.put_local(weights, 0)
+        trainer.params, trainer.put_local(X[local], 0), y_device, trainer.put_local(weights, 0)
     )
+    if trainer.metrics and tally is not None:  # summed on the devices: no process sends its outputs
+        mask = trainer.put_local((weights > 0).astype(np.int32), 0)
+        counts = np.asarray(_to_host(trainer.tally_function(tally)(out[None], y_device[None], mask[None])))
+        return {"loss": float(_to_host(loss)), **tally.logs(model, counts)}
     outputs = []
     if trainer.metrics:
         host = np.asarray(_to_host(out), dtype=np.float64)

@@ -758,10 +758,13 @@ class Sequential(Layer):
         finally:
             self._loss.fused = fused
 
-    def _metric_values(self, y_true: np.ndarray, outputs: np.ndarray) -> dict[str, float]:
+    def _metric_values(self, y_true: np.ndarray, outputs: np.ndarray, classes: int | None = None) -> dict[str, float]:
+        """Each compiled metric of `outputs` against `y_true`; `classes` (the outputs' width) when `outputs` are
+        already labels or scores (a device's confusion counts read back: gradviz.keras._tally)."""
         values = {}
         rule = self._loss.rule
-        classes = outputs.shape[-1] if outputs.ndim == 2 else 1
+        if classes is None:
+            classes = outputs.shape[-1] if outputs.ndim == 2 else 1
         for entry in self._metric_list:
             spec = entry.spec
             if entry.keras:
