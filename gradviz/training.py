@@ -314,7 +314,17 @@ class StreamEpoch(Epoch):
     """An :class:`Epoch` of a :class:`Stream`: the batches come as they come (their sizes are known once drawn);
     :meth:`draw` prepares them one by one, up to `limit` (fit's steps_per_epoch) or the end of the input, and
     each counted batch's targets are kept for the metrics. ``exhausted`` says the input ended before the limit,
-    or gave no batch at all (Keras: "Your input ran out of data")."""
+    or gave no batch at all (Keras: "Your input ran out of data").
+
+    >>> import numpy as np
+    >>> from gradviz import keras
+    >>> from gradviz.callbacks import CallbackList
+    >>> model = keras.Sequential([keras.layers.Dense(1, input_dim=2)], seed=0).compile("sgd", "mse")
+    >>> stream = Stream(model, iter([(np.ones((3, 2)), np.ones(3)), (np.ones((2, 2)), np.ones(2))]))
+    >>> epoch = StreamEpoch(0, stream, CallbackList([]), Progress(0, 1, None), limit=4)
+    >>> [(batch, len(X)) for batch, X, _, _ in epoch.draw()], epoch.exhausted
+    ([(0, 3), (1, 2)], True)
+    """
 
     _END = object()
 
