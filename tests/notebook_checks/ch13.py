@@ -51,3 +51,7 @@ def check(notebook, text: str, cwd: Path, language: str) -> None:
     assert "the same History: True" in text
     assert (cwd / "run.keras").exists()
     assert "learning rate at steps 0, 10, 20, 100, 200: [0.0, 0.005, 0.01," in text
+
+    # batches read from a generator, steps_per_epoch of them an epoch: the weights of the arrays' run
+    assert "43 batches per epoch read from the generator" in text
+    assert number_after(text, "largest weight difference from the arrays' run:") < 1e-6
