@@ -181,12 +181,22 @@ def local_and_contribution(op, i: int, upstream, out, inputs: Sequence, params: 
     return local, contribution
 
 
+_BITS = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+
+
 def selected(upstream, local):
     """upstream · local where local ≠ 0, and exactly 0 elsewhere (nan and inf upstream included)."""
     local = np.asarray(local)
     if local.dtype == bool:
-        # a mask (relu's, say): the product is what np.where gives, ten times faster, unless a nan/inf upstream
-        # sits where the mask is off (nan · 0 is nan): then np.where. Adding +0 turns the product's −0 into +0.
+        bits = _BITS.get(getattr(upstream, "dtype", None))
+        if bits is not None and upstream.shape == local.shape:
+            # a mask (relu's, say) over floats: keep upstream's bits where it is on, +0's (all zero) where it is off
+            # — np.where's result exactly (nan and inf upstream included), several times faster
+            keep = local.astype(bits)
+            np.negative(keep, out=keep)  # True → all ones, False → 0
+            return np.bitwise_and(upstream.view(bits), keep).view(upstream.dtype)
+        # otherwise the product is what np.where gives, ten times faster, unless a nan/inf upstream sits where the
+        # mask is off (nan · 0 is nan): then np.where. Adding +0 turns the product's −0 into +0.
         product = np.multiply(upstream, local)
         if np.isfinite(product).all():
             product += 0.0

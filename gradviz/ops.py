@@ -1098,31 +1098,39 @@ def cross_entropy(xp, logits, target, *, reduction="mean"):
     r"""-\frac{1}{n}\sum_i \log\operatorname{softmax}(z_i)_{y_i} (integer labels) or
     -\frac{1}{n}\sum_i \sum_c y_{ic}\log\operatorname{softmax}(z_i)_c (one-hot or probabilities);
     `reduction` "sum" adds the samples' losses, "none" returns each one"""
-    log_p = logits - _logsumexp(xp, logits, -1)
     if target.dtype.kind in "iu":  # picked, not multiplied by a one-hot row: 0·(−inf) would be nan
-        terms = xp.take_along_axis(log_p, xp.expand_dims(target, -1), axis=-1)
-    else:
-        terms = target * log_p
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        terms = _picked(xp, shifted, target) - xp.log(xp.exp(shifted).sum(axis=-1))  # log p of each target
+        if reduction == "none":
+            return -terms
+        return -terms.sum() / _batch(logits) if reduction == "mean" else -terms.sum()
+    terms = target * (logits - _logsumexp(xp, logits, -1))
     if reduction == "none":
         return -xp.sum(terms, axis=-1)
     return -xp.sum(terms) / _batch(logits) if reduction == "mean" else -xp.sum(terms)
+
+
+def _picked(xp, a, target):
+    """a[..., target]: each sample's entry of its class (fancy indexing for a batch of rows, the common case)."""
+    if a.ndim == 2 and target.ndim == 1:
+        return a[xp.arange(a.shape[0]), target]
+    return xp.take_along_axis(a, xp.expand_dims(target, -1), axis=-1)[..., 0]
 
 
 def _per_sample_grad(xp, g, grad, logits, reduction: str):
     """g·grad for the upstream gradient g: one value per sample ("none"), else one for the batch (over n for "mean")."""
     if reduction == "none":
         return xp.expand_dims(g, -1) * grad
-    grad = g * grad
-    return grad / _batch(logits) if reduction == "mean" else grad
+    return grad * (g / _batch(logits)) if reduction == "mean" else g * grad
 
 
 def _cross_entropy_logits_vjp(xp, g, out, logits, target, *, reduction="mean"):
-    p = xp.exp(logits - _logsumexp(xp, logits, -1))
+    p = xp.exp(logits - logits.max(axis=-1, keepdims=True))
+    p = p / p.sum(axis=-1, keepdims=True)  # softmax: a new array, changed in place below (numpy's engine only)
     if target.dtype.kind in "iu":
-        grad = p.copy()
-        flat = grad.reshape(-1, grad.shape[-1])
+        flat = p.reshape(-1, p.shape[-1])
         flat[xp.arange(flat.shape[0]), target.reshape(-1)] -= 1.0
-        return _per_sample_grad(xp, g, grad, logits, reduction)
+        return _per_sample_grad(xp, g, p, logits, reduction)
     return _per_sample_grad(xp, g, p * xp.sum(target, axis=-1, keepdims=True) - target, logits, reduction)
 
 
