@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -218,6 +219,26 @@ class Trace:
         self._backward_steps: list[BackwardStep] = []
         self.outputs: list = []  # the node each backward pass started from
         self.updates: list[UpdateStep] = []  # the optimizer steps, in order (see record_update)
+        self._copies: list[np.ndarray] = []  # the large arrays it copied, which go back to _BUFFERS when it ends
+
+    def __del__(self) -> None:
+        # the copies this trace made, for the next trace to copy into, when nothing else holds them
+        try:
+            copies = self.__dict__.pop("_copies", None)
+            if copies:
+                self.__dict__.clear()  # its steps, passes and data go first: a copy then held elsewhere is in use
+                _BUFFERS.give_back(copies)
+        except Exception:  # interpreter shutdown, say: the arrays are simply freed
+            pass
+
+    def _copy(self, array):
+        """`array` as it is now, in an array of its own (a recycled one when a finished trace left one)."""
+        if not isinstance(array, np.ndarray):
+            return array
+        copy = _BUFFERS.copy(array)
+        if copy.nbytes >= _Buffers.SMALLEST:
+            self._copies.append(copy)
+        return copy
 
     @classmethod
     def of(cls, output) -> Trace:
@@ -441,7 +462,7 @@ class Trace:
         self._events.append(node)
 
     def _begin_backward(self, root, seed, topo: list) -> None:
-        keep = _same if root._scalar else _copy
+        keep = _same if root._scalar else self._copy
         leaf_grads, leaf_datas = {}, {}
         for node in topo:
             if node._op is None:
@@ -460,7 +481,7 @@ class Trace:
         fresh = {id(n): n.data for n in self._events[start:]}
         for key, value in fresh.items():
             if isinstance(value, np.ndarray):
-                fresh[key] = value.copy()
+                fresh[key] = self._copy(value)
         self._datas.update(fresh)
 
     def _end_backward(self, root) -> None:
@@ -471,8 +492,53 @@ def _same(value):
     return value
 
 
-def _copy(array):
-    return array.copy()
+class _Buffers:
+    """Large arrays that finished traces copied into, kept for the next trace to copy into (per shape and dtype,
+    up to LIMIT bytes in all). A traced step copies every array it computed; freed and allocated afresh each
+    step, a megabyte-sized copy is memory the allocator may have handed back to the system, and faulting it in
+    again cost an MNIST-sized traced step as much as the step itself. An array comes back only when the finished
+    trace was its last holder (no frame, step or view of it left anywhere)."""
+
+    SMALLEST = 64 << 10  # smaller arrays come from numpy's and the allocator's own caches
+    LIMIT = 256 << 20
+    _HELD = 3  # references to an array that nothing else holds, in give_back: the list, the loop, getrefcount's
+
+    def __init__(self) -> None:
+        self._free: dict[tuple, list[np.ndarray]] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def copy(self, array: np.ndarray) -> np.ndarray:
+        if array.nbytes < self.SMALLEST:
+            return array.copy()
+        key = (array.shape, array.dtype)
+        with self._lock:
+            stack = self._free.get(key)
+            buffer = stack.pop() if stack else None
+            if buffer is not None:
+                self._bytes -= buffer.nbytes
+        if buffer is None:
+            return array.copy()
+        np.copyto(buffer, array)
+        return buffer
+
+    def give_back(self, copies: list) -> None:
+        free = []
+        for index in range(len(copies)):
+            array = copies[index]
+            if sys.getrefcount(array) <= self._HELD and array.base is None and array.flags.writeable:
+                free.append(array)
+            del array
+        copies.clear()
+        with self._lock:
+            for array in free:
+                if self._bytes + array.nbytes > self.LIMIT:
+                    break
+                self._free.setdefault((array.shape, array.dtype), []).append(array)
+                self._bytes += array.nbytes
+
+
+_BUFFERS = _Buffers()
 
 
 def active() -> Trace | None:

@@ -312,3 +312,33 @@ def test_a_forward_only_trace_keeps_the_values_it_computed_when_the_block_ends()
         h = w * 2
     h.data *= 0
     assert t.forward_steps[0].value.tolist() == [2.0, 4.0]
+
+
+def _traced_matmul(W, x):
+    with gradviz.trace() as t:
+        (x @ W).sum().backward()
+    return t
+
+
+def test_a_finished_traces_large_copies_are_reused_by_the_next_trace_but_never_one_still_held():
+    import importlib
+
+    buffers = importlib.import_module("gradviz.trace")._BUFFERS
+    W = Tensor(np.arange(90_000.0).reshape(300, 300), requires_grad=True)
+    x = Tensor(np.ones((10, 300)))
+    first = _traced_matmul(W, x)
+    copy = first._passes[0].leaf_datas[id(W)]
+    address = copy.__array_interface__["data"][0]
+    del copy, first  # nothing holds the trace's copy of W any more: the next trace copies into it
+    W.grad = None
+    second = _traced_matmul(W, x)
+    assert second._passes[0].leaf_datas[id(W)].__array_interface__["data"][0] == address
+    # a copy still held when its trace ends (here a view of it, as a frame might keep) is never written again
+    held = second._passes[0].leaf_datas[id(W)][:2]
+    del second
+    W.data *= -1.0
+    W.grad = None
+    third = _traced_matmul(W, x)
+    assert np.array_equal(held, np.arange(600.0).reshape(2, 300))  # still the values it was recorded with
+    assert np.array_equal(third._passes[0].leaf_datas[id(W)], -np.arange(90_000.0).reshape(300, 300))
+    assert buffers._bytes <= buffers.LIMIT
