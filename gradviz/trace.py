@@ -233,11 +233,12 @@ class Trace:
 
     def _copy(self, array):
         """`array` as it is now, in an array of its own (a recycled one when a finished trace left one)."""
-        if not isinstance(array, np.ndarray):
-            return array
+        if array.__class__ is not np.ndarray:
+            return array if not isinstance(array, np.ndarray) else array.copy()
+        if array.nbytes < _Buffers.SMALLEST:
+            return array.copy()  # numpy's and the allocator's own caches serve small arrays
         copy = _BUFFERS.copy(array)
-        if copy.nbytes >= _Buffers.SMALLEST:
-            self._copies.append(copy)
+        self._copies.append(copy)
         return copy
 
     @classmethod
@@ -478,11 +479,9 @@ class Trace:
         Tensor's may be changed in place), so that steps read later show what was computed. Runs when each
         backward pass begins and when the block ends, so each step's data is kept once."""
         start, self._kept = self._kept, len(self._events)
-        fresh = {id(n): n.data for n in self._events[start:]}
-        for key, value in fresh.items():
-            if isinstance(value, np.ndarray):
-                fresh[key] = self._copy(value)
-        self._datas.update(fresh)
+        datas, copy = self._datas, self._copy
+        for node in self._events[start:]:
+            datas[id(node)] = copy(node.data)
 
     def _end_backward(self, root) -> None:
         self._passes[-1].complete = True
