@@ -210,7 +210,8 @@ class Trace:
 
     def __init__(self) -> None:
         self._events: list = []  # the forward nodes (the engine's fast paths append to this list)
-        self._datas: dict[int, Any] = {}  # id(op node) -> its data as recorded (kept when a pass begins, at exit)
+        self._recorded: dict[int, Any] = {}  # id(op node) -> its data as recorded (kept when a pass begins, at exit)
+        self._pending: list[tuple[list, list]] = []  # (nodes, their data) kept but not yet in _recorded
         self._kept = 0  # the forward steps whose data is in _datas
         self._passes: list[_Pass] = []
         self._built_key = None
@@ -230,6 +231,21 @@ class Trace:
                 _BUFFERS.give_back(copies)
         except Exception:  # interpreter shutdown, say: the arrays are simply freed
             pass
+
+    @property
+    def _datas(self) -> dict[int, Any]:
+        """id(op node) -> its data as recorded: the dict readers look values up in (built when first read: a
+        trace that is only recorded, never read, pays for a list of values, not a dict entry per node)."""
+        if self._pending:
+            recorded = self._recorded
+            for nodes, values in self._pending:
+                recorded.update(zip(map(id, nodes), values))
+            self._pending.clear()
+        return self._recorded
+
+    @_datas.setter
+    def _datas(self, value: dict[int, Any]) -> None:
+        self._recorded, self._pending = value, []
 
     def _copy(self, array):
         """`array` as it is now, in an array of its own (a recycled one when a finished trace left one)."""
@@ -479,9 +495,15 @@ class Trace:
         Tensor's may be changed in place), so that steps read later show what was computed. Runs when each
         backward pass begins and when the block ends, so each step's data is kept once."""
         start, self._kept = self._kept, len(self._events)
-        datas, copy = self._datas, self._copy
-        for node in self._events[start:]:
-            datas[id(node)] = copy(node.data)
+        nodes = self._events[start:]
+        if not nodes:
+            return
+        values = [node.data for node in nodes]
+        if nodes[0]._scalar and np.ndarray not in set(map(type, values)):  # a Value's floats cannot change in place
+            self._pending.append((nodes, values))
+            return
+        copy = self._copy
+        self._pending.append((nodes, [copy(value) for value in values]))
 
     def _end_backward(self, root) -> None:
         self._passes[-1].complete = True
