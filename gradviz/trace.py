@@ -239,7 +239,7 @@ class Trace:
         if self._pending:
             recorded = self._recorded
             for nodes, values in self._pending:
-                recorded.update(zip(map(id, nodes), values))
+                recorded.update(zip(map(id, nodes), values, strict=True))
             self._pending.clear()
         return self._recorded
 
