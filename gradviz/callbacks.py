@@ -805,18 +805,14 @@ class BackupAndRestore(Callback):
         from contextlib import suppress
         from pathlib import Path
 
-        from .export._files import MANIFEST, owned_by_gradviz
+        from .export._files import remove_files
 
         if not _main_process():
             return
         folder = Path(self.backup_dir)
-        for path in (Path(self.latest), Path(self.previous)):
-            if owned_by_gradviz(path):
-                path.unlink()
-        left = {entry.name for entry in folder.iterdir()} if folder.is_dir() else set()
-        if left == {MANIFEST}:  # only gradviz's list of the files it wrote here, now gone: the folder goes too
+        remove_files([Path(self.latest), Path(self.previous)])  # only its own, unchanged, off the manifest too
+        if folder.is_dir() and not any(folder.iterdir()):  # it held only those: the folder goes too
             with suppress(OSError):
-                (folder / MANIFEST).unlink()
                 os.rmdir(folder)
 
 

@@ -269,7 +269,7 @@ def test_backup_and_restore_resumes_mid_epoch_and_deletes_only_its_own_files_at_
     (tmp_path / "kept").mkdir()
     (tmp_path / "kept" / "notes.txt").write_text("mine")
     model().fit(X, Y, epochs=1, verbose=0, callbacks=[BackupAndRestore(tmp_path / "kept")])
-    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == [".gradviz-manifest.json", "notes.txt"]
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["notes.txt"]  # its file and its manifest gone
     model().fit(X, Y, epochs=1, verbose=0, callbacks=[BackupAndRestore(tmp_path / "kept", delete_checkpoint=False)])
     assert (tmp_path / "kept" / "latest.keras").is_file()
 

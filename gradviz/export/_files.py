@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ..errors import GradvizError
 
-__all__ = ["FilesRefused", "MANIFEST", "refuse_overwrites", "write_files", "owned_by_gradviz"]
+__all__ = ["FilesRefused", "MANIFEST", "refuse_overwrites", "write_files", "remove_files", "owned_by_gradviz"]
 
 MANIFEST = ".gradviz-manifest.json"
 """The name of the file, in each folder gradviz writes into, that lists the files gradviz wrote there.
@@ -49,6 +49,10 @@ MANIFEST = ".gradviz-manifest.json"
 
 _STEP_FILE = re.compile(r"^step-(\d{3,})\.(svg|png|pdf)$")
 _SHOWN = 5  # files named in a refusal's message; the rest are counted
+_ABOUT = (
+    "the files gradviz wrote in this folder: it replaces or removes only these, and only while they are unchanged "
+    "(delete this file and gradviz will treat every file here as yours)"
+)
 _LOCK = threading.Lock()  # one manifest update at a time in this process
 
 
@@ -220,6 +224,40 @@ def write_files(outputs: Mapping[Path, bytes], *, overwrite: bool = False, sweep
     return list(outputs)
 
 
+def remove_files(paths: Iterable) -> list[Path]:
+    """Remove each of `paths` that gradviz wrote and nobody has changed since, and take it off its folder's
+    manifest (the manifest goes too when it lists nothing more); any other file stays. Returns the paths removed.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> ours, = write_files({folder / "latest.keras": b"weights"})
+    >>> _ = (folder / "notes.txt").write_text("mine")
+    >>> [p.name for p in remove_files([ours, folder / "notes.txt"])], sorted(p.name for p in folder.iterdir())
+    (['latest.keras'], ['notes.txt'])
+    """
+    removed: list[Path] = []
+    with _LOCK:
+        by_folder: dict[Path, list[Path]] = {}
+        for path in map(Path, paths):
+            by_folder.setdefault(path.parent, []).append(path)
+        for folder, targets in by_folder.items():
+            manifest = _read_manifest(folder)
+            if not manifest:
+                continue
+            for path in targets:
+                if _is_owned(path, manifest.get(path.name)):
+                    path.unlink()
+                    removed.append(path)
+                    del manifest[path.name]
+            kept = {name: entry for name, entry in manifest.items() if _is_owned(folder / name, entry)}
+            if kept:
+                body = {"written_by": "gradviz", "about": _ABOUT, "files": dict(sorted(kept.items()))}
+                _atomic_write(folder / MANIFEST, (json.dumps(body, indent=1) + "\n").encode("utf-8"))
+            else:
+                (folder / MANIFEST).unlink()
+    return removed
+
+
 def _write_folder(folder: Path, files: dict[str, bytes], sweep: bool) -> None:
     if not files and not folder.is_dir():
         return
@@ -241,12 +279,7 @@ def _write_folder(folder: Path, files: dict[str, bytes], sweep: bool) -> None:
         kept[name] = {"bytes": len(data), "sha256": _digest(data)}
     if not kept and not (folder / MANIFEST).exists():
         return
-    manifest = {
-        "written_by": "gradviz",
-        "about": "the files gradviz wrote in this folder: it replaces or removes only these, and only while "
-        "they are unchanged (delete this file and gradviz will treat every file here as yours)",
-        "files": dict(sorted(kept.items())),
-    }
+    manifest = {"written_by": "gradviz", "about": _ABOUT, "files": dict(sorted(kept.items()))}
     _atomic_write(folder / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
 
 
