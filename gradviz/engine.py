@@ -9,6 +9,7 @@ computed topological order — no recursion anywhere, so a chain of a million no
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import warnings
 from typing import Any
@@ -537,8 +538,41 @@ def _owned(array, node):
     """A leaf's gradient must be its own writable array, not a view of another node's (the same rule
     as in _backward_tensor)."""
     if node._op is None and array.base is not None:
-        return array.copy()
+        return _own(array)
     return array
+
+
+def _own(view):
+    """A leaf's first gradient when backward computed it as a view: the array it views, when that is a temporary
+    of the leaf's shape and layout that only this gradient's views hold (a weight's gradient through ``x @ W.T``:
+    the transpose of matmul's product), else a copy — as PyTorch's AccumulateGrad steals a gradient nothing else
+    holds. The other view, the transposed node's ``.grad``, then shows the same numbers transposed."""
+    if sys.getrefcount(view.base) <= _TWO_VIEWS:  # first: no name of ours holds the base while it is counted
+        base = view.base
+        if (
+            base.base is None
+            and base.shape == view.shape
+            and base.dtype == view.dtype
+            and view.flags.c_contiguous
+            and base.flags.c_contiguous
+            and base.flags.writeable
+            and view.__array_interface__["data"][0] == base.__array_interface__["data"][0]
+        ):
+            return base
+    return view.copy()
+
+
+def _two_views_refs() -> int:
+    """What sys.getrefcount says, in _own's expression, of an array that only two views hold (this Python's
+    count: it is measured, not assumed)."""
+    base = np.empty((1, 1))
+    other = base.T
+    view = other.T
+    del base
+    return sys.getrefcount(view.base)  # `other` still holds it: the second view
+
+
+_TWO_VIEWS = _two_views_refs()
 
 
 def _backward_scalar(topo: list) -> None:
@@ -637,7 +671,7 @@ def _backward_tensor(cls, topo: list) -> None:
             if grad is None:
                 # a leaf's gradient must be its own writable array: not upstream, not a view of another
                 if parent._op is None and (contribution is upstream or contribution.base is not None):
-                    contribution = contribution.copy()
+                    contribution = contribution.copy() if contribution is upstream else _own(contribution)
                 parent.grad = contribution
             else:
                 parent.grad = grad + contribution

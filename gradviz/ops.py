@@ -720,7 +720,13 @@ def matmul(xp, a, b):
 
 def _matmul_grads(xp, g, a, b, want_a):
     if a.ndim == 2 and b.ndim == 2:  # the common case, without the reshaping below
-        return xp.matmul(g, b.T) if want_a else xp.matmul(a.T, g)
+        if want_a:
+            return xp.matmul(g, b.T)
+        if hasattr(b, "flags") and b.T.flags.c_contiguous and not b.flags.c_contiguous:
+            # b is a weight seen transposed (x @ W.T, as Linear and Dense compute): its gradient computed in the
+            # weight's own layout, so that the transpose's gradient, flowing on to the weight, needs no copy
+            return xp.matmul(g.T, a).T
+        return xp.matmul(a.T, g)
     # promote 1-D operands to matrices as numpy does, differentiate, then drop the added axis
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b

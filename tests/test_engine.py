@@ -453,3 +453,27 @@ def test_changing_dot_data_directly_is_not_tracked_as_in_pytorch():
     w.data = 3.0
     loss.backward()
     assert w.grad == 6.0
+
+
+def test_a_weights_gradient_through_its_transpose_is_taken_without_a_copy_but_never_an_array_shared_elsewhere(
+    monkeypatch,
+):
+    import gradviz.engine as engine
+    from gradviz import nn
+
+    taken = []
+    real = engine._own
+    monkeypatch.setattr(engine, "_own", lambda view: taken.append(real(view) is view.base) or real(view))
+    layer = nn.Linear(5, 3, seed=0)
+    x = Tensor(np.arange(10.0).reshape(2, 5))
+    hidden = layer(x)  # x @ W.T + b
+    (hidden * hidden).sum().backward()
+    np.testing.assert_allclose(layer.weight.grad, (2 * hidden.data).T @ x.data, rtol=1e-12)
+    assert layer.weight.grad.flags.c_contiguous and layer.weight.grad.base is None and taken == [True]
+    # w.T.T: the view flowing to w is also another node's gradient (z's): copied, so w's is its own
+    w = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    z = w.T.T
+    (z * 2).sum().backward()
+    assert taken[-1] is False and w.grad.base is None
+    w.grad[:] = 0.0
+    assert z.grad.tolist() == [[2.0] * 3] * 2
