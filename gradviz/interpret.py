@@ -194,7 +194,9 @@ def selected(upstream, local):
             # — np.where's result exactly (nan and inf upstream included), several times faster
             keep = local.astype(bits)
             np.negative(keep, out=keep)  # True → all ones, False → 0
-            return np.bitwise_and(upstream.view(bits), keep).view(upstream.dtype)
+            result = np.empty(upstream.shape, upstream.dtype)  # an array of its own, not a view of the integers
+            np.bitwise_and(upstream.view(bits), keep, out=result.view(bits))
+            return result
         # otherwise the product is what np.where gives, ten times faster, unless a nan/inf upstream sits where the
         # mask is off (nan · 0 is nan): then np.where. Adding +0 turns the product's −0 into +0.
         product = np.multiply(upstream, local)
