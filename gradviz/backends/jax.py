@@ -1203,12 +1203,7 @@ class Runner(_training.Runner):
             rates = trainer.rates()
             before = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state)) if careful else None
             losses, outputs, totals, targets = self._run(epoch, order, start, stop, rates)
-            values = np.asarray(_to_host(losses), dtype=np.float64).reshape(-1)
-            counted = 0
-            for value in values:
-                if not epoch.loss(start + counted, float(value)):
-                    break
-                counted += 1
+            values, counted = _counted(epoch, start, losses)
             if counted < len(values):  # a nan/inf loss under the stop/raise policy: the weights of before it
                 trainer.params, trainer.state = before
                 if counted:  # the run's batches before the bad one, again (the same compiled steps and data)
@@ -1259,19 +1254,14 @@ class Runner(_training.Runner):
             self.block = max(self.block, -(-int(sizes[:, :count].max()) // unit) * unit)
             start = local[0][0]
             self.where = (epoch.index, start)
-            xs, ys, ws, targets = self._stream_blocks(epoch, local[:count], sizes[:, :count])
+            xs, ys, ws = self._stream_blocks(epoch, local[:count], sizes[:, :count])
             program = trainer.program(processes * self.block, local[0][1], local[0][2], np.ones(len(local[0][1])))
             if self.per_batch:
                 epoch.begin(start)
             rates = trainer.rates()
             before = jax.tree_util.tree_map(jnp.copy, (trainer.params, trainer.state)) if careful else None
             losses, outputs, totals, targets = self._stream_run(program, rates, xs, ys, ws, sizes[:, :count])
-            values = np.asarray(_to_host(losses), dtype=np.float64).reshape(-1)
-            counted = 0
-            for value in values:
-                if not epoch.loss(start + counted, float(value)):
-                    break
-                counted += 1
+            values, counted = _counted(epoch, start, losses)
             ran += counted
             if counted < len(values):  # a nan/inf loss under the stop/raise policy: the weights of before it
                 trainer.params, trainer.state = before
@@ -1323,7 +1313,6 @@ class Runner(_training.Runner):
             xs[j], ys[j] = x[take], y[take]
             ws[j, :n] = processes * block / sizes[:, j].sum() * (1.0 if w is None else w)
             epoch.sizes[batch] = int(sizes[:, j].sum())
-        targets = None
         if self.metrics and processes > 1 and not self._tallying(epoch):  # every process's targets, as the outputs
             from jax.experimental import multihost_utils
 
@@ -1334,7 +1323,7 @@ class Runner(_training.Runner):
             everyone = np.asarray(multihost_utils.process_allgather(padded))  # (processes, count, block, …)
             for j, (batch, *_) in enumerate(local):
                 epoch.drawn[batch] = np.concatenate([everyone[p, j, : sizes[p, j]] for p in range(processes)])
-        return xs, ys, ws, targets
+        return xs, ys, ws
 
     def _stream_run(self, program: Program, rates, xs, ys, ws, sizes: np.ndarray) -> tuple:
         trainer = self.trainer
@@ -1433,6 +1422,16 @@ class Runner(_training.Runner):
             if self.shards is not None:
                 return _evaluate_per_process(self.trainer, X, Y, Y_metric, tally)
             return _evaluate(self.trainer, X, Y, Y_metric, tally)
+
+
+def _counted(epoch: _training.Epoch, start: int, losses) -> tuple[np.ndarray, int]:
+    """A run's losses, to the host and into `epoch` batch by batch from `start`: (the losses, how many were counted
+    — all of them, unless a nan/inf one stops the epoch there under the stop/raise policy)."""
+    values = np.asarray(_to_host(losses), dtype=np.float64).reshape(-1)
+    for counted, value in enumerate(values):
+        if not epoch.loss(start + counted, float(value)):
+            return values, counted
+    return values, len(values)
 
 
 def _lost_processes() -> tuple[int, ...] | None:
