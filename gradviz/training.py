@@ -204,8 +204,8 @@ def is_batches(x) -> bool:
     >>> X = np.zeros((4, 2))
     >>> is_batches(X), is_batches([[1.0, 2.0]]), is_batches(DataLoader(X, np.ones(4), 2)), is_batches(iter([]))
     (False, False, True, True)
-    >>> is_batches([(X, np.ones(4))]), is_batches([(1.0, 2.0)])
-    (True, False)
+    >>> is_batches([(X, np.ones(4))]), is_batches([(1.0, 2.0)]), is_batches([[[0.0, 1.0], [1.0, 0.0]]])
+    (True, False, False)
     """
     if isinstance(x, Iterator):
         return True
@@ -214,8 +214,8 @@ def is_batches(x) -> bool:
     if hasattr(x, "__array__") or hasattr(x, "__array_interface__"):
         return False  # a torch or jax array, a pandas frame: array data
     if isinstance(x, (list, tuple)):
-        first = x[0] if len(x) else None
-        return isinstance(first, (tuple, list)) and len(first) in (2, 3) and np.ndim(first[0]) >= 1
+        first = x[0] if len(x) else None  # batches are pairs of arrays; nested lists of numbers are array data
+        return isinstance(first, (tuple, list)) and len(first) in (2, 3) and len(getattr(first[0], "shape", ())) >= 1
     return hasattr(x, "__iter__")
 
 
@@ -240,12 +240,7 @@ class Stream:
     def __init__(self, model, data, *, class_weight: dict | None = None, where: str = "fit") -> None:
         self.model, self.data, self.class_weight, self.where = model, data, class_weight, where
         self.once = isinstance(data, Iterator)
-        self.steps: int | None = None  # batches in one pass, where the data says (len)
-        if not self.once:
-            try:
-                self.steps = int(len(data))
-            except TypeError:
-                self.steps = None
+        self.steps = self.length(data)  # batches in one pass, where the data says (len)
         self._iterator = iter(data)
         try:
             first = next(self._iterator)
@@ -299,15 +294,29 @@ class Stream:
         for _ in range(skip):
             if self._pending:
                 self._pending.pop()
-            elif next(source, None) is None:
+            elif next(source, self) is self:  # the input ended while skipping
                 return
         while self._pending:
             yield self._pending.pop()
-        yield from source
+        # next() by hand, not `yield from`: when an epoch ends early, this generator is closed, and `yield from`
+        # would close the user's iterator with it (the next epoch would find it empty)
+        end = object()
+        while (item := next(source, end)) is not end:
+            yield item
 
     def end_epoch(self) -> None:
         if not self.once and callable(getattr(self.data, "on_epoch_end", None)):
             self.data.on_epoch_end()
+
+    @staticmethod
+    def length(data) -> int | None:
+        """How many batches one pass over `data` gives, where it says (``len``); None for an iterator."""
+        if isinstance(data, Iterator):
+            return None
+        try:
+            return int(len(data))
+        except TypeError:
+            return None
 
 
 class StreamEpoch(Epoch):
@@ -1001,10 +1010,15 @@ def _tally_logs(model, epoch, order, Y_metric, joined, loss, held_out) -> dict:
     return logs
 
 
-def validate_stream(model, runner: Runner, stream: Stream) -> dict[str, float]:
-    """The loss and metrics on validation batches (fit's validation_data given as batches), one pass."""
+def validate_stream(
+    model, runner: Runner, stream: Stream, limit: int | None = None, bar: ProgressBar | None = None
+) -> dict[str, float]:
+    """The loss and metrics on batches (fit's validation_data, or evaluate's x, given as batches): one pass, or its
+    first `limit` batches; `bar` (a ProgressBar) shows the running loss."""
     total, seen, outputs, targets = 0.0, 0, [], []
     for batch, item in enumerate(stream.epoch()):
+        if limit is not None and batch >= limit:
+            break
         X, Y, Y_metric, W = stream.prepare(item, batch)
         loss, out = runner.evaluate_batch(X, Y, W)
         total += loss * len(X)
@@ -1012,7 +1026,13 @@ def validate_stream(model, runner: Runner, stream: Stream) -> dict[str, float]:
         if out is not None:
             outputs.append(out)
             targets.append(Y_metric)
+        if bar is not None:
+            bar.update(batch + 1, {"loss": total / seen})
     stream.end_epoch()
+    if bar is not None:
+        logs = model._logs(total / max(seen, 1), np.concatenate(targets) if targets else None, outputs)
+        bar.update(bar.current, logs, finalize=True)
+        return logs
     return model._logs(total / max(seen, 1), np.concatenate(targets) if targets else None, outputs)
 
 

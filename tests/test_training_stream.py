@@ -255,3 +255,38 @@ def test_a_nan_loss_in_a_batch_stops_there_under_terminate_on_nan():
     assert history.epoch == [0] and line.stop_training
     assert "Batch 2: Invalid loss, terminating training" in said.getvalue()
     assert all(np.array_equal(p, q) for p, q in zip(line.get_weights(), before, strict=True))
+
+
+def test_evaluate_and_predict_take_batches_as_keras_does():
+    trained = model()
+    trained.fit(cut(X, Y), epochs=2, verbose=0)
+    expected = trained.evaluate(X, Y, batch_size=8, verbose=0, return_dict=True)
+    assert trained.evaluate(DataLoader(X, Y, 8, shuffle=False), verbose=0, return_dict=True) == expected
+
+    def around():
+        while True:
+            yield X[:8], Y[:8]
+
+    assert trained.evaluate(around(), steps=3, verbose=0) == trained.evaluate(X[:8], Y[:8], verbose=0)
+    outputs = trained.predict(X, verbose=0)
+    np.testing.assert_array_equal(trained.predict(DataLoader(X, Y, 7, shuffle=False), verbose=0), outputs)
+    np.testing.assert_array_equal(trained.predict(iter([X[:20], X[20:]]), verbose=0), outputs)  # bare inputs
+    assert trained.predict(around(), steps=2, verbose=0).shape == (16, 1)
+    with pytest.raises(ValueError, match="leave batch_size out"):
+        trained.predict(cut(X, Y), batch_size=8)
+    with pytest.raises(ValueError, match="y must not be passed"):
+        trained.evaluate(cut(X, Y), Y)
+
+
+def test_an_epoch_that_ends_before_the_generator_does_not_close_it():
+    import gc
+
+    from gradviz.callbacks import LambdaCallback
+
+    def around():
+        while True:
+            yield from cut(X, Y)
+
+    history = model().fit(around(), steps_per_epoch=2, epochs=4, verbose=0,
+                          callbacks=[LambdaCallback(on_epoch_end=lambda epoch, logs: gc.collect())])  # fmt: skip
+    assert history.epoch == [0, 1, 2, 3]

@@ -1178,6 +1178,8 @@ class Sequential(Layer):
         if kwargs:
             raise TypeError(f"evaluate got unexpected arguments: {', '.join(kwargs)}")
         self._check_compiled(where)
+        if _training.is_batches(x):
+            return self._evaluate_batches(x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict)
         batch_size = _checks.batch_size(batch_size, where, "Keras' default, 32")
         batch_size = 32 if batch_size is None else batch_size
         verbose = _checks.verbosity(verbose, where)
@@ -1204,6 +1206,28 @@ class Sequential(Layer):
             return values
         return values["loss"] if len(values) == 1 else list(values.values())
 
+    def _evaluate_batches(self, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict: bool):
+        """evaluate(x=batches): the loss and metrics over the batches (the first `steps` of them, when given)."""
+        where = "evaluate"
+        self._check_stream_arguments(y, batch_size, sample_weight, 0.0, where)
+        verbose = _checks.verbosity(verbose, where)
+        steps = _checks.count(steps, "steps", where, low=1, none=True)
+        stream = _training.Stream(self, x, where=where)
+        self._ensure_ready(stream.first_inputs, where)
+        hooks = CallbackList(list(callbacks or []))
+        hooks.set_model(self)
+        hooks.on_test_begin({})
+        was_training = self.training
+        bar = _training.ProgressBar(steps or stream.steps, verbose) if verbose else None
+        try:
+            values = _training.validate_stream(self, _training.NumpyRunner(self, None, None), stream, steps, bar)
+        finally:
+            self.train(was_training)
+        hooks.on_test_end(values)
+        if return_dict:
+            return values
+        return values["loss"] if len(values) == 1 else list(values.values())
+
     def predict(self, x, batch_size: int | None = None, verbose="auto", steps: int | None = None, callbacks=None):
         """The model's outputs as a numpy array (probabilities after a final softmax/sigmoid), shape (N, units),
         with Keras' arguments and defaults (batches of 32, a progress bar on verbose 'auto'/1).
@@ -1215,30 +1239,48 @@ class Sequential(Layer):
         batch_size = _checks.batch_size(batch_size, "predict", "Keras' default, 32")
         step = 32 if batch_size is None else batch_size
         verbose = _checks.verbosity(verbose, "predict")
-        _checks.not_supported(steps, "steps", "predict", "gradviz predicts all of x (pass fewer samples instead)")
-        X = self._inputs(x, "predict")
-        if self._output_shapes is None or not self.built:
-            self.build(X.shape[1:])
+        if _training.is_batches(x):  # Keras': batches of inputs, or (x, ...) tuples whose first item is the inputs
+            if batch_size is not None:
+                raise ValueError("predict: x is batches, which have their own size; leave batch_size out")
+            steps = _checks.count(steps, "steps", "predict", low=1, none=True)
+            chunks, batches = self._input_batches(x, steps), steps or _training.Stream.length(x)
+        else:
+            _checks.not_supported(steps, "steps", "predict", "gradviz predicts all of x (pass fewer samples instead)")
+            X = self._inputs(x, "predict")
+            chunks, batches = (X[start : start + step] for start in range(0, len(X), step)), -(-len(X) // step)
         hooks = CallbackList(list(callbacks or []))
         hooks.set_model(self)
         hooks.on_predict_begin({})
-        batches = -(-len(X) // step)
         bar = _training.ProgressBar(batches, verbose) if verbose else None
         was_training = self.training
         self.eval()
         parts = []
         try:
             with no_grad():
-                for k, start in enumerate(range(0, len(X), step)):
+                for k, inputs in enumerate(chunks):
+                    if self._output_shapes is None or not self.built:
+                        self.build(inputs.shape[1:])
                     hooks.on_predict_batch_begin(k, {})
-                    parts.append(np.array(self(Tensor(X[start : start + step], dtype=self._dtype())).data))
+                    parts.append(np.array(self(Tensor(inputs, dtype=self._dtype())).data))
                     hooks.on_predict_batch_end(k, {"outputs": parts[-1]})
                     if bar is not None:
                         bar.update(k + 1, finalize=k + 1 == batches)
+            if bar is not None and batches is None:
+                bar.update(len(parts), finalize=True)
         finally:
             self.train(was_training)
         hooks.on_predict_end({})
+        if not parts:
+            raise ValueError("predict: the batches given as x are empty; give at least one batch of inputs")
         return np.concatenate(parts)
+
+    def _input_batches(self, x, steps: int | None):
+        """predict's inputs from batches: each item an array of inputs, or a tuple (x, …) — the first `steps`."""
+        for k, item in enumerate(x):
+            if steps is not None and k >= steps:
+                return
+            inputs = item[0] if isinstance(item, (tuple, list)) and item and np.ndim(item[0]) >= 1 else item
+            yield self._inputs(inputs, f"predict (batch {k + 1} of x)")
 
     def predict_on_batch(self, x) -> np.ndarray:
         """The outputs for one batch, as Keras' predict_on_batch (predict without batching or progress bar)."""
