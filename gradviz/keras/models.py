@@ -1167,7 +1167,8 @@ class Sequential(Layer):
     ):
         """The loss and metrics on (x, y), with Keras' arguments and defaults (batches of 32, a progress bar on
         verbose 'auto'/1, one line on 2): ``[loss, metric, ...]`` (just the loss without metrics), or a dict with
-        ``return_dict=True``. `sample_weight` weights the loss as in fit.
+        ``return_dict=True``. `sample_weight` weights the loss as in fit. `x` may be batches, as fit takes them
+        (y and sample_weight come with each batch; `steps` takes only that many, for an endless generator).
 
         >>> model = Sequential([Dense(1, input_dim=1)], seed=0).compile("sgd", "mse")
         >>> model.set_weights([np.array([[2.0]]), np.array([0.0])])
@@ -1230,7 +1231,8 @@ class Sequential(Layer):
 
     def predict(self, x, batch_size: int | None = None, verbose="auto", steps: int | None = None, callbacks=None):
         """The model's outputs as a numpy array (probabilities after a final softmax/sigmoid), shape (N, units),
-        with Keras' arguments and defaults (batches of 32, a progress bar on verbose 'auto'/1).
+        with Keras' arguments and defaults (batches of 32, a progress bar on verbose 'auto'/1). `x` may be batches
+        (each an array of inputs, or a tuple whose first item is; `steps` takes only that many).
 
         >>> model = Sequential([Dense(3, activation="softmax", input_dim=2)], seed=0)
         >>> model.predict(np.zeros((4, 2)), verbose=0).sum(axis=1).round(6).tolist()
