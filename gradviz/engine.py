@@ -644,11 +644,14 @@ def _backward_tensor(cls, topo: list) -> None:
             datas = tuple([p.data for p in prev])
         plan = op.plan
         variadic = op.variadic
+        twin = op.symmetric and len(prev) == 2 and prev[0] is prev[1]  # x · x: both gradients the same numbers
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
             constant, local_fn, vjp_fn, selects = plan[0] if variadic else plan[i]
-            if constant is not None:
+            if twin and i == 1:
+                contribution = first
+            elif constant is not None:
                 # upstream itself for a 1 (add): never mutated in place; a leaf gets its own copy below
                 contribution = upstream if constant == 1.0 else upstream * constant
             elif local_fn is not None:
@@ -667,6 +670,7 @@ def _backward_tensor(cls, topo: list) -> None:
                 or contribution.dtype != data.dtype
             ):
                 contribution = fit(contribution, data)
+            first = contribution
             grad = parent.grad
             if grad is None:
                 # a leaf's gradient must be its own writable array: not upstream, not a view of another

@@ -141,6 +141,8 @@ class Op:
     # for an op that adds terms up (+, −, Σ, @): (xp, *inputs, **params) -> the size of those terms,
     # elementwise; a result far smaller than it is round-off, which pictures show as 0 (gradviz.viz.format.snap)
     magnitude: Callable | None = None
+    # op(a, b) = op(b, a): with one node as both inputs (x · x) the two gradients are the same numbers, computed once
+    symmetric: bool = False
 
     def __repr__(self) -> str:
         return f"<op {self.name} {self.symbol!r}>"
@@ -316,6 +318,7 @@ def op(
     domain: str = "",
     activation: bool = False,
     magnitude: Callable | None = None,
+    symmetric: bool = False,
 ) -> Callable[[Callable], Op]:
     """Register an op from its forward function ``fn(xp, *inputs, **params)`` (decorator).
 
@@ -364,6 +367,7 @@ def op(
             doc=(fn.__doc__ or "").strip(),
             activation=activation,
             magnitude=magnitude,
+            symmetric=symmetric,
         )
         if name in OPS:
             raise ValueError(f"op {name!r} is declared twice")
@@ -402,7 +406,7 @@ def scalar_ops() -> list[Op]:
 # Arithmetic
 
 
-@op("add", symbol="+", text="{a} + {b}", magnitude=lambda xp, a, b: xp.abs(a) + xp.abs(b))
+@op("add", symbol="+", text="{a} + {b}", magnitude=lambda xp, a, b: xp.abs(a) + xp.abs(b), symmetric=True)
 def add(xp, a, b):
     r"""a + b"""
     return a + b
@@ -431,7 +435,7 @@ def neg(xp, a):
 neg.derivative("a", "−1", "-1", constant=-1.0)
 
 
-@op("mul", symbol="×", text="{a} · {b}", latex=r"{a} \cdot {b}")
+@op("mul", symbol="×", text="{a} · {b}", latex=r"{a} \cdot {b}", symmetric=True)
 def mul(xp, a, b):
     r"""a \cdot b"""
     return a * b

@@ -477,3 +477,23 @@ def test_a_weights_gradient_through_its_transpose_is_taken_without_a_copy_but_ne
     assert taken[-1] is False and w.grad.base is None
     w.grad[:] = 0.0
     assert z.grad.tolist() == [[2.0] * 3] * 2
+
+
+def test_one_node_as_both_inputs_of_a_symmetric_op_gets_both_gradients_computed_once():
+    from gradviz.ops import OPS
+
+    assert OPS["mul"].symmetric and OPS["add"].symmetric and not OPS["sub"].symmetric
+
+    def gradients():
+        x = Tensor(np.array([0.1, -2.0, 3.0]), requires_grad=True)
+        y = Tensor(np.array([1.5, 2.5, -0.3]), requires_grad=True)
+        z = y * y
+        ((x * x).sum() * 3.0 + (x + x).sum() + (z + z).sum()).backward()
+        return x.grad, y.grad, z.grad
+
+    fast = gradients()
+    with gradviz.detect_anomaly():  # the general loop, which computes each input's gradient on its own
+        general = gradients()
+    for ours, theirs in zip(fast, general, strict=True):
+        np.testing.assert_array_equal(ours, theirs)  # bit for bit: the same numbers in the same order
+    np.testing.assert_allclose(fast[0], 6.0 * np.array([0.1, -2.0, 3.0]) + 2.0, rtol=1e-15)
