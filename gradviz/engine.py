@@ -645,6 +645,7 @@ def _backward_tensor(cls, topo: list) -> None:
         plan = op.plan
         variadic = op.variadic
         twin = op.symmetric and len(prev) == 2 and prev[0] is prev[1]  # x · x: both gradients the same numbers
+        first = None
         for i, parent in enumerate(prev):
             if not parent.requires_grad:
                 continue
