@@ -453,6 +453,7 @@ class NumpyRunner(Runner):
         return CallbackList([callback for callback in callbacks.callbacks if wants_batches(callback)])
 
     def run(self, epoch: Epoch) -> None:
+        self._metrics, self._dtype = bool(self.model._metric_list), self.model._dtype()  # per epoch, not per batch
         if isinstance(epoch, StreamEpoch):
             for batch, xb, yb, wb in epoch.draw():
                 if not self._step(epoch, batch, xb, yb, wb):
@@ -484,9 +485,8 @@ class NumpyRunner(Runner):
     def _step(self, epoch: Epoch, batch: int, xb: np.ndarray, yb: np.ndarray, wb: np.ndarray | None) -> bool:
         """One batch: forward, loss, backward, the optimizer's step; False: stop the epoch (a nan/inf loss under
         the stop/raise policy, before the update, or a callback's stop_training, after it)."""
-        model = self.model
-        metrics = bool(model._metric_names)
-        xb = Tensor(xb, dtype=model._dtype())
+        model, metrics = self.model, self._metrics
+        xb = Tensor(xb, dtype=self._dtype)
         epoch.begin(batch)
         model.optimizer.zero_grad()
         with np.errstate(all="ignore"):  # a non-finite loss is reported by the loop, in words

@@ -280,8 +280,9 @@ class Module:
                 yield name, d[name]
 
     def children(self) -> Iterator[Module]:
-        for _, module in self.named_children():
-            yield module
+        """Each direct child, in registration order."""
+        d = self.__dict__
+        return iter([d[name] for name in self._module_names if d[name] is not None])
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module ('' ) and every descendant, depth first."""
