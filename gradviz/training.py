@@ -431,6 +431,11 @@ class Runner:
         """One validation batch: its mean loss and the outputs the metrics read (None without metrics)."""
         raise NotImplementedError
 
+    def validate_batches(self, stream: Stream) -> dict[str, float]:
+        """The loss and metrics on validation batches (fit's validation_data given as batches): batch by batch
+        through :meth:`evaluate_batch` (the JAX backend joins every process's batches when each has its own)."""
+        return validate_stream(self.model, self, stream)
+
 
 class NumpyRunner(Runner):
     """gradviz's own engine: one forward, backward and optimizer step per batch; `W` (optional) holds each
@@ -972,7 +977,7 @@ def _epoch_logs(model, runner, epoch, order, Y_metric, validation, freq, index, 
     loss = total / max(epoch.seen + stopped, 1)
     held_out = None
     if isinstance(validation, Stream) and (index + 1) % freq == 0:
-        held_out = validate_stream(model, runner, validation)
+        held_out = runner.validate_batches(validation)
     elif validation is not None and (index + 1) % freq == 0:
         if isinstance(runner, NumpyRunner):
             held_out = runner.validate(*validation, batch_size=validation_batch_size)

@@ -7,7 +7,8 @@ batch_size, out (a folder: process 0 writes result.json there), and optionally c
 written every `save_freq` batches), resume (a checkpoint to resume from), die ([process, epoch, batch]: that
 process exits abruptly after that batch), local_batches (each process's own batch size: the process passes
 its slice as batches, a list — or a generator going round its batches when `generator` is set, with fit's
-steps_per_epoch = `steps`).
+steps_per_epoch = `steps`), val_batches (with val_sizes: each process's validation batch size, its validation
+samples passed as batches).
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def main() -> None:
     if held_out:  # each process's own validation samples, after all the training ones
         first = sum(sizes) + sum(held_out[:me])
         validation = {"validation_data": (X[first : first + held_out[me]], y[first : first + held_out[me]])}
+        if spec.get("val_batches"):  # as batches of its own size
+            own = validation["validation_data"]
+            validation = {"validation_data": local_batches(*own, spec["val_batches"][me])}
     model = model_for(keras)
     callbacks = []
     if spec.get("checkpoint"):

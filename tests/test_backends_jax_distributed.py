@@ -187,3 +187,22 @@ def test_processes_with_fewer_batches_end_every_epoch_where_the_first_process_ru
     model.fit(_global_batches(sizes, local, 3), epochs=2, verbose=0, backend="jax", dtype="float64")
     for ours, theirs in zip(result["weights"], model.get_weights(), strict=True):
         np.testing.assert_allclose(np.array(ours), theirs, rtol=0, atol=1e-12)
+
+
+def test_each_processs_own_validation_batches_give_the_validation_of_one_process_on_the_joined_batches(tmp_path):
+    sizes, held_out, val_batches = [30, 26], [14, 9], [5, 4]  # 3 validation batches each: 5 5 4 and 4 4 1
+    spec = {"processes": 2, "sizes": sizes, "val_sizes": held_out, "val_batches": val_batches, "dtype": "float64",
+            "epochs": 2, "batch_size": 16}  # fmt: skip
+    result = _run(spec, tmp_path)
+    X, y = distributed_worker.data(sum(sizes) + sum(held_out))
+    n = sum(sizes)
+    own = [
+        distributed_worker.local_batches(X[n : n + held_out[0]], y[n : n + held_out[0]], val_batches[0]),
+        distributed_worker.local_batches(X[n + held_out[0] :], y[n + held_out[0] :], val_batches[1]),
+    ]
+    joined = [(np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]])) for a, b in zip(*own, strict=True)]
+    model = distributed_worker.model_for(keras)
+    history = model.fit(X[:n], y[:n], epochs=2, batch_size=16, verbose=0, seed=0, backend="jax", dtype="float64",
+                        validation_data=joined)  # fmt: skip
+    for key in ("val_loss", "val_accuracy"):
+        np.testing.assert_allclose(result["history"][key], history.history[key], rtol=0, atol=1e-11)

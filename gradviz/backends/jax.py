@@ -1355,6 +1355,63 @@ class Runner(_training.Runner):
                 np.concatenate([host[j, p * block : p * block + sizes[p, j]] for p in range(sizes.shape[0])])
             )
 
+    def validate_batches(self, stream: _training.Stream) -> dict[str, float]:
+        """Validation batches; with per_process_data each process's own, joined as the training batches are:
+        global batch b is every process's batch b (one padded block each, weight 0 for the padding), the loss the
+        mean over all their rows, the metrics summed on the devices or read from every process's outputs; the
+        pass ends where the first process's batches end."""
+        if not (self.per_process and jax.process_count() > 1):
+            return super().validate_batches(stream)
+        from jax.experimental import multihost_utils
+
+        trainer, model = self.trainer, self.model
+        processes, unit = jax.process_count(), max(1, trainer.mesh.size // jax.process_count())
+        tally = self.tally if self.tally is not None and not self.tally.whole_targets else None
+        total, seen, counts, outputs, targets = 0.0, 0, None, [], []
+        with self._watching():
+            for batch, item in enumerate(itertools.chain(stream.epoch(), [None])):
+                mine = None if item is None else stream.prepare(item, batch)
+                sizes = np.asarray(
+                    multihost_utils.process_allgather(np.asarray([0 if mine is None else len(mine[0])]))
+                ).reshape(-1)
+                if (sizes == 0).any():
+                    break
+                X, Y, Y_metric, W = mine
+                block = -(-int(sizes.max()) // unit) * unit
+                take = np.minimum(np.arange(block), len(X) - 1)
+                weights = np.zeros(block)
+                weights[: len(X)] = processes * block / sizes.sum() * (1.0 if W is None else W)
+                key = (processes * block, True)
+                if key not in trainer.programs:
+                    rows = np.arange(key[0]) % len(X)
+                    trainer.programs[key] = compile_graph(
+                        model, X[rows], Y[rows], "fit(backend='jax') validation", w=np.ones(key[0])
+                    )
+                y_device = trainer.put_local(Y[take], 0)
+                loss, out = trainer.evaluate_function(trainer.programs[key])(
+                    trainer.params, trainer.put_local(X[take], 0), y_device, trainer.put_local(weights, 0)
+                )
+                total += float(_to_host(loss)) * int(sizes.sum())
+                seen += int(sizes.sum())
+                if not trainer.metrics:
+                    continue
+                if tally is not None:
+                    mask = trainer.put_local((np.arange(block) < len(X)).astype(np.int32), 0)
+                    part = np.asarray(_to_host(trainer.tally_function(tally)(out[None], y_device[None], mask[None])))
+                    counts = part if counts is None else counts + part
+                    continue
+                host = np.asarray(_to_host(out), dtype=np.float64)
+                outputs.append(np.concatenate([host[p * block : p * block + sizes[p]] for p in range(processes)]))
+                padded = np.zeros((block, *Y_metric.shape[1:]), dtype=Y_metric.dtype)
+                padded[: len(Y_metric)] = Y_metric
+                everyone = np.asarray(multihost_utils.process_allgather(padded))
+                targets.append(np.concatenate([everyone[p, : sizes[p]] for p in range(processes)]))
+        stream.end_epoch()
+        loss = total / max(seen, 1)
+        if counts is not None:
+            return {"loss": loss, **tally.logs(model, counts)}
+        return model._logs(loss, np.concatenate(targets) if targets else None, outputs)
+
     def evaluate_batch(self, X: np.ndarray, Y: np.ndarray, W: np.ndarray | None) -> tuple[float, np.ndarray | None]:
         """One validation batch on the devices (fit's validation_data given as batches)."""
         trainer = self.trainer

@@ -1122,11 +1122,6 @@ class Sequential(Layer):
 
     def _validation_stream(self, data, backend: str, per_process: bool):
         where = "fit(validation_data)"
-        if per_process:
-            raise ValueError(
-                f"{where}: with per_process_data=True give each process's validation samples as arrays "
-                "(x_val, y_val); validation batches are for one process"
-            )
         stream = _training.Stream(self, data, where=where)
         if stream.once:
             raise ValueError(
