@@ -225,9 +225,10 @@ class Stream:
 
     An iterator (a generator) is one stream of batches: each epoch goes on where the last one stopped, so give
     fit ``steps_per_epoch`` (else the first epoch takes every batch and the next one finds none). Any other
-    iterable is iterated afresh each epoch (a DataLoader reshuffles itself); its ``on_epoch_end()``, when it has
-    one (Keras' PyDataset), is called after each epoch. The first batch is read when the Stream is made (it
-    builds the model) and is the first batch trained on.
+    iterable is a pass per epoch (a DataLoader reshuffles itself) — with ``steps_per_epoch``, as in Keras, each
+    epoch goes on in the current pass and a new pass begins once one is used up; its ``on_epoch_begin()`` and
+    ``on_epoch_end()``, when it has them (Keras' PyDataset), are called around each epoch. The first batch is
+    read when the Stream is made (it builds the model) and is the first batch trained on.
 
     >>> import numpy as np
     >>> from gradviz import keras
@@ -251,7 +252,8 @@ class Stream:
             ) from None
         self._pending: list = [first]  # read ahead (to build the model): the first batch of the first epoch
         self.first_inputs = self._x(first, 0)
-        self.counted = 0  # batches handed out so far, over the epochs
+        self._pass = self._iterator  # the pass under way (a re-iterable's), and how many batches it has given
+        self._given = 0
 
     def _parts(self, item, batch: int) -> tuple:
         if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
@@ -282,26 +284,50 @@ class Stream:
         return X, Y, Y_metric, W
 
     def epoch(self, skip: int = 0) -> Iterator[tuple]:
-        """The raw batches of the next epoch (after `skip` of them, drawn and dropped: a resumed epoch's)."""
+        """The raw batches of one pass (validation's, evaluate's), after `skip` of them (drawn and dropped)."""
+        return self.start(skip=skip)[1]
+
+    def start(self, keep_going: bool = False, skip: int = 0) -> tuple[int, Iterator[tuple]]:
+        """The next epoch: (how many batches of its pass came before it, its raw batches after `skip` of them —
+        drawn and dropped: a resumed epoch's). `keep_going` (fit's steps_per_epoch): a re-iterable's epoch goes on
+        in the pass under way, as in Keras, and a new pass begins once one is used up."""
         if not self.once and callable(getattr(self.data, "on_epoch_begin", None)):
             self.data.on_epoch_begin()
-        if self._pending:
-            source = self._iterator  # the first epoch goes on from the batch read ahead
-        elif self.once:
+        if self.once or self._pending:
             source = self._iterator
+        elif keep_going and (self.steps is None or self._given < self.steps):
+            source = self._pass  # the pass under way goes on (a new one if it turns out used up)
         else:
-            source = iter(self.data)
-        for _ in range(skip):
-            if self._pending:
-                self._pending.pop()
-            elif next(source, self) is self:  # the input ended while skipping
-                return
-        while self._pending:
-            yield self._pending.pop()
+            source, self._given = iter(self.data), 0
+            self._pass = source
+        return self._given, self._batches(source, skip, fresh=keep_going and not self.once)
+
+    def _batches(self, source, skip: int, fresh: bool = False) -> Iterator[tuple]:
         # next() by hand, not `yield from`: when an epoch ends early, this generator is closed, and `yield from`
         # would close the user's iterator with it (the next epoch would find it empty)
         end = object()
-        while (item := next(source, end)) is not end:
+        if not isinstance(source, Iterator):
+            source = iter(source)
+        for _ in range(skip):
+            if self._pending:
+                self._pending.pop()
+            elif next(source, end) is end:  # the input ended while skipping
+                return
+            self._given += 1
+        first = True
+        while True:
+            if self._pending:
+                item = self._pending.pop()
+            else:
+                item = next(source, end)
+                if item is end and first and fresh and self._given:  # the pass was used up: a new one
+                    source, self._given = iter(self.data), 0
+                    self._pass = source
+                    item = next(source, end)
+                if item is end:
+                    return
+            first = False
+            self._given += 1
             yield item
 
     def end_epoch(self) -> None:
@@ -338,7 +364,7 @@ class StreamEpoch(Epoch):
     _END = object()
 
     def __init__(self, index: int, stream: Stream, callbacks: CallbackList, progress, *, limit: int | None,
-                 policy: str = "continue", first: int = 0, step: int = 0) -> None:  # fmt: skip
+                 policy: str = "continue", first: int = 0, step: int = 0, pass_start: int | None = None) -> None:  # fmt: skip
         steps = limit if limit is not None else (stream.steps or 0)
         super().__init__(index, None, 0, 1, callbacks, progress, steps=steps, policy=policy, first=first, step=step)
         self.stream, self.limit = stream, limit
@@ -347,7 +373,10 @@ class StreamEpoch(Epoch):
         self.targets: list[np.ndarray] = []  # the counted batches' targets, in order (what the metrics compare)
         self.inputs: dict[int, np.ndarray] = {}  # the inputs of batches drawn, until counted (a nan is explained)
         self.exhausted = False
-        self._raw = stream.epoch(skip=first)
+        # with steps_per_epoch a re-iterable's epochs go on in one pass: where in it this one starts (a checkpoint
+        # keeps it, so that a resumed run — a fresh pass — skips to the same batch)
+        before, self._raw = stream.start(keep_going=limit is not None, skip=(pass_start or 0) + first)
+        self.pass_start = before if pass_start is None else pass_start
 
     def size(self, batch: int) -> int:
         return self.sizes[batch]
@@ -660,6 +689,8 @@ class Fit:
         current = self.shuffle_rng.bit_generator.state
         if self.phase == "batches" and epoch is not None:
             position = {"epoch": self.index, "batch": epoch.next, "step": epoch.step + epoch.next, "order_drawn": True}
+            if isinstance(epoch, StreamEpoch):
+                position["pass_start"] = epoch.pass_start
             shuffle_state = self.shuffle_state
             partial = {"total": float(epoch.total), "seen": int(epoch.seen),
                        "bad": None if epoch.bad is None else [int(epoch.bad[0]), float(epoch.bad[1])]}  # fmt: skip
@@ -725,6 +756,7 @@ class Checkpoint:
             position = state["position"]
             self.epoch, self.batch, self.step = int(position["epoch"]), int(position["batch"]), int(position["step"])
             self.order_drawn = bool(position.get("order_drawn", False))
+            self.pass_start = position.get("pass_start")  # a stream's: batches of its pass before the epoch
             self.data = dict(state["data"])
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{path}: its training.json lacks the run's position ({error})") from None
@@ -885,7 +917,7 @@ def _epochs(model, runner, fit: Fit, X, Y_metric, validation, epochs, callbacks,
             first = resumed.batch if resumed is not None else 0
             if isinstance(X, Stream):
                 epoch = StreamEpoch(index, X, batch_hooks, progress, limit=fit.limit, policy=policy, first=first,
-                                    step=fit.step)  # fmt: skip
+                                    step=fit.step, pass_start=resumed.pass_start if resumed else None)  # fmt: skip
             else:
                 epoch = Epoch(index, order, n, batch_size, batch_hooks, progress, steps=steps, policy=policy,
                               first=first, step=fit.step)  # fmt: skip
@@ -933,6 +965,11 @@ def _ran_out(epoch: StreamEpoch, fit: Fit, epochs: int) -> None:
             "an iterator gives its batches once, so give fit steps_per_epoch (each epoch then takes that many: "
             f"{epochs} epochs need {epochs} × steps_per_epoch batches), or an iterable each pass of which is an "
             "epoch (a list of batches, a gradviz.data.DataLoader, a keras.utils.PyDataset)"
+        )
+    elif fit.limit is not None and stream.steps:
+        fix = (
+            f"one pass over it gives {stream.steps} batches and each epoch goes on in the pass, {fit.limit} at a "
+            f"time: give a steps_per_epoch that divides {stream.steps} (or leave it out: each epoch is then one pass)"
         )
     else:
         fix = f"one pass over it gives {epoch.next} batches: give steps_per_epoch ≤ {epoch.next}, or leave it out"

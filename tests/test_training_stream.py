@@ -82,7 +82,7 @@ def test_a_generator_without_steps_per_epoch_is_one_epoch_and_running_out_is_a_w
 
 def test_steps_per_epoch_beyond_one_pass_stops_after_the_short_epoch_with_a_warning():
     trained = model()
-    with pytest.warns(GradvizWarning, match=r"after 6 batches of the 9 asked for .*steps_per_epoch ≤ 6"):
+    with pytest.warns(GradvizWarning, match=r"after 6 batches of the 9 asked for .*divides 6"):
         history = trained.fit(cut(X, Y), steps_per_epoch=9, epochs=3, verbose=0)
     assert history.epoch == [0] and trained.stop_training
 
@@ -290,3 +290,45 @@ def test_an_epoch_that_ends_before_the_generator_does_not_close_it():
     history = model().fit(around(), steps_per_epoch=2, epochs=4, verbose=0,
                           callbacks=[LambdaCallback(on_epoch_end=lambda epoch, logs: gc.collect())])  # fmt: skip
     assert history.epoch == [0, 1, 2, 3]
+
+
+def test_with_steps_per_epoch_the_epochs_go_on_in_one_pass_and_a_new_pass_begins_when_it_is_used_up():
+    seen = []
+
+    class Counted(list):
+        def __iter__(self):
+            for k, batch in enumerate(list.__iter__(self)):
+                seen.append(k)
+                yield batch
+
+    reference, expected = arrays_run(epochs=1)  # one pass of the 6 batches, in order
+    trained = model()
+    history = trained.fit(Counted(cut(X, Y)), steps_per_epoch=3, epochs=4, verbose=0)  # as Keras: 3 + 3, then again
+    assert seen == [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5] and history.epoch == [0, 1, 2, 3]
+    again = model()
+    again.fit(cut(X, Y), steps_per_epoch=3, epochs=2, verbose=0)
+    same_weights(reference, again)  # two epochs of 3 = the one pass the arrays' epoch makes
+    with pytest.warns(GradvizWarning, match=r"ran out of data in epoch 2 after 2 batches of the 4 .*divides 6"):
+        model().fit(cut(X, Y), steps_per_epoch=4, epochs=3, verbose=0)
+
+
+def test_a_mid_epoch_checkpoint_inside_a_pass_that_spans_epochs_resumes_exactly(tmp_path):
+    reference = model()
+    expected = reference.fit(cut(X, Y), steps_per_epoch=2, epochs=5, verbose=0)
+    path = tmp_path / "run.keras"
+
+    class Stop(Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if (self.epoch, batch) == (1, 0):  # the pass's third batch
+                raise Interrupted
+
+    with pytest.raises(Interrupted):
+        model().fit(cut(X, Y), steps_per_epoch=2, epochs=5, verbose=0,
+                    callbacks=[ModelCheckpoint(path, save_freq=1), Stop()])  # fmt: skip
+    resumed = model(seed=3)
+    history = resumed.fit(cut(X, Y), steps_per_epoch=2, epochs=5, verbose=0, resume_from=path)
+    same_weights(reference, resumed)
+    assert history.history == expected.history
