@@ -913,7 +913,8 @@ class Sequential(Layer):
         `x` may be batches instead of an array, as in Keras 3: a list of ``(x, y)`` or ``(x, y, sample_weight)``,
         a :class:`gradviz.data.DataLoader`, a :class:`keras.utils.PyDataset`, a generator (see
         :class:`gradviz.training.Stream`); y, batch_size, sample_weight and validation_split are then left out. A
-        generator goes on across epochs (give `steps_per_epoch`); anything else is an epoch per pass. When the
+        generator goes on across epochs (give `steps_per_epoch`); anything else is an epoch per pass (with
+        `steps_per_epoch`, epochs go on in the pass under way, as Keras'). When the
         batches run out before the epochs, fit warns and stops (Keras' "ran out of data"). `validation_data` may
         be batches too (not a one-shot iterator: it is read after every epoch).
 
