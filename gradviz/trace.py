@@ -520,9 +520,8 @@ class _Buffers:
     again cost an MNIST-sized traced step as much as the step itself. An array comes back only when the finished
     trace was its last holder (no frame, step or view of it left anywhere)."""
 
-    SMALLEST = 64 << 10  # smaller arrays come from numpy's and the allocator's own caches
+    SMALLEST = 64 << 10  # smaller arrays come from numpy's and the allocator's own caches (Trace._copy)
     LIMIT = 256 << 20
-    _HELD = 3  # references to an array that nothing else holds, in give_back: the list, the loop, getrefcount's
 
     def __init__(self) -> None:
         self._free: dict[tuple, list[np.ndarray]] = {}
@@ -530,8 +529,6 @@ class _Buffers:
         self._lock = threading.Lock()
 
     def copy(self, array: np.ndarray) -> np.ndarray:
-        if array.nbytes < self.SMALLEST:
-            return array.copy()
         key = (array.shape, array.dtype)
         with self._lock:
             stack = self._free.get(key)
@@ -547,7 +544,7 @@ class _Buffers:
         free = []
         for index in range(len(copies)):
             array = copies[index]
-            if sys.getrefcount(array) <= self._HELD and array.base is None and array.flags.writeable:
+            if sys.getrefcount(array) <= _HELD and array.base is None and array.flags.writeable:
                 free.append(array)
             del array
         copies.clear()
@@ -559,6 +556,16 @@ class _Buffers:
                 self._bytes += array.nbytes
 
 
+def _alone_refs() -> int:
+    """What sys.getrefcount says, in give_back's expression, of an array only the list holds (this Python's count:
+    measured, not assumed)."""
+    copies = [np.empty(1)]
+    index = 0
+    array = copies[index]
+    return sys.getrefcount(array)
+
+
+_HELD = _alone_refs()
 _BUFFERS = _Buffers()
 
 

@@ -242,9 +242,10 @@ class Stream:
         self.model, self.data, self.class_weight, self.where = model, data, class_weight, where
         self.once = isinstance(data, Iterator)
         self.steps = self.length(data)  # batches in one pass, where the data says (len)
-        self._iterator = iter(data)
+        self._pass = iter(data)  # the pass under way (an iterator's only one), and how many batches it has given
+        self._given = 0
         try:
-            first = next(self._iterator)
+            first = next(self._pass)
         except StopIteration:
             raise ValueError(
                 f"{where}: the batches given as x are empty (the iterator yielded nothing); give at least one "
@@ -252,8 +253,6 @@ class Stream:
             ) from None
         self._pending: list = [first]  # read ahead (to build the model): the first batch of the first epoch
         self.first_inputs = self._x(first, 0)
-        self._pass = self._iterator  # the pass under way (a re-iterable's), and how many batches it has given
-        self._given = 0
 
     def _parts(self, item, batch: int) -> tuple:
         if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
@@ -293,25 +292,20 @@ class Stream:
         in the pass under way, as in Keras, and a new pass begins once one is used up."""
         if not self.once and callable(getattr(self.data, "on_epoch_begin", None)):
             self.data.on_epoch_begin()
-        if self.once or self._pending:
-            source = self._iterator
-        elif keep_going and (self.steps is None or self._given < self.steps):
-            source = self._pass  # the pass under way goes on (a new one if it turns out used up)
-        else:
-            source, self._given = iter(self.data), 0
-            self._pass = source
-        return self._given, self._batches(source, skip, fresh=keep_going and not self.once)
+        going_on = keep_going and (self.steps is None or self._given < self.steps)  # (a new pass if it is used up)
+        if not (self.once or self._pending or going_on):
+            self._pass, self._given = iter(self.data), 0
+        return self._given, self._batches(skip, fresh=keep_going and not self.once)
 
-    def _batches(self, source, skip: int, fresh: bool = False) -> Iterator[tuple]:
-        # next() by hand, not `yield from`: when an epoch ends early, this generator is closed, and `yield from`
-        # would close the user's iterator with it (the next epoch would find it empty)
+    def _batches(self, skip: int, fresh: bool = False) -> Iterator[tuple]:
+        """The pass under way's batches from here, after `skip` of them; `fresh`: a new pass when it is used up
+        at the start. next() by hand, not `yield from`: when an epoch ends early this generator is closed, and
+        `yield from` would close the user's iterator with it (the next epoch would find it empty)."""
         end = object()
-        if not isinstance(source, Iterator):
-            source = iter(source)
         for _ in range(skip):
             if self._pending:
                 self._pending.pop()
-            elif next(source, end) is end:  # the input ended while skipping
+            elif next(self._pass, end) is end:  # the input ended while skipping
                 return
             self._given += 1
         first = True
@@ -319,11 +313,10 @@ class Stream:
             if self._pending:
                 item = self._pending.pop()
             else:
-                item = next(source, end)
+                item = next(self._pass, end)
                 if item is end and first and fresh and self._given:  # the pass was used up: a new one
-                    source, self._given = iter(self.data), 0
-                    self._pass = source
-                    item = next(source, end)
+                    self._pass, self._given = iter(self.data), 0
+                    item = next(self._pass, end)
                 if item is end:
                     return
             first = False

@@ -59,6 +59,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -1286,8 +1287,6 @@ class Runner(_training.Runner):
             epoch.steps = epoch.first + ran
         epoch.exhausted = epoch.first + ran < (epoch.limit if epoch.limit is not None else 1)
         if uneven and _main_process():
-            import warnings
-
             warnings.warn(
                 f"fit: in epoch {epoch.index + 1} process(es) {', '.join(map(str, uneven))} had more batches than "
                 f"the others; the epoch ended after {epoch.first + ran} batches, where the first process's batches "
@@ -1365,7 +1364,6 @@ class Runner(_training.Runner):
         from jax.experimental import multihost_utils
 
         trainer, model = self.trainer, self.model
-        processes, unit = jax.process_count(), max(1, trainer.mesh.size // jax.process_count())
         tally = self.tally if self.tally is not None and not self.tally.whole_targets else None
         total, seen, counts, outputs, targets = 0.0, 0, None, [], []
         with self._watching():
@@ -1376,36 +1374,14 @@ class Runner(_training.Runner):
                 ).reshape(-1)
                 if (sizes == 0).any():
                     break
-                X, Y, Y_metric, W = mine
-                block = -(-int(sizes.max()) // unit) * unit
-                take = np.minimum(np.arange(block), len(X) - 1)
-                weights = np.zeros(block)
-                weights[: len(X)] = processes * block / sizes.sum() * (1.0 if W is None else W)
-                key = (processes * block, True)
-                if key not in trainer.programs:
-                    rows = np.arange(key[0]) % len(X)
-                    trainer.programs[key] = compile_graph(
-                        model, X[rows], Y[rows], "fit(backend='jax') validation", w=np.ones(key[0])
-                    )
-                y_device = trainer.put_local(Y[take], 0)
-                loss, out = trainer.evaluate_function(trainer.programs[key])(
-                    trainer.params, trainer.put_local(X[take], 0), y_device, trainer.put_local(weights, 0)
-                )
-                total += float(_to_host(loss)) * int(sizes.sum())
+                loss, got = _evaluate_joined(trainer, *mine, sizes, tally)
+                total += loss * int(sizes.sum())
                 seen += int(sizes.sum())
-                if not trainer.metrics:
-                    continue
-                if tally is not None:
-                    mask = trainer.put_local((np.arange(block) < len(X)).astype(np.int32), 0)
-                    part = np.asarray(_to_host(trainer.tally_function(tally)(out[None], y_device[None], mask[None])))
-                    counts = part if counts is None else counts + part
-                    continue
-                host = np.asarray(_to_host(out), dtype=np.float64)
-                outputs.append(np.concatenate([host[p * block : p * block + sizes[p]] for p in range(processes)]))
-                padded = np.zeros((block, *Y_metric.shape[1:]), dtype=Y_metric.dtype)
-                padded[: len(Y_metric)] = Y_metric
-                everyone = np.asarray(multihost_utils.process_allgather(padded))
-                targets.append(np.concatenate([everyone[p, : sizes[p]] for p in range(processes)]))
+                if tally is not None and got is not None:
+                    counts = got if counts is None else counts + got
+                elif got is not None:
+                    outputs.append(got[0])
+                    targets.append(got[1])
         stream.end_epoch()
         loss = total / max(seen, 1)
         if counts is not None:
@@ -1562,34 +1538,51 @@ def _evaluate(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndar
 
 
 def _evaluate_per_process(trainer: _Trainer, X: np.ndarray, Y: np.ndarray, Y_metric: np.ndarray, tally=None) -> dict:
-    """Held-out loss and metrics when each process holds its own validation samples: every process sends its
-    rows as one equal block (padded, weight 0), the loss is the mean over all of them, the outputs come back in
-    global order (process 0's samples first), and the metrics compare them with every process's targets."""
+    """Held-out loss and metrics when each process holds its own validation samples (see :func:`_evaluate_joined`):
+    the mean loss over all of them, the metrics summed on the devices or of every process's outputs and targets."""
     model = trainer.model
     shards = _Shards.of(len(X), "fit(validation_data)")
-    unit = shards.unit
-    block = -(-int(shards.sizes.max()) // unit) * unit
-    rows = shards.count * block
-    local = np.arange(block) % len(X)
+    loss, got = _evaluate_joined(trainer, X, Y, Y_metric, None, shards.sizes, tally)
+    if tally is not None and got is not None:
+        return {"loss": loss, **tally.logs(model, got)}
+    return model._logs(loss, None if got is None else got[1], [] if got is None else [got[0]])
+
+
+def _evaluate_joined(trainer: _Trainer, X, Y, Y_metric, W, sizes: np.ndarray, tally=None) -> tuple[float, Any]:
+    """Held-out rows when each process holds its own (`sizes`: every process's count; X, Y, Y_metric and weights W
+    or None: this process's): every process sends its rows as one equal block (padded, weight 0), and the loss is
+    the mean over all of them. Returns (loss, the metrics' sums) with a `tally`, else (loss, (outputs, targets))
+    in global order (process 0's rows first), or (loss, None) without metrics."""
+    from jax.experimental import multihost_utils
+
+    model, processes = trainer.model, len(sizes)
+    unit = max(1, trainer.mesh.size // processes)  # a block splits over this process's devices
+    block = -(-int(sizes.max()) // unit) * unit
+    rows = processes * block
+    take = np.arange(block) % len(X)
     weights = np.zeros(block)
-    weights[: len(X)] = rows / shards.total
-    ones = np.ones(rows)
-    take = np.arange(rows) % len(X)
+    weights[: len(X)] = rows / sizes.sum() * (1.0 if W is None else W)
     if (rows, True) not in trainer.programs:
-        trainer.programs[(rows, True)] = compile_graph(model, X[take], Y[take], "fit(backend='jax') validation", w=ones)
-    y_device = trainer.put_local(Y[local], 0)
+        sample = np.arange(rows) % len(X)
+        trainer.programs[(rows, True)] = compile_graph(
+            model, X[sample], Y[sample], "fit(backend='jax') validation", w=np.ones(rows)
+        )
+    y_device = trainer.put_local(Y[take], 0)
     loss, out = trainer.evaluate_function(trainer.programs[(rows, True)])(
-        trainer.params, trainer.put_local(X[local], 0), y_device, trainer.put_local(weights, 0)
+        trainer.params, trainer.put_local(X[take], 0), y_device, trainer.put_local(weights, 0)
     )
-    if trainer.metrics and tally is not None:  # summed on the devices: no process sends its outputs
-        mask = trainer.put_local((weights > 0).astype(np.int32), 0)
-        counts = np.asarray(_to_host(trainer.tally_function(tally)(out[None], y_device[None], mask[None])))
-        return {"loss": float(_to_host(loss)), **tally.logs(model, counts)}
-    outputs = []
-    if trainer.metrics:
-        host = np.asarray(_to_host(out), dtype=np.float64)
-        outputs = [np.concatenate([host[p * block : p * block + shards.sizes[p]] for p in range(shards.count)])]
-    return model._logs(float(_to_host(loss)), shards.gather(Y_metric), outputs)
+    loss = float(_to_host(loss))
+    if not trainer.metrics:
+        return loss, None
+    if tally is not None:  # summed on the devices: no process sends its outputs
+        mask = trainer.put_local((np.arange(block) < len(X)).astype(np.int32), 0)
+        return loss, np.asarray(_to_host(trainer.tally_function(tally)(out[None], y_device[None], mask[None])))
+    host = np.asarray(_to_host(out), dtype=np.float64)
+    outputs = np.concatenate([host[p * block : p * block + sizes[p]] for p in range(processes)])
+    padded = np.zeros((block, *Y_metric.shape[1:]), dtype=Y_metric.dtype)
+    padded[: len(Y_metric)] = Y_metric
+    everyone = np.asarray(multihost_utils.process_allgather(padded))
+    return loss, (outputs, np.concatenate([everyone[p, : sizes[p]] for p in range(processes)]))
 
 
 # -- the public functions --------------------------------------------------------------------------------
