@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 
 from ._state import changed, current
 
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "scope", "current_scope"]
 
 
-@contextlib.contextmanager
-def no_grad() -> Iterator[None]:
+class _Switch(contextlib.ContextDecorator):
+    """A context manager that sets this thread's switches (a class rather than a generator: cheaper to enter), also
+    usable as a decorator (``@no_grad()``), each call of the decorated function entering it afresh."""
+
+    __slots__ = ("_block",)
+    fields: dict = {}
+
+    def __enter__(self):
+        self._block = changed(**self.fields)
+        self._block.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        self._block.__exit__(*exc)
+
+    def _recreate_cm(self):
+        return type(self)()
+
+
+class no_grad(_Switch):
     """Compute without recording a graph (evaluation, parameter updates).
 
     >>> from gradviz import Value, no_grad
@@ -21,12 +37,12 @@ def no_grad() -> Iterator[None]:
     >>> y.requires_grad, y.inputs
     (False, ())
     """
-    with changed(grad_enabled=False):
-        yield
+
+    __slots__ = ()
+    fields = {"grad_enabled": False}
 
 
-@contextlib.contextmanager
-def enable_grad() -> Iterator[None]:
+class enable_grad(_Switch):
     """Record a graph again inside a no_grad() block.
 
     >>> from gradviz import Value, no_grad, enable_grad
@@ -37,8 +53,9 @@ def enable_grad() -> Iterator[None]:
     >>> y.requires_grad
     True
     """
-    with changed(grad_enabled=True):
-        yield
+
+    __slots__ = ()
+    fields = {"grad_enabled": True}
 
 
 def is_grad_enabled() -> bool:
@@ -52,8 +69,7 @@ def is_grad_enabled() -> bool:
     return current().grad_enabled
 
 
-@contextlib.contextmanager
-def scope(name: str) -> Iterator[str]:
+class scope(contextlib.ContextDecorator):
     """Tag every node created inside with a name scope; nested scopes join with '/'.
 
     Renderers collapse a scope into one box.
@@ -65,11 +81,26 @@ def scope(name: str) -> Iterator[str]:
     >>> h.scope
     'layer1'
     """
-    if not isinstance(name, str) or not name or "/" in name:
-        raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
-    previous = current().scope
-    with changed(scope=name if previous is None else f"{previous}/{name}") as state:
-        yield state.scope
+
+    __slots__ = ("name", "_block")
+
+    def __init__(self, name: str) -> None:
+        if not isinstance(name, str) or not name or "/" in name:
+            raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
+        self.name = name
+
+    def __enter__(self) -> str:
+        previous = current().scope  # read on entry: a scope made outside another and entered inside it nests
+        path = self.name if previous is None else f"{previous}/{self.name}"
+        self._block = changed(scope=path)
+        self._block.__enter__()
+        return path
+
+    def __exit__(self, *exc) -> None:
+        self._block.__exit__(*exc)
+
+    def _recreate_cm(self):
+        return scope(self.name)
 
 
 def current_scope() -> str | None:

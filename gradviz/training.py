@@ -146,8 +146,7 @@ class Epoch:
         return slice(batch * self.batch_size, min((batch + 1) * self.batch_size, self.n))
 
     def size(self, batch: int) -> int:
-        rows = self.rows(batch)
-        return rows.stop - rows.start
+        return min(self.batch_size, self.n - batch * self.batch_size)
 
     def samples(self, batch: int) -> np.ndarray:
         """The indices of the samples in `batch`."""
@@ -179,7 +178,7 @@ class Epoch:
         """After `batch` (the last of `count` batches run together, as with Keras' steps_per_execution)."""
         if self.hooked:
             self.callbacks.on_train_batch_end(batch, {"batch": batch, "size": self.size(batch), "loss": value})
-        self.progress.batch_done(self.total / max(self.seen, 1), count=count)
+        self.progress.batch_done(self, count)
 
     def losses(self, values) -> int:
         """Count the losses of batches `first`, `first` + 1, … run together; how many were counted (all of them,
@@ -187,7 +186,7 @@ class Epoch:
         for counted, value in enumerate(values):
             if not self.loss(self.first + counted, float(value)):
                 return counted
-        self.progress.batch_done(self.total / max(self.seen, 1), count=len(values))
+        self.progress.batch_done(self, len(values))
         return len(values)
 
 
@@ -1194,10 +1193,11 @@ class Progress:
             print(f"Epoch {epoch + 1}/{self.epochs}")
         self.bar = bar
 
-    def batch_done(self, running_loss: float, count: int = 1) -> None:
+    def batch_done(self, epoch: Epoch, count: int = 1) -> None:
+        """`count` more batches of `epoch` done: the bar shows the epoch's running mean loss."""
         self.done += count
         if self.bar is not None and (self.steps is None or self.done < self.steps):
-            self.bar.update(self.done, {"loss": running_loss})
+            self.bar.update(self.done, {"loss": epoch.total / max(epoch.seen, 1)})
 
     def end_epoch(self, logs: dict[str, float]) -> None:
         if self.bar is not None:

@@ -43,6 +43,32 @@ def test_no_grad_works_as_a_decorator():
     assert is_grad_enabled()
 
 
+def test_a_scope_used_as_a_decorator_enters_afresh_on_every_call_and_recursive_calls_nest():
+    seen = []
+
+    @scope("block")
+    def depth(k):
+        seen.append(current_scope())
+        if k:
+            depth(k - 1)
+
+    depth(2)
+    assert seen == ["block", "block/block", "block/block/block"]
+    assert current_scope() is None and not STATE.slow
+
+
+def test_one_scope_object_entered_twice_in_turn_restores_each_time():
+    layer = scope("layer")
+    for _ in range(2):
+        with layer as path:
+            assert path == "layer" and (Value(1.0) * 2).scope == "layer"
+        assert current_scope() is None
+    with no_grad():
+        with layer:
+            assert not is_grad_enabled()  # a scope changes only the scope
+    assert is_grad_enabled() and not STATE.slow
+
+
 def test_nested_no_grad_restores_the_outer_state():
     with no_grad():
         with no_grad():

@@ -1219,7 +1219,7 @@ class Runner(_training.Runner):
                 if model.stop_training:  # a callback asked for it during the epoch: stop after this run, as Keras
                     break
             else:
-                epoch.progress.batch_done(epoch.total / max(epoch.seen, 1), count=stop - start)
+                epoch.progress.batch_done(epoch, stop - start)
         for piece in pieces:
             self._collect(epoch, piece)
 
@@ -1279,7 +1279,7 @@ class Runner(_training.Runner):
                 if model.stop_training:
                     return
             else:
-                epoch.progress.batch_done(epoch.total / max(epoch.seen, 1), count=count)
+                epoch.progress.batch_done(epoch, count)
             if count < longest:
                 break
         # every process decides alike where the epoch ended (a process's own iterator may have more batches)

@@ -414,8 +414,9 @@ class Dense(Layer, nn.Linear):
                 p.label = f"{self.name}.{pname}"
 
     def forward(self, x, logits: bool = False):
-        x = as_input(x, self.dtype)
-        if not self.built:
+        if x.__class__ is not Tensor:
+            x = as_input(x, self.dtype)
+        if self.weight is None:  # not built
             self.build(x.shape[-1])
         out = nn.Linear.forward(self, x)
         if logits or self._activation_slot is None:

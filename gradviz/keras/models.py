@@ -714,9 +714,9 @@ class Sequential(Layer):
     ) -> tuple[Tensor, np.ndarray | None]:
         """The batch's loss node and the outputs the metrics read (the model's outputs: probabilities after a
         fused softmax/sigmoid)."""
-        fused = self._fused()
+        fused = self._loss.fused
         out = self(xb, logits=fused)
-        loss = self._loss_of(out, yb, sample_weight)
+        loss = self._loss.node(out, yb, sample_weight)
         if not with_outputs:
             return loss, None
         if not fused:
