@@ -591,15 +591,21 @@ def _backward_scalar(topo: list) -> None:
         if params is None and b is not None:
             if a.requires_grad:
                 local = locals_[0]
-                if local.__class__ is not float:  # a constant local derivative needs no call
-                    local = local(xp, node.data, a.data, b.data)
+                if local.__class__ is not float:  # a constant local derivative needs no call, nor an input (mul's)
+                    if local.__class__ is int:
+                        local = b.data if local else a.data
+                    else:
+                        local = local(xp, node.data, a.data, b.data)
                 contribution = upstream * local if local or not selects else 0.0
                 grad = a.grad
                 a.grad = contribution if grad is None else grad + contribution
             if b.requires_grad:
                 local = locals_[1]
                 if local.__class__ is not float:
-                    local = local(xp, node.data, a.data, b.data)
+                    if local.__class__ is int:
+                        local = b.data if local else a.data
+                    else:
+                        local = local(xp, node.data, a.data, b.data)
                 contribution = upstream * local if local or not selects else 0.0
                 grad = b.grad
                 b.grad = contribution if grad is None else grad + contribution
@@ -607,7 +613,7 @@ def _backward_scalar(topo: list) -> None:
         if params is None:
             local = locals_[0]
             if local.__class__ is not float:
-                local = local(xp, node.data, a.data)
+                local = a.data if local.__class__ is int else local(xp, node.data, a.data)
             contribution = upstream * local if local or not selects else 0.0
             grad = a.grad
             a.grad = contribution if grad is None else grad + contribution
@@ -618,7 +624,7 @@ def _backward_scalar(topo: list) -> None:
             if parent.requires_grad:
                 local = locals_[i]
                 if local.__class__ is not float:
-                    local = local(xp, node.data, *datas, **params)
+                    local = datas[local] if local.__class__ is int else local(xp, node.data, *datas, **params)
                 contribution = upstream * local if local or not selects else 0.0
                 grad = parent.grad
                 parent.grad = contribution if grad is None else grad + contribution

@@ -20,6 +20,7 @@ math, the same in every language; one with a condition is a :class:`Piecewise` w
 from __future__ import annotations
 
 import inspect
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,7 @@ class Rule:
     local: Callable | None = None  # (xp, out, *inputs, **params) -> ∂out/∂input, elementwise
     vjp: Callable | None = None  # (xp, g, out, *inputs, **params) -> g·∂out/∂input
     constant: float | None = None  # the local derivative when it is a constant (add: 1), so loops skip the call
+    equals: int | None = None  # the local derivative is this input's value (mul: ∂(a·b)/∂a = b, input 1)
     # a selection (relu, max, clip, where): where the local derivative is 0 the input gets exactly 0,
     # even from a nan or inf upstream gradient — as torch's masked backward does
     selects: bool = False
@@ -135,7 +137,7 @@ class Op:
     doc: str = ""
     activation: bool = False  # usable as a layer's activation: activation="name" in nn and keras
     rules: list[Rule] = field(default_factory=list)
-    locals: tuple = ()  # per input: the local-derivative function, or the constant (a float), for hot loops
+    locals: tuple = ()  # per input: the local-derivative function, the constant (a float) or an input (int), for hot loops
     selects: bool = False  # some rule is a selection (see Rule.selects)
     plan: tuple = ()  # per rule: (constant, local, vjp, selects), unpacked in the tensor engine's loop
     # for an op that adds terms up (+, −, Σ, @): (xp, *inputs, **params) -> the size of those terms,
@@ -143,21 +145,38 @@ class Op:
     magnitude: Callable | None = None
     # op(a, b) = op(b, a): with one node as both inputs (x · x) the two gradients are the same numbers, computed once
     symmetric: bool = False
+    # the forward as one C function of the inputs alone (operator.add for add), which Value's and Tensor's fast
+    # paths call instead of `forward`: one Python call less per node (tests hold the two equal, bit for bit)
+    native: Callable | None = None
 
     def __repr__(self) -> str:
         return f"<op {self.name} {self.symbol!r}>"
 
     def derivative(
-        self, input: str, text: Any, latex: Any = None, *, constant: float | None = None, selects: bool = False
+        self,
+        input: str,
+        text: Any,
+        latex: Any = None,
+        *,
+        constant: float | None = None,
+        selects: bool = False,
+        equals: str | None = None,
     ):
         """Declare ∂out/∂input for an elementwise op (decorator), or pass `constant=` when it is a number.
 
         `text` and `latex` are the formula: a template (``"{b}"``), a :class:`Piecewise` for a derivative with a
         condition (its words in every language), or a function of the op's parameters returning either (the power
         rule). `selects=True` marks a selection (relu, max, clip, where): a 0 local derivative blocks the
-        upstream gradient entirely, nan and inf included.
+        upstream gradient entirely, nan and inf included. `equals="b"` says the local derivative is input b itself
+        (∂(a·b)/∂a = b), so the scalar engine's loop reads it without a call.
         """
         latex = latex if latex is not None else text
+        if equals is not None:
+            if equals not in self.inputs:
+                raise ValueError(f"op {self.name!r} has no input {equals!r}; inputs are {self.inputs}")
+            k = self.inputs.index(equals)
+            self._add(Rule(input, text, latex, local=lambda xp, out, *inputs, **params: inputs[k], equals=k))
+            return None
         if constant is not None:
             value = float(constant)
             self._add(Rule(input, text, latex, local=lambda xp, out, *inputs, **params: value, constant=value))
@@ -185,7 +204,10 @@ class Op:
         self.rules.append(rule)
         self.rules.sort(key=lambda r: self.inputs.index(r.input))
         if rule.local is not None:
-            self.locals = tuple(r.local if r.constant is None else r.constant for r in self.rules)
+            self.locals = tuple(  # the scalar loop's: a constant (float), an input's index (int), or the function
+                r.constant if r.constant is not None else r.equals if r.equals is not None else r.local
+                for r in self.rules
+            )
         self.selects = any(r.selects for r in self.rules)
         self.plan = tuple((r.constant, r.local, r.vjp, r.selects) for r in self.rules)
 
@@ -319,6 +341,7 @@ def op(
     activation: bool = False,
     magnitude: Callable | None = None,
     symmetric: bool = False,
+    native: Callable | None = None,
 ) -> Callable[[Callable], Op]:
     """Register an op from its forward function ``fn(xp, *inputs, **params)`` (decorator).
 
@@ -327,7 +350,8 @@ def op(
     (``x.cube()``), a function of :mod:`gradviz.functional` (``F.cube``) and of the formulas the command
     line draws; ``activation=True`` makes it an activation (``Dense(4, activation="cube")``, also on the JAX
     backend, which runs every op's forward over jax.numpy). An op that adds terms up declares their size
-    as `magnitude` ``(xp, *inputs, **params)``, so that pictures show its round-off as 0.
+    as `magnitude` ``(xp, *inputs, **params)``, so that pictures show its round-off as 0. An op whose forward is
+    one of Python's operators may name it as `native` (``operator.add``): the engines' fast paths call it directly.
 
     >>> from gradviz import Value
     >>> from gradviz.engine import apply
@@ -368,6 +392,7 @@ def op(
             activation=activation,
             magnitude=magnitude,
             symmetric=symmetric,
+            native=native,
         )
         if name in OPS:
             raise ValueError(f"op {name!r} is declared twice")
@@ -406,7 +431,14 @@ def scalar_ops() -> list[Op]:
 # Arithmetic
 
 
-@op("add", symbol="+", text="{a} + {b}", magnitude=lambda xp, a, b: xp.abs(a) + xp.abs(b), symmetric=True)
+@op(
+    "add",
+    symbol="+",
+    text="{a} + {b}",
+    magnitude=lambda xp, a, b: xp.abs(a) + xp.abs(b),
+    symmetric=True,
+    native=operator.add,
+)
 def add(xp, a, b):
     r"""a + b"""
     return a + b
@@ -416,7 +448,14 @@ add.derivative("a", "1", constant=1.0)
 add.derivative("b", "1", constant=1.0)
 
 
-@op("sub", symbol="−", text="{a} − {b}", latex="{a} - {b}", magnitude=lambda xp, a, b: xp.abs(a) + xp.abs(b))
+@op(
+    "sub",
+    symbol="−",
+    text="{a} − {b}",
+    latex="{a} - {b}",
+    magnitude=lambda xp, a, b: xp.abs(a) + xp.abs(b),
+    native=operator.sub,
+)
 def sub(xp, a, b):
     r"""a - b"""
     return a - b
@@ -426,7 +465,7 @@ sub.derivative("a", "1", constant=1.0)
 sub.derivative("b", "−1", "-1", constant=-1.0)
 
 
-@op("neg", symbol="−", text="−{a}", latex="-{a}")
+@op("neg", symbol="−", text="−{a}", latex="-{a}", native=operator.neg)
 def neg(xp, a):
     r"""-a"""
     return -a
@@ -435,14 +474,14 @@ def neg(xp, a):
 neg.derivative("a", "−1", "-1", constant=-1.0)
 
 
-@op("mul", symbol="×", text="{a} · {b}", latex=r"{a} \cdot {b}", symmetric=True)
+@op("mul", symbol="×", text="{a} · {b}", latex=r"{a} \cdot {b}", symmetric=True, native=operator.mul)
 def mul(xp, a, b):
     r"""a \cdot b"""
     return a * b
 
 
-mul.derivative("a", "{b}")(lambda xp, out, a, b: b)
-mul.derivative("b", "{a}")(lambda xp, out, a, b: a)
+mul.derivative("a", "{b}", equals="b")
+mul.derivative("b", "{a}", equals="a")
 
 
 @op("div", symbol="÷", text="{a} / {b}", latex=r"\frac{{{a}}}{{{b}}}", domain="a divisor other than 0")

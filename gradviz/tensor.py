@@ -38,6 +38,7 @@ def _binary(op, reflected: bool = False):
     The same steps as engine.apply, inlined: per-op overhead is what small networks pay for.
     """
     forward = op.forward
+    native = op.native
     state = STATE
     local = LOCAL
     epoch = EPOCH
@@ -55,7 +56,7 @@ def _binary(op, reflected: bool = False):
             if op.domain or st.slow:
                 return apply(op, (a, b))
         try:
-            data = forward(np, a.data, b.data)
+            data = native(a.data, b.data) if native is not None else forward(np, a.data, b.data)
         except (ValueError, IndexError) as error:
             raise _explain(op, [a.data, b.data], None, error) from None
         if data.__class__ is not _ndarray:
@@ -88,6 +89,7 @@ def _binary(op, reflected: bool = False):
 def _unary(op, doc: str | None = None):
     """A Tensor method for a one-input op without parameters."""
     forward = op.forward
+    native = op.native
     state = STATE
     local = LOCAL
     epoch = EPOCH
@@ -98,7 +100,7 @@ def _unary(op, doc: str | None = None):
             st = local.state
             if op.domain or st.slow:
                 return apply(op, (self,))
-        data = forward(np, self.data)
+        data = native(self.data) if native is not None else forward(np, self.data)
         if data.__class__ is not _ndarray:
             data = np.asarray(data)
         out = _new(Tensor)

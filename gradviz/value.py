@@ -21,6 +21,7 @@ _POW, _POWER = OPS["pow"], OPS["power"]
 def _binary(op, reflected: bool = False):
     """A Value method for a two-input op: computes, links and returns the new node."""
     forward = op.forward
+    native = op.native
     domain = op.domain
     scalar = _xp.scalar
     state = STATE
@@ -34,7 +35,7 @@ def _binary(op, reflected: bool = False):
         else:
             a = self
             b = other if other.__class__ is Value else _const(other)
-        data = forward(scalar, a.data, b.data)
+        data = native(a.data, b.data) if native is not None else forward(scalar, a.data, b.data)
         st = state
         if st.slow or domain:  # some thread switched something on: this thread's own state decides
             st = local.state
@@ -69,6 +70,7 @@ def _binary(op, reflected: bool = False):
 def _unary(op, doc: str | None = None):
     """A Value method for a one-input op."""
     forward = op.forward
+    native = op.native
     domain = op.domain
     scalar = _xp.scalar
     state = STATE
@@ -76,7 +78,7 @@ def _unary(op, doc: str | None = None):
     epoch = EPOCH
 
     def method(self):
-        data = forward(scalar, self.data)
+        data = native(self.data) if native is not None else forward(scalar, self.data)
         st = state
         if st.slow or domain:
             st = local.state

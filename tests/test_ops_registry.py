@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gradviz.functional as F
 from gradviz import Tensor, Value, keras, nn
@@ -94,3 +96,76 @@ def test_the_methods_of_declared_ops_are_class_attributes_not_a_getattr_hook():
     from gradviz.engine import Node
 
     assert all("__getattr__" not in vars(cls) for cls in (Node, Value, Tensor))
+
+
+# -- native forwards and derivatives that are an input -------------------------------------------------------
+
+NATIVE = [o for o in OPS.values() if o.native is not None]
+
+
+def _bits(x):
+    """The bytes of `x`, signed zeros apart, every nan the same (a nan's payload is not part of the result)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(np.isnan(x), np.nan, x).tobytes()
+
+
+def test_the_arithmetic_ops_name_their_python_operator_as_native():
+    assert {o.name for o in NATIVE} >= {"add", "sub", "mul", "neg"}
+
+
+@pytest.mark.parametrize("declared", NATIVE, ids=lambda o: o.name)
+@settings(max_examples=60, deadline=None)
+@given(
+    a=st.floats(allow_nan=True, allow_infinity=True, width=64),
+    b=st.floats(allow_nan=True, allow_infinity=True, width=64),
+    shape=st.sampled_from([(), (3,), (2, 3)]),
+)
+def test_a_native_forward_gives_what_the_declared_forward_gives_bit_for_bit(declared, a, b, shape):
+    from gradviz.xp import scalar
+
+    inputs = (a, b)[: len(declared.inputs)]
+    assert _bits(declared.native(*inputs)) == _bits(declared.forward(scalar, *inputs))  # Value's floats
+    arrays = [np.full(shape, x) for x in inputs]
+    arrays[0].flat[0:1] = -0.0  # signed zeros too
+    with np.errstate(all="ignore"):
+        ours, theirs = declared.native(*arrays), declared.forward(np, *arrays)
+    assert type(ours) is type(theirs) and _bits(ours) == _bits(theirs)  # Tensor's arrays
+
+
+@pytest.fixture
+def scaled():
+    """scaled(a, b) = a·b + a, declared for the test with ∂/∂a = b + 1 and ∂/∂b = a (an input itself)."""
+
+    @op("scaled", symbol="⊙", text="{a} ⊙ {b}")
+    def declared(xp, a, b):
+        return a * b + a
+
+    declared.derivative("a", "{b} + 1")(lambda xp, out, a, b: b + 1)
+    declared.derivative("b", "{a}", equals="a")
+    try:
+        yield declared
+    finally:
+        del OPS["scaled"]
+
+
+def test_a_derivative_that_equals_an_input_is_that_input_in_the_fast_and_the_general_loop(scaled):
+    from gradviz import detect_anomaly
+    from gradviz.engine import apply
+
+    grads = []
+    for checked in (False, True):
+        x, y = Value(0.75), Value(-2.5)
+        f = apply(scaled, (x, y))
+        if checked:
+            with detect_anomaly():
+                f.backward()
+        else:
+            f.backward()
+        grads.append((x.grad, y.grad))
+    assert grads[0] == grads[1] == (-1.5, 0.75)
+    assert scaled.rules[1].local(None, 0.0, 0.75, -2.5) == 0.75 and scaled.rules[1].equals == 0
+
+
+def test_a_derivative_equal_to_an_input_the_op_does_not_have_is_refused(scaled):
+    with pytest.raises(ValueError, match=r"op 'scaled' has no input 'c'; inputs are \('a', 'b'\)"):
+        scaled.derivative("a", "{c}", equals="c")
