@@ -16,6 +16,7 @@ import importlib
 # --version` answers at once: `gradviz.Value` imports gradviz.value (and numpy) the first time it is asked for.
 # The submodules, by name (gradviz.widgets needs ipywidgets; gradviz.backends loads jax when asked for)
 _LAZY_MODULES = (
+    "trace",  # the module, callable: ``with gradviz.trace() as t:`` (whichever of the two loads it first)
     "functional",
     "nn",
     "optim",
@@ -35,7 +36,6 @@ _LAZY_NAMES = {
     "Tensor": ("tensor", "Tensor"),
     "Graph": ("graph", "Graph"),
     "Trace": ("trace", "Trace"),
-    "trace": ("trace", "trace"),
     "no_grad": ("context", "no_grad"),
     "enable_grad": ("context", "enable_grad"),
     "is_grad_enabled": ("context", "is_grad_enabled"),

@@ -94,3 +94,14 @@ def test_the_layer_check_sees_relative_imports_at_the_top_and_inside_functions()
     names = _gradviz_imports(PACKAGE / "viz" / "paths.py")
     assert "gradviz.interpret.edge" in names  # from ..interpret import edge, at the top
     assert "gradviz.nn.layers.Flatten" in names  # inside _dense_layers
+
+
+@pytest.mark.parametrize("first", ["import gradviz; gradviz.trace", "from gradviz.trace import Trace; import gradviz"])
+def test_gradviz_trace_is_the_same_callable_module_whichever_loads_it_first(first):
+    # the API reference is generated from what gradviz.trace is: it must not depend on which test ran first
+    code = (
+        f"{first}\nimport types\nt = gradviz.trace\nwith t() as recorded:\n    pass\n"
+        "print(isinstance(t, types.ModuleType), type(recorded).__name__)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert result.stdout.split() == ["True", "Trace"]
