@@ -13,15 +13,19 @@ class _Switch(contextlib.ContextDecorator):
     """A context manager that sets this thread's switches (a class rather than a generator: cheaper to enter), also
     usable as a decorator (``@no_grad()``), each call of the decorated function entering it afresh."""
 
-    __slots__ = ("_block",)
+    __slots__ = ("_blocks",)
     fields: dict = {}
 
+    def __init__(self) -> None:
+        self._blocks: list = []  # one per entry not yet left: the same object may be entered inside itself
+
     def __enter__(self):
-        self._block = changed(**self.fields)
-        self._block.__enter__()
+        block = changed(**self.fields)
+        block.__enter__()
+        self._blocks.append(block)
 
     def __exit__(self, *exc) -> None:
-        self._block.__exit__(*exc)
+        self._blocks.pop().__exit__(*exc)
 
     def _recreate_cm(self):
         return type(self)()
@@ -82,22 +86,24 @@ class scope(contextlib.ContextDecorator):
     'layer1'
     """
 
-    __slots__ = ("name", "_block")
+    __slots__ = ("name", "_blocks")
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
         self.name = name
+        self._blocks: list = []  # one per entry not yet left: the same object may be entered inside itself
 
     def __enter__(self) -> str:
         previous = current().scope  # read on entry: a scope made outside another and entered inside it nests
         path = self.name if previous is None else f"{previous}/{self.name}"
-        self._block = changed(scope=path)
-        self._block.__enter__()
+        block = changed(scope=path)
+        block.__enter__()
+        self._blocks.append(block)
         return path
 
     def __exit__(self, *exc) -> None:
-        self._block.__exit__(*exc)
+        self._blocks.pop().__exit__(*exc)
 
     def _recreate_cm(self):
         return scope(self.name)

@@ -69,6 +69,15 @@ def test_one_scope_object_entered_twice_in_turn_restores_each_time():
     assert is_grad_enabled() and not STATE.slow
 
 
+def test_one_context_manager_object_entered_inside_itself_unwinds_each_entry():
+    layer, off = scope("layer"), no_grad()
+    with layer, off:
+        with layer as inner, off:
+            assert inner == "layer/layer" and not is_grad_enabled()
+        assert current_scope() == "layer" and not is_grad_enabled()
+    assert current_scope() is None and is_grad_enabled() and not STATE.slow
+
+
 def test_nested_no_grad_restores_the_outer_state():
     with no_grad():
         with no_grad():
