@@ -4,28 +4,42 @@ from __future__ import annotations
 
 import contextlib
 
-from ._state import changed, current
+from ._state import LOCAL, changed, current
 
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "scope", "current_scope"]
 
 
-class _Switch(contextlib.ContextDecorator):
-    """A context manager that sets this thread's switches (a class rather than a generator: cheaper to enter), also
-    usable as a decorator (``@no_grad()``), each call of the decorated function entering it afresh."""
-
-    __slots__ = ("_blocks",)
-    fields: dict = {}
+class _Blocks(contextlib.ContextDecorator):
+    """What no_grad(), enable_grad() and scope() share: a class rather than a generator (cheaper to enter: a layer's
+    call enters a scope), usable as a decorator (each call of the decorated function enters it afresh), and one
+    object may be entered inside itself or by several threads at once — each thread leaves its own last entry."""
 
     def __init__(self) -> None:
-        self._blocks: list = []  # one per entry not yet left: the same object may be entered inside itself
+        self._open: list = []  # the blocks entered and not left yet, innermost last (each knows its thread's state)
 
-    def __enter__(self):
-        block = changed(**self.fields)
-        block.__enter__()
-        self._blocks.append(block)
+    def _enter(self, **fields):
+        block = changed(**fields)
+        state = block.__enter__()
+        self._open.append(block)
+        return state
 
     def __exit__(self, *exc) -> None:
-        self._blocks.pop().__exit__(*exc)
+        blocks = self._open
+        if blocks[-1].state is LOCAL.state:
+            block = blocks.pop()
+        else:  # another thread's entry of this same object is the innermost one: leave this thread's own
+            state = LOCAL.state
+            block = blocks.pop(max(i for i, entered in enumerate(blocks) if entered.state is state))
+        block.__exit__(*exc)
+
+
+class _Switch(_Blocks):
+    """A context manager that sets this thread's switches for the block."""
+
+    fields: dict = {}
+
+    def __enter__(self) -> None:
+        self._enter(**self.fields)
 
     def _recreate_cm(self):
         return type(self)()
@@ -42,7 +56,6 @@ class no_grad(_Switch):
     (False, ())
     """
 
-    __slots__ = ()
     fields = {"grad_enabled": False}
 
 
@@ -58,7 +71,6 @@ class enable_grad(_Switch):
     True
     """
 
-    __slots__ = ()
     fields = {"grad_enabled": True}
 
 
@@ -73,7 +85,7 @@ def is_grad_enabled() -> bool:
     return current().grad_enabled
 
 
-class scope(contextlib.ContextDecorator):
+class scope(_Blocks):
     """Tag every node created inside with a name scope; nested scopes join with '/'.
 
     Renderers collapse a scope into one box.
@@ -86,24 +98,15 @@ class scope(contextlib.ContextDecorator):
     'layer1'
     """
 
-    __slots__ = ("name", "_blocks")
-
     def __init__(self, name: str) -> None:
         if not isinstance(name, str) or not name or "/" in name:
             raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
         self.name = name
-        self._blocks: list = []  # one per entry not yet left: the same object may be entered inside itself
+        self._open = []  # as _Blocks.__init__ (not called: a layer makes a scope per call)
 
     def __enter__(self) -> str:
         previous = current().scope  # read on entry: a scope made outside another and entered inside it nests
-        path = self.name if previous is None else f"{previous}/{self.name}"
-        block = changed(scope=path)
-        block.__enter__()
-        self._blocks.append(block)
-        return path
-
-    def __exit__(self, *exc) -> None:
-        self._blocks.pop().__exit__(*exc)
+        return self._enter(scope=self.name if previous is None else f"{previous}/{self.name}").scope
 
     def _recreate_cm(self):
         return scope(self.name)

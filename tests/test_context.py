@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -76,6 +78,28 @@ def test_one_context_manager_object_entered_inside_itself_unwinds_each_entry():
             assert inner == "layer/layer" and not is_grad_enabled()
         assert current_scope() == "layer" and not is_grad_enabled()
     assert current_scope() is None and is_grad_enabled() and not STATE.slow
+
+
+def test_one_scope_object_shared_by_two_threads_leaves_each_threads_own_entry():
+    layer = scope("layer")
+    inside, leave, seen = threading.Event(), threading.Event(), {}
+
+    def other():
+        with layer:
+            inside.set()
+            leave.wait(10)
+            seen["other"] = current_scope()
+        seen["after"] = current_scope()
+
+    worker = threading.Thread(target=other)
+    with layer:
+        worker.start()
+        inside.wait(10)
+    seen["main"] = current_scope()  # the main thread left its entry while the other thread was still inside
+    leave.set()
+    worker.join(10)
+    assert seen == {"main": None, "other": "layer", "after": None}
+    assert not STATE.slow
 
 
 def test_nested_no_grad_restores_the_outer_state():
