@@ -1063,11 +1063,10 @@ def validate_stream(
         if bar is not None:
             bar.update(batch + 1, {"loss": total / seen})
     stream.end_epoch()
+    logs = model._logs(total / max(seen, 1), np.concatenate(targets) if targets else None, outputs)
     if bar is not None:
-        logs = model._logs(total / max(seen, 1), np.concatenate(targets) if targets else None, outputs)
         bar.update(bar.current, logs, finalize=True)
-        return logs
-    return model._logs(total / max(seen, 1), np.concatenate(targets) if targets else None, outputs)
+    return logs
 
 
 # -- the progress bar --------------------------------------------------------------------------------------

@@ -251,8 +251,7 @@ def remove_files(paths: Iterable) -> list[Path]:
                     del manifest[path.name]
             kept = {name: entry for name, entry in manifest.items() if _is_owned(folder / name, entry)}
             if kept:
-                body = {"written_by": "gradviz", "about": _ABOUT, "files": dict(sorted(kept.items()))}
-                _atomic_write(folder / MANIFEST, (json.dumps(body, indent=1) + "\n").encode("utf-8"))
+                _write_manifest(folder, kept)
             else:
                 (folder / MANIFEST).unlink()
     return removed
@@ -279,7 +278,12 @@ def _write_folder(folder: Path, files: dict[str, bytes], sweep: bool) -> None:
         kept[name] = {"bytes": len(data), "sha256": _digest(data)}
     if not kept and not (folder / MANIFEST).exists():
         return
-    manifest = {"written_by": "gradviz", "about": _ABOUT, "files": dict(sorted(kept.items()))}
+    _write_manifest(folder, kept)
+
+
+def _write_manifest(folder: Path, files: dict[str, dict]) -> None:
+    """The folder's manifest listing `files` (name -> size and digest), written atomically."""
+    manifest = {"written_by": "gradviz", "about": _ABOUT, "files": dict(sorted(files.items()))}
     _atomic_write(folder / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
 
 
